@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# The interpreter: $(PYTHON) if given, else python3.13/python3.12 on PATH, else pyenv's
+# installed 3.12+/3.13+ versions. Each candidate is test-run (pyenv shims exist on PATH even
+# when the version is not selected, and fail when called).
+SHELL := /bin/bash
+VENV  := .venv
+VPY   := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+define FIND_PY
+for c in "$(PYTHON)" python3.13 python3.12 python3 \
+         $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+  [ -n "$$c" ] || continue; \
+  if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
+done; exit 1
+endef
+export FIND_PY
+
+.PHONY: run test validate bench venv clean-venv quick map help
+
+help:
+	@echo "make run       set up .venv, run the default Ustyurt scenario set, print the report path"
+	@echo "make test      set up .venv (with optional extras) and run the test suite"
+	@echo "make validate  run the validation checks and write docs/validation.md"
+	@echo "make bench     run the speed benchmark (bench/results/)"
+
+$(STAMP): pyproject.toml
+	@py=$$(bash -c "$$FIND_PY") || { echo "error: no Python >= 3.12 found. Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'." >&2; exit 1; }; \
+	echo "using $$py ($$($$py --version))"; \
+	[ -x $(VPY) ] || "$$py" -m venv $(VENV); \
+	$(VPY) -m pip install -q --upgrade pip >/dev/null; \
+	$(VPY) -m pip install -q -e ".[gis,cluster,dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(VPY) run_scenarios.py run scenarios/
+
+test: $(STAMP)
+	$(VPY) -m pytest -q -W error::FutureWarning tests/
+
+validate: $(STAMP)
+	$(VPY) -m sim.validation --out docs/validation.md
+
+bench: $(STAMP)
+	$(VPY) bench/run_bench.py
+
+clean-venv:
+	rm -rf $(VENV)

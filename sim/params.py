@@ -1,0 +1,417 @@
+"""Every model parameter, its default, unit, allowed range and source: the one place.
+
+Each parameter is a pydantic field built with :func:`P`, which records
+
+* ``unit`` (months, km, km², animals/km², kg, per year, probability ...),
+* ``source`` (a citation from ``../shared/research/parameters.md``; ``C:`` for a value computed
+  from sourced numbers; ``assumption:`` with a reason where nothing was found),
+* ``sens`` (the range used in sensitivity analysis; default ±20 % of the value).
+
+``docs/parameters.md`` is generated from these fields (``python -m sim.docs``), so the document
+and the code cannot disagree. The scenario schema (:mod:`sim.scenario`) nests these models, so a
+YAML key is exactly a field name here.
+
+Time convention: one model step is one month; ``month`` 0 is January. Years in scenarios are
+1-based (``year: 1`` is the first simulated year).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def P(default: Any, unit: str, source: str, description: str = "", *,
+      ge: float | None = None, le: float | None = None, gt: float | None = None,
+      lt: float | None = None, sens: tuple[float, float] | None = None, **kw: Any) -> Any:
+    """A documented parameter field: default, unit, source, allowed range, sensitivity range."""
+    extra = {"unit": unit, "source": source}
+    if sens is not None:
+        extra["sens"] = list(sens)
+    return Field(default, description=f"{description} [{unit}]" if description else f"[{unit}]",
+                 ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra, **kw)
+
+
+class Params(BaseModel):
+    """Base for parameter groups: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Cheetah
+# --------------------------------------------------------------------------------------------
+
+KTP = "Mills & Mills 2014, J. Zool. (KTP)"
+KELLY = "Kelly et al. 1998, J. Zool. 244:473-488 (Serengeti)"
+BISSETT = "Bissett & Bernard 2011, Afr. J. Wildl. Res. 41:181-191 (fenced SA reserves)"
+BOTSWANA = "Botswana farm/reserve GPS study 2009 (parameters.md §2)"
+
+
+class CheetahParams(Params):
+    """Life history, energetics, movement and hazards of the cheetah (Acinonyx jubatus)."""
+
+    # --- reproduction ---
+    gestation_months: int = P(3, "months", "San Diego Zoo fact sheet: 90-98 d (S); 93 d ≈ 3 months",
+                              "Months from conception to birth", ge=2, le=4)
+    litter_size_probs: tuple[float, ...] = P(
+        (0.03, 0.15, 0.35, 0.30, 0.13, 0.04), "probability of 1..6 cubs",
+        f"{KTP}: mean 3.4 (range 2-5) in den; shape (tails 1 and 6) is an assumption; mean 3.47",
+        "Litter size distribution at birth, P(1 cub) ... P(6 cubs)")
+    sex_ratio_at_birth: float = P(0.5, "probability a cub is male",
+                                  "assumption: no sourced estimate (parameters.md §1.1 unconfirmed); "
+                                  "Marker 2002 reports apparent equality", ge=0, le=1)
+    female_first_conception_months: int = P(
+        24, "months", f"C: first litter at 27.4 months ({BISSETT}) to 29 months ({KELLY}) minus gestation",
+        "Youngest age at which a female can conceive", ge=12, le=60, sens=(20, 29))
+    female_last_breeding_months: int = P(
+        144, "months", "Lubben et al. 2008 (captive cheetahs >18 yr do not reproduce; survival falls "
+        "after 8.5 yr); 12 yr is the low end of the synthesis' 12-18 yr (parameters.md §9)",
+        "Oldest age at which a female conceives", ge=36, le=240)
+    male_breeding_months: int = P(
+        24, "months", "assumption: males breed <2 yr in captivity, later in the wild once territorial "
+        "(Wikipedia 'Cheetah', S)", "Youngest age at which a male can sire", ge=12, le=60)
+    conception_prob_per_month: float = P(
+        0.5, "probability per month", "assumption, calibrated so that the inter-birth interval of a "
+        f"reared litter is ≈ 20 months ({KELLY}: 20.1; {BISSETT}: 17.8)",
+        "Monthly probability that an available female with a mate in range conceives",
+        ge=0, le=1, sens=(0.3, 0.7))
+    remating_delay_months: int = P(
+        1, "months", "assumption: females 'become fertile again within a few months' after losing a "
+        "whole litter (parameters.md §1.1, value unconfirmed)",
+        "Months after losing a whole litter before a female can conceive again", ge=0, le=12)
+    mate_search_km: float = P(
+        60.0, "km", "assumption: ~2.5 x a typical arid home-range radius (20-25 km); decides the "
+        "Allee effect in small populations", "Distance within which a female finds a breeding male",
+        gt=0, le=1000, sens=(40, 80))
+    breeding_males_must_be_resident: bool = P(
+        False, "flag", "assumption: floaters can sire in a small reintroduced population "
+        "(Melzheimer et al. 2018: territory holders vs floaters)",
+        "Only resident (settled) males can sire")
+
+    # --- development ---
+    independence_months: float = P(17.5, "months", f"{BISSETT}: 17.5; {KELLY}: 17.1",
+                                   "Age at which cubs leave their mother", ge=12, le=24)
+    orphan_survival_months: float = P(
+        12.0, "months", "assumption: cubs orphaned before ~1 yr cannot hunt (rehabilitated orphans "
+        "needed feeding: Walker et al. 2022)", "Cubs of a dead mother survive only if at least this old",
+        ge=0, le=24)
+    coalition_prob: float = P(
+        0.5, "probability", "assumption: brothers 'may stay together for life' (Hilborn, Serengeti "
+        "Cheetah Project); no sourced share", "Probability that independent brothers form a coalition",
+        ge=0, le=1)
+
+    # --- survival (annual, converted to constant monthly hazards) ---
+    cub_survival_base: float = P(
+        0.55, "probability birth→independence", "C: low-competitor arid range 0.30-0.50 "
+        "(parameters.md §9; KTP ≈ 7x Serengeti 0.048; Namibia farmland 11/14 emergence→indep.) "
+        "before starvation and competitor predation, which the model adds",
+        "Cub survival from causes other than starvation, competitor predation, inbreeding",
+        gt=0, le=1, sens=(0.44, 0.66))
+    subadult_survival_female: float = P(
+        0.80, "annual survival", f"C: calibrated with adult survival so female lifespan after independence ≈ 6.2 yr "
+        f"({KELLY}); within 40-70 % mortality in years 1-4 of life ({BISSETT})",
+        "Annual survival of independent females younger than adult_months", gt=0, le=1, sens=(0.7, 0.9))
+    subadult_survival_male: float = P(
+        0.70, "annual survival", "C: males survive worse than females (Durant et al. 2004); "
+        f"{BISSETT} 40-70 % mortality yr 1-4", "Annual survival of independent males younger than adult_months",
+        gt=0, le=1, sens=(0.56, 0.84))
+    adult_months: int = P(36, "months", f"assumption: 3 yr; {BISSETT} report high mortality in the first 4 yr",
+                          "Age at which the adult survival rate applies", ge=18, le=72)
+    adult_survival_female: float = P(
+        0.90, "annual survival", f"C: calibrated so mean female lifespan after independence ≈ 6.2 yr ({KELLY}); "
+        f"0 % mortality at 5-9 yr in {BISSETT}", "Annual survival of adult females before senescence",
+        gt=0, le=1, sens=(0.85, 0.95))
+    adult_survival_male: float = P(
+        0.82, "annual survival", "C: 'males had markedly lower survival than females' (Durant et al. 2004); "
+        f"male minimum longevity 2.8-5.3 yr ({KELLY})", "Annual survival of adult males before senescence",
+        gt=0, le=1, sens=(0.75, 0.9))
+    senescence_months: int = P(102, "months", "Lubben et al. 2008: captive survival declines sharply after 8.5 yr",
+                               "Age after which mortality rises", ge=48, le=240)
+    senescence_rate_per_year: float = P(
+        0.35, "per year (log-hazard slope)", "assumption: Gompertz slope giving few wild cheetahs "
+        "older than 14 yr (wild lifespan 10-12 yr, Billabong Zoo, S)",
+        "Annual mortality hazard is multiplied by exp(rate x years past senescence_months)", ge=0, le=3)
+    max_age_months: int = P(240, "months", "captive maximum ~20 yr (parameters.md §1.2, S)",
+                            "Age at which any cheetah dies", ge=60, le=360)
+
+    # --- energetics and hunting ---
+    food_kg_per_day: float = P(4.0, "kg eaten per adult per day",
+                               "Schaller 1968 (Serengeti): actual intake ~4 kg/day", gt=0, le=15, sens=(3.2, 4.8))
+    edible_fraction: float = P(0.6, "fraction of prey body mass eaten",
+                               "assumption: carcass fraction consumed unconfirmed (parameters.md §3)",
+                               gt=0, le=1, sens=(0.48, 0.72))
+    lactation_extra_need: float = P(0.5, "fraction of an adult's daily need",
+                                    "assumption: extra need of a mother with cubs < 3 months (milk)",
+                                    ge=0, le=2)
+    cub_weaning_months: float = P(3.0, "months", "IZW (cheetah-research.org): weaned ~4 months; "
+                                  "cubs eat meat from ~2-3 months (assumption within range)", ge=1, le=8)
+    search_rate_km2_per_day: float = P(
+        2.6, "km² searched per day", "C: with handling 2 d and success 0.5, a single cheetah at "
+        "0.5 ungulates/km² kills one every ~3.5 d (Nowell 1996: 2.5 d Etosha, 3.5 d farmland)",
+        "Type II attack rate before preference and success", gt=0, le=100, sens=(2.08, 3.12))
+    handling_days: float = P(2.0, "days per kill", "C: maximum kill rate one per ~2-2.5 d "
+                             "(Nowell 1996: one springbok every 2.5 d per group)", gt=0, le=10, sens=(1.6, 2.4))
+    hunting_success: float = P(0.5, "probability a hunt succeeds", "Schaller 1968: ~50 % (Serengeti)",
+                               gt=0, le=1, sens=(0.4, 0.6))
+    kleptoparasitism: float = P(0.05, "fraction of kills lost", "assumption: fewer large competitors "
+                                "than the Serengeti, where 12 % were lost (Schaller 1968)", ge=0, lt=1)
+    captive_hunting_factor: float = P(
+        0.5, "multiplier on hunting success", "assumption: captive-born carnivores are prone to starvation "
+        "(Jule et al. 2008); rehabilitated cheetahs needed median 7 supplementary feeds (Walker et al. 2022)",
+        "Hunting success multiplier for captive-bred animals during their first year free", gt=0, le=1)
+    reserve_days: float = P(20.0, "days of food", "assumption: reserve of fat/condition before starvation; "
+                            "Kuno male starved after ≥3 days without food while weakened (S)",
+                            "Body reserve when body condition is 1", gt=0, le=120)
+    starvation_condition: float = P(
+        0.3, "body condition (0-1)", "assumption", "Below this condition a monthly starvation risk "
+        "(1 - condition/threshold) applies", gt=0, le=1)
+
+    # --- home range and settlement ---
+    offtake_fraction_per_year: float = P(
+        0.15, "fraction of prey in range per year", "assumption: sustainable predator offtake of "
+        "ungulates; gives home ranges of ~1,500 km² at 0.3 saiga/km² (Marker et al. 2008: 1,651 km² mean "
+        "at low prey)", "Share of prey in a home range a resident can take sustainably; sets range size",
+        gt=0, le=1, sens=(0.12, 0.18))
+    home_range_radius_min_km: float = P(5.0, "km", "Phinda: 34-157 km² home ranges at high prey "
+                                        "(Hunter, via Wikipedia, S) → radius 3-7 km", gt=0, le=50)
+    home_range_radius_max_km: float = P(40.0, "km", "central Namibia ranges up to 7,063 km² "
+                                        "(Hunter, via Wikipedia, S); Iran female 3,629 km² "
+                                        "(Farhadinia et al. 2013) → radius 34-47 km", gt=0, le=100)
+    settle_min_habitat: float = P(0.3, "habitat suitability (0-1)", "assumption",
+                                  "A cheetah settles only on cells at least this suitable", ge=0, le=1)
+    settle_prob_per_month: float = P(0.5, "probability per month", "assumption: exploratory phases of "
+                                     "29-174 days after release (Sievert et al. 2022)", gt=0, le=1)
+    male_territory_spacing_km: float = P(
+        20.0, "km", "Melzheimer/Wachter letter 2023: male territories ~20-23 km apart (Namibia)",
+        "No male settles within this distance of another resident male's centre", gt=0, le=200)
+    female_overlap_max: int = P(
+        3, "resident females", "assumption: female ranges overlap (15.8 % overlap, Marker et al. 2008)",
+        "A female does not settle where this many resident females already centre within her radius",
+        ge=0, le=50)
+
+    # --- movement ---
+    daily_travel_km_female: float = P(2.16, "km/day", f"{BOTSWANA}: females 2.16 ± 0.07 km/day", gt=0, le=50)
+    daily_travel_km_male: float = P(6.13, "km/day", f"{BOTSWANA}: males 6.13 ± 0.30 km/day", gt=0, le=50)
+    walk_substeps: int = P(8, "moves per month", "assumption: resolution of the monthly walk",
+                           "Sub-steps of the walk of a non-resident cheetah each month", ge=1, le=60)
+    walk_habitat_bias: float = P(2.0, "exponent", "assumption", "habitat_walk: weight of a direction "
+                                 "is habitat^bias at its destination", ge=0, le=20)
+    walk_persistence: float = P(0.6, "probability", "assumption", "correlated_walk: probability of "
+                                "keeping the previous heading", ge=0, le=1)
+
+    # --- hazards from people, roads, competitors, release ---
+    human_hazard_per_year: float = P(
+        0.25, "annual hazard at human = 1, protection = 0", "assumption: people caused 79 % of "
+        "reported deaths on Namibian farmland (Marker 2002); herders' dogs a major cause in Iran "
+        "(Farhadinia et al. 2018)", gt=None, ge=0, le=5, sens=(0.2, 0.3))
+    road_crossing_mortality: float = P(
+        0.003, "probability per road crossing", "assumption: 1-2 road deaths/yr among ~40-70 Iranian "
+        "cheetahs (Current Biology 2018)", ge=0, le=1, sens=(0.0024, 0.0036))
+    resident_road_crossings_per_month: float = P(
+        4.0, "crossings per month", "assumption: a resident whose range holds a road crosses it "
+        "about weekly", ge=0, le=60)
+    cub_predation_per_competitor: float = P(
+        0.9, "monthly hazard per (competitor/km²)", "C: 0.9 x 0.15 lions/km² (assumed Serengeti "
+        "density) gives cub survival 0.048 ({}); applied to wolves here (assumption)".format("Laurenson 1994"),
+        ge=0, le=100, sens=(0.72, 1.08))
+    release_survival_wild: float = P(
+        0.89, "first-year survival factor", "C: 0.80 first-year survival of adults (Liwonde; "
+        "parameters.md §9) / 0.90 background", "Extra first-year survival factor of wild-caught releases "
+        "(hard release)", gt=0, le=1, sens=(0.8, 0.95))
+    release_survival_captive: float = P(
+        0.68, "first-year survival factor", "C: 0.61 annual survival of released captive-raised "
+        "cheetahs (Walker et al. 2022) / 0.90 background", gt=0, le=1, sens=(0.55, 0.8))
+    soft_release_hazard_factor: float = P(
+        0.6, "multiplier on post-release hazard", "C: release training raised survival 0.55→0.75 "
+        "(Walker et al. 2022; mapping of table rows uncertain)", gt=0, le=1)
+    release_hazard_months: float = P(4.0, "months (e-folding time)", "assumption: exploration phases "
+                                     "29-174 days (Sievert et al. 2022)",
+                                     "Post-release hazard fades as exp(-months since release / this)",
+                                     gt=0, le=24)
+    lethal_equivalents: float = P(6.29, "lethal equivalents (B)", "Vortex default (O'Grady et al. "
+                                  "2006); MODEL.md §3.6", "First-year survival x exp(-B F)", ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _check(self) -> "CheetahParams":
+        s = sum(self.litter_size_probs)
+        if len(self.litter_size_probs) < 1 or abs(s - 1) > 1e-6 or min(self.litter_size_probs) < 0:
+            raise ValueError(f"litter_size_probs must be non-negative and sum to 1 (got sum {s:.4f})")
+        if self.home_range_radius_min_km > self.home_range_radius_max_km:
+            raise ValueError("home_range_radius_min_km must not exceed home_range_radius_max_km")
+        if self.female_first_conception_months >= self.female_last_breeding_months:
+            raise ValueError("female_first_conception_months must be below female_last_breeding_months")
+        return self
+
+    @property
+    def mean_litter_size(self) -> float:
+        return sum((i + 1) * p for i, p in enumerate(self.litter_size_probs))
+
+
+# --------------------------------------------------------------------------------------------
+# Prey
+# --------------------------------------------------------------------------------------------
+
+SPECIES = ("saiga", "gazelle", "urial")
+
+
+class PreySpeciesParams(Params):
+    """One prey species as a density field (animals per cell)."""
+
+    body_mass_kg: float = P(30.0, "kg", "", gt=0, le=500)
+    r_max: float = P(0.3, "per year (ln λ_max)", "", ge=0, le=2)
+    theta: float = P(1.0, "theta-logistic exponent", "assumption: logistic (θ = 1)", gt=0, le=10)
+    annual_survival: float = P(0.85, "annual survival (natural)", "", gt=0, le=1)
+    birth_month: int = P(4, "month (0 = January)", "", ge=0, le=11)
+    poaching_per_year: float = P(0.05, "annual fraction poached where unprotected", "", ge=0, lt=1)
+    diffusion_per_month: float = P(0.1, "fraction moving to neighbour cells per month", "", ge=0, le=0.8)
+    initial_total: float = P(1000.0, "animals on the whole map at the start", "", ge=0)
+    capacity_multiplier: float = P(1.0, "multiplier on the landscape's capacity layer",
+                                   "scenario knob (1 = the landscape's K)", ge=0, le=100)
+    cheetah_preference: float = P(1.0, "relative attack-rate weight",
+                                  "Hayward et al. 2006: preferred mass 23-56 kg (mode 36)", ge=0, le=1)
+    harsh_winter_mortality: float = P(0.2, "fraction killed by a harsh winter (dzhut)",
+                                      "assumption", ge=0, le=1)
+
+
+class SaigaParams(PreySpeciesParams):
+    """Saiga antelope (Saiga tatarica): migratory, male-biased poaching, reproductive collapse."""
+
+    body_mass_kg: float = P(33.0, "kg", "C: midpoint of males 32-51 and females 21-41 kg (S); adult "
+                            "females and young dominate", gt=0, le=500)
+    r_max: float = P(0.40, "per year (ln λ_max)", "C: λ_max 1.35-1.60 in good years (Ustyurt 2016→2019 "
+                     "1.46/yr; Zuther & Salemgareev 2016) → ln 1.5", ge=0, le=2, sens=(0.32, 0.48))
+    annual_survival: float = P(0.80, "annual survival (natural)", "assumption: females live to 9 yr, "
+                               "males 3-4 yr (ksu.kz, S)", gt=0, le=1)
+    birth_month: int = P(4, "month (0 = January)", "Astana Times 2023; CMS 2024: calving early May",
+                         ge=0, le=11)
+    poaching_per_year: float = P(0.04, "annual fraction poached where unprotected",
+                                 "assumption: low since the 2016-2024 recovery (46-60 %/yr growth)",
+                                 ge=0, lt=1, sens=(0.032, 0.048))
+    diffusion_per_month: float = P(0.3, "fraction moving to neighbour cells per month",
+                                   "assumption: nomadic, 7.6-16.5 km/day (Mongolian collars)", ge=0, le=0.8)
+    initial_total: float = P(60000.0, "animals", "Altyn Dala 2024 aerial census: 63,600 on Ustyurt "
+                             "(Kazakh side); 60,000 after the 2025 culling talk (rounded)", ge=0)
+    cheetah_preference: float = P(1.0, "relative attack-rate weight",
+                                  "Hayward et al. 2006: 21-51 kg inside the preferred 23-56 kg", ge=0, le=1)
+    harsh_winter_mortality: float = P(0.3, "fraction killed by a harsh winter (dzhut)",
+                                      "assumption: dzhut winters cause mass saiga losses (Bekenov et al. 1998)",
+                                      ge=0, le=1)
+    male_poaching_share: float = P(0.9, "share of poached saiga that are males",
+                                   "assumption: horns only on males (Milner-Gulland et al. 2003)", ge=0, le=1)
+    male_extra_mortality: float = P(2.0, "multiplier on male natural mortality",
+                                    "C: males live 3-4 yr vs females 9 yr (S)", ge=1, le=10)
+    male_fraction_collapse: float = P(
+        0.01, "adult male fraction", "Milner-Gulland et al. 2003: fecundity collapses when adult males "
+        "fall below ~1 %", "Fecundity is x (1 - exp(-male_fraction / this))", gt=0, le=0.5)
+    initial_male_fraction: float = P(0.25, "adult male fraction", "assumption: ~1 M : 3 F after "
+                                     "poaching eased", gt=0, lt=1)
+    migration_gap_throughput: float = P(
+        3000.0, "saiga per open fence edge (2.5 km) per migration", "assumption: 125 openings "
+        "later cut in the fence (WildNet); passage capacity unmeasured", ge=0)
+    spring_migration_month: int = P(3, "month (0 = January)", "CMS 2024: northward in spring", ge=0, le=11)
+    autumn_migration_month: int = P(10, "month (0 = January)", "CMS 2024: southward in autumn", ge=0, le=11)
+
+
+class GazelleParams(PreySpeciesParams):
+    """Goitered gazelle (Gazella subgutturosa)."""
+
+    body_mass_kg: float = P(27.0, "kg", "Great Soviet Encyclopedia: up to 33 kg; ~30 kg (S)", gt=0, le=500)
+    r_max: float = P(0.30, "per year (ln λ_max)", "assumption: unconfirmed; Pereladova et al. 1998 "
+                     "founders → 1,224 in 12 yr imply fast growth", ge=0, le=2, sens=(0.24, 0.36))
+    annual_survival: float = P(0.85, "annual survival (natural)", "assumption: longevity ~12 yr (AnAge, S)",
+                               gt=0, le=1)
+    birth_month: int = P(4, "month (0 = January)", "Kazakhstan: parturition May", ge=0, le=11)
+    poaching_per_year: float = P(0.06, "annual fraction poached where unprotected",
+                                 "assumption: ~90 % decline in Kazakhstan (ACBK 2020)", ge=0, lt=1)
+    diffusion_per_month: float = P(0.1, "fraction moving to neighbour cells per month", "assumption",
+                                   ge=0, le=0.8)
+    initial_total: float = P(3000.0, "animals", "assumption: Ustyurt numbers unconfirmed; a few "
+                             "thousand (ACBK surveys not retrieved)", ge=0)
+    cheetah_preference: float = P(1.0, "relative attack-rate weight", "Hayward et al. 2006", ge=0, le=1)
+    harsh_winter_mortality: float = P(0.3, "fraction killed by a harsh winter",
+                                      "assumption: snow > 10-15 cm limits the species (ADW, S)", ge=0, le=1)
+
+
+class UrialParams(PreySpeciesParams):
+    """Ustyurt urial (Ovis vignei arkal), on the escarpments (chinks)."""
+
+    body_mass_kg: float = P(45.0, "kg", "ewes up to ~45 kg, rams up to ~90 kg (S); lambs and ewes "
+                            "taken most (assumption)", gt=0, le=500)
+    r_max: float = P(0.20, "per year (ln λ_max)", "assumption: ~70 % lamb mortality (Sludskii et al. 1981)",
+                     ge=0, le=2)
+    annual_survival: float = P(0.88, "annual survival (natural)", "assumption", gt=0, le=1)
+    birth_month: int = P(3, "month (0 = January)", "assumption: lambing April", ge=0, le=11)
+    poaching_per_year: float = P(0.04, "annual fraction poached where unprotected", "assumption",
+                                 ge=0, lt=1)
+    diffusion_per_month: float = P(0.02, "fraction moving to neighbour cells per month",
+                                   "Babenko & Khairulina: semi-migratory, limited movements", ge=0, le=0.8)
+    initial_total: float = P(2400.0, "animals", "C: 40 % of ~6,000 Kazakh urial on the Western Chink "
+                             "(Red Book of Kazakhstan)", ge=0)
+    cheetah_preference: float = P(0.7, "relative attack-rate weight", "Zamani et al. 2017: wild sheep "
+                                  ">50 % of Asiatic cheetah diet biomass; rams above 56 kg avoided",
+                                  ge=0, le=1)
+    harsh_winter_mortality: float = P(0.1, "fraction killed by a harsh winter", "assumption", ge=0, le=1)
+
+
+class PreyParams(Params):
+    """The three prey species."""
+
+    saiga: SaigaParams = SaigaParams()
+    gazelle: GazelleParams = GazelleParams()
+    urial: UrialParams = UrialParams()
+
+    def species(self) -> dict[str, PreySpeciesParams]:
+        return {name: getattr(self, name) for name in SPECIES}
+
+
+# --------------------------------------------------------------------------------------------
+# Environment: year effects and catastrophes
+# --------------------------------------------------------------------------------------------
+
+class EnvironmentParams(Params):
+    """Annual environmental variation and catastrophes (drawn each January)."""
+
+    ev_survival_sd: float = P(0.10, "SD of the log hazard multiplier", "assumption: Vortex-style EV "
+                              "of survival", ge=0, le=2)
+    ev_capacity_sd: float = P(0.20, "SD of the log prey-capacity multiplier", "assumption: rainfall "
+                              "75-100 mm/yr varies strongly between years", ge=0, le=2)
+    ev_correlation: float = P(0.5, "correlation", "assumption: a poor year is poor for prey and "
+                              "cheetahs alike", ge=-1, le=1)
+    harsh_winter_prob: float = P(0.10, "probability per year", "assumption: dzhut about once a decade",
+                                 ge=0, le=1, sens=(0.08, 0.12))
+    harsh_winter_cheetah_survival: float = P(
+        0.85, "survival factor over the winter", "assumption: no data on cheetah cold tolerance "
+        "(parameters.md §10)", gt=0, le=1)
+    saiga_die_off_prob: float = P(0.075, "probability per year", "C: 3 mass die-offs in ~40 yr "
+                                  "(twice in the 1980s, 2015; Kock et al. 2018)", ge=0, le=1)
+    saiga_die_off_severity: float = P(0.6, "fraction of saiga killed", "assumption: 2015 killed >80 % "
+                                      "of the affected population (Kock et al. 2018); earlier events smaller",
+                                      ge=0, le=1)
+    die_off_month: int = P(4, "month (0 = January)", "Kock et al. 2018: May 2015, at calving", ge=0, le=11)
+
+
+# --------------------------------------------------------------------------------------------
+# Management baseline (values in force from year 1 unless events change them)
+# --------------------------------------------------------------------------------------------
+
+class ManagementBaseline(Params):
+    enforcement: float = P(0.5, "0-1", "assumption: protected areas partly enforced today",
+                           "Anti-poaching strength: poaching and persecution x (1 - protection x enforcement)",
+                           ge=0, le=1, sens=(0.4, 0.6))
+    human_hazard_factor: float = P(1.0, "multiplier", "1 = conflict as today", ge=0, le=10)
+    road_hazard_factor: float = P(1.0, "multiplier", "1 = road mortality as today", ge=0, le=10)
+    water_capacity_gain: float = P(1.5, "multiplier on gazelle K within water_radius_km of water",
+                                   "assumption: gazelles gather at waterholes in late summer (GSE, S)",
+                                   ge=1, le=10)
+    water_radius_km: float = P(10.0, "km", "assumption", gt=0, le=100)
+
+
+def default_params() -> dict[str, Params]:
+    """Fresh default parameter groups (for documentation and tests)."""
+    return {"cheetah": CheetahParams(), "prey": PreyParams(), "environment": EnvironmentParams(),
+            "management": ManagementBaseline()}
+
+
+Sex = Literal["F", "M"]

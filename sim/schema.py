@@ -1,0 +1,222 @@
+"""The typed scenario: what one YAML scenario resolves to, and what the model reads.
+
+The model never reads YAML; it receives a validated, immutable :class:`Scenario`. Loading,
+``extends``, ``sweep`` expansion and error messages live in :mod:`sim.scenario`; checks that need
+the built landscape (release sites that exist, rasters of the right shape) in
+:func:`sim.scenario.check_against_landscape`.
+
+Conventions: ``year`` is 1-based (1 = the first simulated year); ``month`` is 1-12 (1 = January).
+Cells are ``[row, col]`` with row 0 at the north edge.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .params import (CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams,
+                     SPECIES)
+
+Cell = tuple[int, int]
+
+
+class LayerFiles(Params):
+    """Optional raster files that replace preset layers (.npy, ESRI ASCII .asc, GeoTIFF .tif)."""
+
+    habitat: str | None = None
+    escarpment: str | None = None
+    water: str | None = None
+    protection: str | None = None
+    human: str | None = None
+    road: str | None = None
+    competitors: str | None = None
+    saiga_summer: str | None = None
+    saiga_winter: str | None = None
+    gazelle: str | None = None
+    urial: str | None = None
+
+
+class LandscapeSpec(Params):
+    """Which landscape to build. Presets: the stylised ``ustyurt`` map or a ``uniform`` rectangle."""
+
+    preset: Literal["ustyurt", "uniform"] = "ustyurt"
+    cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]")
+    seed: int = Field(20250, ge=0, description="Seed of the stylised map's random texture")
+    # uniform preset
+    width_km: float = Field(100.0, gt=0, le=5000, description="uniform: east-west extent [km]")
+    height_km: float = Field(100.0, gt=0, le=5000, description="uniform: north-south extent [km]")
+    fenced: bool = Field(False, description="uniform: impassable fence all round (else the edge is open "
+                                            "and animals walking off it emigrate)")
+    habitat_value: float = Field(0.8, ge=0, le=1, description="uniform: habitat suitability")
+    saiga_density: float = Field(0.0, ge=0, description="uniform: saiga K [animals/km²] (both seasons)")
+    gazelle_density: float = Field(1.0, ge=0, description="uniform: gazelle K [animals/km²]")
+    urial_density: float = Field(0.0, ge=0, description="uniform: urial K [animals/km²]")
+    human_value: float = Field(0.0, ge=0, le=1, description="uniform: herder pressure (0-1)")
+    competitor_density: float = Field(0.0, ge=0, description="uniform: competitors [animals/km²]")
+    protection_value: float = Field(0.0, ge=0, le=1, description="uniform: protection (0-1)")
+    layers: LayerFiles = LayerFiles()
+
+
+class Repeat(Params):
+    every_years: int = Field(1, ge=1, le=50, description="Years between supplementations")
+    times: int = Field(1, ge=1, le=100, description="Number of releases in all (including the first)")
+
+
+class Release(Params):
+    """Cheetahs put into the landscape at a site."""
+
+    year: int = Field(1, ge=1, description="Simulation year (1 = first)")
+    month: int = Field(4, ge=1, le=12, description="Month (1 = January)")
+    site: str | None = Field(None, description="Named release site of the landscape")
+    cell: Cell | None = Field(None, description="[row, col] instead of a named site")
+    females: int = Field(0, ge=0, le=500)
+    males: int = Field(0, ge=0, le=500)
+    age_months: int = Field(36, ge=12, le=180, description="Age of released animals [months]")
+    source: Literal["wild", "captive"] = "wild"
+    method: Literal["hard", "soft"] = "hard"
+    boma_months: int = Field(0, ge=0, le=12, description="Months held and fed in a boma (soft release)")
+    repeat: Repeat | None = Field(None, description="Supplementation: repeat this release")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Release":
+        if (self.site is None) == (self.cell is None):
+            raise ValueError("give exactly one of 'site' (a named release site) or 'cell' ([row, col])")
+        if self.method == "hard" and self.boma_months:
+            raise ValueError("boma_months is only for method: soft")
+        return self
+
+    def events(self) -> list[tuple[int, int]]:
+        """(year, month) of every release this entry makes, month 1-12."""
+        n = self.repeat.times if self.repeat else 1
+        step = self.repeat.every_years if self.repeat else 1
+        return [(self.year + i * step, self.month) for i in range(n)]
+
+
+class Where(Params):
+    """A place: a named site, a cell, or a box [row0, col0, row1, col1] (inclusive)."""
+
+    site: str | None = None
+    cell: Cell | None = None
+    box: tuple[int, int, int, int] | None = None
+    radius_km: float = Field(20.0, gt=0, le=500, description="Radius around a site or cell [km]")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Where":
+        if sum(x is not None for x in (self.site, self.cell, self.box)) != 1:
+            raise ValueError("give exactly one of 'site', 'cell' or 'box'")
+        return self
+
+
+class FenceGaps(Params):
+    year: int = Field(1, ge=1)
+    fence: str = "border"
+    add: int = Field(10, ge=1, le=10000, description="Extra gaps, spread evenly along the fence")
+
+
+class FenceRemoval(Params):
+    year: int = Field(1, ge=1)
+    fence: str = "border"
+
+
+class AntiPoaching(Params):
+    year: int = Field(1, ge=1)
+    strength: float = Field(..., ge=0, le=1, description="Enforcement from this year on (0-1)")
+
+
+class NewProtectedArea(Where):
+    year: int = Field(1, ge=1)
+    name: str = "new reserve"
+    strength: float = Field(1.0, ge=0, le=1, description="Protection level (1 = strict reserve)")
+
+
+class WaterPoints(Params):
+    year: int = Field(1, ge=1)
+    sites: list[str] = Field(default_factory=list, description="Named sites getting a water point")
+    cells: list[Cell] = Field(default_factory=list, description="Cells getting a water point")
+
+
+class PreyTranslocation(Params):
+    year: int = Field(1, ge=1)
+    month: int = Field(3, ge=1, le=12)
+    species: Literal["saiga", "gazelle", "urial"]
+    number: int = Field(..., ge=1, le=1_000_000)
+    site: str | None = None
+    cell: Cell | None = None
+    repeat: Repeat | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "PreyTranslocation":
+        if (self.site is None) == (self.cell is None):
+            raise ValueError("give exactly one of 'site' or 'cell'")
+        return self
+
+
+class Mitigation(Params):
+    year: int = Field(1, ge=1)
+    factor: float = Field(..., ge=0, le=10, description="Multiplier on the hazard from this year on")
+
+
+class Management(ManagementBaseline):
+    """Baseline management and scheduled interventions."""
+
+    fence_gaps: list[FenceGaps] = Field(default_factory=list)
+    fence_removal: list[FenceRemoval] = Field(default_factory=list)
+    anti_poaching: list[AntiPoaching] = Field(default_factory=list)
+    protected_areas: list[NewProtectedArea] = Field(default_factory=list)
+    water_points: list[WaterPoints] = Field(default_factory=list)
+    prey_translocations: list[PreyTranslocation] = Field(default_factory=list)
+    conflict_mitigation: list[Mitigation] = Field(default_factory=list)
+    road_mitigation: list[Mitigation] = Field(default_factory=list)
+
+
+class Rules(Params):
+    """Names of the swappable rules (see sim.rules; plugins may register more)."""
+
+    movement: str = "habitat_walk"
+    density: str = "prey_limited"
+    mate_finding: str = "search_radius"
+    functional_response: str = "type2"
+    settlement: str = "prey_and_space"
+
+
+class Output(Params):
+    quasi_extinction: int = Field(10, ge=0, description="Quasi-extinction: fewer than this many "
+                                  "cheetahs (all ages)")
+    occupancy: bool = Field(True, description="Save per-cell occupancy counts")
+
+
+class Scenario(Params):
+    """One fully resolved scenario."""
+
+    name: str = Field(..., min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.+=,-]+$")
+    description: str = ""
+    family: str = Field("", description="Group label for the report (e.g. 'founders')")
+    baseline: str | None = Field(None, description="Name of the scenario this one is compared with")
+    years: int = Field(50, ge=1, le=200)
+    replicates: int = Field(100, ge=1, le=1_000_000)
+    seed: int = Field(1, ge=0)
+    ceiling: int | None = Field(None, ge=1, description="rules.density: ceiling → cheetah carrying "
+                                "capacity (animals); none = unlimited")
+    landscape: LandscapeSpec = LandscapeSpec()
+    prey: PreyParams = PreyParams()
+    cheetah: CheetahParams = CheetahParams()
+    environment: EnvironmentParams = EnvironmentParams()
+    releases: list[Release] = Field(default_factory=list)
+    management: Management = Management()
+    rules: Rules = Rules()
+    output: Output = Output()
+
+    @model_validator(mode="after")
+    def _check_years(self) -> "Scenario":
+        for i, r in enumerate(self.releases):
+            last = r.events()[-1][0]
+            if last > self.years:
+                raise ValueError(f"releases.{i}: a release in year {last} falls after the horizon "
+                                 f"(years: {self.years})")
+        return self
+
+
+SPECIES_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
+__all__ = ["Scenario", "LandscapeSpec", "Release", "Management", "Rules", "Output", "SPECIES",
+           "SPECIES_LAYERS", "Where"]
