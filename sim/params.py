@@ -161,8 +161,12 @@ class CheetahParams(Params):
         0.5, "multiplier on hunting success", "assumption: captive-born carnivores are prone to starvation "
         "(Jule et al. 2008); rehabilitated cheetahs needed median 7 supplementary feeds (Walker et al. 2022)",
         "Hunting success multiplier for captive-bred animals during their first year free", gt=0, le=1)
-    reserve_days: float = P(20.0, "days of food", "assumption: reserve of fat/condition before starvation; "
-                            "Kuno male starved after ≥3 days without food while weakened (S)",
+    hunger_effort: float = P(1.0, "extra search effort at condition 0 (multiplier - 1)",
+                             "assumption after Scantlebury et al. 2014 (flexible hunting effort: 25 % "
+                             "kill theft costs only +1.1 h hunting/day)",
+                             "Search rate x (1 + hunger_effort x (1 - condition))", ge=0, le=10)
+    reserve_days: float = P(30.0, "days of food", "assumption: a month without food is fatal from full "
+                            "condition; Kuno male starved after ≥3 days without food while weakened (S)",
                             "Body reserve when body condition is 1", gt=0, le=120)
     starvation_condition: float = P(
         0.3, "body condition (0-1)", "assumption", "Below this condition a monthly starvation risk "
@@ -230,6 +234,10 @@ class CheetahParams(Params):
                                      "29-174 days (Sievert et al. 2022)",
                                      "Post-release hazard fades as exp(-months since release / this)",
                                      gt=0, le=24)
+    neutral_loci: int = P(20, "loci", "assumption: enough neutral loci for a precise gene-diversity "
+                          "estimate (Vortex tracks founder-unique alleles at neutral loci)", ge=1, le=200)
+    walker_hunt_radius_km: float = P(10.0, "km", "assumption: a non-resident hunts within about a "
+                                     "day's travel of where it is", gt=0, le=100)
     lethal_equivalents: float = P(6.29, "lethal equivalents (B)", "Vortex default (O'Grady et al. "
                                   "2006); MODEL.md §3.6", "First-year survival x exp(-B F)", ge=0, le=30)
 

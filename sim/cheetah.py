@@ -1,0 +1,215 @@
+"""The cheetah: one Mesa agent per animal, with its state and the events of its life.
+
+Phases that are cheaper over all animals at once (walking, hunting, hazards, mate search) are run
+by :class:`sim.model.ReintroductionModel`, which gathers arrays, draws all random numbers for the
+month in one call per phase and then calls the methods here to change each animal's state. Each
+method is one event of the life cycle (MODEL.md §3): ``settle``, ``leave_range``, ``eat``,
+``conceive``, ``give_birth``, ``become_independent``, ``die``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import ReintroductionModel
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class Cheetah(mesa.Agent):
+    """A cheetah. Positions are grid cells (row, col); ages in months; body condition 0-1.
+
+    ``origin``: ``wild_born`` (born in the landscape), ``wild`` (released, wild-caught) or
+    ``captive`` (released, captive-bred). A cub (dependent on ``mother``) has ``mother`` set and
+    sits in her cell; ``coalition`` is a list shared by brothers that stay together.
+    """
+
+    model: "ReintroductionModel"
+
+    def __init__(self, model: "ReintroductionModel", sex: str, age: int, row: int, col: int, *,
+                 origin: str = "wild_born", mother: "Cheetah | None" = None,
+                 father_id: int | None = None, gslot: int = -1, F: float = 0.0,
+                 litter: int = -1, method: str = "hard", boma_months: int = 0) -> None:
+        super().__init__(model)
+        self.sex = sex
+        self.age = age
+        self.row, self.col = row, col
+        self.origin = origin
+        self.mother = mother
+        self.mother_id = mother.unique_id if mother is not None else None
+        self.father_id = father_id
+        self.gslot = gslot
+        self.F = F
+        self.litter = litter
+        self.method = method
+        self.boma_months = boma_months
+        self.months_free = 0 if origin != "wild_born" else 10_000   # months since release (from boma)
+        self.condition = 1.0
+        self.home: tuple[int, int] | None = None
+        self.hr_radius_km = 0.0
+        self.road_in_range = False
+        self.heading = -1
+        self.cubs: list[Cheetah] = []
+        self.pregnant = 0                 # months of gestation left (0 = not pregnant)
+        self.sire: Cheetah | None = None
+        self.sire_slot = -1
+        self.wait = 0                     # months before she can conceive again
+        self.coalition: list[Cheetah] | None = None
+        self.alive = True
+
+    # ------------------------------------------------------------------ state
+    @property
+    def is_cub(self) -> bool:
+        return self.mother is not None
+
+    @property
+    def in_boma(self) -> bool:
+        return self.boma_months > 0
+
+    @property
+    def resident(self) -> bool:
+        return self.home is not None
+
+    @property
+    def stage(self) -> str:
+        """cub, subadult (independent, younger than adult age, not settled), resident, transient."""
+        if self.is_cub:
+            return "cub"
+        if self.home is not None:
+            return "resident"
+        return "subadult" if self.age < self.model.params.adult_months else "transient"
+
+    @property
+    def released(self) -> bool:
+        return self.origin != "wild_born"
+
+    @property
+    def leader(self) -> "Cheetah":
+        """The member of the coalition who decides where it goes (self if solitary)."""
+        return self.coalition[0] if self.coalition else self
+
+    def need_kg_per_month(self) -> float:
+        """Food this animal needs a month [kg]: an adult's 4 kg/day; cubs from weaning rise
+        linearly to an adult's need at independence; a mother of unweaned cubs needs more."""
+        p = self.model.params
+        base = p.food_kg_per_day * DAYS_PER_MONTH
+        if self.is_cub:
+            if self.age < p.cub_weaning_months:
+                return 0.0
+            frac = min(1.0, 0.3 + 0.7 * (self.age - p.cub_weaning_months)
+                       / max(p.independence_months - p.cub_weaning_months, 1e-9))
+            return base * frac
+        if self.cubs and self.cubs[0].age < p.cub_weaning_months:
+            return base * (1.0 + p.lactation_extra_need * len(self.cubs) / 3.0)
+        return base
+
+    # ------------------------------------------------------------------ events
+    def settle(self, row: int, col: int, radius_km: float) -> None:
+        """Take a home range centred on (row, col) of radius radius_km (with coalition mates)."""
+        road_in = self.model.road_within(row, col, radius_km)
+        for a in (self.coalition or [self]):
+            a.home = (row, col)
+            a.row, a.col = row, col
+            a.hr_radius_km = radius_km
+            a.road_in_range = road_in
+
+    def leave_range(self) -> None:
+        """Abandon the home range (starving residents go looking for a better place)."""
+        for a in (self.coalition or [self]):
+            a.home = None
+            a.hr_radius_km = 0.0
+            a.road_in_range = False
+
+    def eat(self, kg: float) -> None:
+        """Body reserve rises or falls with intake against need (condition 1 = full reserve)."""
+        p = self.model.params
+        reserve_max = p.reserve_days * p.food_kg_per_day
+        need = self.need_kg_per_month()
+        self.condition = min(1.0, max(0.0, self.condition + (kg - need) / reserve_max))
+
+    def conceive(self, sire: "Cheetah | None") -> None:
+        self.pregnant = self.model.params.gestation_months
+        self.sire = sire
+        self.sire_slot = sire.gslot if sire is not None else -1
+        if sire is not None:
+            self.model.hold_slot(sire.gslot)
+
+    def give_birth(self) -> list["Cheetah"]:
+        """Produce a litter in her cell; cubs inherit alleles and F from the parents."""
+        m = self.model
+        p = m.params
+        n = int(m.rng.choice(len(p.litter_size_probs), p=p.litter_size_probs)) + 1
+        sexes = m.rng.random(n) < p.sex_ratio_at_birth
+        if self.sire_slot >= 0:
+            slots = m.genetics.litter(self.gslot, self.sire_slot, n)
+            m.release_slot(self.sire_slot)
+        else:                               # an unrelated immigrant sire (mate_finding: always)
+            phantom = m.genetics.founder()
+            slots = m.genetics.litter(self.gslot, phantom, n)
+            m.genetics.remove(phantom)
+        for s in slots:
+            m.hold_slot(s, new=True)
+        litter_id = m.next_litter_id()
+        father_id = self.sire.unique_id if self.sire is not None else None
+        cubs = [Cheetah(m, "M" if male else "F", 0, self.row, self.col, mother=self,
+                        father_id=father_id, gslot=s, F=m.genetics.F(s), litter=litter_id)
+                for male, s in zip(sexes, slots)]
+        self.cubs = cubs
+        self.pregnant = 0
+        self.sire = None
+        self.sire_slot = -1
+        m.year_births += n
+        m.year_breeders.add(self.unique_id)
+        return cubs
+
+    def become_independent(self) -> None:
+        """Leave the mother: a subadult walking in search of a home range."""
+        mother = self.mother
+        self.mother = None
+        self.home = None
+        self.heading = -1
+        if mother is not None and self in mother.cubs:
+            mother.cubs.remove(self)
+
+    def lose_cub(self, cub: "Cheetah") -> None:
+        if cub in self.cubs:
+            self.cubs.remove(cub)
+            if not self.cubs:
+                self.wait = self.model.params.remating_delay_months
+
+    def die(self, cause: str) -> None:
+        """Record the death, release the genes' slot, and settle what depends on this animal:
+        young cubs of a dead mother die with her (older ones become independent)."""
+        if not self.alive:
+            return
+        self.alive = False
+        m = self.model
+        m.record_death(cause)
+        if self.mother is not None:
+            self.mother.lose_cub(self)
+            self.mother = None
+        if self.coalition is not None:
+            self.coalition.remove(self)
+            if len(self.coalition) == 1:
+                self.coalition[0].coalition = None
+            self.coalition = None
+        for cub in list(self.cubs):
+            if cub.age >= m.params.orphan_survival_months:
+                cub.become_independent()
+            else:
+                cub.die("orphaned")
+        self.cubs = []
+        if self.sire_slot >= 0:
+            m.release_slot(self.sire_slot)
+            self.sire_slot = -1
+        m.release_slot(self.gslot)
+        self.remove()
+
+
+def months_to_hazard(annual_survival: float) -> float:
+    """Constant monthly hazard giving the annual survival (per month)."""
+    return -math.log(max(annual_survival, 1e-12)) / 12.0

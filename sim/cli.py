@@ -1,0 +1,403 @@
+"""The command line: ``python run_scenarios.py COMMAND ...``.
+
+Commands
+--------
+``run [FILES or FOLDERS...]``  load, check and run scenarios in parallel, then build the report.
+``check [FILES...]``           validate scenarios (schema, rule names, landscape) without running.
+``schema``                     print the JSON Schema of a scenario.
+``map [--preset P | --scenario FILE] OUT.png``   draw a landscape.
+``report RUN_DIR``             (re)build the report of a finished run from its files.
+
+User errors (bad scenario files, bad options, missing files, an existing output folder) print
+one message to stderr and exit with status 2, without a traceback. Ctrl-C exits with 130 and
+says how to resume. ``main(argv)`` returns the exit status, so tests can call it in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from pydantic import ValidationError
+
+from .scenario import (ScenarioError, build_and_check, check_all, describe_error, load_scenarios)
+from .schema import Scenario
+
+PROG = "run_scenarios.py"
+QUICK_REPLICATES = 10
+QUICK_YEARS = 10
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class UsageError(Exception):
+    """A bad command line option or argument (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser that raises instead of exiting, so main() returns a status in-process."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.format_usage().strip()}\n{self.prog}: error: {message}")
+
+
+# ============================================================================================
+# Option types
+# ============================================================================================
+
+def _int_in(lo: int, hi: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}, must be a whole number") from None
+        if v < lo or (hi is not None and v > hi):
+            rng = f"between {lo} and {hi}" if hi is not None else f"≥ {lo}"
+            raise argparse.ArgumentTypeError(f"got {v}, must be {rng}")
+        return v
+    parse.__name__ = "int"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Ustyurt cheetah reintroduction: population viability "
+                "scenarios (agent-based).")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    r = sub.add_parser("run", help="run scenarios (default: the scenarios/ folder)",
+                       description="Load, check and run scenarios; write results/<name>-<time>/ and the report.")
+    r.add_argument("paths", nargs="*", metavar="FILE_OR_FOLDER",
+                   help="scenario files or folders (default: scenarios/)")
+    r.add_argument("--replicates", metavar="N", type=_int_in(1, 1_000_000), help="replicates per scenario (overrides the files)")
+    r.add_argument("--years", metavar="N", type=_int_in(1, 200), help="horizon in years (overrides the files)")
+    r.add_argument("--jobs", metavar="N", type=_int_in(1), help="parallel worker processes (default: all cores)")
+    r.add_argument("--seed", metavar="N", type=_int_in(0), help="root seed (overrides the scenarios' seeds)")
+    r.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: results/<first file>-<YYYYmmdd-HHMMSS>)")
+    r.add_argument("--resume", type=Path, metavar="DIR", help="continue an interrupted run in DIR")
+    r.add_argument("--quick", action="store_true",
+                   help=f"first look: {QUICK_REPLICATES} replicates, {QUICK_YEARS}-year horizon "
+                        "(releases after it are dropped)")
+    r.add_argument("--backend", choices=("loky", "dask"),
+                   help="loky (this machine, the default) or dask (a cluster; see --scheduler)")
+    r.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    r.add_argument("--baseline", metavar="NAME", help="scenario the others are compared with")
+    r.add_argument("--plugin", action="append", default=[], metavar="FILE",
+                   help="Python file registering extra rules (repeatable)")
+    r.add_argument("--no-report", action="store_true", help="do not build the report afterwards")
+    r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("check", help="validate scenarios without running them")
+    c.add_argument("paths", nargs="*", metavar="FILE_OR_FOLDER", help="scenario files or folders (default: scenarios/)")
+    c.add_argument("--plugin", action="append", default=[], metavar="FILE",
+                   help="Python file registering extra rules (repeatable)")
+    c.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("schema", help="print the JSON Schema of a scenario")
+    s.set_defaults(func=cmd_schema)
+
+    m = sub.add_parser("map", help="draw a landscape to a PNG file")
+    g = m.add_mutually_exclusive_group()
+    g.add_argument("--preset", choices=("ustyurt", "uniform"), help="a preset landscape (default: ustyurt)")
+    g.add_argument("--scenario", type=Path, metavar="FILE", help="the landscape of this scenario file")
+    m.add_argument("out", type=Path, metavar="OUT.png")
+    m.set_defaults(func=cmd_map)
+
+    rep = sub.add_parser("report", help="(re)build the report of a finished run")
+    rep.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    rep.set_defaults(func=cmd_report)
+    return p
+
+
+# ============================================================================================
+# Entry point
+# ============================================================================================
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failures, 2 user error, 130 Ctrl-C)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as e:
+        print(e, file=sys.stderr)
+        return 2
+    except SystemExit as e:          # --help
+        return int(e.code or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        out = getattr(args, "active_out_dir", None)
+        msg = "\ninterrupted."
+        if out is not None and Path(out).exists():
+            msg += (f" Finished replicates are saved in {out}; continue with:\n"
+                    f"  python {PROG} run --resume {out}")
+        print(msg, file=sys.stderr)
+        return 130
+    except BrokenPipeError:          # e.g. `schema | head`
+        return 0
+    except _user_errors() as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exception classes that mean bad input, not a bug (LayerError only if sim.rasters exists)."""
+    errs: list[type[BaseException]] = [ScenarioError, UsageError, FileNotFoundError]
+    try:
+        from .rasters import LayerError
+        errs.append(LayerError)
+    except ImportError:
+        pass
+    return tuple(errs)
+
+
+# ============================================================================================
+# run
+# ============================================================================================
+
+def cmd_run(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    if args.resume is not None:
+        return _resume(args, backend)
+    load_plugins(args.plugin)
+    loaded = load_scenarios(_paths(args.paths))
+    loaded, notes = apply_overrides(loaded, replicates=args.replicates, years=args.years, quick=args.quick)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    check_all(loaded)
+    names = [s.name for s, _ in loaded]
+    if args.baseline is not None and args.baseline not in names:
+        raise UsageError(f"--baseline {args.baseline}: no scenario of that name{_did_you_mean(args.baseline, names)}"
+                         f" (scenarios: {', '.join(names)})")
+    for s, f in loaded:
+        if s.baseline is not None and s.baseline not in names:
+            print(f"note: {f}: scenario {s.name!r} names baseline {s.baseline!r}, which is not in this "
+                  "run; it will not be compared", file=sys.stderr)
+
+    out_dir = args.out if args.out is not None else default_out_dir(loaded)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise UsageError(f"--out {out_dir}: the folder exists and is not empty; choose another folder, or "
+                         f"continue an interrupted run with: python {PROG} run --resume {out_dir}")
+    batch = _import_batch()
+    reps = sum(s.replicates for s, _ in loaded)
+    print(f"running {len(loaded)} scenario{'s' * (len(loaded) != 1)} ({reps} replicates in all) → {out_dir}")
+    args.active_out_dir = out_dir
+    try:
+        result = batch.run_batch(
+            [s for s, _ in loaded], out_dir, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
+            root_seed=args.seed, base_dirs={s.name: f.parent.resolve() for s, f in loaded},
+            sources={s.name: str(f) for s, f in loaded}, baseline=args.baseline, progress=True,
+            plugins=[str(Path(p).resolve()) for p in args.plugin] or None)
+    except getattr(batch, "OutputExistsError", ()) as e:
+        raise UsageError(f"{e}; to continue an interrupted run: python {PROG} run --resume {out_dir}") from None
+    return _finish(result, args.no_report)
+
+
+def _resume(args: argparse.Namespace, backend: str) -> int:
+    clash = [opt for opt, val in (("FILES", args.paths), ("--replicates", args.replicates),
+                                  ("--years", args.years), ("--seed", args.seed), ("--out", args.out),
+                                  ("--quick", args.quick), ("--baseline", args.baseline)) if val]
+    if clash:
+        raise UsageError(f"--resume continues a run with the scenarios and settings saved in it; "
+                         f"do not combine it with {', '.join(clash)}")
+    if not args.resume.is_dir():
+        raise UsageError(f"--resume {args.resume}: no such folder")
+    load_plugins(args.plugin)
+    batch = _import_batch()
+    args.active_out_dir = args.resume
+    print(f"resuming {args.resume}")
+    result = batch.resume_batch(args.resume, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
+                                progress=True)
+    return _finish(result, args.no_report)
+
+
+def _finish(result, no_report: bool) -> int:
+    print(f"summary: {result.summary_path}")
+    if not no_report:
+        try:
+            report = importlib.import_module("sim.report")
+        except ModuleNotFoundError as e:
+            if e.name != "sim.report":
+                raise
+        else:
+            where = report.build_report(Path(result.out_dir))
+            print(f"report:  {where if where is not None else result.out_dir}")
+    if result.n_failed:
+        print(f"warning: {result.n_failed} replicate(s) failed; see {result.out_dir} for the errors",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backend(args: argparse.Namespace) -> str:
+    if args.scheduler and args.backend == "loky":
+        raise UsageError("--scheduler is the address of a dask scheduler; use it with --backend dask")
+    return args.backend or ("dask" if args.scheduler else "loky")
+
+
+def _import_batch():
+    try:
+        return importlib.import_module("sim.batch")
+    except ModuleNotFoundError as e:
+        if e.name == "sim.batch":
+            raise UsageError("this installation has no batch runner (sim/batch.py is missing)") from None
+        raise
+
+
+def _paths(paths: list[str]) -> list[Path]:
+    """The given paths, or the scenarios/ folder (here, else the project's)."""
+    if paths:
+        return [Path(p) for p in paths]
+    here = Path("scenarios")
+    return [here if here.is_dir() else PROJECT_ROOT / "scenarios"]
+
+
+def default_out_dir(loaded, now: float | None = None) -> Path:
+    """``results/<first scenario file stem or 'batch'>-<YYYYmmdd-HHMMSS>``."""
+    stem = loaded[0][1].stem if loaded else "batch"
+    return Path("results") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
+
+
+def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | None = None,
+                    years: int | None = None, quick: bool = False
+                    ) -> tuple[list[tuple[Scenario, Path]], list[str]]:
+    """Scenarios with command-line overrides applied and re-validated, plus notes for the user.
+
+    ``quick`` caps replicates at 10 and the horizon at 10 years (explicit ``replicates``/``years``
+    win) and drops releases (or repeats of releases) that would fall after the horizon.
+    """
+    out, notes, errors = [], [], []
+    opts = " ".join(o for o in (f"--replicates {replicates}" if replicates else "",
+                                f"--years {years}" if years else "", "--quick" if quick else "") if o)
+    for s, f in loaded:
+        update: dict = {}
+        reps = replicates or (min(s.replicates, QUICK_REPLICATES) if quick else None)
+        horizon = years or (min(s.years, QUICK_YEARS) if quick else None)
+        if reps is not None:
+            update["replicates"] = reps
+        if horizon is not None:
+            update["years"] = horizon
+        if quick and horizon is not None:
+            kept = []
+            for i, rel in enumerate(s.releases):
+                events = rel.events()
+                inside = [e for e in events if e[0] <= horizon]
+                if not inside:
+                    notes.append(f"--quick: scenario {s.name!r}: dropped releases[{i}] (year {rel.year}), "
+                                 f"after the {horizon}-year horizon")
+                    continue
+                if len(inside) < len(events):
+                    notes.append(f"--quick: scenario {s.name!r}: releases[{i}] repeats {len(inside)} "
+                                 f"time(s) instead of {len(events)} within the {horizon}-year horizon")
+                    rel = rel.model_copy(update={"repeat": rel.repeat.model_copy(update={"times": len(inside)})})
+                kept.append(rel)
+            if s.releases and not kept:
+                notes.append(f"--quick: scenario {s.name!r} releases no cheetahs within {horizon} years")
+            update["releases"] = kept
+        if not update:
+            out.append((s, f))
+            continue
+        data = s.model_copy(update=update).model_dump()
+        try:
+            out.append((Scenario.model_validate(data), f))
+        except ValidationError as e:
+            errors.append(ScenarioError(f, *[f"scenario {s.name!r} with {opts}: {describe_error(err, data)}"
+                                             for err in e.errors(include_url=False)]))
+    if errors:
+        raise ScenarioError.combine(errors)
+    return out, notes
+
+
+def load_plugins(paths: list[str]) -> None:
+    """Import each --plugin file so its rules are registered before scenarios are checked."""
+    if not paths:
+        return
+    from . import rules
+
+    for p in paths:
+        path = Path(p)
+        if not path.is_file():
+            raise UsageError(f"--plugin {p}: no such file")
+        try:
+            rules.load_plugin(path)
+        except Exception as e:  # noqa: BLE001 - user code; report where it broke
+            line = ""
+            for frame in reversed(traceback.extract_tb(e.__traceback__)):
+                if Path(frame.filename).resolve() == path.resolve():
+                    line = f" (line {frame.lineno}: {frame.line})"
+                    break
+            raise UsageError(f"--plugin {p}: importing it failed: {type(e).__name__}: {e}{line}") from None
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# ============================================================================================
+# check, schema, map, report
+# ============================================================================================
+
+def cmd_check(args: argparse.Namespace) -> int:
+    load_plugins(args.plugin)
+    loaded = load_scenarios(_paths(args.paths))
+    check_all(loaded)
+    files = len({f for _, f in loaded})
+    print(f"OK: {len(loaded)} scenario{'s' * (len(loaded) != 1)} in {files} file{'s' * (files != 1)}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    if args.scenario is not None:
+        loaded = load_scenarios([args.scenario])
+        if not loaded:
+            raise UsageError(f"--scenario {args.scenario}: the file holds only abstract scenarios")
+        scenario, file = loaded[0]
+        land = build_and_check(scenario, file)
+    else:
+        from .landscape import build_landscape
+        from .schema import LandscapeSpec
+
+        land = build_landscape(LandscapeSpec(preset=args.preset or "ustyurt"))
+    try:
+        maps = importlib.import_module("sim.maps")
+    except ModuleNotFoundError as e:
+        if e.name != "sim.maps":
+            raise
+        print("error: this installation cannot draw maps (sim/maps.py is missing)", file=sys.stderr)
+        return 1
+    if args.out.parent and not args.out.parent.exists():
+        raise UsageError(f"{args.out}: the folder {args.out.parent} does not exist")
+    maps.draw_landscape(land, args.out)
+    print(f"map: {args.out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if not args.run_dir.is_dir():
+        raise UsageError(f"{args.run_dir}: no such run folder")
+    try:
+        report = importlib.import_module("sim.report")
+    except ModuleNotFoundError as e:
+        if e.name != "sim.report":
+            raise
+        print("error: this installation cannot build reports (sim/report.py is missing)", file=sys.stderr)
+        return 1
+    where = report.build_report(args.run_dir)
+    print(f"report: {where if where is not None else args.run_dir}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

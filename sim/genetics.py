@@ -1,0 +1,259 @@
+"""Neutral genetics and pedigree inbreeding of the cheetahs (Vortex-style).
+
+One :class:`Genetics` object per replicate holds, for every living cheetah, a diploid neutral
+genotype and its pedigree kinship with every other living cheetah. Agents keep only an integer
+*genetic slot* id; the arrays live here so that births, deaths and census statistics are numpy
+operations over the living population (no Python loops over animals).
+
+Definitions (as in Vortex, Lacy 1993; Lacy, Miller & Traylor-Holzer 2021 manual):
+
+* Founders (released or wild-caught animals of unknown ancestry) are unrelated and non-inbred
+  (F = 0, kinship 0 with everyone) and carry two *founder-unique* alleles at every locus:
+  allele ids ``2k`` and ``2k + 1`` for the k-th founder ever created. Because every founder
+  allele is distinct, identity in state equals identity by descent, so gene diversity measures
+  the founder diversity retained.
+* Kinship θ(a, b) is the probability that an allele drawn at random from a and one drawn at
+  random from b are identical by descent. Self-kinship θ(a, a) = ½ (1 + F_a).
+* A newborn c of mother m and father f has F_c = θ(m, f) and, for every living j,
+  θ(c, j) = ½ (θ(m, j) + θ(f, j)) (the standard additive recursion; exact because j is not a
+  descendant of c).
+* Each parent passes one of its two alleles per locus, chosen with probability ½ independently
+  across loci (unlinked neutral loci, no mutation).
+
+The kinship matrix covers living individuals only: a dead animal's row is cleared when its slot
+is freed, which is safe because kinship of the living never needs the dead again (all future
+kinships derive from the living parents' rows). Storage grows by doubling; freed slots are reused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Genetics", "expected_heterozygosity_after"]
+
+
+def expected_heterozygosity_after(H0: float, Ne: float, t: float) -> float:
+    """Expected gene diversity after ``t`` generations of drift at effective size ``Ne`` (animals).
+
+    H_t = H0 (1 − 1/(2 Ne))^t (Wright 1931). ``t`` is in generations, not months: divide a
+    horizon in months by the generation time in months before calling.
+    """
+    if Ne <= 0:
+        raise ValueError(f"Ne must be positive (got {Ne})")
+    if t < 0:
+        raise ValueError(f"t (generations) must be >= 0 (got {t})")
+    return float(H0) * (1.0 - 1.0 / (2.0 * Ne)) ** t
+
+
+class Genetics:
+    """Genotypes, pedigree kinship and inbreeding of the living animals of one replicate.
+
+    Parameters
+    ----------
+    n_loci:
+        Number of unlinked neutral diploid loci (>= 1).
+    rng:
+        The replicate's numpy Generator; the only source of randomness (Mendelian segregation).
+    initial_capacity:
+        Initial number of slots; doubled whenever full. Per-birth cost is O(slots ever in use at
+        once), i.e. O(peak living population).
+    """
+
+    def __init__(self, n_loci: int, rng: np.random.Generator, initial_capacity: int = 64) -> None:
+        if not isinstance(n_loci, (int, np.integer)) or isinstance(n_loci, bool) or n_loci < 1:
+            raise ValueError(f"n_loci must be a positive integer (got {n_loci!r})")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator (got {type(rng).__name__})")
+        cap = max(1, int(initial_capacity))
+        self.n_loci = int(n_loci)
+        self._rng = rng
+        self._loci = np.arange(self.n_loci)
+        self._genotype = np.zeros((cap, self.n_loci, 2), dtype=np.int32)
+        self._kin = np.zeros((cap, cap), dtype=np.float64)
+        self._F = np.zeros(cap, dtype=np.float64)
+        self._alive = np.zeros(cap, dtype=bool)
+        self._high_water = 0          # slots [0, high_water) have ever been used
+        self._free: list[int] = []    # freed slots below high_water, reused last-in first-out
+        self._n_founders = 0          # founders ever created (allele ids < 2 * this)
+
+    # ------------------------------------------------------------------ storage
+    @property
+    def capacity(self) -> int:
+        """Current number of slots (living + free + never used)."""
+        return self._F.shape[0]
+
+    @property
+    def n_alive(self) -> int:
+        """Number of living individuals."""
+        return int(np.count_nonzero(self._alive[: self._high_water]))
+
+    @property
+    def n_founders(self) -> int:
+        """Number of founders created so far (each brought 2 unique alleles per locus)."""
+        return self._n_founders
+
+    def _grow(self) -> None:
+        old = self.capacity
+        new = 2 * old
+        genotype = np.zeros((new, self.n_loci, 2), dtype=np.int32)
+        genotype[:old] = self._genotype
+        kin = np.zeros((new, new), dtype=np.float64)
+        kin[:old, :old] = self._kin
+        F = np.zeros(new, dtype=np.float64)
+        F[:old] = self._F
+        alive = np.zeros(new, dtype=bool)
+        alive[:old] = self._alive
+        self._genotype, self._kin, self._F, self._alive = genotype, kin, F, alive
+
+    def _allocate(self) -> int:
+        if self._free:
+            slot = self._free.pop()
+        else:
+            if self._high_water == self.capacity:
+                self._grow()
+            slot = self._high_water
+            self._high_water += 1
+        self._alive[slot] = True
+        return slot
+
+    def _check_alive(self, slot: int, role: str = "slot") -> int:
+        s = int(slot)
+        if not (0 <= s < self._high_water and self._alive[s]):
+            raise ValueError(f"{role} {slot!r} is not a living individual's genetic slot")
+        return s
+
+    # ------------------------------------------------------------------ life events
+    def founder(self) -> int:
+        """Add a founder (unrelated, F = 0, two alleles per locus unique to it); return its slot."""
+        slot = self._allocate()
+        k = self._n_founders
+        self._n_founders += 1
+        self._genotype[slot, :, 0] = 2 * k
+        self._genotype[slot, :, 1] = 2 * k + 1
+        hw = self._high_water
+        self._kin[slot, :hw] = 0.0
+        self._kin[:hw, slot] = 0.0
+        self._kin[slot, slot] = 0.5
+        self._F[slot] = 0.0
+        return slot
+
+    def _birth(self, m: int, f: int, picks: np.ndarray) -> int:
+        """Create one child of living slots m, f; ``picks`` (2, n_loci) in {0, 1} chooses the
+        mother's (row 0) and father's (row 1) transmitted allele at each locus."""
+        # Read the parents' rows before allocating: a reused slot must not alias anything.
+        F_child = self._kin[m, f]
+        slot = self._allocate()
+        hw = self._high_water
+        self._genotype[slot, :, 0] = self._genotype[m, self._loci, picks[0]]
+        self._genotype[slot, :, 1] = self._genotype[f, self._loci, picks[1]]
+        row = 0.5 * (self._kin[m, :hw] + self._kin[f, :hw])   # dead slots' rows/cols are 0
+        row[slot] = 0.5 * (1.0 + F_child)
+        self._kin[slot, :hw] = row
+        self._kin[:hw, slot] = row
+        self._F[slot] = F_child
+        return slot
+
+    def offspring(self, mother: int, father: int) -> int:
+        """Add one child of two living parents; return its slot.
+
+        One allele per locus comes from each parent at random (one rng call); F_child is the
+        parents' kinship; the child's kinship row is the mean of the parents' rows. ``mother ==
+        father`` (selfing) is accepted and handled exactly, for idealised Wright-Fisher checks.
+        """
+        m = self._check_alive(mother, "mother")
+        f = self._check_alive(father, "father")
+        picks = self._rng.integers(0, 2, size=(2, self.n_loci))
+        return self._birth(m, f, picks)
+
+    def litter(self, mother: int, father: int, n: int) -> list[int]:
+        """Add ``n`` full-sib children of two living parents (one rng call); return their slots.
+
+        Children are added one after another with the general rule, so litter-mates get the
+        correct full-sib kinship ½ (θ(m, c2) + θ(f, c2)) with each other.
+        """
+        m = self._check_alive(mother, "mother")
+        f = self._check_alive(father, "father")
+        if n < 0:
+            raise ValueError(f"litter size n must be >= 0 (got {n})")
+        if n == 0:
+            return []
+        picks = self._rng.integers(0, 2, size=(int(n), 2, self.n_loci))
+        return [self._birth(m, f, picks[i]) for i in range(int(n))]
+
+    def remove(self, slot: int) -> None:
+        """The individual died (or left the population): free its slot for reuse."""
+        s = self._check_alive(slot)
+        hw = self._high_water
+        self._alive[s] = False
+        self._kin[s, :hw] = 0.0
+        self._kin[:hw, s] = 0.0
+        self._F[s] = 0.0
+        self._free.append(s)
+
+    # ------------------------------------------------------------------ queries
+    def F(self, slot: int) -> float:
+        """Inbreeding coefficient (pedigree F) of a living individual."""
+        return float(self._F[self._check_alive(slot)])
+
+    def kinship(self, a: int, b: int) -> float:
+        """Pedigree kinship θ(a, b) of two living individuals (θ(a, a) = ½ (1 + F_a))."""
+        return float(self._kin[self._check_alive(a), self._check_alive(b)])
+
+    def genotype(self, slot: int) -> np.ndarray:
+        """Copy of a living individual's alleles, shape (n_loci, 2); column 0 maternal, 1 paternal."""
+        return self._genotype[self._check_alive(slot)].copy()
+
+    def living_slots(self) -> np.ndarray:
+        """Slots of all living individuals, ascending."""
+        return np.flatnonzero(self._alive[: self._high_water])
+
+    def _allele_counts(self, slots=None) -> tuple[np.ndarray, int]:
+        """Allele counts per locus, shape (n_loci, 2 * n_founders), and the number of animals
+        counted (all living slots, or the given ``slots``)."""
+        living = self.living_slots() if slots is None else np.asarray(slots, dtype=np.int64)
+        n_ids = 2 * self._n_founders
+        g = self._genotype[living]                                  # (n, L, 2)
+        keys = g + (self._loci * n_ids)[None, :, None]              # separate id range per locus
+        counts = np.bincount(keys.ravel(), minlength=self.n_loci * n_ids)
+        return counts.reshape(self.n_loci, n_ids), living.size
+
+    def gene_diversity(self, slots=None) -> float:
+        """Expected heterozygosity of the living, mean over loci of 1 − Σ p_i².
+
+        ``slots``: count only these animals (the model passes the animals alive, leaving out the
+        slot of a dead sire that is kept until his last litter is born).
+
+        Allele frequencies p_i are taken over all 2n alleles of the n living animals. This is the
+        uncorrected form Vortex reports (no 2n/(2n−1) small-sample correction), so n unrelated
+        founders give 1 − 1/(2n). NaN if nobody is alive.
+        """
+        counts, n = self._allele_counts(slots)
+        if n == 0:
+            return float("nan")
+        p = counts / (2.0 * n)
+        return float(np.mean(1.0 - np.sum(p * p, axis=1)))
+
+    def alleles_per_locus(self) -> float:
+        """Mean number of distinct alleles per locus among the living (NaN if none)."""
+        counts, n = self._allele_counts()
+        if n == 0:
+            return float("nan")
+        return float(np.mean(np.count_nonzero(counts, axis=1)))
+
+    def mean_F(self) -> float:
+        """Mean inbreeding coefficient of the living (NaN if none)."""
+        living = self.living_slots()
+        if living.size == 0:
+            return float("nan")
+        return float(self._F[living].mean())
+
+    def mean_kinship(self) -> float:
+        """Mean kinship of the living over all ordered pairs including self-pairs (NaN if none).
+
+        1 − mean_kinship is the pedigree expectation of :meth:`gene_diversity` (gene diversity
+        relative to the founders), the quantity Vortex and studbook managers minimise.
+        """
+        living = self.living_slots()
+        if living.size == 0:
+            return float("nan")
+        return float(self._kin[np.ix_(living, living)].mean())

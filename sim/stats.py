@@ -1,0 +1,353 @@
+"""PVA statistics from replicate census arrays (pure functions: no model runs, no files).
+
+Input everywhere is a *census table*: ``dict[column -> ndarray (replicates × years)]`` with the
+columns of :data:`sim.census.CENSUS_COLUMNS` (float64; one row per successful replicate, one
+column per simulated year, the last column being the horizon). Definitions follow Vortex
+(Lacy & Pollak, Vortex 10 manual) where Vortex has one:
+
+* a population is **extant** when both sexes are present (census column ``extant``);
+* **P(persist)** = share of runs extant at the horizon; **PE** = 1 - P(persist);
+* intervals for proportions are Wilson score intervals (Wilson 1927), which keep their coverage
+  at the extremes (0 or 1 of a few hundred runs) where the normal (Wald) interval collapses;
+* a difference of two proportions gets Newcombe's hybrid score interval (Newcombe 1998,
+  Statistics in Medicine 17:873-890, method 10).
+
+The statistics read only arrays, so they can be recomputed from ``replicates.csv.gz`` or from the
+batch's chunk files without running the model again.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.stats import norm
+
+from .census import DEATH_CAUSES, PREY_SPECIES
+
+
+# --------------------------------------------------------------------------- proportions
+
+def _z(conf: float) -> float:
+    if not 0.0 < conf < 1.0:
+        raise ValueError(f"conf must lie in (0, 1), got {conf}")
+    return float(norm.ppf(0.5 + conf / 2.0))
+
+
+def wilson_interval(k, n, conf: float = 0.95):
+    """Wilson score interval for a binomial proportion k/n (k successes of n trials).
+
+    Works on scalars or numpy arrays (element-wise). Returns ``(lo, hi)``; NaN where n == 0.
+    The bounds are exactly 0 when k == 0 and exactly 1 when k == n.
+    """
+    z = _z(conf)
+    k_arr = np.asarray(k, dtype=np.float64)
+    n_arr = np.asarray(n, dtype=np.float64)
+    if np.any(k_arr < 0) or np.any(k_arr > n_arr):
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z2 = z * z
+        denom = n_arr + z2
+        centre = (k_arr + z2 / 2.0) / denom
+        half = z / denom * np.sqrt(k_arr * (n_arr - k_arr) / n_arr + z2 / 4.0)
+        lo = np.clip(centre - half, 0.0, 1.0)
+        hi = np.clip(centre + half, 0.0, 1.0)
+    lo = np.where(k_arr == 0, 0.0, lo)
+    hi = np.where(k_arr == n_arr, 1.0, hi)
+    lo = np.where(n_arr == 0, np.nan, lo)
+    hi = np.where(n_arr == 0, np.nan, hi)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def compare_to_baseline(k1: int, n1: int, k0: int, n0: int, conf: float = 0.95):
+    """Difference in P(persist), scenario minus baseline, with Newcombe's hybrid score interval.
+
+    ``k1`` of ``n1`` runs of the scenario persisted, ``k0`` of ``n0`` of the baseline.
+    Returns ``(diff, lo, hi)`` with ``diff = k1/n1 - k0/n0``. The interval combines the two
+    Wilson intervals (l1, u1), (l0, u0) as in Newcombe (1998), Statistics in Medicine
+    17:873-890, method 10:
+
+        lo = diff - sqrt((p1 - l1)² + (u0 - p0)²),   hi = diff + sqrt((u1 - p1)² + (p0 - l0)²).
+
+    NaN for everything if either group has no runs.
+    """
+    if n1 == 0 or n0 == 0:
+        return math.nan, math.nan, math.nan
+    p1, p0 = k1 / n1, k0 / n0
+    l1, u1 = wilson_interval(k1, n1, conf)
+    l0, u0 = wilson_interval(k0, n0, conf)
+    diff = p1 - p0
+    lo = diff - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+    hi = diff + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return diff, lo, hi
+
+
+# --------------------------------------------------------------------------- per-run quantities
+
+def _n_runs(census: dict[str, np.ndarray]) -> int:
+    return int(np.asarray(census["N"]).shape[0])
+
+
+def first_release_index(census: dict[str, np.ndarray]) -> np.ndarray:
+    """Per run: index (0-based year column) of the first year with a release; -1 if none."""
+    released = np.cumsum(np.asarray(census["released"]), axis=1) > 0
+    idx = np.argmax(released, axis=1)
+    return np.where(released.any(axis=1), idx, -1)
+
+
+def first_extinction_index(census: dict[str, np.ndarray]) -> np.ndarray:
+    """Per run: year column of the first census, from the first release on, in which the
+    population is not extant (one sex gone); -1 if that never happens (or nothing was released).
+    Same definition as :meth:`sim.census.ReplicateResult.extinction_year`."""
+    extant = np.asarray(census["extant"]) >= 0.5
+    start = first_release_index(census)
+    cols = np.arange(extant.shape[1])[None, :]
+    gone = (~extant) & (cols >= start[:, None]) & (start[:, None] >= 0)
+    idx = np.argmax(gone, axis=1)
+    return np.where(gone.any(axis=1), idx, -1)
+
+
+def quasi_extinct(census: dict[str, np.ndarray], threshold: int) -> np.ndarray:
+    """Per run: True if N (all cheetahs, cubs included) was below ``threshold`` in any census
+    year *after* the first release year (the census of the release year itself is not counted,
+    so a founder group smaller than the threshold is not quasi-extinct by construction in the
+    year it arrives; later years are). Runs without any release count every year.
+    ``threshold`` 0 means nothing is quasi-extinct."""
+    n = np.asarray(census["N"])
+    if threshold <= 0:
+        return np.zeros(n.shape[0], dtype=bool)
+    start = first_release_index(census)
+    cols = np.arange(n.shape[1])[None, :]
+    after = cols > start[:, None]              # start == -1 (no release): every year
+    return ((n < threshold) & after).any(axis=1)
+
+
+def annual_log_growth(census: dict[str, np.ndarray]) -> np.ndarray:
+    """Per run and year pair: r_t = ln(N_{t+1} / N_t), NaN where it is not a growth rate.
+
+    Shape (runs × years-1). A pair counts only when N_t > 0 and N_{t+1} > 0 and no animals were
+    released in year t+1 (released animals are additions, not growth; Vortex also reports r
+    without supplementation)."""
+    n = np.asarray(census["N"], dtype=np.float64)
+    released = np.asarray(census["released"], dtype=np.float64)
+    valid = (n[:, :-1] > 0) & (n[:, 1:] > 0) & (released[:, 1:] <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.log(n[:, 1:] / n[:, :-1])
+    return np.where(valid, r, np.nan)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _mean(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(x.mean()) if x.size else math.nan
+
+
+def _sd(x: np.ndarray) -> float:
+    """Sample SD (ddof=1) of the finite values; NaN with fewer than two."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(x.std(ddof=1)) if x.size > 1 else math.nan
+
+
+def _quantiles(x: np.ndarray, qs=(0.05, 0.5, 0.95)) -> list[float]:
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return [math.nan] * len(qs)
+    return [float(v) for v in np.quantile(x, qs)]
+
+
+def _col_mean(a: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Per year (column) mean of finite values, optionally only where ``mask`` (runs × years)."""
+    a = np.asarray(a, dtype=np.float64)
+    ok = np.isfinite(a) if mask is None else (np.isfinite(a) & mask)
+    cnt = ok.sum(axis=0)
+    tot = np.where(ok, a, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+
+
+def _col_sd(a: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    ok = np.isfinite(a) if mask is None else (np.isfinite(a) & mask)
+    cnt = ok.sum(axis=0)
+    mean = _col_mean(a, mask)
+    dev = np.where(ok, a - mean[None, :], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 1, np.sqrt((dev ** 2).sum(axis=0) / np.maximum(cnt - 1, 1)), np.nan)
+
+
+def initial_gene_diversity(census: dict[str, np.ndarray]) -> float:
+    """Mean over runs of gene diversity in the census of the first release year (the founders
+    after one year); NaN if no run released anything."""
+    gd = np.asarray(census["gene_diversity"], dtype=np.float64)
+    start = first_release_index(census)
+    has = start >= 0
+    if not has.any():
+        return math.nan
+    return _mean(gd[np.flatnonzero(has), start[has]])
+
+
+# --------------------------------------------------------------------------- scenario summary
+
+def summarise_scenario(census: dict[str, np.ndarray], quasi_threshold: int,
+                       cell_area_km2: float, conf: float = 0.95) -> dict:
+    """PVA statistics of one scenario at the horizon (the last census year).
+
+    ``census``: column -> (replicates × years) arrays of successful replicates.
+    ``quasi_threshold``: quasi-extinction threshold [animals, all ages] (see :func:`quasi_extinct`).
+    ``cell_area_km2``: area of one grid cell [km²], reported with the summary so that occupancy
+    maps (resident-months per cell) can be turned into areas by readers of the file.
+
+    Returned keys (all plain floats/ints; NaN where undefined):
+
+    * ``n_replicates``, ``n_extant``; ``p_persist`` (extant at the horizon: both sexes present)
+      with ``p_persist_lo/hi`` (Wilson ``conf`` interval); ``pe`` = 1 - p_persist, ``pe_lo/hi``;
+    * ``p_extinct_ever``: share of runs that went extinct at least once (first extinction; a run
+      re-founded by a later supplementation counts here but may persist at the horizon);
+    * ``te_mean``, ``te_median`` [years]: the simulation year of first extinction, among runs
+      that went extinct (NaN if none did);
+    * ``p_quasi`` with ``p_quasi_lo/hi``: quasi-extinction probability (:func:`quasi_extinct`);
+    * ``N_mean, N_sd, N_q05, N_q50, N_q95`` over all runs at the horizon, and ``N_extant_*`` the
+      same over runs extant at the horizon [animals];
+    * ``stoch_r_mean``: mean over runs of each run's mean annual r = ln(N_t+1/N_t) (pairs as in
+      :func:`annual_log_growth`), runs weighted equally; ``stoch_r_sd``: SD of the annual r values
+      pooled over all valid year pairs of all runs (Vortex's SD(r): the year-to-year spread);
+      ``stoch_r_pairs``: number of year pairs used [per year];
+    * ``gd_initial`` (mean gene diversity in the census of the first release year),
+      ``gd_final`` (mean at the horizon in extant runs), ``gd_retained`` = gd_final / gd_initial;
+    * ``mean_F``: mean inbreeding coefficient at the horizon in extant runs;
+    * ``deaths_total_mean``: mean deaths per run over the horizon [animals];
+      ``death_share_<cause>``: share of all deaths (all runs, all years) by cause;
+    * ``prey_<species>_final``: mean prey animals on the map at the horizon over all runs;
+    * ``home_range_km2``: mean resident home-range area at the horizon (runs with residents);
+    * ``occupied_km2``: mean occupied area at the horizon over all runs (0 for extinct runs),
+      ``occupied_km2_extant`` over extant runs; ``cell_area_km2`` echoed.
+    """
+    R = _n_runs(census)
+    out: dict = {"n_replicates": R}
+    extant_final = np.asarray(census["extant"])[:, -1] >= 0.5 if R else np.zeros(0, bool)
+    k = int(extant_final.sum())
+    out["n_extant"] = k
+    lo, hi = wilson_interval(k, R, conf)
+    out["p_persist"] = k / R if R else math.nan
+    out["p_persist_lo"], out["p_persist_hi"] = lo, hi
+    out["pe"] = 1.0 - out["p_persist"] if R else math.nan
+    out["pe_lo"], out["pe_hi"] = (1.0 - hi, 1.0 - lo) if R else (math.nan, math.nan)
+
+    ext_idx = first_extinction_index(census) if R else np.zeros(0, int)
+    went = ext_idx >= 0
+    out["p_extinct_ever"] = float(went.mean()) if R else math.nan
+    years = np.asarray(census["year"]) if R else np.zeros((0, 0))
+    te = years[np.flatnonzero(went), ext_idx[went]] if went.any() else np.zeros(0)
+    out["te_mean"] = float(te.mean()) if te.size else math.nan
+    out["te_median"] = float(np.median(te)) if te.size else math.nan
+
+    q = quasi_extinct(census, quasi_threshold) if R else np.zeros(0, bool)
+    kq = int(q.sum())
+    out["quasi_threshold"] = int(quasi_threshold)
+    out["p_quasi"] = kq / R if R else math.nan
+    out["p_quasi_lo"], out["p_quasi_hi"] = wilson_interval(kq, R, conf)
+
+    n_final = np.asarray(census["N"], dtype=np.float64)[:, -1] if R else np.zeros(0)
+    for prefix, vals in (("N", n_final), ("N_extant", n_final[extant_final])):
+        out[f"{prefix}_mean"] = _mean(vals)
+        out[f"{prefix}_sd"] = _sd(vals)
+        out[f"{prefix}_q05"], out[f"{prefix}_q50"], out[f"{prefix}_q95"] = _quantiles(vals)
+
+    r = annual_log_growth(census) if R else np.zeros((0, 0))
+    valid = np.isfinite(r)
+    per_run_n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_run = np.where(valid, r, 0.0).sum(axis=1) / np.where(per_run_n > 0, per_run_n, 1)
+    per_run = per_run[per_run_n > 0]
+    out["stoch_r_mean"] = _mean(per_run)
+    out["stoch_r_sd"] = _sd(r[valid])
+    out["stoch_r_pairs"] = int(valid.sum())
+
+    gd = np.asarray(census["gene_diversity"], dtype=np.float64) if R else np.zeros((0, 1))
+    out["gd_initial"] = initial_gene_diversity(census) if R else math.nan
+    out["gd_final"] = _mean(gd[extant_final, -1]) if R else math.nan
+    out["gd_retained"] = (out["gd_final"] / out["gd_initial"]
+                          if out["gd_initial"] and math.isfinite(out["gd_initial"]) else math.nan)
+    out["mean_F"] = _mean(np.asarray(census["mean_F"])[extant_final, -1]) if R else math.nan
+
+    deaths = {c: float(np.nansum(census[f"deaths_{c}"])) if R else 0.0 for c in DEATH_CAUSES}
+    total = sum(deaths.values())
+    out["deaths_total_mean"] = total / R if R else math.nan
+    for c in DEATH_CAUSES:
+        out[f"death_share_{c}"] = deaths[c] / total if total > 0 else math.nan
+
+    for s in PREY_SPECIES:
+        out[f"prey_{s}_final"] = _mean(np.asarray(census[f"prey_{s}"])[:, -1]) if R else math.nan
+    out["home_range_km2"] = (_mean(np.asarray(census["mean_home_range_km2"])[:, -1])
+                             if R else math.nan)
+    occ = np.asarray(census["occupied_km2"], dtype=np.float64)[:, -1] if R else np.zeros(0)
+    out["occupied_km2"] = _mean(occ)
+    out["occupied_km2_extant"] = _mean(occ[extant_final])
+    out["cell_area_km2"] = float(cell_area_km2)
+    return out
+
+
+def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
+            conf: float = 0.95) -> dict[str, np.ndarray]:
+    """Persistence, N and genetics for every census year (persistence curves).
+
+    Returns ordered columns -> 1-D arrays (one value per year):
+    ``year, n_replicates, n_extant, p_persist, p_persist_lo, p_persist_hi`` (extant in that year,
+    Wilson interval), ``p_extinct_ever`` (cumulative share of runs whose first extinction came by
+    that year), ``p_quasi`` (cumulative quasi-extinction by that year, if ``quasi_threshold`` is
+    given; same definition as :func:`quasi_extinct`), ``N_mean, N_sd, N_q05, N_q50, N_q95``
+    (all runs) and ``N_extant_mean, N_extant_sd`` (runs extant that year) [animals],
+    ``gene_diversity`` and ``mean_F`` (mean over runs extant that year), ``occupied_km2`` (mean
+    over all runs) and ``prey_<species>`` (mean over all runs).
+    """
+    n = np.asarray(census["N"], dtype=np.float64)
+    R, Y = n.shape
+    year = np.asarray(census["year"])[0] if R else np.arange(1, Y + 1)
+    extant = np.asarray(census["extant"]) >= 0.5
+    k = extant.sum(axis=0)
+    lo, hi = wilson_interval(k, np.full(Y, R), conf)
+    out: dict[str, np.ndarray] = {
+        "year": year.astype(np.int64),
+        "n_replicates": np.full(Y, R, dtype=np.int64),
+        "n_extant": k.astype(np.int64),
+        "p_persist": k / R if R else np.full(Y, np.nan),
+        "p_persist_lo": np.atleast_1d(lo),
+        "p_persist_hi": np.atleast_1d(hi),
+    }
+    ext_idx = first_extinction_index(census)
+    cols = np.arange(Y)
+    went_by = (ext_idx[:, None] >= 0) & (ext_idx[:, None] <= cols[None, :])
+    out["p_extinct_ever"] = went_by.mean(axis=0) if R else np.full(Y, np.nan)
+    if quasi_threshold is not None:
+        if quasi_threshold <= 0:
+            out["p_quasi"] = np.zeros(Y) if R else np.full(Y, np.nan)
+        else:
+            start = first_release_index(census)
+            below = (n < quasi_threshold) & (cols[None, :] > start[:, None])
+            out["p_quasi"] = (np.cumsum(below, axis=1) > 0).mean(axis=0) if R else np.full(Y, np.nan)
+    if R:
+        qs = np.quantile(n, (0.05, 0.5, 0.95), axis=0)
+    else:
+        qs = np.full((3, Y), np.nan)
+    out["N_mean"] = _col_mean(n)
+    out["N_sd"] = _col_sd(n)
+    out["N_q05"], out["N_q50"], out["N_q95"] = qs[0], qs[1], qs[2]
+    out["N_extant_mean"] = _col_mean(n, extant)
+    out["N_extant_sd"] = _col_sd(n, extant)
+    out["gene_diversity"] = _col_mean(census["gene_diversity"], extant)
+    out["mean_F"] = _col_mean(census["mean_F"], extant)
+    out["occupied_km2"] = _col_mean(census["occupied_km2"])
+    for s in PREY_SPECIES:
+        out[f"prey_{s}"] = _col_mean(census[f"prey_{s}"])
+    return out
+
+
+__all__ = ["wilson_interval", "compare_to_baseline", "summarise_scenario", "by_year",
+           "quasi_extinct", "annual_log_growth", "first_extinction_index", "first_release_index",
+           "initial_gene_diversity"]
