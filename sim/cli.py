@@ -28,7 +28,8 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
-from .scenario import (ScenarioError, build_and_check, check_all, describe_error, load_scenarios)
+from .scenario import (ScenarioError, build_scenario_landscape, check_all, describe_error,
+                       load_scenarios)
 from .schema import Scenario
 
 PROG = "run_scenarios.py"
@@ -170,6 +171,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded, notes = apply_overrides(loaded, replicates=args.replicates, years=args.years, quick=args.quick)
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
+    if not loaded:
+        raise UsageError(f"nothing to run: {', '.join(map(str, _paths(args.paths)))} holds only abstract scenarios")
     check_all(loaded)
     names = [s.name for s, _ in loaded]
     if args.baseline is not None and args.baseline not in names:
@@ -212,8 +215,11 @@ def _resume(args: argparse.Namespace, backend: str) -> int:
     batch = _import_batch()
     args.active_out_dir = args.resume
     print(f"resuming {args.resume}")
-    result = batch.resume_batch(args.resume, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
-                                progress=True)
+    try:
+        result = batch.resume_batch(args.resume, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
+                                    progress=True)
+    except getattr(batch, "ManifestError", ()) as e:
+        raise UsageError(f"--resume {args.resume}: {e}") from None
     return _finish(result, args.no_report)
 
 
@@ -364,7 +370,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         if not loaded:
             raise UsageError(f"--scenario {args.scenario}: the file holds only abstract scenarios")
         scenario, file = loaded[0]
-        land = build_and_check(scenario, file)
+        land = build_scenario_landscape(scenario, file)     # draw it even if a site is wrong
     else:
         from .landscape import build_landscape
         from .schema import LandscapeSpec

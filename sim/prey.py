@@ -19,12 +19,14 @@ One month (:meth:`PreyPopulation.step`) is, in this order:
    fence edges and the map edge;
 5. saiga seasonal migration (spring and autumn migration months) towards the new season's
    capacity layer, across fences only through their gaps, at most ``migration_gap_throughput``
-   saiga per open edge.
+   saiga per open edge (no cap where a fence has been removed, i.e. all its edges are open).
+   Births of every species are density-dependent against the larger of the two seasons' K.
 
 There are no random numbers here: year effects and catastrophes are drawn by the model and passed
 in (``capacity_multiplier``, :meth:`catastrophe`). Everything that depends on the landscape is
 precomputed in :meth:`PreyPopulation.set_landscape`, so a step is a handful of whole-array
-operations on the stacked array.
+operations (survival and poaching on the stacked array; diffusion species by species on the
+flattened grid, which keeps the arrays in cache; ~0.4 ms a month on 180 x 200 cells).
 """
 
 from __future__ import annotations
@@ -110,9 +112,11 @@ class PreyPopulation:
         changes fences, protection or water).
 
         Computes per season (winter, summer; only saiga differs): capacity per cell K (animals per
-        cell), the four diffusion outflow fractions and the staying fraction; the protection
-        layer (poaching cache is reset); fence regions, open-gap counts and each region's saiga
-        capacity.
+        cell; gazelle x water_gain near water), 1/K for the birth pulse, the diffusion gain
+        d / W and staying fraction, the index lists of refused neighbour pairs (closed fence
+        edges, map edge); the protection layer (poaching cache is reset); fence regions, open-gap
+        counts and each region's saiga capacity. ``water_gain`` / ``water_radius_km`` replace the
+        values given to the constructor when passed.
         """
         if water_gain is not None:
             self.water_gain = float(water_gain)
@@ -181,7 +185,15 @@ class PreyPopulation:
         top = idx[:-1, :][~open_s]                      # pair (top, top + cols) is refused
         # Refused pairs as (west-to-east destinations, east sources, north sources, south sources).
         self._refused = (left + 1, left + 1, top, top + cols)
-        self._a = np.empty(rows * cols)          # scratch buffers for the diffusion step
+        self._a = np.empty(rows * cols)          # scratch buffers (diffusion, births)
+        # For the birth pulse: 1/K (0 where K = 0) and a 0/1 mask of cells with capacity.
+        # Births are density-dependent against the larger of the two seasons' K, so saiga that a
+        # fence strands on their winter range at calving still calve (against the winter K).
+        K_birth = np.maximum(self._K[0], self._K[1])
+        inv = np.divide(1.0, K_birth, out=np.zeros_like(K_birth), where=K_birth > 0).reshape(3, -1)
+        has = (K_birth > 0).astype(np.float64).reshape(3, -1)
+        self._inv_K = [inv, inv]
+        self._has_K = [has, has]
         self._inflow = np.empty(rows * cols)
 
         # Poaching depends on protection x enforcement; cached per enforcement value.
@@ -197,6 +209,18 @@ class PreyPopulation:
         self._n_regions = n_reg
         self._gap_counts = landscape.gap_counts()
         self._gap_capacity = self._gap_counts * self._sp[SAIGA].migration_gap_throughput
+        # Where every fence edge between two regions is open (fence removed), flow is not capped.
+        edges_between = np.zeros_like(self._gap_counts)
+        reg2d = landscape.fence_regions
+        for fence in landscape.fences:
+            for axis, r, c in fence.edges:
+                a = reg2d[r, c]
+                b = reg2d[r, c + 1] if axis == 0 else reg2d[r + 1, c]
+                if a != b:
+                    edges_between[a, b] += 1
+                    edges_between[b, a] += 1
+        fully_open = (edges_between > 0) & (self._gap_counts == edges_between)
+        self._gap_capacity = np.where(fully_open, np.inf, self._gap_capacity)
         reach = (self._gap_counts > 0) | np.eye(n_reg, dtype=bool)
         self._reach = reach
         self._region_K = [np.bincount(self._regions, weights=K[SAIGA].ravel(), minlength=n_reg)
@@ -244,7 +268,7 @@ class PreyPopulation:
         # 1. Birth pulse.
         for s, p in enumerate(self._sp):
             if p.birth_month == month:
-                self._births(s, self._K[season][s], capacity_multiplier)
+                self._births(s, season, capacity_multiplier)
 
         # 2-3. Natural mortality then poaching, applied as one multiplication per cell.
         keep, poached_frac = self._poaching_survival(enforcement)
@@ -308,32 +332,41 @@ class PreyPopulation:
             np.multiply(x, stay[s], out=x)
             np.add(x, inflow, out=x)
 
-    def _births(self, s: int, K: np.ndarray, capacity_multiplier: float) -> None:
+    def _births(self, s: int, season: int, capacity_multiplier: float) -> None:
         """Theta-logistic birth pulse of species ``s`` against K_eff = K x capacity_multiplier.
 
         births = N x max(0, exp(r_max (1 - (N/K_eff)^theta)) / s - 1): a year of natural
         survival s after the pulse then gives growth exp(r_max) at low density and N = K as
         equilibrium. No births where K_eff = 0.
         """
+        if capacity_multiplier <= 0.0:
+            return
         p = self._sp[s]
-        N = self.N[s]
-        K_eff = K * capacity_multiplier
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            ratio = np.divide(N, K_eff, out=np.zeros_like(N), where=K_eff > 0)
-            if p.theta != 1.0:
-                np.power(ratio, p.theta, out=ratio)
-            rate = np.exp(p.r_max * (1.0 - ratio)) / p.annual_survival - 1.0
-        rate[~(K_eff > 0)] = 0.0
-        np.maximum(rate, 0.0, out=rate)
-        births = N * rate
+        N = self.N[s].reshape(-1)
+        x = self._a                                         # scratch, animals per animal
+        np.multiply(N, self._inv_K[season][s], out=x)       # N / K (0 where K = 0)
+        if capacity_multiplier != 1.0:
+            x *= 1.0 / capacity_multiplier
+        if p.theta != 1.0:
+            with np.errstate(over="ignore"):
+                np.power(x, p.theta, out=x)
+            np.minimum(x, 1e6, out=x)                       # exp(r (1 - 1e6)) is 0 anyway
+        np.subtract(1.0, x, out=x)
+        x *= p.r_max
+        np.exp(x, out=x)
+        x *= 1.0 / p.annual_survival
+        x -= 1.0
+        np.maximum(x, 0.0, out=x)
+        x *= self._has_K[season][s]                         # no births where K = 0
+        x *= N                                              # births per cell
         if s == SAIGA:
             m = self.saiga_male_fraction
-            births *= 1.0 - math.exp(-m / p.male_fraction_collapse)
+            x *= 1.0 - math.exp(-m / p.male_fraction_collapse)
             total = float(N.sum())
-            born = float(births.sum())
+            born = float(x.sum())
             if total + born > 0:
                 self.saiga_male_fraction = (m * total + 0.5 * born) / (total + born)
-        N += births
+        N += x
 
     def _poaching_survival(self, enforcement: float) -> tuple[np.ndarray, np.ndarray]:
         """Per-cell monthly keep fraction (natural survival x not poached; saiga: poaching only)

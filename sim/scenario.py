@@ -208,7 +208,8 @@ def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scen
     if abstract:
         return []
     own = dict(entry)
-    if single and "name" not in own:
+    named_by_file = single and "name" not in own
+    if named_by_file:
         own["name"] = file.stem
     elif "name" not in own:
         raise _EntryProblems([f"{prefix}name: required key missing (every scenario in a list needs a name)"])
@@ -236,7 +237,10 @@ def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scen
             out.append(Scenario.model_validate(data))
         except ValidationError as e:
             for err in e.errors(include_url=False):
-                problems.append(prefix + describe_error(err, data, chain, swept_paths))
+                text = describe_error(err, data, chain, swept_paths)
+                if named_by_file and tuple(err.get("loc", ())) == ("name",):
+                    text += " (the name was taken from the file name; give one with name: ...)"
+                problems.append(prefix + text)
     if problems:
         raise _EntryProblems(problems)
     return out
@@ -634,8 +638,10 @@ def check_against_landscape(scenario: Scenario, landscape: Any, file: str | Path
     """Raise ScenarioError unless every site, cell and fence the scenario names exists.
 
     Checks release, water-point, protected-area and prey-translocation sites (against
-    ``landscape.sites``), cells and boxes (inside the grid) and management fences (against
-    ``landscape.fences``). Collects every problem.
+    ``landscape.sites``), cells and boxes (inside the grid), management fences (against
+    ``landscape.fences``), and that prey species starting with animals have some capacity in
+    January (the model starts in January and spreads them in proportion to capacity).
+    Collects every problem.
     """
     problems: list[str] = []
     sites = sorted(landscape.sites)
@@ -686,23 +692,37 @@ def check_against_landscape(scenario: Scenario, landscape: Any, file: str | Path
                 text = f"management.{kind}[{i}].fence: no fence named {ev.fence!r} in the {landscape.name} landscape"
                 text += f" (fences: {', '.join(fence_names)})" if fence_names else " (it has no fences)"
                 problems.append(text)
+    capacity = getattr(landscape, "capacity", {}) or {}
+    for species, layer in (("saiga", "saiga_winter"), ("gazelle", "gazelle"), ("urial", "urial")):
+        sp = getattr(scenario.prey, species)
+        k = capacity.get(layer)
+        if sp.initial_total > 0 and k is not None and (sp.capacity_multiplier == 0 or not (k > 0).any()):
+            hint = (f", or give it capacity with landscape.{species}_density"
+                    if scenario.landscape.preset == "uniform" else "")
+            problems.append(f"prey.{species}.initial_total: got {_num(sp.initial_total)} animals, but the "
+                            f"{landscape.name} landscape has no {species} capacity (layer {layer}, "
+                            f"January); set prey.{species}.initial_total: 0{hint}")
     if problems:
         raise ScenarioError(file, *problems)
 
 
-def build_and_check(scenario: Scenario, file: str | Path) -> Any:
-    """Build the scenario's landscape (rasters relative to the file's folder) and check it.
+def build_scenario_landscape(scenario: Scenario, file: str | Path) -> Any:
+    """Build the scenario's landscape, raster paths relative to the file's folder.
 
     Raster problems (``sim.rasters.LayerError``) become a ScenarioError naming the file.
-    Returns the landscape.
     """
     from .landscape import build_landscape
     from .rasters import LayerError
 
     try:
-        land = build_landscape(scenario.landscape, base_dir=Path(file).parent)
+        return build_landscape(scenario.landscape, base_dir=Path(file).parent)
     except LayerError as e:
-        raise ScenarioError(file, f"landscape: {e}") from None
+        raise ScenarioError(file, str(e)) from None
+
+
+def build_and_check(scenario: Scenario, file: str | Path) -> Any:
+    """Build the scenario's landscape and run :func:`check_against_landscape`; returns it."""
+    land = build_scenario_landscape(scenario, file)
     check_against_landscape(scenario, land, file)
     return land
 
@@ -719,7 +739,7 @@ def check_rules(scenario: Scenario, file: str | Path) -> None:
         allowed = registry.available(kind)
         if name not in allowed:
             text = f"rules.{kind}: got {name!r}, must be one of: {', '.join(allowed)}"
-            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
             if close:
                 text += f"; did you mean {close[0]!r}?"
             text += " (a plugin file given with --plugin can register more)"
@@ -729,27 +749,33 @@ def check_rules(scenario: Scenario, file: str | Path) -> None:
 
 
 def check_all(loaded: list[tuple[Scenario, Path]], *, landscape: bool = True) -> None:
-    """Rule names and (optionally) landscape checks for every loaded scenario; all problems at once."""
-    errors = []
+    """Rule names and (optionally) landscape checks for every loaded scenario; all problems at once.
+
+    A problem shared by several scenarios of one file (e.g. every member of a sweep) is reported
+    once, with the scenario names, when the file holds more than one scenario.
+    """
+    per_file = {f: sum(1 for _, g in loaded if g == f) for _, f in loaded}
+    found: dict[tuple[str, str], list[str]] = {}
     for s, f in loaded:
         for check in ((check_rules, build_and_check) if landscape else (check_rules,)):
             try:
                 check(s, f)
             except ScenarioError as e:
-                errors.append(_with_scenario(e, s, loaded))
-    if errors:
-        raise ScenarioError.combine(errors)
-
-
-def _with_scenario(e: ScenarioError, s: Scenario, loaded: list[tuple[Scenario, Path]]) -> ScenarioError:
-    """Prefix the scenario name when its file holds several scenarios."""
-    files = [f for _, f in loaded]
+                for file, text in e.problems:
+                    found.setdefault((file, text), []).append(s.name)
+    if not found:
+        return
     out = ScenarioError(None)
-    out.problems = [(f, f"scenario {s.name!r}: {t}" if files.count(Path(f)) > 1 else t) for f, t in e.problems]
+    for (file, text), names in found.items():
+        if per_file.get(Path(file), 1) > 1:
+            shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            text = f"scenario{'s' * (len(names) > 1)} {shown}: {text}"
+        out.problems.append((file, text))
     out.args = (out._format(),)
-    return out
+    raise out
 
 
 __all__ = ["ScenarioError", "load_scenarios", "load_file", "deep_merge", "parse_key_path",
-           "format_loc", "describe_error", "check_against_landscape", "build_and_check",
+           "format_loc", "describe_error", "check_against_landscape", "build_scenario_landscape",
+           "build_and_check",
            "check_rules", "check_all"]

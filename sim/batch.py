@@ -1,0 +1,786 @@
+"""Batch runs: seeds, chunks of replicates on parallel workers, streaming to disk, resume.
+
+One batch = many scenarios × many replicates, written to one output folder::
+
+    <out>/manifest.json              what was run, with which code and seeds (written first)
+    <out>/chunks/<scenario>/<first>-<last>.npz   census arrays of those replicates (atomic)
+    <out>/summary.csv                one row of PVA statistics per scenario (sim.stats)
+    <out>/by_year.csv                persistence curves: one row per scenario × year
+    <out>/replicates.csv.gz          tidy census: scenario, replicate, CENSUS_COLUMNS
+    <out>/occupancy/<scenario>.npy   resident-months per cell summed over replicates (+ .json)
+    <out>/failures.csv               replicates that raised (only if any)
+
+Reproducibility. Replicate ``i`` of scenario ``s`` always gets
+``SeedSequence(entropy=root, spawn_key=(crc32(s.name), i))`` with ``root`` the batch's root seed
+or the scenario's own ``seed``; so a scenario's results do not depend on the other scenarios in
+the batch, on the number of workers, on the backend, on the chunking or on resuming. The data
+files are written in a fixed order from the chunk files (never from the order in which workers
+finish), with a fixed number format and gzip ``mtime=0``, so they are byte-identical between an
+interrupted-and-resumed run and an uninterrupted one.
+
+Memory. Workers return one chunk (replicates × years arrays) at a time; the main process writes
+it and drops it. The statistics read the chunk files back one scenario at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib
+import importlib.metadata
+import io
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from . import stats
+from .census import CENSUS_COLUMNS, ReplicateResult
+from .schema import Scenario
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+DEFAULT_RUNNER = "sim.model:run_replicate"
+
+
+class OutputExistsError(FileExistsError):
+    """The output folder of a new batch exists and is not empty."""
+
+
+class ManifestError(ValueError):
+    """A folder to resume has no usable manifest.json."""
+
+
+@dataclass
+class BatchResult:
+    """Where a finished batch wrote its files, and how many replicates ran.
+
+    ``failures``: (scenario, replicate index, seed spawn key, message with traceback) of every
+    replicate that raised; those replicates are left out of the statistics.
+    """
+
+    out_dir: Path
+    summary_path: Path
+    by_year_path: Path
+    n_done: int
+    n_failed: int
+    failures: list[tuple[str, int, tuple[int, ...], str]] = field(default_factory=list)
+    replicates_path: Path | None = None
+    seconds: float = 0.0
+
+
+# ============================================================================ seeds and chunks
+
+def scenario_key(name: str) -> int:
+    """The scenario's part of every spawn key: CRC-32 of its name (stable across runs/Pythons)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def replicate_seed(root: int, scenario_name: str, replicate: int) -> np.random.SeedSequence:
+    """The seed of one replicate; depends only on (root, scenario name, replicate index)."""
+    return np.random.SeedSequence(entropy=int(root), spawn_key=(scenario_key(scenario_name), int(replicate)))
+
+
+def chunk_plan(replicates: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Replicate ranges ``(first, last)`` (inclusive, 0-based) of a scenario's chunks."""
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    return [(a, min(a + chunk_size, replicates) - 1) for a in range(0, replicates, chunk_size)]
+
+
+def default_chunk_size(total_replicates: int, workers: int) -> int:
+    """10-50 replicates per chunk, aiming at >= 4 chunks per worker so that slow chunks at the end
+    do not leave workers idle, while keeping per-chunk overhead (a file, a task) small."""
+    per = math.ceil(total_replicates / max(1, 4 * workers))
+    return int(min(50, max(10, per)))
+
+
+def _chunk_name(first: int, last: int) -> str:
+    return f"{first}-{last}.npz"
+
+
+def chunk_path(out_dir: Path, scenario: str, first: int, last: int) -> Path:
+    return Path(out_dir) / "chunks" / scenario / _chunk_name(first, last)
+
+
+# ============================================================================ worker side
+
+@dataclass(frozen=True)
+class _ChunkTask:
+    scenario: Scenario
+    root: int
+    first: int
+    last: int
+    base_dir: str
+    plugins: tuple[str, ...]
+    runner: Callable | None
+    landscapes: bool
+
+
+def _load_plugins(paths: Iterable[str]) -> None:
+    """Import plugin files by path, once per process (sim.rules.load_plugin skips repeats)."""
+    from .rules import load_plugin
+    for p in paths:
+        load_plugin(p)
+
+
+def _resolve_runner(runner: Callable | None) -> Callable:
+    if runner is not None:
+        return runner
+    return _import_ref(DEFAULT_RUNNER)
+
+
+def _import_ref(ref: str) -> Callable:
+    mod, _, attr = ref.partition(":")
+    obj = importlib.import_module(mod)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _runner_ref(runner: Callable | None) -> str | None:
+    """'module:qualname' of a runner (None for the default), recorded for resume."""
+    if runner is None:
+        return None
+    mod, qual = getattr(runner, "__module__", None), getattr(runner, "__qualname__", None)
+    if not mod or not qual or "<" in qual:
+        return f"<unimportable {runner!r}>"
+    return f"{mod}:{qual}"
+
+
+def _check_result(res: object, scenario: Scenario) -> str | None:
+    """Why a runner's return value cannot be used (None if it can)."""
+    if not isinstance(res, ReplicateResult):
+        return f"the runner returned {type(res).__name__}, not a ReplicateResult"
+    if res.error:
+        return res.error
+    missing = [c for c in CENSUS_COLUMNS if c not in res.census]
+    if missing:
+        return f"census lacks columns: {', '.join(missing)}"
+    bad = [c for c in CENSUS_COLUMNS if np.shape(res.census[c]) != (scenario.years,)]
+    if bad:
+        return (f"census columns {', '.join(bad[:5])} do not have one value per year "
+                f"(expected {scenario.years})")
+    return None
+
+
+def run_chunk(task: _ChunkTask) -> dict:
+    """Run replicates ``first..last`` of one scenario in this process and stack their census.
+
+    The landscape is built once per process (sim.landscape.build_landscape caches it) and passed
+    to every replicate. A replicate that raises becomes a failure record (scenario, index, seed,
+    traceback); the other replicates go on. Returns a plain dict (see :func:`_write_chunk`).
+    """
+    sc = task.scenario
+    n = task.last - task.first + 1
+    years = sc.years
+    census = {c: np.full((n, years), np.nan) for c in CENSUS_COLUMNS}
+    ok = np.zeros(n, dtype=bool)
+    occupancy: np.ndarray | None = None
+    failures: list[dict] = []
+
+    setup_error = None
+    landscape = None
+    try:
+        _load_plugins(task.plugins)
+        runner = _resolve_runner(task.runner)
+        if task.landscapes:
+            from .landscape import build_landscape
+            landscape = build_landscape(sc.landscape, task.base_dir)
+    except Exception:
+        setup_error = "setting up the worker failed:\n" + traceback.format_exc()
+
+    for j, i in enumerate(range(task.first, task.last + 1)):
+        seed = replicate_seed(task.root, sc.name, i)
+        problem = setup_error
+        res = None
+        if problem is None:
+            try:
+                res = runner(sc, seed, replicate=i, landscape=landscape, base_dir=task.base_dir)
+                problem = _check_result(res, sc)
+            except Exception:
+                problem = traceback.format_exc()
+        if problem is None and res.occupancy is not None:
+            occ = np.asarray(res.occupancy)
+            if occupancy is None:
+                occupancy = np.zeros(occ.shape, dtype=np.int64)
+            if occ.shape != occupancy.shape:
+                problem = f"occupancy map has shape {occ.shape}, other replicates {occupancy.shape}"
+            else:
+                occupancy += occ.astype(np.int64)
+        if problem is None:
+            for c in CENSUS_COLUMNS:
+                census[c][j] = np.asarray(res.census[c], dtype=np.float64)
+            ok[j] = True
+        else:
+            failures.append({"scenario": sc.name, "replicate": i, "seed_entropy": int(task.root),
+                             "spawn_key": [int(x) for x in seed.spawn_key], "message": problem})
+        del res
+    return {"scenario": sc.name, "first": task.first, "last": task.last, "census": census,
+            "ok": ok, "occupancy": occupancy, "failures": failures}
+
+
+# ============================================================================ chunk files
+
+def _atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Write through ``write(fileobj)`` into a temp file beside ``path``, then os.replace: readers
+    never see a half-written file, and a file that exists is complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_chunk(out_dir: Path, chunk: dict) -> None:
+    arrays = {f"c__{c}": a for c, a in chunk["census"].items()}
+    arrays["ok"] = chunk["ok"]
+    if chunk["occupancy"] is not None:
+        arrays["occupancy"] = chunk["occupancy"]
+    arrays["failures"] = np.array(json.dumps(chunk["failures"]))
+    path = chunk_path(out_dir, chunk["scenario"], chunk["first"], chunk["last"])
+    _atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+
+
+def _read_chunk(path: Path) -> dict:
+    with np.load(path, allow_pickle=False) as z:
+        census = {c: z[f"c__{c}"] for c in CENSUS_COLUMNS}
+        return {"census": census, "ok": z["ok"],
+                "occupancy": z["occupancy"] if "occupancy" in z.files else None,
+                "failures": json.loads(str(z["failures"]))}
+
+
+# ============================================================================ manifest
+
+def _versions(backend: str) -> dict[str, str | None]:
+    names = ["numpy", "scipy", "mesa", "joblib", "pydantic", "tqdm"]
+    if backend == "dask":
+        names += ["dask", "distributed"]
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for n in names:
+        try:
+            out[n] = importlib.metadata.version(n)
+        except importlib.metadata.PackageNotFoundError:
+            out[n] = None
+    return out
+
+
+def _git_commit() -> dict[str, object]:
+    """Commit of the repository holding this package (None if not a git checkout)."""
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                              text=True, timeout=10)
+        if head.returncode != 0:
+            return {"commit": None, "dirty": None}
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
+                               capture_output=True, text=True, timeout=30)
+        return {"commit": head.stdout.strip(),
+                "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    text = json.dumps(obj, indent=2, allow_nan=False) + "\n"
+    _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def read_manifest(out_dir: Path) -> dict:
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        raise ManifestError(f"{out_dir}: no {MANIFEST}; is this the output folder of a batch run?")
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ManifestError(f"{path}: cannot be read ({e})") from None
+    if m.get("format_version") != FORMAT_VERSION:
+        raise ManifestError(f"{path}: format_version {m.get('format_version')!r}, "
+                            f"this code reads {FORMAT_VERSION}")
+    return m
+
+
+# ============================================================================ running
+
+def _workers(jobs: int | None) -> int:
+    if jobs is not None:
+        if jobs < 1:
+            raise ValueError(f"jobs must be >= 1, got {jobs}")
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class _Executor:
+    """joblib.Parallel on loky (local processes) or dask (LocalCluster or a scheduler address)."""
+
+    def __init__(self, backend: str, jobs: int, scheduler: str | None):
+        if backend not in ("loky", "dask"):
+            raise ValueError(f"backend must be 'loky' or 'dask', got {backend!r}")
+        if scheduler and backend != "dask":
+            raise ValueError("scheduler is the address of a dask scheduler; use it with backend='dask'")
+        self.backend, self.jobs, self.scheduler = backend, jobs, scheduler
+        self._client = self._cluster = None
+
+    def __enter__(self) -> "_Executor":
+        if self.backend == "dask":
+            import logging
+
+            from distributed import Client, LocalCluster
+            if self.scheduler:
+                self._client = Client(self.scheduler)
+            else:
+                self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.ERROR)
+                self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def map_unordered(self, tasks: list[_ChunkTask]) -> Iterator[dict]:
+        import joblib
+        if not tasks:
+            return iter(())
+        if self.backend == "dask":
+            with joblib.parallel_config(backend="dask"):
+                par = joblib.Parallel(n_jobs=-1, return_as="generator_unordered", batch_size=1)
+            return par(joblib.delayed(run_chunk)(t) for t in tasks)
+        par = joblib.Parallel(n_jobs=self.jobs, backend="loky", return_as="generator_unordered",
+                              batch_size=1)
+        return par(joblib.delayed(run_chunk)(t) for t in tasks)
+
+
+def _tasks_for(manifest: dict, scenarios: list[Scenario], runner: Callable | None,
+               only_missing: Path | None = None) -> list[_ChunkTask]:
+    out = []
+    for entry, sc in zip(manifest["scenarios"], scenarios):
+        for first, last in chunk_plan(sc.replicates, manifest["chunk_size"]):
+            if only_missing is not None and chunk_path(only_missing, sc.name, first, last).exists():
+                continue
+            out.append(_ChunkTask(scenario=sc, root=int(entry["root_seed"]), first=first, last=last,
+                                  base_dir=entry["base_dir"], plugins=tuple(manifest["plugins"]),
+                                  runner=runner, landscapes=bool(manifest["landscapes"])))
+    return out
+
+
+def _execute(out_dir: Path, manifest: dict, tasks: list[_ChunkTask], *, backend: str, jobs: int,
+             scheduler: str | None, progress: bool) -> None:
+    """Run chunk tasks and write each chunk file as soon as it arrives."""
+    from tqdm.auto import tqdm
+    total = sum(e["replicates"] for e in manifest["scenarios"])
+    todo = sum(t.last - t.first + 1 for t in tasks)
+    bar = tqdm(total=total, initial=total - todo, unit="rep", desc="replicates",
+               disable=not progress, dynamic_ncols=True, file=sys.stderr)
+    try:
+        with _Executor(backend, jobs, scheduler) as ex:
+            for chunk in ex.map_unordered(tasks):
+                _write_chunk(out_dir, chunk)
+                nfail = len(chunk["failures"])
+                bar.update(chunk["last"] - chunk["first"] + 1)
+                if nfail:
+                    bar.set_postfix(failed=nfail, refresh=False)
+                del chunk
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\ninterrupted; finished chunks are kept in {out_dir}/chunks. Continue with "
+              f"sim.batch.resume_batch({str(out_dir)!r}) (CLI: run --resume {out_dir})", file=sys.stderr)
+        raise
+    bar.close()
+
+
+def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = None,
+              backend: str = "loky", scheduler: str | None = None, root_seed: int | None = None,
+              base_dirs: dict[str, Path] | None = None, sources: dict[str, str] | None = None,
+              baseline: str | None = None, progress: bool = True, plugins: list[str] | None = None,
+              runner: Callable | None = None, chunk_size: int | None = None,
+              landscapes: bool = True) -> BatchResult:
+    """Run every replicate of every scenario in parallel and write the outputs to ``out_dir``.
+
+    ``jobs``: worker processes (default: the CPUs available). ``backend``: 'loky' (local
+    processes) or 'dask' (``scheduler`` = address of a running dask scheduler, else a LocalCluster
+    with ``jobs`` single-threaded worker processes). ``root_seed``: one root for all scenarios
+    (default: each scenario's ``seed``). ``base_dirs``: scenario name -> folder that relative
+    raster paths are resolved against. ``sources``: scenario name -> where it came from (recorded).
+    ``baseline``: scenario every other one is compared with (default: each scenario's own
+    ``baseline`` field). ``plugins``: rule files imported in every worker. ``runner``: the
+    replicate function (default ``sim.model.run_replicate``; a module-level function so workers
+    can import it). ``chunk_size``: replicates per work unit (default :func:`default_chunk_size`).
+    ``landscapes``: build each scenario's landscape once per worker and pass it to the runner
+    (False passes ``landscape=None``: for runners that need no map or build their own).
+
+    Raises OutputExistsError if ``out_dir`` exists and is not empty.
+    """
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise OutputExistsError(f"output folder {out_dir} exists and is not empty; choose a new "
+                                "folder or resume the run in it")
+    if backend not in ("loky", "dask"):
+        raise ValueError(f"backend must be 'loky' or 'dask', got {backend!r}")
+    if scheduler and backend != "dask":
+        raise ValueError("scheduler is the address of a dask scheduler; use it with backend='dask'")
+    scenarios = list(scenarios)
+    names = [s.name for s in scenarios]
+    if not scenarios:
+        raise ValueError("run_batch needs at least one scenario")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"scenario names must be unique in a batch; repeated: {', '.join(dup)}")
+    if any(n in (".", "..") for n in names):
+        raise ValueError("a scenario may not be named '.' or '..' (names are folder names)")
+    if baseline is not None and baseline not in names:
+        raise ValueError(f"baseline {baseline!r} is not a scenario of this batch "
+                         f"(scenarios: {', '.join(names)})")
+    plugin_paths = [str(Path(p).resolve()) for p in (plugins or [])]
+    for p in plugin_paths:
+        if not Path(p).is_file():
+            raise FileNotFoundError(f"plugin file not found: {p}")
+    workers = _workers(jobs)
+    total = sum(s.replicates for s in scenarios)
+    if chunk_size is None:
+        chunk_size = default_chunk_size(total, workers)
+    elif chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    base_dirs = {k: Path(v) for k, v in (base_dirs or {}).items()}
+    sources = sources or {}
+
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "status": "running",
+        "start_time": _now(),
+        "end_time": None,
+        "command_line": list(sys.argv),
+        "hostname": socket.gethostname(),
+        "versions": _versions(backend),
+        "git": _git_commit(),
+        "root_seed": root_seed,
+        "chunk_size": int(chunk_size),
+        "baseline": baseline,
+        "plugins": plugin_paths,
+        "runner": _runner_ref(runner),
+        "landscapes": bool(landscapes),
+        "scenarios": [{
+            "name": s.name,
+            "root_seed": int(root_seed if root_seed is not None else s.seed),
+            "replicates": s.replicates,
+            "years": s.years,
+            "base_dir": str(base_dirs.get(s.name, Path(".")).resolve()),
+            "source": sources.get(s.name),
+            "scenario": s.model_dump(mode="json"),
+        } for s in scenarios],
+        "runs": [],
+        "replicates_done": 0,
+        "replicates_failed": 0,
+        "failures": [],
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_json(out_dir / MANIFEST, manifest)
+    return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=workers, backend=backend,
+                           scheduler=scheduler, progress=progress, t0=t0)
+
+
+def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky",
+                 scheduler: str | None = None, progress: bool = True,
+                 runner: Callable | None = None) -> BatchResult:
+    """Finish an interrupted batch: run only the chunks that have no file yet (same scenarios,
+    seeds and chunking, read from manifest.json), then write all outputs.
+
+    ``runner``: default is the one the run was started with (recorded in the manifest as
+    'module:function'; it must be importable here)."""
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    scenarios = [Scenario.model_validate(e["scenario"]) for e in manifest["scenarios"]]
+    if runner is None and manifest.get("runner"):
+        ref = manifest["runner"]
+        try:
+            runner = _import_ref(ref)
+        except Exception as e:
+            raise ManifestError(f"{out_dir / MANIFEST}: the run used runner {ref}, which cannot be "
+                                f"imported here ({type(e).__name__}: {e}); pass runner=") from None
+    for d in (out_dir / "chunks").glob("*/"):
+        for tmp in d.glob(".*.tmp-*"):
+            tmp.unlink()            # left by a killed writer; never a complete chunk
+    return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=_workers(jobs), backend=backend,
+                           scheduler=scheduler, progress=progress, t0=t0, resume=True)
+
+
+def _run_and_finish(out_dir: Path, manifest: dict, scenarios: list[Scenario], runner, *, jobs: int,
+                    backend: str, scheduler: str | None, progress: bool, t0: float,
+                    resume: bool = False) -> BatchResult:
+    tasks = _tasks_for(manifest, scenarios, runner, only_missing=out_dir)
+    run = {"started": _now(), "ended": None, "backend": backend, "jobs": jobs,
+           "scheduler": scheduler, "resume": resume, "chunks_run": len(tasks)}
+    manifest["runs"].append(run)
+    if resume:
+        manifest["status"] = "running"
+        _write_json(out_dir / MANIFEST, manifest)
+    _execute(out_dir, manifest, tasks, backend=backend, jobs=jobs, scheduler=scheduler,
+             progress=progress)
+    result = write_outputs(out_dir, manifest, scenarios)
+    run["ended"] = manifest["end_time"] = _now()
+    manifest["status"] = "complete"
+    manifest["replicates_done"] = result.n_done
+    manifest["replicates_failed"] = result.n_failed
+    manifest["failures"] = [{"scenario": s, "replicate": i, "spawn_key": list(k),
+                             "message": m.strip().splitlines()[-1] if m.strip() else ""}
+                            for s, i, k, m in result.failures]
+    _write_json(out_dir / MANIFEST, manifest)
+    result.seconds = time.perf_counter() - t0
+    if progress:
+        print(format_summary_table(result.summary_path))
+    return result
+
+
+# ============================================================================ outputs
+
+def _fmt(v) -> str:
+    """One number format for all data files: '' for missing/NaN, integers without a decimal
+    point, other floats as Python's shortest round-trip repr."""
+    if v is None:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if not math.isfinite(f):
+            return "" if math.isnan(f) else ("inf" if f > 0 else "-inf")
+        return str(int(f)) if f.is_integer() and abs(f) < 2 ** 53 else repr(f)
+    return str(v)
+
+
+def _fmt_array(a: np.ndarray) -> list[str]:
+    """Vectorised :func:`_fmt` of a 1-D float array."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.empty(a.shape, dtype=object)
+    whole = np.isfinite(a) & (a == np.round(a)) & (np.abs(a) < 2 ** 53)
+    out[whole] = a[whole].astype(np.int64).astype(str)
+    rest = ~whole
+    out[rest] = [_fmt(x) for x in a[rest].tolist()]
+    return out.tolist()
+
+
+def _scenario_chunks(out_dir: Path, entry: dict, chunk_size: int) -> Iterator[tuple[int, dict]]:
+    for first, last in chunk_plan(entry["replicates"], chunk_size):
+        path = chunk_path(out_dir, entry["name"], first, last)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing; the batch has not finished (resume it)")
+        yield first, _read_chunk(path)
+
+
+def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
+    """(λ, r = ln λ) from the vital rates via sim.demography.deterministic_lambda; NaN if that
+    module or function is absent or fails (a warning is printed then)."""
+    try:
+        demography = importlib.import_module("sim.demography")
+        fn = demography.deterministic_lambda
+    except (ImportError, AttributeError):
+        return math.nan, math.nan
+    try:
+        lam = float(fn(scenario.cheetah))
+    except Exception as e:   # a statistic must not lose a finished batch
+        print(f"warning: deterministic_lambda failed for {scenario.name}: {type(e).__name__}: {e}",
+              file=sys.stderr)
+        return math.nan, math.nan
+    return lam, (math.log(lam) if lam > 0 else math.nan)
+
+
+def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | None = None) -> BatchResult:
+    """Read the chunk files scenario by scenario and write summary.csv, by_year.csv,
+    replicates.csv.gz, occupancy/ and failures.csv. Needs every chunk file."""
+    out_dir = Path(out_dir)
+    if scenarios is None:
+        scenarios = [Scenario.model_validate(e["scenario"]) for e in manifest["scenarios"]]
+    cs = int(manifest["chunk_size"])
+    summary_rows: list[dict] = []
+    failures: list[tuple[str, int, tuple[int, ...], str]] = []
+    by_year_cols: list[str] | None = None
+    n_done = 0
+
+    by_year_buf = io.StringIO()
+    by_year_w = csv.writer(by_year_buf, lineterminator="\n")
+    rep_tmp = out_dir / f".replicates.csv.gz.tmp-{os.getpid()}"
+    try:
+        with open(rep_tmp, "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
+                text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
+                rep_w = csv.writer(text, lineterminator="\n")
+                rep_w.writerow(["scenario", "replicate", *CENSUS_COLUMNS])
+                for entry, sc in zip(manifest["scenarios"], scenarios):
+                    parts: dict[str, list[np.ndarray]] = {c: [] for c in CENSUS_COLUMNS}
+                    occ_sum = None
+                    for first, ch in _scenario_chunks(out_dir, entry, cs):
+                        ok = ch["ok"]
+                        idx = np.flatnonzero(ok) + first
+                        for c in CENSUS_COLUMNS:
+                            parts[c].append(ch["census"][c][ok])
+                        if ch["occupancy"] is not None:
+                            occ_sum = ch["occupancy"].astype(np.int64) if occ_sum is None else occ_sum + ch["occupancy"]
+                        for f in ch["failures"]:
+                            failures.append((f["scenario"], int(f["replicate"]), tuple(f["spawn_key"]),
+                                             f["message"]))
+                        _write_replicate_rows(rep_w, sc.name, idx, {c: ch["census"][c][ok] for c in CENSUS_COLUMNS})
+                        del ch
+                    census = {c: (np.concatenate(v, axis=0) if v else np.zeros((0, sc.years)))
+                              for c, v in parts.items()}
+                    del parts
+                    n_ok = int(census["N"].shape[0])
+                    n_done += n_ok
+                    row = _summary_row(sc, census, entry, n_failed=sc.replicates - n_ok)
+                    summary_rows.append(row)
+                    table = stats.by_year(census, quasi_threshold=sc.output.quasi_extinction)
+                    if by_year_cols is None:
+                        by_year_cols = list(table)
+                        by_year_w.writerow(["scenario", *by_year_cols])
+                    cols = [_fmt_array(table[c]) for c in by_year_cols]
+                    for vals in zip(*cols):
+                        by_year_w.writerow([sc.name, *vals])
+                    _write_occupancy(out_dir, sc, occ_sum, n_ok)
+                    del census
+                text.flush()
+                text.detach()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(rep_tmp, out_dir / "replicates.csv.gz")
+    finally:
+        if rep_tmp.exists():
+            rep_tmp.unlink()
+
+    _add_baseline_columns(summary_rows, manifest.get("baseline"))
+    summary_path = out_dir / "summary.csv"
+    _write_text(summary_path, _csv_text(summary_rows))
+    by_year_path = out_dir / "by_year.csv"
+    _write_text(by_year_path, by_year_buf.getvalue())
+    fail_path = out_dir / "failures.csv"
+    if failures:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["scenario", "replicate", "seed_entropy", "seed_spawn_key", "message"])
+        roots = {e["name"]: e["root_seed"] for e in manifest["scenarios"]}
+        for s, i, k, m in failures:
+            w.writerow([s, i, roots[s], " ".join(str(x) for x in k), m])
+        _write_text(fail_path, buf.getvalue())
+    elif fail_path.exists():
+        fail_path.unlink()
+    return BatchResult(out_dir=out_dir, summary_path=summary_path, by_year_path=by_year_path,
+                       n_done=n_done, n_failed=len(failures), failures=failures,
+                       replicates_path=out_dir / "replicates.csv.gz")
+
+
+def _write_replicate_rows(writer, name: str, replicates: np.ndarray, census: dict[str, np.ndarray]) -> None:
+    n = len(replicates)
+    if not n:
+        return
+    years = census["N"].shape[1]
+    cols = [[name] * (n * years), np.repeat(replicates, years).astype(str).tolist()]
+    cols += [_fmt_array(census[c].reshape(-1)) for c in CENSUS_COLUMNS]
+    writer.writerows(zip(*cols))
+
+
+def _summary_row(sc: Scenario, census: dict[str, np.ndarray], entry: dict, n_failed: int) -> dict:
+    row = {"scenario": sc.name, "family": sc.family, "description": sc.description,
+           "baseline": "", "years": sc.years, "root_seed": entry["root_seed"], "n_failed": n_failed}
+    cell_area = sc.landscape.cell_km ** 2
+    row.update(stats.summarise_scenario(census, sc.output.quasi_extinction, cell_area))
+    row["det_lambda"], row["det_r"] = deterministic_growth(sc)
+    row["_baseline_own"] = sc.baseline
+    return row
+
+
+def _add_baseline_columns(rows: list[dict], baseline: str | None) -> None:
+    by_name = {r["scenario"]: r for r in rows}
+    for r in rows:
+        own = r.pop("_baseline_own")
+        base = baseline if baseline is not None else own
+        diff = lo = hi = math.nan
+        if base is not None and base != r["scenario"]:
+            r["baseline"] = base
+            b = by_name.get(base)
+            if b is None:
+                print(f"note: scenario {r['scenario']!r} names baseline {base!r}, which is not in "
+                      "this batch; no comparison", file=sys.stderr)
+            else:
+                diff, lo, hi = stats.compare_to_baseline(r["n_extant"], r["n_replicates"],
+                                                         b["n_extant"], b["n_replicates"])
+        r["diff_p_persist"], r["diff_p_persist_lo"], r["diff_p_persist_hi"] = diff, lo, hi
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    cols = list(rows[0]) if rows else []
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([_fmt(r[c]) for c in cols])
+    return buf.getvalue()
+
+
+def _write_text(path: Path, text: str) -> None:
+    _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def _write_occupancy(out_dir: Path, sc: Scenario, occ: np.ndarray | None, n_ok: int) -> None:
+    if occ is None:
+        return
+    folder = out_dir / "occupancy"
+    _atomic_write(folder / f"{sc.name}.npy", lambda f: np.save(f, occ.astype(np.int64)))
+    meta = {"scenario": sc.name, "replicates": n_ok, "shape": list(occ.shape),
+            "cell_km": sc.landscape.cell_km,
+            "units": "resident-months with a home-range centre in the cell, summed over replicates"}
+    _write_json(folder / f"{sc.name}.json", meta)
+
+
+# ============================================================================ the printed table
+
+def format_summary_table(summary_path: Path) -> str:
+    """Plain-text table of the main results: scenario, P(persist) [95% CI], mean final N,
+    gene diversity retained."""
+    with open(summary_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+
+    def num(s: str, fmt: str) -> str:
+        return format(float(s), fmt) if s not in ("", None) else "-"
+
+    head = ("scenario", "P(persist) [95% CI]", "mean final N", "GD retained", "failed")
+    body = [(r["scenario"],
+             f"{num(r['p_persist'], '.3f')} [{num(r['p_persist_lo'], '.3f')}, {num(r['p_persist_hi'], '.3f')}]",
+             num(r["N_mean"], ".1f"), num(r["gd_retained"], ".3f"), r["n_failed"]) for r in rows]
+    widths = [max(len(x) for x in col) for col in zip(head, *body)]
+    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(head), line(["-" * w for w in widths]), *(line(b) for b in body)])
+
+
+__all__ = ["run_batch", "resume_batch", "BatchResult", "OutputExistsError", "ManifestError",
+           "replicate_seed", "chunk_plan", "default_chunk_size", "run_chunk", "write_outputs",
+           "read_manifest", "format_summary_table", "deterministic_growth"]

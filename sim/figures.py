@@ -1,0 +1,525 @@
+"""Figures of the report: pure plotting functions from plain arrays to fixed-size PNG files.
+
+Nothing here reads run files or computes statistics; :mod:`sim.report` reads the files and hands
+each function the numbers to draw. Every figure:
+
+* is drawn with matplotlib's Agg canvas only (a :class:`matplotlib.figure.Figure`, never pyplot,
+  so no global state or GUI backend is touched and figures are freed when they go out of scope);
+* has a fixed pixel size per figure kind (:data:`SIZES`, at :data:`DPI` dots per inch); figures
+  listing one row per scenario grow in height only (:func:`list_height_px`), so 40 scenarios
+  stay readable;
+* uses colour-blind-safe colours: the Okabe-Ito palette for categories, cividis for maps;
+* has axis labels with units and titles in words (no variable names).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+#: Dots per inch of every saved figure.
+DPI = 160
+#: (width, height) in pixels of each figure kind; list figures grow in height (list_height_px).
+SIZES: dict[str, tuple[int, int]] = {
+    "curves": (1600, 1000),       # persistence curves, gene diversity over time
+    "forest": (1600, 1000),       # minimum; grows with the number of scenarios
+    "fans": (1600, 1000),         # minimum; grows with the number of panel rows
+    "deaths": (1600, 1000),       # minimum; grows with the number of scenarios
+    "occupancy": (1600, 900),
+    "prey": (1600, 800),
+}
+#: Okabe & Ito (2008) colour-blind-safe palette, ordered for lines on white (yellow last).
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
+GREY = "#7f7f7f"
+
+#: Words for the census death causes (sim.census.DEATH_CAUSES).
+CAUSE_LABELS: dict[str, str] = {
+    "background": "background (other natural)",
+    "senescence": "old age",
+    "starvation": "starvation",
+    "human": "people (persecution, poaching)",
+    "road": "road/railway collisions",
+    "predation": "predators (wolves)",
+    "post_release": "post-release losses",
+    "orphaned": "cubs orphaned",
+    "inbreeding": "inbreeding depression (cubs)",
+    "harsh_winter": "harsh winter (dzhut)",
+    "ceiling": "removed at carrying capacity",
+    "emigrated": "emigrated off the map",
+}
+
+_STYLE = {
+    "font.size": 12,
+    "axes.titlesize": 15,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 13,
+    "xtick.labelsize": 11.5,
+    "ytick.labelsize": 11.5,
+    "legend.fontsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+}
+
+
+# ================================================================================== helpers
+
+def list_height_px(kind: str, n_rows: int, *, row_px: int = 46, extra_px: int = 330) -> int:
+    """Height [px] of a figure that lists ``n_rows`` rows: at least the kind's height, else
+    ``extra_px`` (title, axis, legend) plus ``row_px`` per row."""
+    return max(SIZES[kind][1], extra_px + row_px * int(n_rows))
+
+
+def fans_height_px(n_panels: int, ncols: int = 3, panel_px: int = 380) -> int:
+    """Height [px] of the fan-chart grid: 200 px of titles and labels plus one band per row."""
+    rows = max(1, math.ceil(n_panels / ncols))
+    return max(SIZES["fans"][1], 200 + panel_px * rows)
+
+
+def short_label(name: str, width: int = 30, max_lines: int = 2) -> str:
+    """A scenario name wrapped for an axis: broken after '_', '-', '.', ',' or '+' into lines of
+    at most ``width`` characters; beyond ``max_lines`` the middle is elided with '…'."""
+    if len(name) <= width:
+        return name
+    parts = re.findall(r"[^_\-.,+= ]+[_\-.,+= ]*|[_\-.,+= ]+", name)
+    lines, cur = [], ""
+    for p in parts:
+        while len(p) > width:                      # a single very long token: hard split
+            if cur:
+                lines.append(cur)
+                cur = ""
+            lines.append(p[:width])
+            p = p[width:]
+        if len(cur) + len(p) > width and cur:
+            lines.append(cur)
+            cur = p
+        else:
+            cur += p
+    if cur:
+        lines.append(cur)
+    if len(lines) > max_lines:
+        head = lines[0]
+        tail = lines[-1]
+        lines = [head, "…" + tail[-(width - 1):]] if max_lines == 2 else lines[:max_lines - 1] + ["…" + tail]
+    return "\n".join(lines)
+
+
+def _figure(kind: str, height_px: int | None = None) -> Figure:
+    w, h = SIZES[kind]
+    if height_px is not None:
+        h = height_px
+    return Figure(figsize=(w / DPI, h / DPI), dpi=DPI)
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    """Save at the figure's own pixel size (no 'tight' bounding box, which would change it)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
+    return path
+
+
+def _style():
+    import matplotlib
+    return matplotlib.rc_context(_STYLE)
+
+
+def colour(i: int) -> str:
+    return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def _no_data(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color=GREY,
+            fontsize=13, wrap=True)
+
+
+def _finite(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float64)
+
+
+# ================================================================================== data holders
+
+@dataclass
+class Band:
+    """One scenario's series over years with an optional band (lo, hi) and inner band."""
+
+    label: str
+    years: np.ndarray
+    mid: np.ndarray
+    lo: np.ndarray | None = None
+    hi: np.ndarray | None = None
+    inner_lo: np.ndarray | None = None
+    inner_hi: np.ndarray | None = None
+
+
+@dataclass
+class ForestRow:
+    """P(persist at the horizon) of one scenario with its Wilson interval."""
+
+    label: str
+    family: str
+    p: float
+    lo: float
+    hi: float
+    n: int
+    is_baseline: bool = False
+
+
+# ================================================================================== persistence
+
+def persistence_curves(series: Sequence[Band], path: Path, *, horizon_years: int,
+                       replicates_text: str = "") -> Path:
+    """P(persist) by year, one line per scenario with its 95 % Wilson band, on one axis."""
+    with _style():
+        fig = _figure("curves")
+        ax = fig.add_axes((0.08, 0.30, 0.89, 0.62))
+        for i, s in enumerate(series):
+            c = colour(i)
+            if s.lo is not None and s.hi is not None:
+                ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.14, linewidth=0, step=None)
+            ax.plot(s.years, s.mid, color=c, lw=2.4, ls=LINESTYLES[i % len(LINESTYLES)],
+                    label=short_label(s.label, 60, 1))
+        ax.set_xlim(0, max(horizon_years, 1))
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("Years since the start of the simulation")
+        ax.set_ylabel("Probability of persistence\n(both sexes present)")
+        ax.set_title("Probability that the population persists, by year" +
+                     (f" ({replicates_text})" if replicates_text else ""), loc="left")
+        if not series:
+            _no_data(ax, "no scenario to show")
+        else:
+            fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.07, 0.0),
+                       ncol=2, frameon=False, handlelength=3.2)
+        fig.text(0.99, 0.005, "Shaded: 95 % Wilson interval", ha="right", va="bottom",
+                 color=GREY, fontsize=10)
+        return _save(fig, path)
+
+
+def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) -> Path:
+    """P(persist at the horizon) with intervals, one row per scenario, grouped by family.
+
+    Families are listed in order of their best scenario; within a family, best first. The
+    baseline is a vermillion diamond and a dashed vertical line."""
+    groups: dict[str, list[ForestRow]] = {}
+    for r in rows:
+        groups.setdefault(r.family or "other", []).append(r)
+    key = lambda r: -r.p if math.isfinite(r.p) else 1.0
+    order = sorted(groups, key=lambda f: min(key(r) for r in groups[f]))
+    lines: list[tuple[str, ForestRow | None]] = []
+    for f in order:
+        if len(groups) > 1:
+            lines.append((f, None))
+        lines.extend((r.label, r) for r in sorted(groups[f], key=key))
+    n = len(lines)
+    h = list_height_px("forest", n)
+    with _style():
+        fig = _figure("forest", h)
+        top_px, bottom_px = 90, 150
+        left = 0.30
+        ax = fig.add_axes((left, bottom_px / h, 0.97 - left - 0.17, 1 - (top_px + bottom_px) / h))
+        base = next((r for r in rows if r.is_baseline), None)
+        if base is not None and math.isfinite(base.p):
+            ax.axvline(base.p, color=OKABE_ITO[1], ls="--", lw=1.3, zorder=1)
+        ylabels, yweights = [], []
+        for i, (label, r) in enumerate(lines):
+            y = n - 1 - i
+            if r is None:
+                ylabels.append(short_label(label, 40, 1).upper())
+                yweights.append("bold")
+                continue
+            ylabels.append(short_label(label, 38, 2))
+            yweights.append("normal")
+            c = OKABE_ITO[1] if r.is_baseline else OKABE_ITO[0]
+            if math.isfinite(r.p):
+                ax.plot([r.lo, r.hi], [y, y], color=c, lw=2.2, solid_capstyle="butt", zorder=2)
+                ax.plot([r.p], [y], marker="D" if r.is_baseline else "o", ms=8, color=c, zorder=3)
+                txt = f"{r.p:.2f}  ({r.lo:.2f}–{r.hi:.2f})"
+            else:
+                txt = "no runs"
+            ax.text(1.02, y, txt, transform=ax.get_yaxis_transform(), va="center", ha="left",
+                    fontsize=11, color="black" if math.isfinite(r.p) else GREY)
+        ax.set_yticks(range(n - 1, -1, -1), ylabels, fontsize=11 if n <= 30 else 10)
+        for t, w in zip(ax.get_yticklabels(), yweights):
+            t.set_fontweight(w)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.set_xlim(-0.01, 1.01)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"Probability of persistence at year {horizon_years} (95 % Wilson interval)")
+        fig.text(0.02, 1 - 30 / h, "Persistence at the horizon, by group of scenarios",
+                 fontsize=15, fontweight="bold", va="top")
+        handles = [Line2D([], [], color=OKABE_ITO[0], marker="o", lw=2.2, label="scenario")]
+        if base is not None:
+            handles.append(Line2D([], [], color=OKABE_ITO[1], marker="D", lw=2.2, ls="--",
+                                  label=f"baseline ({short_label(base.label, 40, 1)})"))
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(left - 0.01, 0.0), ncol=2,
+                   frameon=False)
+        if not rows:
+            _no_data(ax, "no scenario to show")
+        return _save(fig, path)
+
+
+# ================================================================================== fans
+
+def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
+               horizon_years: int, ncols: int = 3) -> Path:
+    """Small multiples, one per scenario: median line, 50 % band (dark) and 90 % band (light).
+
+    Panels share the y axis so that sizes compare at a glance."""
+    n = max(1, len(panels))
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    h = fans_height_px(n, ncols)
+    with _style():
+        fig = _figure("fans", h)
+        top, bottom = 1 - 95 / h, 110 / h
+        gs = fig.add_gridspec(nrows, ncols, left=0.07, right=0.98, top=top, bottom=bottom,
+                              hspace=0.42 if nrows > 1 else 0.2, wspace=0.12)
+        ymax = 0.0
+        for p in panels:
+            for a in (p.hi, p.inner_hi, p.mid):
+                if a is not None and np.isfinite(_finite(a)).any():
+                    ymax = max(ymax, float(np.nanmax(_finite(a))))
+        ymax = ymax * 1.05 if ymax > 0 else 1.0
+        axes = []
+        for i in range(nrows * ncols):
+            ax = fig.add_subplot(gs[i // ncols, i % ncols])
+            axes.append(ax)
+            if i >= len(panels):
+                ax.set_visible(False)
+                continue
+            p = panels[i]
+            if p.lo is not None:
+                ax.fill_between(p.years, p.lo, p.hi, color=OKABE_ITO[5], alpha=0.35, lw=0)
+            if p.inner_lo is not None:
+                ax.fill_between(p.years, p.inner_lo, p.inner_hi, color=OKABE_ITO[0], alpha=0.45, lw=0)
+            ax.plot(p.years, p.mid, color=OKABE_ITO[0], lw=2.2)
+            ax.set_title(short_label(p.label, 34, 2), fontsize=12.5, loc="left")
+            ax.set_xlim(0, max(horizon_years, 1))
+            ax.set_ylim(0, ymax)
+            if i % ncols:
+                ax.tick_params(labelleft=False)
+            if i // ncols != nrows - 1 and i + ncols < len(panels):
+                ax.tick_params(labelbottom=False)
+        if not panels:
+            _no_data(axes[0], "no scenario to show")
+        fig.supxlabel("Years since the start of the simulation", fontsize=13, y=0.5 * bottom + 20 / h)
+        fig.supylabel(ylabel, fontsize=13, x=0.012)
+        fig.text(0.02, 1 - 22 / h, title, fontsize=15, fontweight="bold", va="top")
+        handles = [Line2D([], [], color=OKABE_ITO[0], lw=2.2, label="median"),
+                   Patch(color=OKABE_ITO[0], alpha=0.45, label="50 % of runs"),
+                   Patch(color=OKABE_ITO[5], alpha=0.35, label="90 % of runs")]
+        fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.98, 1 - 10 / h), ncol=3,
+                   frameon=False)
+        return _save(fig, path)
+
+
+def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: str,
+                    horizon_years: int, ylim: tuple[float, float] | None = None,
+                    note: str = "") -> Path:
+    """Several scenarios' series over years on one axis (e.g. gene diversity), Okabe-Ito
+    colours doubled by line styles; NaN gaps (no extant run) are left blank."""
+    with _style():
+        fig = _figure("curves")
+        ax = fig.add_axes((0.09, 0.30, 0.88, 0.62))
+        any_data = False
+        for i, s in enumerate(series):
+            c = colour(i)
+            mid = _finite(s.mid)
+            any_data |= bool(np.isfinite(mid).any())
+            if s.lo is not None and s.hi is not None:
+                ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.12, lw=0)
+            ax.plot(s.years, mid, color=c, lw=2.4, ls=LINESTYLES[i % len(LINESTYLES)],
+                    label=short_label(s.label, 60, 1))
+        ax.set_xlim(0, max(horizon_years, 1))
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.set_xlabel("Years since the start of the simulation")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, loc="left")
+        if series:
+            fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.08, 0.0),
+                       ncol=2, frameon=False, handlelength=3.2)
+        if not any_data:
+            _no_data(ax, "no values to show (no run kept a population)")
+        if note:
+            fig.text(0.99, 0.005, note, ha="right", va="bottom", color=GREY, fontsize=10)
+        return _save(fig, path)
+
+
+# ================================================================================== deaths
+
+def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path: Path, *,
+                    causes: Sequence[str]) -> Path:
+    """Stacked horizontal bars: each scenario's deaths split into shares by cause.
+
+    ``rows``: (scenario label, cause -> share of all deaths (NaN/absent = 0), mean deaths per
+    run). Only causes that occur somewhere get a colour; a scenario without deaths says so."""
+    used = [c for c in causes if any(math.isfinite(s.get(c, math.nan)) and s.get(c, 0) > 0
+                                     for _, s, _ in rows)]
+    n = len(rows)
+    legend_rows = math.ceil(max(1, len(used)) / 3)
+    h = list_height_px("deaths", n, extra_px=280 + 30 * legend_rows)
+    hatches = ("", "", "", "", "", "", "", "", "//", "\\\\", "xx", "..")
+    with _style():
+        fig = _figure("deaths", h)
+        top_px, bottom_px = 80, 120 + 30 * legend_rows
+        left = 0.28
+        ax = fig.add_axes((left, bottom_px / h, 0.97 - left - 0.08, 1 - (top_px + bottom_px) / h))
+        ys = np.arange(n)[::-1]
+        cleft = np.zeros(n)
+        for k, c in enumerate(used):
+            share = np.array([s.get(c, math.nan) for _, s, _ in rows], dtype=np.float64)
+            share = np.where(np.isfinite(share), share, 0.0)
+            ax.barh(ys, share, left=cleft, height=0.72, color=colour(k % 8) if k < 8 else "white",
+                    edgecolor=colour(k % 8) if k >= 8 else "white", hatch=hatches[k % len(hatches)],
+                    linewidth=0.8, label=CAUSE_LABELS.get(c, c.replace("_", " ")))
+            cleft += share
+        for y, (_, s, total) in zip(ys, rows):
+            if not any(math.isfinite(s.get(c, math.nan)) and s.get(c, 0) > 0 for c in used):
+                ax.text(0.01, y, "no deaths recorded", va="center", ha="left", color=GREY, fontsize=11)
+            elif math.isfinite(total):
+                ax.text(1.01, y, f"{total:.0f}", va="center", ha="left", fontsize=10.5,
+                        transform=ax.get_yaxis_transform())
+        ax.text(1.01, n - 0.35, "deaths\nper run", va="bottom", ha="left", fontsize=10, color=GREY,
+                transform=ax.get_yaxis_transform())
+        ax.set_yticks(ys, [short_label(lbl, 38, 2) for lbl, _, _ in rows],
+                      fontsize=11 if n <= 30 else 10)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("Share of all deaths over the horizon (all runs)")
+        fig.text(0.02, 1 - 25 / h, "What the cheetahs died of", fontsize=15, fontweight="bold",
+                 va="top")
+        if used:
+            fig.legend(loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=3, frameon=False,
+                       handles=ax.get_legend_handles_labels()[0],
+                       labels=ax.get_legend_handles_labels()[1])
+        if not rows:
+            _no_data(ax, "no scenario to show")
+        return _save(fig, path)
+
+
+# ================================================================================== maps
+
+def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell_km: float,
+                   habitat: np.ndarray | None = None,
+                   fence_segments: np.ndarray | None = None) -> Path:
+    """Side-by-side heat maps of resident home-range centres per cell (shared colour scale,
+    cividis), over the habitat layer in greys where a landscape is available.
+
+    ``panels``: (title, occupancy array (rows, cols) in resident home-range centres per cell,
+    mean over months and runs). ``fence_segments``: float array (k, 2, 2) of closed fence edges as
+    ((x0, y0), (x1, y1)) in cell units (x east, y south from the north-west corner), drawn in
+    vermillion."""
+    from matplotlib.colors import Normalize
+
+    n = max(1, len(panels))
+    vmax = max([float(np.nanmax(a)) for _, a in panels if a.size and np.isfinite(a).any()] + [0.0])
+    with _style():
+        fig = _figure("occupancy")
+        W, H = SIZES["occupancy"]
+        gs = fig.add_gridspec(1, n, left=0.05, right=0.88, top=1 - 110 / H, bottom=90 / H, wspace=0.08)
+        norm = Normalize(vmin=0, vmax=vmax if vmax > 0 else 1.0)
+        im = None
+        for i in range(n):
+            ax = fig.add_subplot(gs[0, i])
+            ax.grid(False)
+            if i >= len(panels):
+                _no_data(ax, "no occupancy saved")
+                continue
+            title, occ = panels[i]
+            rows, cols = occ.shape
+            ext = (0, cols * cell_km, rows * cell_km, 0)
+            if habitat is not None and habitat.shape == occ.shape:
+                ax.imshow(habitat, cmap="Greys", vmin=-0.3, vmax=2.0, extent=ext, interpolation="nearest")
+            shown = np.ma.masked_where(~(occ > 0), occ)
+            im = ax.imshow(shown, cmap="cividis", norm=norm, extent=ext, interpolation="nearest")
+            if fence_segments is not None and len(fence_segments):
+                from matplotlib.collections import LineCollection
+                ax.add_collection(LineCollection(np.asarray(fence_segments) * cell_km,
+                                                 colors=OKABE_ITO[1], linewidths=1.6))
+            ax.set_title(short_label(title, 44, 2), fontsize=12.5, loc="left")
+            ax.set_xlabel("km east")
+            if i == 0:
+                ax.set_ylabel("km south of the north edge")
+            else:
+                ax.tick_params(labelleft=False)
+            if not (occ > 0).any():
+                _no_data(ax, "no resident cheetah in any run")
+        if im is not None:
+            cax = fig.add_axes((0.90, 90 / H, 0.018, 1 - 200 / H))
+            cb = fig.colorbar(im, cax=cax)
+            cb.set_label(f"Resident range centres per {cell_km:g} km cell\n(mean over months and runs)",
+                         fontsize=11)
+        fig.text(0.02, 1 - 22 / H, "Where resident cheetahs settled", fontsize=15, fontweight="bold",
+                 va="top")
+        fig.text(0.02, 1 - 62 / H, "Grey: habitat suitability (darker = better); empty cells never held "
+                 "a resident's home-range centre", fontsize=10.5, color=GREY, va="top")
+        return _save(fig, path)
+
+
+# ================================================================================== prey
+
+def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
+                      horizon_years: int) -> Path:
+    """One panel per prey species: median animals on the map with the 90 % band of runs, one
+    colour per scenario (same colour in every panel)."""
+    species = list(by_species)
+    n = max(1, len(species))
+    with _style():
+        fig = _figure("prey")
+        W, H = SIZES["prey"]
+        gs = fig.add_gridspec(1, n, left=0.07, right=0.98, top=1 - 100 / H, bottom=230 / H, wspace=0.28)
+        handles = {}
+        for j in range(n):
+            ax = fig.add_subplot(gs[0, j])
+            if j >= len(species):
+                _no_data(ax, "no prey recorded")
+                continue
+            sp = species[j]
+            for i, s in enumerate(by_species[sp]):
+                c = colour(i)
+                if s.lo is not None:
+                    ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.15, lw=0)
+                (ln,) = ax.plot(s.years, s.mid, color=c, lw=2.2, ls=LINESTYLES[i % len(LINESTYLES)])
+                handles.setdefault(s.label, ln)
+            ax.set_title(sp.capitalize(), loc="left", fontsize=13.5)
+            ax.set_xlim(0, max(horizon_years, 1))
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(_thousands)
+            if j == 0:
+                ax.set_ylabel("Animals on the map")
+        fig.supxlabel("Years since the start of the simulation", fontsize=13, y=150 / H)
+        fig.text(0.02, 1 - 22 / H, "Prey on the map: median and 90 % of runs", fontsize=15,
+                 fontweight="bold", va="top")
+        if handles:
+            fig.legend(list(handles.values()), [short_label(k, 60, 1) for k in handles],
+                       loc="lower left", bbox_to_anchor=(0.06, 0.0), ncol=2, frameon=False,
+                       handlelength=3.2)
+        return _save(fig, path)
+
+
+def _thousands(v, _pos=None) -> str:
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:g} M"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:g} k"
+    return f"{v:g}"
+
+
+__all__ = ["DPI", "SIZES", "OKABE_ITO", "CAUSE_LABELS", "Band", "ForestRow", "short_label",
+           "list_height_px", "fans_height_px", "persistence_curves", "forest_plot", "fan_charts",
+           "lines_over_time", "deaths_by_cause", "occupancy_maps", "prey_trajectories"]

@@ -1,0 +1,293 @@
+"""The batch runner: seeds, parallel backends, streaming chunks, resume, failures, manifest.
+
+All runs use tests.fake_runner (a seeded random census, no model), 2 scenarios × 30 replicates ×
+10 years, so each batch takes well under a second of compute; the loky/dask start-up dominates.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tests.fake_runner as fake
+from sim.batch import (OutputExistsError, chunk_plan, default_chunk_size, format_summary_table,
+                       replicate_seed, resume_batch, run_batch)
+from sim.schema import Release, Scenario
+from sim.stats import compare_to_baseline
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_FILES = ("summary.csv", "by_year.csv", "replicates.csv.gz", "occupancy/alpha.npy",
+              "occupancy/alpha.json", "occupancy/beta.npy", "occupancy/beta.json")
+
+
+def scenarios() -> list[Scenario]:
+    rel = [Release(year=1, cell=(1, 1), females=4, males=4)]
+    return [Scenario(name="alpha", family="demo", description="first, with a comma", years=10,
+                     replicates=30, seed=3, releases=rel),
+            Scenario(name="beta", family="demo", baseline="alpha", years=10, replicates=30, seed=4,
+                     releases=[Release(year=2, cell=(1, 1), females=6, males=6)])]
+
+
+def batch(out: Path, **kw):
+    kw.setdefault("runner", fake.run_replicate)
+    kw.setdefault("landscapes", False)
+    kw.setdefault("progress", False)
+    return run_batch(scenarios(), out, **kw)
+
+
+def assert_same_data(a: Path, b: Path) -> None:
+    for f in DATA_FILES:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f"{f} differs between {a} and {b}"
+
+
+def read_csv(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """An uninterrupted, in-process run (jobs=1, default chunking)."""
+    out = tmp_path_factory.mktemp("ref") / "run"
+    res = batch(out, jobs=1)
+    assert res.n_done == 60 and res.n_failed == 0
+    return out
+
+
+# --------------------------------------------------------------------------- seeds and backends
+
+def test_results_do_not_depend_on_jobs_or_chunking(reference, tmp_path):
+    batch(tmp_path / "two", jobs=2, chunk_size=7)
+    assert_same_data(reference, tmp_path / "two")
+    assert len(list((tmp_path / "two" / "chunks" / "alpha").glob("*.npz"))) == 5     # 30 = 4×7 + 2
+
+
+def test_dask_local_cluster_matches_loky(reference, tmp_path):
+    batch(tmp_path / "dask", jobs=2, backend="dask")
+    assert_same_data(reference, tmp_path / "dask")
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["versions"]["dask"]
+
+
+def test_replicate_seed_depends_only_on_root_scenario_and_index(reference, tmp_path):
+    beta = scenarios()[1]
+    seed = replicate_seed(4, "beta", 5)
+    assert seed.entropy == 4 and seed.spawn_key == (zlib.crc32(b"beta"), 5)
+    direct = fake.run_replicate(beta, np.random.SeedSequence(4, spawn_key=(zlib.crc32(b"beta"), 5)), 5)
+    rows = [r for r in read_csv(reference / "replicates.csv.gz") if r["scenario"] == "beta" and r["replicate"] == "5"]
+    assert [float(r["N"]) for r in rows] == direct.census["N"].tolist()
+    # beta alone gives beta's rows of the two-scenario batch
+    run_batch([beta], tmp_path / "alone", runner=fake.run_replicate, landscapes=False, progress=False, jobs=1)
+    both = [r for r in read_csv(reference / "replicates.csv.gz") if r["scenario"] == "beta"]
+    assert read_csv(tmp_path / "alone" / "replicates.csv.gz") == both
+
+
+def test_root_seed_overrides_scenario_seeds(reference, tmp_path):
+    res = batch(tmp_path / "root", jobs=1, root_seed=99)
+    m = json.loads((tmp_path / "root" / "manifest.json").read_text())
+    assert [s["root_seed"] for s in m["scenarios"]] == [99, 99]
+    assert (tmp_path / "root" / "replicates.csv.gz").read_bytes() != (reference / "replicates.csv.gz").read_bytes()
+    assert res.n_done == 60
+
+
+# --------------------------------------------------------------------------- resume
+
+KILL_SCRIPT = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    import tests.fake_runner as fake
+    from tests.test_batch import scenarios
+    from sim.batch import run_batch
+    if __name__ == "__main__":
+        run_batch(scenarios(), Path(sys.argv[1]), jobs=2, chunk_size=5, runner=fake.slow_runner,
+                  landscapes=False, progress=False)
+""")
+
+
+def test_resume_after_killed_run_equals_uninterrupted_run(reference, tmp_path):
+    out = tmp_path / "killed"
+    script = tmp_path / "run_and_wait.py"
+    script.write_text(KILL_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), FAKE_RUNNER_SLEEP="0.1")
+    proc = subprocess.Popen([sys.executable, str(script), str(out)], cwd=ROOT, env=env,
+                            start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("chunks/*/*.npz"))) < 2:
+            assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
+            assert time.monotonic() < deadline, "no chunk written within 60 s"
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)    # the batch and its loky workers, mid-run
+        proc.wait()
+    written = len(list(out.glob("chunks/*/*.npz")))
+    assert 2 <= written < 12, "the kill did not land mid-run"
+    assert not (out / "summary.csv").exists()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+
+    res = resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)
+    assert res.n_done == 60
+    assert_same_data(reference, out)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "complete" and m["runs"][-1]["resume"] is True
+    assert m["runs"][-1]["chunks_run"] == 12 - written
+
+
+def test_resume_after_lost_chunks_reruns_only_those(reference, tmp_path):
+    out = tmp_path / "partial"
+    shutil.copytree(reference, out)
+    chunks = sorted(out.glob("chunks/*/*.npz"))
+    for p in chunks[1::2]:
+        p.unlink()
+    for f in ("summary.csv", "by_year.csv", "replicates.csv.gz"):
+        (out / f).unlink()
+    shutil.rmtree(out / "occupancy")
+    fake.LIVE_AT_CALL.clear()
+    res = resume_batch(out, jobs=1, runner=fake.tracking_runner, progress=False)
+    assert res.n_failed == 0, res.failures[:1]
+    assert len(fake.LIVE_AT_CALL) == sum(int(p.stem.split("-")[1]) - int(p.stem.split("-")[0]) + 1
+                                         for p in chunks[1::2])
+    assert_same_data(reference, out)
+
+
+def test_resume_uses_the_runner_recorded_in_the_manifest(reference, tmp_path):
+    out = tmp_path / "again"
+    shutil.copytree(reference, out)
+    next(out.glob("chunks/beta/*.npz")).unlink()
+    assert json.loads((out / "manifest.json").read_text())["runner"] == "tests.fake_runner:run_replicate"
+    resume_batch(out, jobs=1, progress=False)
+    assert_same_data(reference, out)
+
+
+# --------------------------------------------------------------------------- failures, refusal
+
+def test_failing_replicate_is_reported_and_the_rest_finish(reference, tmp_path):
+    res = batch(tmp_path / "fail", jobs=2, runner=fake.failing_runner)
+    assert res.n_done == 59 and res.n_failed == 1
+    (scen, rep, key, msg), = res.failures
+    assert (scen, rep, key) == ("beta", 7, (zlib.crc32(b"beta"), 7))
+    assert "RuntimeError: boom in beta/7" in msg and "Traceback" in msg
+    (row,) = read_csv(tmp_path / "fail" / "failures.csv")
+    assert row["scenario"] == "beta" and row["replicate"] == "7" and row["seed_entropy"] == "4"
+    assert row["seed_spawn_key"] == f"{zlib.crc32(b'beta')} 7" and "boom" in row["message"]
+    summary = {r["scenario"]: r for r in read_csv(tmp_path / "fail" / "summary.csv")}
+    assert summary["beta"]["n_replicates"] == "29" and summary["beta"]["n_failed"] == "1"
+    ref_rows = [r for r in read_csv(reference / "replicates.csv.gz") if r["scenario"] == "beta"]
+    got_rows = read_csv(tmp_path / "fail" / "replicates.csv.gz")
+    assert [r for r in got_rows if r["scenario"] == "beta"] == [r for r in ref_rows if r["replicate"] != "7"]
+    manifest = json.loads((tmp_path / "fail" / "manifest.json").read_text())
+    assert manifest["replicates_failed"] == 1 and manifest["failures"][0]["replicate"] == 7
+
+
+def test_existing_nonempty_out_dir_is_refused(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "keep.txt").write_text("x")
+    with pytest.raises(OutputExistsError, match="old"):
+        batch(tmp_path / "old", jobs=1)
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == ["keep.txt"]
+    (tmp_path / "empty").mkdir()
+    assert batch(tmp_path / "empty", jobs=1).n_done == 60
+
+
+def test_bad_arguments_are_named(tmp_path):
+    with pytest.raises(ValueError, match="baseline 'gamma'"):
+        batch(tmp_path / "a", baseline="gamma")
+    with pytest.raises(ValueError, match="backend"):
+        batch(tmp_path / "b", backend="threads")
+    with pytest.raises(ValueError, match="unique"):
+        run_batch(scenarios() * 2, tmp_path / "c", runner=fake.run_replicate, progress=False)
+
+
+# --------------------------------------------------------------------------- memory, streaming
+
+def test_main_process_streams_chunks_and_keeps_no_results(tmp_path):
+    out = tmp_path / "stream"
+    fake.LIVE.clear()
+    fake.LIVE_AT_CALL.clear()
+    fake.CHUNKS_ON_DISK_AT_CALL.clear()
+    fake.WATCH_DIR[:] = [str(out)]
+    try:
+        res = batch(out, jobs=1, chunk_size=5, runner=fake.tracking_runner)
+    finally:
+        fake.WATCH_DIR.clear()
+    assert res.n_done == 60, res.failures[:1]
+    assert sum(r() is not None for r in fake.LIVE) == 0
+    # no earlier replicate result is alive when the next replicate starts
+    assert len(fake.LIVE_AT_CALL) == 60 and max(fake.LIVE_AT_CALL) <= 1
+    # chunk k is on disk before chunk k+2 starts (written as it finishes, not at the end)
+    for n, (name, rep, on_disk) in enumerate(fake.CHUNKS_ON_DISK_AT_CALL):
+        assert on_disk >= n // 5 - 1, (name, rep, on_disk)
+
+
+# --------------------------------------------------------------------------- outputs, manifest
+
+def test_outputs_and_baseline_comparison(reference):
+    summary = {r["scenario"]: r for r in read_csv(reference / "summary.csv")}
+    a, b = summary["alpha"], summary["beta"]
+    assert a["description"] == "first, with a comma" and a["family"] == "demo"
+    assert a["baseline"] == "" and a["diff_p_persist"] == ""
+    assert b["baseline"] == "alpha"
+    diff, lo, hi = compare_to_baseline(int(b["n_extant"]), 30, int(a["n_extant"]), 30)
+    assert float(b["diff_p_persist"]) == diff
+    assert (float(b["diff_p_persist_lo"]), float(b["diff_p_persist_hi"])) == (lo, hi)
+    years = read_csv(reference / "by_year.csv")
+    assert len(years) == 20 and years[0]["year"] == "1"
+    reps = read_csv(reference / "replicates.csv.gz")
+    assert len(reps) == 2 * 30 * 10 and list(reps[0])[:3] == ["scenario", "replicate", "year"]
+    raw = (reference / "replicates.csv.gz").read_bytes()
+    assert raw[4:8] == b"\0\0\0\0"                          # gzip mtime 0: byte-reproducible
+    occ = np.load(reference / "occupancy" / "alpha.npy")
+    assert occ.dtype == np.int64 and occ.shape == fake.OCCUPANCY_SHAPE
+    assert json.loads((reference / "occupancy" / "alpha.json").read_text())["replicates"] == 30
+    assert not (reference / "failures.csv").exists()
+    table = format_summary_table(reference / "summary.csv")
+    assert "P(persist) [95% CI]" in table and "alpha" in table and "beta" in table
+
+
+def test_baseline_argument_overrides_scenario_fields(tmp_path):
+    batch(tmp_path / "b", jobs=1, baseline="beta")
+    summary = {r["scenario"]: r for r in read_csv(tmp_path / "b" / "summary.csv")}
+    assert summary["alpha"]["baseline"] == "beta" and summary["alpha"]["diff_p_persist"] != ""
+    assert summary["beta"]["baseline"] == "" and summary["beta"]["diff_p_persist"] == ""
+
+
+def test_manifest_records_what_was_run(reference):
+    m = json.loads((reference / "manifest.json").read_text())
+    for key in ("start_time", "end_time", "command_line", "hostname", "root_seed", "chunk_size",
+                "git", "plugins", "runs"):
+        assert key in m
+    assert m["status"] == "complete" and m["replicates_done"] == 60 and m["replicates_failed"] == 0
+    for pkg in ("python", "numpy", "scipy", "mesa", "joblib", "pydantic"):
+        assert m["versions"][pkg]
+    assert m["git"]["commit"] is None or len(m["git"]["commit"]) == 40
+    assert [(s["name"], s["replicates"], s["years"], s["root_seed"]) for s in m["scenarios"]] == \
+        [("alpha", 30, 10, 3), ("beta", 30, 10, 4)]
+    assert [Scenario.model_validate(s["scenario"]) for s in m["scenarios"]] == scenarios()
+
+
+def test_chunking_is_deterministic():
+    assert chunk_plan(30, 10) == [(0, 9), (10, 19), (20, 29)]
+    assert chunk_plan(7, 5) == [(0, 4), (5, 6)]
+    assert default_chunk_size(60, 1) == 15 and default_chunk_size(60, 8) == 10
+    assert default_chunk_size(10_000, 2) == 50
+
+
+def test_landscape_is_built_and_passed_to_the_runner(tmp_path):
+    sc = Scenario(name="map", years=3, replicates=4, seed=1,
+                  landscape={"preset": "uniform", "width_km": 20, "height_km": 15, "cell_km": 2.5})
+    res = run_batch([sc], tmp_path / "map", runner=fake.landscape_runner, jobs=1, progress=False)
+    assert res.n_failed == 0, res.failures[:1]
+    assert np.load(tmp_path / "map" / "occupancy" / "map.npy").shape == (6, 8)

@@ -1,0 +1,367 @@
+"""The command line: exit codes, messages without tracebacks, options passed to the batch runner.
+
+The batch runner is replaced by a recording fake (a module put in ``sys.modules['sim.batch']``)
+so these tests pin the command line alone; one test runs the real batch end to end when
+``sim.batch`` and the model are available.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from sim.cli import apply_overrides, default_out_dir, main
+from sim.scenario import load_scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+HAS_LANDSCAPE = all(importlib.util.find_spec(m) is not None for m in ("sim.presets", "sim.rasters"))
+needs_landscape = pytest.mark.skipif(not HAS_LANDSCAPE, reason="sim/presets.py or sim/rasters.py not written yet")
+
+GOOD = """\
+name: small
+years: 10
+replicates: 2
+landscape: {preset: uniform, width_km: 25, height_km: 25, cell_km: 2.5}
+prey: {saiga: {initial_total: 0}, urial: {initial_total: 0}}
+releases:
+  - {cell: [2, 2], females: 2, males: 2}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+class FakeBatch:
+    """Records run_batch/resume_batch calls; can raise a given exception instead."""
+
+    class OutputExistsError(Exception):
+        pass
+
+    class ManifestError(ValueError):
+        pass
+
+    def __init__(self, tmp_path: Path, raise_exc: BaseException | None = None, n_failed: int = 0) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+        self.raise_exc = raise_exc
+        self.n_failed = n_failed
+        self.module = types.ModuleType("sim.batch")
+        self.module.run_batch = self.run_batch
+        self.module.resume_batch = self.resume_batch
+        self.module.OutputExistsError = self.OutputExistsError
+        self.module.ManifestError = self.ManifestError
+
+    def _result(self, out_dir: Path):
+        return types.SimpleNamespace(out_dir=Path(out_dir), summary_path=Path(out_dir) / "summary.csv",
+                                     n_failed=self.n_failed)
+
+    def run_batch(self, scenarios, out_dir, **kw):
+        self.calls.append(("run", (scenarios, out_dir), kw))
+        if self.raise_exc is not None:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            raise self.raise_exc
+        return self._result(out_dir)
+
+    def resume_batch(self, out_dir, **kw):
+        self.calls.append(("resume", (out_dir,), kw))
+        return self._result(out_dir)
+
+
+@pytest.fixture
+def fake_batch(tmp_path, monkeypatch):
+    fake = FakeBatch(tmp_path)
+    monkeypatch.setitem(sys.modules, "sim.batch", fake.module)
+    monkeypatch.setitem(sys.modules, "sim.report", None)        # no report in these tests
+    monkeypatch.chdir(tmp_path)
+    # the landscape checks are tested in test_scenario.py; here they need not build anything
+    if not HAS_LANDSCAPE:
+        from sim.scenario import check_all
+        monkeypatch.setattr("sim.cli.check_all", lambda loaded: check_all(loaded, landscape=False))
+    return fake
+
+
+# ----------------------------------------------------------------------------------- schema
+def test_schema_prints_valid_json_of_the_scenario(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert {"name", "years", "releases", "landscape", "rules"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+
+
+# ----------------------------------------------------------------------------------- check
+@needs_landscape
+def test_check_reports_ok_with_the_count(tmp_path, capsys):
+    f = write(tmp_path, "good.yaml", GOOD + "sweep: {releases.0.females: [1, 2, 3]}\n")
+    assert main(["check", str(f)]) == 0
+    assert "OK: 3 scenarios" in capsys.readouterr().out
+
+
+def test_check_of_a_bad_file_exits_2_with_the_problem(tmp_path, capsys):
+    f = write(tmp_path, "bad.yaml", GOOD.replace("females: 2", "femails: 2"))
+    assert main(["check", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "releases[0].femails" in err and "did you mean 'females'?" in err
+    assert "Traceback" not in err
+
+
+def test_check_in_a_subprocess_prints_no_traceback(tmp_path):
+    f = write(tmp_path, "bad.yaml", GOOD.replace("years: 10", "years: 2.5"))
+    proc = subprocess.run([sys.executable, str(ROOT / "run_scenarios.py"), "check", str(f)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2
+    assert "bad.yaml" in proc.stderr and "years: got 2.5, must be a whole number" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope.yaml")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------- options
+@pytest.mark.parametrize("argv, fragment", [
+    (["run", "--jobs", "0"], "--jobs: got 0, must be ≥ 1"),
+    (["run", "--years", "500"], "--years: got 500, must be between 1 and 200"),
+    (["run", "--replicates", "many"], "--replicates: got 'many', must be a whole number"),
+    (["run", "--backend", "spark"], "invalid choice: 'spark'"),
+    (["run", "--backend", "loky", "--scheduler", "tcp://x:1"], "use it with --backend dask"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ([], "required: COMMAND"),
+])
+def test_bad_options_exit_2_with_one_clear_message(argv, fragment, capsys, fake_batch):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_help_exits_0(capsys):
+    assert main(["run", "--help"]) == 0
+    assert "--resume DIR" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------------- run
+def test_run_passes_overrides_and_options_to_the_batch(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "small.yaml", GOOD)
+    out = tmp_path / "out"
+    code = main(["run", str(f), "--replicates", "3", "--years", "7", "--jobs", "2", "--seed", "99",
+                 "--out", str(out), "--baseline", "small", "--no-report"])
+    assert code == 0
+    (kind, (scenarios, out_dir), kw), = fake_batch.calls
+    assert kind == "run" and Path(out_dir) == out
+    (s,) = scenarios
+    assert (s.name, s.replicates, s.years) == ("small", 3, 7)
+    assert kw["jobs"] == 2 and kw["root_seed"] == 99 and kw["backend"] == "loky" and kw["scheduler"] is None
+    assert kw["baseline"] == "small"
+    assert kw["base_dirs"] == {"small": tmp_path.resolve()}
+    assert kw["sources"] == {"small": str(f)}
+    assert f"summary: {out / 'summary.csv'}" in capsys.readouterr().out
+
+
+def test_run_defaults_to_all_cores_and_a_timestamped_results_folder(tmp_path, fake_batch):
+    write(tmp_path, "scenarios/small.yaml", GOOD) if (tmp_path / "scenarios").mkdir() is None else None
+    assert main(["run", "--no-report"]) == 0                  # default: ./scenarios
+    (_, (scenarios, out_dir), kw), = fake_batch.calls
+    assert [s.name for s in scenarios] == ["small"]
+    assert kw["jobs"] is None and kw["root_seed"] is None
+    assert Path(out_dir).parent == Path("results") and Path(out_dir).name.startswith("small-")
+    assert len(Path(out_dir).name) == len("small-20250101-120000")
+
+
+def test_scheduler_alone_selects_dask(tmp_path, fake_batch):
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--scheduler", "tcp://10.0.0.5:8786", "--out", "o", "--no-report"]) == 0
+    kw = fake_batch.calls[0][2]
+    assert (kw["backend"], kw["scheduler"]) == ("dask", "tcp://10.0.0.5:8786")
+
+
+def test_quick_caps_replicates_and_horizon_and_drops_late_releases(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "long.yaml", GOOD.replace("years: 10", "years: 50").replace("replicates: 2", "replicates: 500")
+              + "  - {cell: [3, 3], females: 1, males: 1, year: 20}\n"
+              + "  - {cell: [4, 4], females: 1, males: 1, year: 4, repeat: {every_years: 3, times: 5}}\n")
+    assert main(["run", str(f), "--quick", "--out", "o", "--no-report"]) == 0
+    (s,), = [c[1][0] for c in fake_batch.calls]
+    assert (s.replicates, s.years) == (10, 10)
+    assert [(r.year, r.repeat.times if r.repeat else 1) for r in s.releases] == [(1, 1), (4, 3)]
+    err = capsys.readouterr().err
+    assert "dropped releases[1] (year 20)" in err and "releases[2] repeats 3 time(s) instead of 5" in err
+
+
+def test_years_override_that_strands_a_release_is_a_clear_error(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "small.yaml", GOOD.replace("{cell", "{year: 8, cell"))
+    assert main(["run", str(f), "--years", "5", "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "small.yaml" in err and "--years 5" in err and "releases[0]" in err and "after the horizon" in err
+    assert fake_batch.calls == []
+
+
+def test_apply_overrides_without_options_returns_the_same_scenarios(tmp_path):
+    f = write(tmp_path, "small.yaml", GOOD)
+    loaded = load_scenarios([f])
+    out, notes = apply_overrides(loaded)
+    assert out == loaded and notes == []
+
+
+def test_existing_output_folder_exits_2_with_a_resume_hint(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "small.yaml", GOOD)
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "something").write_text("x")
+    assert main(["run", str(f), "--out", "o"]) == 2
+    assert "--resume o" in capsys.readouterr().err
+    assert fake_batch.calls == []
+
+
+def test_output_exists_error_from_the_batch_exits_2(tmp_path, fake_batch, capsys):
+    fake_batch.raise_exc = FakeBatch.OutputExistsError("results/x exists and is not empty")
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not empty" in err and "--resume o" in err and "Traceback" not in err
+
+
+def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path, fake_batch, capsys):
+    fake_batch.raise_exc = KeyboardInterrupt()
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", "o"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "run --resume o" in err
+
+
+def test_failed_replicates_give_exit_1(tmp_path, fake_batch, capsys):
+    fake_batch.n_failed = 3
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", "o", "--no-report"]) == 1
+    assert "3 replicate(s) failed" in capsys.readouterr().err
+
+
+def test_unknown_baseline_exits_2_with_suggestion(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--baseline", "smal", "--out", "o"]) == 2
+    assert "did you mean 'small'?" in capsys.readouterr().err
+
+
+def test_resume_calls_resume_batch_and_refuses_new_scenarios(tmp_path, fake_batch, capsys):
+    (tmp_path / "o").mkdir()
+    assert main(["run", "--resume", "o", "--jobs", "1", "--no-report"]) == 0
+    (kind, (out_dir,), kw), = fake_batch.calls
+    assert kind == "resume" and Path(out_dir) == Path("o") and kw["jobs"] == 1
+    assert main(["run", "x.yaml", "--resume", "o", "--years", "3"]) == 2
+    assert "do not combine it with FILES, --years" in capsys.readouterr().err
+    assert main(["run", "--resume", "missing"]) == 2
+
+
+def test_report_is_built_after_the_run_when_available(tmp_path, fake_batch, monkeypatch, capsys):
+    built = []
+    report = types.ModuleType("sim.report")
+    report.build_report = lambda run_dir: built.append(run_dir) or Path(run_dir) / "report.html"
+    monkeypatch.setitem(sys.modules, "sim.report", report)
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", "o"]) == 0
+    assert built == [Path("o")]
+    assert "report:  o/report.html" in capsys.readouterr().out
+    assert main(["run", str(f), "--out", "o2", "--no-report"]) == 0
+    assert built == [Path("o")]
+
+
+# ----------------------------------------------------------------------------------- plugins
+PLUGIN = """\
+import numpy as np
+from sim.rules import register
+
+@register("movement", "test_plugin_north")
+def north(model, rows, cols, headings, step_cells, rng):
+    return np.zeros(len(rows), dtype=np.int64)
+"""
+
+
+def test_plugin_rules_are_accepted_only_after_the_plugin_is_imported(tmp_path, fake_batch, capsys):
+    from sim import rules
+
+    f = write(tmp_path, "p.yaml", GOOD + "rules: {movement: test_plugin_north}\n")
+    plugin = write(tmp_path, "my_rules.py", PLUGIN)
+    if "test_plugin_north" not in rules.available("movement"):
+        assert main(["run", str(f), "--out", "o"]) == 2
+        err = capsys.readouterr().err
+        assert "rules.movement" in err and "habitat_walk" in err
+    assert main(["run", str(f), "--out", "o", "--plugin", str(plugin), "--no-report"]) == 0
+    assert "test_plugin_north" in rules.available("movement")
+    assert fake_batch.calls[-1][2]["plugins"] == [str(plugin.resolve())]
+
+
+def test_broken_plugin_exits_2_naming_file_and_line(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "small.yaml", GOOD)
+    plugin = write(tmp_path, "broken_rules.py", "x = 1\ny = undefined_name + 1\n")
+    assert main(["run", str(f), "--plugin", str(plugin), "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "broken_rules.py" in err and "NameError" in err and "line 2" in err
+    assert main(["check", str(f), "--plugin", str(tmp_path / "none.py")]) == 2
+    assert "none.py: no such file" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------- report and map
+def test_report_command_without_the_report_module_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sim.report", None)
+    assert main(["report", str(tmp_path)]) == 1
+    assert "sim/report.py is missing" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "nope")]) == 2
+
+
+@needs_landscape
+def test_map_draws_the_scenario_landscape(tmp_path, monkeypatch, capsys):
+    drawn = []
+    maps = types.ModuleType("sim.maps")
+    maps.draw_landscape = lambda land, path: drawn.append((land.shape, Path(path)))
+    monkeypatch.setitem(sys.modules, "sim.maps", maps)
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["map", "--scenario", str(f), str(tmp_path / "m.png")]) == 0
+    assert drawn == [((10, 10), tmp_path / "m.png")]
+    assert main(["map", "--preset", "uniform", "--scenario", str(f), "x.png"]) == 2   # one or the other
+
+
+def test_default_out_dir_uses_the_first_file_stem():
+    loaded = [(None, Path("scenarios/founders.yaml"))]
+    out = default_out_dir(loaded, now=0)
+    assert out.parent == Path("results") and out.name.startswith("founders-")
+    assert default_out_dir([], now=0).name.startswith("batch-")
+
+
+# ----------------------------------------------------------------------------------- end to end
+HAS_BATCH = all(importlib.util.find_spec(m) is not None for m in ("sim.batch", "sim.model"))
+
+
+@pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
+def test_run_end_to_end_writes_a_summary(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    f = write(tmp_path, "small.yaml", GOOD.replace("years: 10", "years: 2"))
+    code = main(["run", str(f), "--jobs", "1", "--out", "o", "--no-report", "--seed", "3"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    import csv
+    rows = list(csv.DictReader(open(tmp_path / "o" / "summary.csv", encoding="utf-8")))
+    assert [(r["scenario"], r["n_failed"]) for r in rows] == [("small", "0")]
+    assert f"summary: {Path('o') / 'summary.csv'}" in out.out
+
+
+def test_a_folder_of_only_abstract_bases_is_nothing_to_run(tmp_path, fake_batch, capsys):
+    (tmp_path / "s").mkdir()
+    write(tmp_path, "s/base.yaml", "abstract: true\nyears: 5\n")
+    assert main(["run", "s", "--out", "o"]) == 2
+    assert "nothing to run" in capsys.readouterr().err
+    assert fake_batch.calls == []
+
+
+def test_resume_of_a_folder_without_manifest_exits_2(tmp_path, fake_batch, capsys):
+    def broken(out_dir, **kw):
+        raise FakeBatch.ManifestError(f"{out_dir}/manifest.json: not found")
+    fake_batch.module.resume_batch = broken
+    (tmp_path / "o").mkdir()
+    assert main(["run", "--resume", "o"]) == 2
+    assert "--resume o: o/manifest.json: not found" in capsys.readouterr().err

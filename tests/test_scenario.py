@@ -1,0 +1,340 @@
+"""Scenario files: loading, extends, sweeps, and error messages users can act on."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.scenario import (ScenarioError, check_against_landscape, check_all, check_rules, deep_merge,
+                          load_scenarios, parse_key_path)
+
+HAS_LANDSCAPE = all(importlib.util.find_spec(m) is not None for m in ("sim.presets", "sim.rasters"))
+needs_landscape = pytest.mark.skipif(not HAS_LANDSCAPE, reason="sim/presets.py or sim/rasters.py not written yet")
+
+# A small valid scenario on the uniform preset (10 x 10 cells of 2.5 km).
+GOOD = """\
+name: small
+years: 10
+replicates: 2
+landscape: {preset: uniform, width_km: 25, height_km: 25, cell_km: 2.5}
+prey: {saiga: {initial_total: 0}, urial: {initial_total: 0}}
+releases:
+  - {cell: [2, 2], females: 2, males: 2}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def messages(exc: ScenarioError) -> str:
+    return str(exc)
+
+
+# ----------------------------------------------------------------------------------- bad inputs
+# (case id, YAML text of bad.yaml, fragments the message must contain, needs the landscape)
+BAD_INPUTS = [
+    ("top-level typo", GOOD + "relases: []\n",
+     ["bad.yaml", "relases", "unknown key", "did you mean 'releases'?"], False),
+    ("nested typo", GOOD.replace("females: 2", "femails: 2"),
+     ["bad.yaml", "releases[0].femails", "did you mean 'females'?"], False),
+    ("negative count", GOOD.replace("males: 2}", "males: -3}"),
+     ["bad.yaml", "releases[0].males", "got -3", "must be ≥ 0", "0 ≤ males ≤ 500"], False),
+    ("probability above 1", GOOD + "cheetah: {conception_prob_per_month: 1.3}\n",
+     ["bad.yaml", "cheetah.conception_prob_per_month", "got 1.3", "must be ≤ 1"], False),
+    ("string for years", GOOD.replace("years: 10", "years: ten"),
+     ["bad.yaml", "years", "got 'ten'", "must be a whole number", "1 ≤ years ≤ 200"], False),
+    ("unknown source", GOOD.replace("males: 2}", "males: 2, source: zoo}"),
+     ["bad.yaml", "releases[0].source", "got 'zoo'", "one of: wild, captive"], False),
+    ("source typo suggests", GOOD.replace("males: 2}", "males: 2, source: captiv}"),
+     ["releases[0].source", "did you mean 'captive'?"], False),
+    ("release after the horizon", GOOD.replace("years: 10", "years: 5").replace("{cell", "{year: 8, cell"),
+     ["bad.yaml", "releases[0]", "year 8", "falls after the horizon", "years: 5"], False),
+    ("repeats after the horizon", GOOD.replace("males: 2}", "males: 2, repeat: {every_years: 4, times: 4}}"),
+     ["bad.yaml", "releases[0]", "year 13", "counting its repeats", "after the horizon"], False),
+    ("cell of three numbers", GOOD.replace("[2, 2]", "[2, 2, 2]"),
+     ["releases[0].cell", "exactly 2 items [row, col]"], False),
+    ("yaml syntax error", "name: x\nyears: [1, 2\nreplicates: 3\n",
+     ["bad.yaml", "YAML syntax error", "line"], False),
+    ("tab indentation", "name: x\nlandscape:\n\tpreset: uniform\n",
+     ["bad.yaml", "YAML syntax error", "tabs"], False),
+    ("empty file", "\n", ["bad.yaml", "empty"], False),
+    ("release site that does not exist", GOOD.replace("cell: [2, 2]", "site: nowhere"),
+     ["bad.yaml", "releases[0].site", "no site named 'nowhere'"], True),
+    ("release cell outside the grid", GOOD.replace("[2, 2]", "[2, 40]"),
+     ["bad.yaml", "releases[0].cell", "outside the grid", "cols 0-9"], True),
+    ("fence that does not exist", GOOD + "management: {fence_gaps: [{year: 2, fence: border}]}\n",
+     ["bad.yaml", "management.fence_gaps[0].fence", "no fence named 'border'"], True),
+    ("prey without capacity", GOOD.replace("urial: {initial_total: 0}", "urial: {initial_total: 50}"),
+     ["bad.yaml", "prey.urial.initial_total", "got 50", "no urial capacity", "landscape.urial_density"], True),
+    ("unknown rule", GOOD + "rules: {movement: habitat_wlak}\n",
+     ["bad.yaml", "rules.movement", "'habitat_wlak'", "habitat_walk", "did you mean 'habitat_walk'?"], False),
+]
+
+
+@pytest.mark.parametrize("text, fragments, landscape", [c[1:] for c in BAD_INPUTS],
+                         ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_gives_a_message_naming_file_key_and_allowed_values(tmp_path, text, fragments, landscape):
+    if landscape and not HAS_LANDSCAPE:
+        pytest.skip("sim/presets.py or sim/rasters.py not written yet")
+    bad = write(tmp_path, "bad.yaml", text)
+    with pytest.raises(ScenarioError) as info:
+        check_all(load_scenarios([bad]), landscape=landscape)
+    for fragment in fragments:
+        assert fragment in messages(info.value), f"{fragment!r} not in:\n{info.value}"
+
+
+@needs_landscape
+def test_raster_of_the_wrong_shape_names_the_file_and_layer(tmp_path):
+    np.save(tmp_path / "hab.npy", np.full((3, 4), 0.5))
+    bad = write(tmp_path, "bad.yaml", GOOD.replace(
+        "cell_km: 2.5}", "cell_km: 2.5, layers: {habitat: hab.npy}}"))
+    loaded = load_scenarios([bad])
+    with pytest.raises(ScenarioError) as info:
+        check_all(loaded)
+    msg = str(info.value)
+    assert "bad.yaml" in msg and "landscape" in msg and "hab" in msg
+    assert "(3, 4)" in msg or "3 x 4" in msg or "3x4" in msg or "3 × 4" in msg, msg
+
+
+@needs_landscape
+def test_release_site_error_lists_the_valid_sites(tmp_path):
+    from sim.landscape import build_landscape
+    from sim.schema import LandscapeSpec
+
+    land = build_landscape(LandscapeSpec(preset="uniform", width_km=25, height_km=25))
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("cell: [2, 2]", "site: nowhere"))
+    (scenario, _), = load_scenarios([bad])
+    with pytest.raises(ScenarioError) as info:
+        check_against_landscape(scenario, land, bad)
+    for site in land.sites:
+        assert site in str(info.value)
+
+
+@needs_landscape
+def test_valid_scenario_passes_the_landscape_checks(tmp_path):
+    good = write(tmp_path, "good.yaml", GOOD)
+    check_all(load_scenarios([good]))
+
+
+def test_extends_cycle_is_refused_with_the_chain(tmp_path):
+    write(tmp_path, "other.yaml", "extends: bad.yaml\nyears: 3\n")
+    bad = write(tmp_path, "bad.yaml", "extends: other.yaml\nname: x\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([bad])
+    assert "bad.yaml" in str(info.value)
+    assert "cycle: bad.yaml → other.yaml → bad.yaml" in str(info.value)
+
+
+def test_all_problems_of_a_file_are_reported_together(tmp_path):
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("years: 10", "years: 0").replace("femal", "femail"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([bad])
+    msg = str(info.value)
+    assert "2 problems" in msg
+    assert "years: got 0, must be ≥ 1" in msg and "releases[0].femailes" in msg
+
+
+def test_problems_in_several_files_are_all_reported(tmp_path):
+    a = write(tmp_path, "a.yaml", GOOD.replace("years: 10", "years: -1"))
+    b = write(tmp_path, "b.yaml", GOOD.replace("name: small", "name: other").replace("replicates: 2", "replicates: 0"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([a, b])
+    assert "a.yaml: years" in str(info.value) and "b.yaml: replicates" in str(info.value)
+
+
+def test_unknown_key_without_a_close_match_lists_the_allowed_keys(tmp_path):
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("females: 2", "zzz: 2"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([bad])
+    assert "releases[0].zzz" in str(info.value)
+    assert "keys allowed in releases[0]:" in str(info.value) and "females" in str(info.value)
+
+
+def test_a_bad_value_inherited_from_a_base_says_where_it_was_set(tmp_path):
+    write(tmp_path, "base.yaml", "abstract: true\ncheetah: {mate_search_km: -5}\n")
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\n" + GOOD)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([child])
+    assert "child.yaml" in str(info.value)
+    assert "cheetah.mate_search_km: got -5" in str(info.value) and "(set in base.yaml)" in str(info.value)
+
+
+def test_missing_file_or_base_is_a_scenario_error(tmp_path):
+    with pytest.raises(ScenarioError, match="no such file or folder"):
+        load_scenarios([tmp_path / "nope.yaml"])
+    child = write(tmp_path, "child.yaml", "extends: common/base.yaml\n" + GOOD)
+    with pytest.raises(ScenarioError, match=r"child.yaml: extends: base file 'common/base.yaml' not found"):
+        load_scenarios([child])
+
+
+def test_duplicate_scenario_names_are_refused(tmp_path):
+    a = write(tmp_path, "a.yaml", GOOD)
+    b = write(tmp_path, "b.yaml", GOOD)
+    with pytest.raises(ScenarioError, match="'small' is used twice"):
+        load_scenarios([a, b])
+
+
+# ----------------------------------------------------------------------------------- extends
+def test_extends_deep_merges_mappings_and_replaces_lists(tmp_path):
+    write(tmp_path, "common/base.yaml", """\
+        abstract: true
+        years: 30
+        landscape: {preset: uniform, width_km: 50, height_km: 40}
+        cheetah: {mate_search_km: 40, coalition_prob: 0.3}
+        releases:
+          - {cell: [1, 1], females: 3, males: 3}
+          - {cell: [2, 2], females: 1, males: 1, year: 5}
+        """)
+    child = write(tmp_path, "child.yaml", """\
+        extends: common/base.yaml
+        landscape: {height_km: 20}
+        cheetah: {coalition_prob: 0.9}
+        releases:
+          - {cell: [3, 3], females: 6, males: 4}
+        """)
+    (s, f), = load_scenarios([child])
+    assert f == child
+    assert s.name == "child"                       # a single-scenario file without a name: its stem
+    assert s.years == 30                            # inherited scalar
+    assert (s.landscape.preset, s.landscape.width_km, s.landscape.height_km) == ("uniform", 50, 20)
+    assert (s.cheetah.mate_search_km, s.cheetah.coalition_prob) == (40, 0.9)
+    assert [(r.cell, r.females) for r in s.releases] == [((3, 3), 6)]   # list replaced, not merged
+
+
+def test_extends_chains_through_several_bases_and_abstract_is_not_inherited(tmp_path):
+    write(tmp_path, "a.yaml", "abstract: true\nyears: 12\nreplicates: 7\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\nname: middle\nyears: 15\n")
+    loaded = load_scenarios([tmp_path])
+    names = {s.name: s for s, _ in loaded}
+    assert list(names) == ["middle"]                # a.yaml is abstract, b.yaml is not
+    assert (names["middle"].years, names["middle"].replicates) == (15, 7)
+
+
+def test_deep_merge_does_not_modify_its_inputs():
+    base = {"a": {"b": 1, "c": [1, 2]}, "d": 1}
+    over = {"a": {"b": 2}, "e": {"f": 1}}
+    out = deep_merge(base, over)
+    assert out == {"a": {"b": 2, "c": [1, 2]}, "d": 1, "e": {"f": 1}}
+    out["a"]["c"].append(3)
+    assert base == {"a": {"b": 1, "c": [1, 2]}, "d": 1}
+
+
+# ----------------------------------------------------------------------------------- files and folders
+def test_a_file_may_hold_a_list_of_scenarios(tmp_path):
+    f = write(tmp_path, "many.yaml", """\
+        - {name: first, years: 5}
+        - {name: second, years: 6, abstract: false}
+        - {name: only_a_base, abstract: true}
+        """)
+    loaded = load_scenarios([f])
+    assert [(s.name, s.years) for s, _ in loaded] == [("first", 5), ("second", 6)]
+    assert all(path == f for _, path in loaded)
+
+
+def test_every_scenario_in_a_list_needs_a_name(tmp_path):
+    f = write(tmp_path, "many.yaml", "- {name: first}\n- {years: 6}\n")
+    with pytest.raises(ScenarioError, match=r"scenario 2: name: required key missing"):
+        load_scenarios([f])
+
+
+def test_a_folder_loads_yaml_and_yml_files_sorted_skipping_underscore_names(tmp_path):
+    write(tmp_path, "b.yaml", "name: bee\n")
+    write(tmp_path, "a.yml", "name: ay\n")
+    write(tmp_path, "_draft.yaml", "name: [broken\n")
+    write(tmp_path, "notes.txt", "not a scenario")
+    assert [s.name for s, _ in load_scenarios([tmp_path])] == ["ay", "bee"]
+
+
+# ----------------------------------------------------------------------------------- sweeps
+def test_sweep_of_one_key_makes_one_scenario_per_value(tmp_path):
+    f = write(tmp_path, "founders.yaml", GOOD.replace("name: small", "name: founders\nbaseline: ref")
+              + "sweep: {releases.0.females: [4, 6, 8]}\n")
+    loaded = load_scenarios([f])
+    assert [s.name for s, _ in loaded] == ["founders__females=4", "founders__females=6", "founders__females=8"]
+    assert [s.releases[0].females for s, _ in loaded] == [4, 6, 8]
+    assert {s.family for s, _ in loaded} == {"founders"}
+    assert {s.baseline for s, _ in loaded} == {"ref"}
+    assert {s.releases[0].males for s, _ in loaded} == {2}        # the rest is untouched
+
+
+def test_sweep_of_two_keys_is_the_full_factorial(tmp_path):
+    f = write(tmp_path, "grid.yaml", GOOD.replace("name: small", "name: grid\nfamily: fam") + """\
+sweep:
+  releases[0].females: [2, 4, 6]
+  cheetah.mate_search_km: [30, 90]
+""")
+    loaded = load_scenarios([f])
+    got = {(s.releases[0].females, s.cheetah.mate_search_km) for s, _ in loaded}
+    assert got == {(a, b) for a in (2, 4, 6) for b in (30.0, 90.0)}
+    assert len(loaded) == 6
+    assert "grid__females=4__mate_search_km=90" in {s.name for s, _ in loaded}
+    assert {s.family for s, _ in loaded} == {"fam"}               # a given family is kept
+
+
+def test_sweep_with_a_bad_path_or_value_is_reported(tmp_path):
+    f = write(tmp_path, "bad.yaml", GOOD + "sweep: {releases.3.females: [1, 2]}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([f])
+    assert "bad.yaml" in str(info.value) and "sweep: releases.3.females" in str(info.value)
+    assert "index 3 does not exist" in str(info.value)
+
+    f = write(tmp_path, "bad.yaml", GOOD + "sweep: {cheetah.conception_prob_per_month: [0.5, 1.3]}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([f])
+    assert "cheetah.conception_prob_per_month: got 1.3, must be ≤ 1" in str(info.value)
+    assert "(value set by sweep)" in str(info.value)
+
+    f = write(tmp_path, "bad.yaml", GOOD + "sweep: {cheetah.conception_prob_per_mnth: [0.5]}\n")
+    with pytest.raises(ScenarioError, match="did you mean 'conception_prob_per_month'"):
+        load_scenarios([f])
+
+    f = write(tmp_path, "bad.yaml", GOOD + "sweep: {years: 12}\n")
+    with pytest.raises(ScenarioError, match=r"sweep: years: got 12, must be a non-empty list"):
+        load_scenarios([f])
+
+
+def test_key_paths_accept_dots_and_brackets():
+    assert parse_key_path("releases.0.females") == ["releases", 0, "females"]
+    assert parse_key_path("releases[0].females") == ["releases", 0, "females"]
+    with pytest.raises(ValueError):
+        parse_key_path("releases..females")
+
+
+# ----------------------------------------------------------------------------------- rules
+def test_rule_names_are_checked_against_the_registry(tmp_path):
+    from sim import rules
+
+    f = write(tmp_path, "r.yaml", GOOD + "rules: {density: cieling}\n")
+    (s, _), = load_scenarios([f])
+    with pytest.raises(ScenarioError) as info:
+        check_rules(s, f)
+    assert "rules.density" in str(info.value) and "did you mean 'ceiling'?" in str(info.value)
+    for name in rules.available("density"):
+        assert name in str(info.value)
+
+
+def test_a_name_taken_from_the_file_name_says_so_when_invalid(tmp_path):
+    f = write(tmp_path, "my scenario.yaml", GOOD.replace("name: small\n", ""))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([f])
+    assert "name: got 'my scenario'" in str(info.value) and "taken from the file name" in str(info.value)
+
+
+@needs_landscape
+def test_a_landscape_problem_shared_by_a_sweep_is_reported_once(tmp_path):
+    f = write(tmp_path, "bad.yaml", GOOD.replace("cell: [2, 2]", "site: centr")
+              + "sweep: {releases.0.males: [1, 2, 3, 4, 5]}\n")
+    with pytest.raises(ScenarioError) as info:
+        check_all(load_scenarios([f]))
+    msg = str(info.value)
+    assert msg.count("no site named 'centr'") == 1
+    assert "scenarios 'small__males=1', 'small__males=2', 'small__males=3' and 2 more" in msg
+    assert "did you mean 'centre'?" in msg
