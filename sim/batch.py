@@ -370,6 +370,7 @@ class _Executor:
         if not tasks:
             return iter(())
         if self.backend == "dask":
+            # Parallel takes its backend from the config when it is built (not when consumed)
             with joblib.parallel_config(backend="dask"):
                 par = joblib.Parallel(n_jobs=-1, return_as="generator_unordered", batch_size=1)
             return par(joblib.delayed(run_chunk)(t) for t in tasks)
@@ -399,14 +400,15 @@ def _execute(out_dir: Path, manifest: dict, tasks: list[_ChunkTask], *, backend:
     todo = sum(t.last - t.first + 1 for t in tasks)
     bar = tqdm(total=total, initial=total - todo, unit="rep", desc="replicates",
                disable=not progress, dynamic_ncols=True, file=sys.stderr)
+    failed = 0
     try:
         with _Executor(backend, jobs, scheduler) as ex:
             for chunk in ex.map_unordered(tasks):
                 _write_chunk(out_dir, chunk)
-                nfail = len(chunk["failures"])
+                if chunk["failures"]:
+                    failed += len(chunk["failures"])
+                    bar.set_postfix(failed=failed, refresh=False)
                 bar.update(chunk["last"] - chunk["first"] + 1)
-                if nfail:
-                    bar.set_postfix(failed=nfail, refresh=False)
                 del chunk
     except KeyboardInterrupt:
         bar.close()
@@ -580,13 +582,19 @@ def _fmt(v) -> str:
 
 
 def _fmt_array(a: np.ndarray) -> list[str]:
-    """Vectorised :func:`_fmt` of a 1-D float array."""
-    a = np.asarray(a, dtype=np.float64)
-    out = np.empty(a.shape, dtype=object)
-    whole = np.isfinite(a) & (a == np.round(a)) & (np.abs(a) < 2 ** 53)
-    out[whole] = a[whole].astype(np.int64).astype(str)
-    rest = ~whole
-    out[rest] = [_fmt(x) for x in a[rest].tolist()]
+    """Vectorised :func:`_fmt` of a float array (flattened): same strings, value by value."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    whole = np.isfinite(a) & (a == np.trunc(a)) & (np.abs(a) < 2 ** 53)
+    if whole.all():
+        return list(map(str, a.astype(np.int64).tolist()))
+    out = np.empty(a.size, dtype=object)
+    out[whole] = list(map(str, a[whole].astype(np.int64).tolist()))
+    rest = a[~whole]
+    finite = np.isfinite(rest)
+    strs = np.empty(rest.size, dtype=object)
+    strs[finite] = list(map(repr, rest[finite].tolist()))
+    strs[~finite] = [_fmt(v) for v in rest[~finite].tolist()]
+    out[~whole] = strs
     return out.tolist()
 
 
@@ -599,8 +607,9 @@ def _scenario_chunks(out_dir: Path, entry: dict, chunk_size: int) -> Iterator[tu
 
 
 def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
-    """(λ, r = ln λ) from the vital rates via sim.demography.deterministic_lambda; NaN if that
-    module or function is absent or fails (a warning is printed then)."""
+    """(λ, r = ln λ) [per year] from the vital rates via sim.demography.deterministic_lambda
+    (r = -inf when λ = 0); NaN if that module or function is absent or fails (a warning is
+    printed then)."""
     try:
         demography = importlib.import_module("sim.demography")
         fn = demography.deterministic_lambda
@@ -612,7 +621,7 @@ def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
         print(f"warning: deterministic_lambda failed for {scenario.name}: {type(e).__name__}: {e}",
               file=sys.stderr)
         return math.nan, math.nan
-    return lam, (math.log(lam) if lam > 0 else math.nan)
+    return lam, (math.log(lam) if lam > 0 else -math.inf)
 
 
 def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | None = None) -> BatchResult:

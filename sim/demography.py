@@ -224,25 +224,28 @@ class FemaleLifeCycle:
                         Do[r, self.type_index[(c + 1, self.preg(g))]] += m * self.s_cub * self.fem * pc
         for name, arr in (("P0", P0), ("P1", P1), ("Dn", Dn), ("Do", Do)):
             object.__setattr__(self, name, arr)
+            object.__setattr__(self, name + "s", sparse.csr_matrix(arr))
+        rows = np.array([self.cubs(I - 1, m) for m in range(1, Lmax + 1)])
+        base = P0[rows, OPEN] - (self.binom[1:, 0] if lost == OPEN else 0.0)
+        object.__setattr__(self, "_leave_rows", rows)
+        object.__setattr__(self, "_leave_base", base)
 
     # ------------------------------------------------------------------ generating functions
     def _pgf_parts(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For daughter-type values s (B, T): the state transition given survival with the
-        daughters' factors folded in, P0(s) (B, n, n), and the value if the mother dies, Φ(s) (B, n).
+        """For daughter-type values s (B, T): the extra transition weight to *open* of a mother
+        whose litter leaves this month, with the daughters' factors folded in, ``leave`` (B, Lmax)
+        (replacing P0[cubs(I-1, m), open] minus its lost-all part), and the value if the mother
+        dies, Φ(s) (B, n).
 
         The value of a daughter of type j is s_j (her line's extinction probability, or the PGF
         argument); a male or a dead cub contributes 1."""
         B = s.shape[0]
         I, Lmax, g = self.I, self.Lmax, self.g
-        P0 = np.broadcast_to(self.P0, (B,) + self.P0.shape).copy()
         Phi = np.ones((B, self.n_states))
         psi = self.male + self.fem * s[:, self.type_index[(I, OPEN)]]          # per surviving cub
-        lost, _ = self._lost_all()
         k = np.arange(1, Lmax + 1)
-        for m in range(1, Lmax + 1):
-            r = self.cubs(I - 1, m)
-            leave = (self.binom[m, 1:m + 1][None, :] * psi[:, None] ** k[None, :m]).sum(axis=1)
-            P0[:, r, OPEN] = leave + (self.binom[m, 0] if lost == OPEN else 0.0)
+        leave = np.stack([(self.binom[m, 1:m + 1][None, :] * psi[:, None] ** k[None, :m]).sum(axis=1)
+                          for m in range(1, Lmax + 1)], axis=1)
         for c in self._orphan_ages():
             pc = self.p[c]
             val = (1 - pc) * s[:, self.type_index[(c + 1, OPEN)]]
@@ -251,22 +254,29 @@ class FemaleLifeCycle:
             phi = 1 - self.s_cub + self.s_cub * (self.male + self.fem * val)        # per cub
             for m in range(1, Lmax + 1):
                 Phi[:, self.cubs(c, m)] = phi ** m
-        return P0, Phi
+        return leave, Phi
+
+    def _continue(self, nxt: np.ndarray, leave: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+        """Σ_r' [P0(s) + p P1][r, r'] nxt[..., r'] for values nxt (R, n) at the next age: the
+        value of surviving the month. ``leave`` (R or 1, Lmax) from :meth:`_pgf_parts`; ``p``
+        conception probability per row (R, 1) or scalar. Sparse products: no BLAS threads."""
+        out = (self.P0s @ nxt.T).T
+        rows = self._leave_rows
+        out[:, rows] += (leave - self._leave_base[None, :]) * nxt[:, OPEN:OPEN + 1]
+        if np.any(p):
+            out += p * (self.P1s @ nxt.T).T
+        return out
 
     def pgf_values(self, s: np.ndarray) -> np.ndarray:
         """V (B, X+1, n): the offspring PGF of a female of each age and state, evaluated at the
         daughter-type values s (B, T); by backward induction from the maximum age."""
         s = np.atleast_2d(np.asarray(s, dtype=float))
-        P0, Phi = self._pgf_parts(s)
+        leave, Phi = self._pgf_parts(s)
         B, X = s.shape[0], self.X
         V = np.empty((B, X + 1, self.n_states))
         V[:, X] = Phi                                  # certain death at the maximum age
-        P1 = self.P1
         for x in range(X - 1, -1, -1):
-            nxt = V[:, x + 1]
-            cont = np.einsum("bij,bj->bi", P0, nxt)
-            if self.p[x] > 0:
-                cont += self.p[x] * (nxt @ P1.T)
+            cont = self._continue(V[:, x + 1], leave, self.p[x])
             V[:, x] = (1 - self.S[x]) * Phi + self.S[x] * cont
         return V
 
@@ -308,8 +318,8 @@ class FemaleLifeCycle:
             cubs_f[u] = D @ cubvec
             DS = D * Sx[:, None]
             litters[u] = DS[:, self.preg(1)]
-            M[u] = DS @ self.Dn + (D - DS) @ self.Do
-            D = DS @ self.P0 + px[:, None] * (DS @ self.P1)
+            M[u] = (self.Dns.T @ DS.T).T + (self.Dos.T @ (D - DS).T).T
+            D = (self.P0s.T @ DS.T).T + px[:, None] * (self.P1s.T @ DS.T).T
         return {"M": M, "alive": alive, "cubs_f": cubs_f, "litters": litters}
 
 
@@ -521,11 +531,8 @@ def _horizon_extinction(cyc: FemaleLifeCycle, months: int) -> np.ndarray:
     E = np.zeros((X + 2, n))
     E[X + 1] = 1.0
     for _ in range(months):
-        q = E[ages, states][None]
-        P0, Phi = cyc._pgf_parts(q)
-        nxt = E[1:]
-        newE = (1 - S) * Phi[0] + S * (nxt @ P0[0].T + p * (nxt @ cyc.P1.T))
-        E = np.vstack([newE, np.ones((1, n))])
+        leave, Phi = cyc._pgf_parts(E[ages, states][None])
+        E[: X + 1] = (1 - S) * Phi + S * cyc._continue(E[1:], leave, p)
     return E[: X + 1]
 
 

@@ -57,6 +57,8 @@ CAUSE_LABELS: dict[str, str] = {
     "emigrated": "emigrated off the map",
 }
 
+PREY_NAMES = {"saiga": "Saiga", "gazelle": "Goitered gazelle", "urial": "Urial"}
+
 _STYLE = {
     "font.size": 12,
     "axes.titlesize": 15,
@@ -89,31 +91,55 @@ def fans_height_px(n_panels: int, ncols: int = 3, panel_px: int = 380) -> int:
 
 
 def short_label(name: str, width: int = 30, max_lines: int = 2) -> str:
-    """A scenario name wrapped for an axis: broken after '_', '-', '.', ',' or '+' into lines of
-    at most ``width`` characters; beyond ``max_lines`` the middle is elided with '…'."""
+    """A scenario name fitted to an axis: wrapped after '_', '-', '.', ',', '+' or '=' into lines
+    of at most ``width`` characters; if it needs more than ``max_lines`` lines, the middle is
+    elided with '…' (start and end of a name usually carry its meaning)."""
     if len(name) <= width:
         return name
-    parts = re.findall(r"[^_\-.,+= ]+[_\-.,+= ]*|[_\-.,+= ]+", name)
+    if max_lines <= 1:
+        keep = width - 1
+        return name[:(keep + 1) // 2] + "…" + name[len(name) - keep // 2:]
+    tokens = re.findall(r"[^_\-.,+= ]+[_\-.,+= ]*|[_\-.,+= ]+", name)
     lines, cur = [], ""
-    for p in parts:
-        while len(p) > width:                      # a single very long token: hard split
+    for tok in tokens:
+        while len(tok) > width:                    # one very long token: hard split
             if cur:
                 lines.append(cur)
                 cur = ""
-            lines.append(p[:width])
-            p = p[width:]
-        if len(cur) + len(p) > width and cur:
+            lines.append(tok[:width])
+            tok = tok[width:]
+        if cur and len(cur) + len(tok) > width:
             lines.append(cur)
-            cur = p
+            cur = tok
         else:
-            cur += p
+            cur += tok
     if cur:
         lines.append(cur)
     if len(lines) > max_lines:
-        head = lines[0]
-        tail = lines[-1]
-        lines = [head, "…" + tail[-(width - 1):]] if max_lines == 2 else lines[:max_lines - 1] + ["…" + tail]
+        rest = "".join(lines[max_lines - 1:])
+        lines = lines[:max_lines - 1] + ["…" + rest[len(rest) - (width - 1):]]
     return "\n".join(lines)
+
+
+def _legend_bottom(fig: Figure, ax, n_entries: int, ncol: int = 2, height_px: int | None = None,
+                   top: float = 0.92, left: float = 0.09) -> None:
+    """Place ``ax`` above a legend of ``n_entries`` in ``ncol`` columns at the bottom of ``fig``:
+    the axes end where the legend's rows (34 px each) and the x label (95 px) begin."""
+    h = height_px or fig.get_figheight() * DPI
+    rows = math.ceil(max(n_entries, 1) / ncol)
+    bottom = (95 + 34 * rows + 30) / h
+    ax.set_position((left, bottom, 0.97 - left, top - bottom))
+
+
+def _year_axis(ax, horizon_years: int) -> None:
+    from matplotlib.ticker import MaxNLocator
+    ax.set_xlim(0, max(horizon_years, 1))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+
+
+def _chars(width_px: float, fontsize_pt: float) -> int:
+    """About how many characters of DejaVu Sans at ``fontsize_pt`` fit in ``width_px``."""
+    return max(8, int(width_px / (0.6 * fontsize_pt * DPI / 72)))
 
 
 def _figure(kind: str, height_px: int | None = None) -> Figure:
@@ -138,6 +164,11 @@ def _style():
 
 def colour(i: int) -> str:
     return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def _ls(i: int):
+    """Line style of series i: with colour(i), unique for the first 64 series."""
+    return LINESTYLES[(i + i // len(OKABE_ITO)) % len(LINESTYLES)]
 
 
 def _no_data(ax, text: str) -> None:
@@ -184,14 +215,14 @@ def persistence_curves(series: Sequence[Band], path: Path, *, horizon_years: int
     """P(persist) by year, one line per scenario with its 95 % Wilson band, on one axis."""
     with _style():
         fig = _figure("curves")
-        ax = fig.add_axes((0.08, 0.30, 0.89, 0.62))
+        ax = fig.add_axes((0.09, 0.30, 0.88, 0.62))
+        _legend_bottom(fig, ax, len(series))
         for i, s in enumerate(series):
             c = colour(i)
             if s.lo is not None and s.hi is not None:
                 ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.14, linewidth=0, step=None)
-            ax.plot(s.years, s.mid, color=c, lw=2.4, ls=LINESTYLES[i % len(LINESTYLES)],
-                    label=short_label(s.label, 60, 1))
-        ax.set_xlim(0, max(horizon_years, 1))
+            ax.plot(s.years, s.mid, color=c, lw=2.4, ls=_ls(i), label=short_label(s.label, 60, 1))
+        _year_axis(ax, horizon_years)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("Years since the start of the simulation")
         ax.set_ylabel("Probability of persistence\n(both sexes present)")
@@ -200,7 +231,7 @@ def persistence_curves(series: Sequence[Band], path: Path, *, horizon_years: int
         if not series:
             _no_data(ax, "no scenario to show")
         else:
-            fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.07, 0.0),
+            fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.08, 0.01),
                        ncol=2, frameon=False, handlelength=3.2)
         fig.text(0.99, 0.005, "Shaded: 95 % Wilson interval", ha="right", va="bottom",
                  color=GREY, fontsize=10)
@@ -239,7 +270,7 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
                 ylabels.append(short_label(label, 40, 1).upper())
                 yweights.append("bold")
                 continue
-            ylabels.append(short_label(label, 38, 2))
+            ylabels.append(short_label(label, 30, 2))
             yweights.append("normal")
             c = OKABE_ITO[1] if r.is_baseline else OKABE_ITO[0]
             if math.isfinite(r.p):
@@ -262,7 +293,8 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
         handles = [Line2D([], [], color=OKABE_ITO[0], marker="o", lw=2.2, label="scenario")]
         if base is not None:
             handles.append(Line2D([], [], color=OKABE_ITO[1], marker="D", lw=2.2, ls="--",
-                                  label=f"baseline ({short_label(base.label, 40, 1)})"))
+                                  label="baseline" if "baseline" in base.label.lower()
+                                  else f"baseline ({short_label(base.label, 40, 1)})"))
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(left - 0.01, 0.0), ncol=2,
                    frameon=False)
         if not rows:
@@ -276,23 +308,19 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
                horizon_years: int, ncols: int = 3) -> Path:
     """Small multiples, one per scenario: median line, 50 % band (dark) and 90 % band (light).
 
-    Panels share the y axis so that sizes compare at a glance."""
+    Each panel has its own y scale: the small populations near extinction, where the options
+    differ most, would be flattened by a shared one."""
     n = max(1, len(panels))
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     h = fans_height_px(n, ncols)
     with _style():
         fig = _figure("fans", h)
-        top, bottom = 1 - 95 / h, 110 / h
-        gs = fig.add_gridspec(nrows, ncols, left=0.07, right=0.98, top=top, bottom=bottom,
-                              hspace=0.42 if nrows > 1 else 0.2, wspace=0.12)
-        ymax = 0.0
-        for p in panels:
-            for a in (p.hi, p.inner_hi, p.mid):
-                if a is not None and np.isfinite(_finite(a)).any():
-                    ymax = max(ymax, float(np.nanmax(_finite(a))))
-        ymax = ymax * 1.05 if ymax > 0 else 1.0
+        top, bottom = 1 - 150 / h, 120 / h
+        gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=top, bottom=bottom,
+                              hspace=0.55 if nrows > 1 else 0.2, wspace=0.22)
         axes = []
+        panel_w_px = 0.90 * SIZES["fans"][0] / ncols - 40
         for i in range(nrows * ncols):
             ax = fig.add_subplot(gs[i // ncols, i % ncols])
             axes.append(ax)
@@ -305,22 +333,27 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
             if p.inner_lo is not None:
                 ax.fill_between(p.years, p.inner_lo, p.inner_hi, color=OKABE_ITO[0], alpha=0.45, lw=0)
             ax.plot(p.years, p.mid, color=OKABE_ITO[0], lw=2.2)
-            ax.set_title(short_label(p.label, 34, 2), fontsize=12.5, loc="left")
-            ax.set_xlim(0, max(horizon_years, 1))
-            ax.set_ylim(0, ymax)
-            if i % ncols:
-                ax.tick_params(labelleft=False)
+            ax.set_title(short_label(p.label, _chars(panel_w_px, 12.5), 2), fontsize=12.5, loc="left")
+            _year_axis(ax, horizon_years)
+            from matplotlib.ticker import MaxNLocator
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+            ymax = max([float(np.nanmax(_finite(a))) for a in (p.hi, p.inner_hi, p.mid)
+                        if a is not None and np.isfinite(_finite(a)).any()] + [0.0])
+            ax.set_ylim(0, ymax * 1.08 if ymax > 0 else 1.0)
+            if ymax <= 0:
+                _no_data(ax, "no cheetahs alive in any run")
             if i // ncols != nrows - 1 and i + ncols < len(panels):
                 ax.tick_params(labelbottom=False)
         if not panels:
             _no_data(axes[0], "no scenario to show")
-        fig.supxlabel("Years since the start of the simulation", fontsize=13, y=0.5 * bottom + 20 / h)
-        fig.supylabel(ylabel, fontsize=13, x=0.012)
+        fig.text(0.53, 30 / h, "Years since the start of the simulation", fontsize=13, ha="center",
+                 va="bottom")
+        fig.text(0.012, 0.5 * (top + bottom), ylabel, fontsize=13, rotation=90, ha="left", va="center")
         fig.text(0.02, 1 - 22 / h, title, fontsize=15, fontweight="bold", va="top")
         handles = [Line2D([], [], color=OKABE_ITO[0], lw=2.2, label="median"),
                    Patch(color=OKABE_ITO[0], alpha=0.45, label="50 % of runs"),
                    Patch(color=OKABE_ITO[5], alpha=0.35, label="90 % of runs")]
-        fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.98, 1 - 10 / h), ncol=3,
+        fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.985, 1 - 12 / h), ncol=3,
                    frameon=False)
         return _save(fig, path)
 
@@ -332,24 +365,26 @@ def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: s
     colours doubled by line styles; NaN gaps (no extant run) are left blank."""
     with _style():
         fig = _figure("curves")
-        ax = fig.add_axes((0.09, 0.30, 0.88, 0.62))
+        ax = fig.add_axes((0.10, 0.30, 0.87, 0.62))
+        _legend_bottom(fig, ax, len(series), left=0.10)
         any_data = False
         for i, s in enumerate(series):
             c = colour(i)
             mid = _finite(s.mid)
-            any_data |= bool(np.isfinite(mid).any())
+            has = bool(np.isfinite(mid).any())
+            any_data |= has
             if s.lo is not None and s.hi is not None:
                 ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.12, lw=0)
-            ax.plot(s.years, mid, color=c, lw=2.4, ls=LINESTYLES[i % len(LINESTYLES)],
-                    label=short_label(s.label, 60, 1))
-        ax.set_xlim(0, max(horizon_years, 1))
+            ax.plot(s.years, mid, color=c, lw=2.4, ls=_ls(i),
+                    label=short_label(s.label, 60, 1) + ("" if has else " (no population)"))
+        _year_axis(ax, horizon_years)
         if ylim is not None:
             ax.set_ylim(*ylim)
         ax.set_xlabel("Years since the start of the simulation")
         ax.set_ylabel(ylabel)
         ax.set_title(title, loc="left")
         if series:
-            fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.08, 0.0),
+            fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.09, 0.01),
                        ncol=2, frameon=False, handlelength=3.2)
         if not any_data:
             _no_data(ax, "no values to show (no run kept a population)")
@@ -394,7 +429,7 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
                         transform=ax.get_yaxis_transform())
         ax.text(1.01, n - 0.35, "deaths\nper run", va="bottom", ha="left", fontsize=10, color=GREY,
                 transform=ax.get_yaxis_transform())
-        ax.set_yticks(ys, [short_label(lbl, 38, 2) for lbl, _, _ in rows],
+        ax.set_yticks(ys, [short_label(lbl, 30, 2) for lbl, _, _ in rows],
                       fontsize=11 if n <= 30 else 10)
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlim(0, 1)
@@ -431,7 +466,7 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
     with _style():
         fig = _figure("occupancy")
         W, H = SIZES["occupancy"]
-        gs = fig.add_gridspec(1, n, left=0.05, right=0.88, top=1 - 110 / H, bottom=90 / H, wspace=0.08)
+        gs = fig.add_gridspec(1, n, left=0.07, right=0.86, top=1 - 150 / H, bottom=100 / H, wspace=0.06)
         norm = Normalize(vmin=0, vmax=vmax if vmax > 0 else 1.0)
         im = None
         for i in range(n):
@@ -444,7 +479,9 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
             rows, cols = occ.shape
             ext = (0, cols * cell_km, rows * cell_km, 0)
             if habitat is not None and habitat.shape == occ.shape:
-                ax.imshow(habitat, cmap="Greys", vmin=-0.3, vmax=2.0, extent=ext, interpolation="nearest")
+                # habitat 0-1 in light greys (white to #cfcfcf) so it never competes with the data
+                ax.imshow(habitat, cmap="Greys", vmin=0.0, vmax=1.0 / 0.25, extent=ext,
+                          interpolation="nearest")
             shown = np.ma.masked_where(~(occ > 0), occ)
             im = ax.imshow(shown, cmap="cividis", norm=norm, extent=ext, interpolation="nearest")
             if fence_segments is not None and len(fence_segments):
@@ -460,14 +497,15 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
             if not (occ > 0).any():
                 _no_data(ax, "no resident cheetah in any run")
         if im is not None:
-            cax = fig.add_axes((0.90, 90 / H, 0.018, 1 - 200 / H))
+            cax = fig.add_axes((0.885, 100 / H, 0.016, 1 - 250 / H))
             cb = fig.colorbar(im, cax=cax)
             cb.set_label(f"Resident range centres per {cell_km:g} km cell\n(mean over months and runs)",
                          fontsize=11)
         fig.text(0.02, 1 - 22 / H, "Where resident cheetahs settled", fontsize=15, fontweight="bold",
                  va="top")
-        fig.text(0.02, 1 - 62 / H, "Grey: habitat suitability (darker = better); empty cells never held "
-                 "a resident's home-range centre", fontsize=10.5, color=GREY, va="top")
+        fig.text(0.02, 1 - 62 / H, "Grey: habitat suitability (darker = better). Cells without colour "
+                 "never held a resident's home-range centre. Vermillion: fences.", fontsize=11,
+                 color="#555555", va="top")
         return _save(fig, path)
 
 
@@ -482,7 +520,7 @@ def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
     with _style():
         fig = _figure("prey")
         W, H = SIZES["prey"]
-        gs = fig.add_gridspec(1, n, left=0.07, right=0.98, top=1 - 100 / H, bottom=230 / H, wspace=0.28)
+        gs = fig.add_gridspec(1, n, left=0.09, right=0.98, top=1 - 100 / H, bottom=230 / H, wspace=0.25)
         handles = {}
         for j in range(n):
             ax = fig.add_subplot(gs[0, j])
@@ -494,10 +532,10 @@ def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
                 c = colour(i)
                 if s.lo is not None:
                     ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.15, lw=0)
-                (ln,) = ax.plot(s.years, s.mid, color=c, lw=2.2, ls=LINESTYLES[i % len(LINESTYLES)])
+                (ln,) = ax.plot(s.years, s.mid, color=c, lw=2.2, ls=_ls(i))
                 handles.setdefault(s.label, ln)
-            ax.set_title(sp.capitalize(), loc="left", fontsize=13.5)
-            ax.set_xlim(0, max(horizon_years, 1))
+            ax.set_title(PREY_NAMES.get(sp, sp.capitalize()), loc="left", fontsize=13.5)
+            _year_axis(ax, horizon_years)
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(_thousands)
             if j == 0:

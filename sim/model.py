@@ -151,8 +151,10 @@ class ReintroductionModel(mesa.Model):
 
     @staticmethod
     def _box_sums(sat, r0, r1, c0, c1):
-        """Sums over boxes from a summed-area table (..., rows+1, cols+1)."""
-        return sat[..., r1, c1] - sat[..., r0, c1] - sat[..., r1, c0] + sat[..., r0, c0]
+        """Sums over boxes from a summed-area table (..., rows+1, cols+1); never below 0 (the
+        differences of large cumulative sums can round to tiny negatives)."""
+        out = sat[..., r1, c1] - sat[..., r0, c1] - sat[..., r1, c0] + sat[..., r0, c0]
+        return np.maximum(out, 0, out=out) if isinstance(out, np.ndarray) else max(out, 0)
 
     def prey_sat(self) -> np.ndarray:
         """Summed-area table of prey (species, rows+1, cols+1): one whole-grid pass per step."""
@@ -363,8 +365,17 @@ class ReintroductionModel(mesa.Model):
             hunger = 1.0 + p.hunger_effort * (1.0 - np.array([a.condition for a in units]))
             attack = p.search_rate_km2_per_day * (success * hunger)[:, None] * self.prey_pref[None, :]
             per_day = self.fr_rule(density, attack, p.handling_days / need_units)
-            kills = self.rng.poisson(per_day * DAYS_PER_MONTH)
-            kills = np.minimum(kills, np.floor(avail)).astype(float)
+            kills = np.minimum(self.rng.poisson(per_day * DAYS_PER_MONTH), np.floor(avail)).astype(float)
+            # satiation: a group stops hunting once its need and reserve deficit are covered
+            eaten_per_kill = self.prey_mass * p.edible_fraction * (1.0 - p.kleptoparasitism)
+            reserve_max = p.reserve_days * p.food_kg_per_day
+            want = np.array([sum(n) + sum((1.0 - g.condition) * reserve_max
+                                          for g in list(a.coalition or [a]) + a.cubs)
+                             for a, n in zip(units, needs)])
+            got = kills @ eaten_per_kill
+            over = got > want + eaten_per_kill.max()
+            if over.any():
+                kills[over] = np.ceil(kills[over] * (want[over] / got[over])[:, None])
             for i in np.flatnonzero(kills.sum(axis=1) > 0):
                 self.prey.remove_kills(int(r0[i]), int(r1[i]), int(c0[i]), int(c1[i]), kills[i])
             self._sat = None

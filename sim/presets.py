@@ -317,7 +317,7 @@ def well_points_lonlat() -> np.ndarray:
     for _, lon, lat, a, b, ang in SALT_FLATS + SANDS:
         cx, cy = lonlat_to_km(lon, lat)
         ok &= ~_ellipse(x, y, cx, cy, a + 5, b + 5, ang)
-    name, _, lon, lat, a, b, ang, _ = PROTECTED_AREAS[0]
+    _, _, lon, lat, a, b, ang, _ = PROTECTED_AREAS[0]           # the strict KZ reserve
     cx, cy = lonlat_to_km(lon, lat)
     ok &= ~_ellipse(x, y, cx, cy, a + 5, b + 5, ang)
     sx, sy = lonlat_to_km([s[0] for s in SETTLEMENTS], [s[1] for s in SETTLEMENTS])
@@ -437,12 +437,10 @@ def build_ustyurt(spec) -> Landscape:
     # --- protected areas ------------------------------------------------------------------------
     protection = np.zeros(shape)
     protected = {}
-    pa_info = {}
     for name, country, lo, la, a, b, ang, strength in PROTECTED_AREAS:
         m = ellipse(lo, la, a, b, ang) & plateau
         m &= uz if country == "UZ" else ~uz
         protected[name] = m
-        pa_info[name] = (lo, la, country, strength)
         protection = np.maximum(protection, strength * m)
 
     # --- prey capacity [animals/km²] ------------------------------------------------------------
@@ -496,9 +494,8 @@ def build_ustyurt(spec) -> Landscape:
               for lo, la, text in REGION_LABELS]
     feats += [Feature(n, "site", np.array([rc], dtype=np.int64)) for n, rc in sites.items()]
 
-    west, north_edge = MAP_WEST, MAP_NORTH
-    bounds = (west, MAP_NORTH - rows * cell / KM_PER_DEG_LAT, MAP_WEST + cols * cell / KM_PER_DEG_LON,
-              north_edge)
+    bounds = (MAP_WEST, MAP_NORTH - rows * cell / KM_PER_DEG_LAT, MAP_WEST + cols * cell / KM_PER_DEG_LON,
+              MAP_NORTH)
     pa_km2 = ", ".join(f"{n} {m.sum() * area:,.0f} km²" for n, m in protected.items())
     notes = ("Stylised, approximate map of the Ustyurt Plateau (not a survey): places from public "
              "sources and general knowledge, equirectangular grid about 43.75°N, bounds approximate. "

@@ -266,7 +266,8 @@ def _horizon(files: RunFiles) -> int:
 
 
 def _label(files: RunFiles, name: str, base: str | None) -> str:
-    return f"{name} (baseline)" if name == base else name
+    """Figure label of a scenario: its name, marked '(baseline)' unless the name says so."""
+    return f"{name} (baseline)" if name == base and "baseline" not in name.lower() else name
 
 
 def make_figures(files: RunFiles, order: list[str], curves: list[str], out: Path) -> Figures:
@@ -466,7 +467,7 @@ def _fmt(v: float, spec: str = ".2f", none: str = "—") -> str:
 def _interval(p: float, lo: float, hi: float, spec: str = ".2f", signed: bool = False) -> str:
     if not math.isfinite(p):
         return "—"
-    s = f"{p:+{spec[1:]}}" if signed else format(p, spec)
+    s = format(p, "+" + spec if signed else spec)
     if math.isfinite(lo) and math.isfinite(hi):
         return f"{s} <span class=ci>[{format(lo, spec)}, {format(hi, spec)}]</span>"
     return s

@@ -96,3 +96,11 @@ def landscape_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
     if landscape is None:
         raise AssertionError("no landscape passed")
     return run_replicate(scenario, seed, replicate, landscape, base_dir)
+
+
+def plugin_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
+    """Fails unless a plugin file registered the movement rule 'batch_test_walk' in this process."""
+    from sim import rules
+    if "batch_test_walk" not in rules.available("movement"):
+        raise RuntimeError("plugin not loaded in this worker")
+    return run_replicate(scenario, seed, replicate, landscape, base_dir)

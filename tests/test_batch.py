@@ -291,3 +291,15 @@ def test_landscape_is_built_and_passed_to_the_runner(tmp_path):
     res = run_batch([sc], tmp_path / "map", runner=fake.landscape_runner, jobs=1, progress=False)
     assert res.n_failed == 0, res.failures[:1]
     assert np.load(tmp_path / "map" / "occupancy" / "map.npy").shape == (6, 8)
+
+
+def test_plugins_are_imported_in_every_worker(tmp_path):
+    plugin = tmp_path / "my_rules.py"
+    plugin.write_text("from sim.rules import register\n\n"
+                      "@register('movement', 'batch_test_walk')\n"
+                      "def batch_test_walk(model, rows, cols, headings, step_cells, rng):\n"
+                      "    return rows, cols, headings\n")
+    res = batch(tmp_path / "plug", jobs=2, runner=fake.plugin_runner, plugins=[str(plugin)])
+    assert res.n_failed == 0, res.failures[:1]
+    without = batch(tmp_path / "noplug", jobs=1, runner=fake.plugin_runner)
+    assert without.n_failed == 60 and "plugin not loaded" in without.failures[0][3]
