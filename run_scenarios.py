@@ -1,3 +1,5 @@
+"""Entry point: ``python run_scenarios.py run|check|schema|map|report ...`` (see sim/cli.py)."""
 from sim.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

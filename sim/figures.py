@@ -131,15 +131,15 @@ def _legend_bottom(fig: Figure, ax, n_entries: int, ncol: int = 2, height_px: in
     ax.set_position((left, bottom, 0.97 - left, top - bottom))
 
 
-def _year_axis(ax, horizon_years: int) -> None:
+def _year_axis(ax, horizon_years: int, nbins: int = 10) -> None:
     from matplotlib.ticker import MaxNLocator
     ax.set_xlim(0, max(horizon_years, 1))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=nbins))
 
 
-def _chars(width_px: float, fontsize_pt: float) -> int:
+def _chars(width_px: float, fontsize_pt: float, bold: bool = False) -> int:
     """About how many characters of DejaVu Sans at ``fontsize_pt`` fit in ``width_px``."""
-    return max(8, int(width_px / (0.6 * fontsize_pt * DPI / 72)))
+    return max(8, int(width_px / ((0.68 if bold else 0.6) * fontsize_pt * DPI / 72)))
 
 
 def _figure(kind: str, height_px: int | None = None) -> Figure:
@@ -254,7 +254,8 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
             lines.append((f, None))
         lines.extend((r.label, r) for r in sorted(groups[f], key=key))
     n = len(lines)
-    h = list_height_px("forest", n)
+    wraps = any("\n" in short_label(lbl, 30, 2) for lbl, r in lines if r is not None)
+    h = list_height_px("forest", n, row_px=64 if wraps else 46)
     with _style():
         fig = _figure("forest", h)
         top_px, bottom_px = 90, 150
@@ -285,6 +286,7 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
         for t, w in zip(ax.get_yticklabels(), yweights):
             t.set_fontweight(w)
         ax.set_ylim(-0.7, n - 0.3)
+        ax.tick_params(axis="y", length=0)
         ax.set_xlim(-0.01, 1.01)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"Probability of persistence at year {horizon_years} (95 % Wilson interval)")
@@ -333,8 +335,9 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
             if p.inner_lo is not None:
                 ax.fill_between(p.years, p.inner_lo, p.inner_hi, color=OKABE_ITO[0], alpha=0.45, lw=0)
             ax.plot(p.years, p.mid, color=OKABE_ITO[0], lw=2.2)
-            ax.set_title(short_label(p.label, _chars(panel_w_px, 12.5), 2), fontsize=12.5, loc="left")
-            _year_axis(ax, horizon_years)
+            ax.set_title(short_label(p.label, _chars(panel_w_px, 12.5, bold=True), 2), fontsize=12.5,
+                         loc="left")
+            _year_axis(ax, horizon_years, nbins=6)
             from matplotlib.ticker import MaxNLocator
             ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
             ymax = max([float(np.nanmax(_finite(a))) for a in (p.hi, p.inner_hi, p.mid)
@@ -405,7 +408,8 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
                                      for _, s, _ in rows)]
     n = len(rows)
     legend_rows = math.ceil(max(1, len(used)) / 3)
-    h = list_height_px("deaths", n, extra_px=280 + 30 * legend_rows)
+    wraps = any("\n" in short_label(lbl, 30, 2) for lbl, _, _ in rows)
+    h = list_height_px("deaths", n, row_px=64 if wraps else 46, extra_px=280 + 30 * legend_rows)
     hatches = ("", "", "", "", "", "", "", "", "//", "\\\\", "xx", "..")
     with _style():
         fig = _figure("deaths", h)
@@ -450,15 +454,16 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
 # ================================================================================== maps
 
 def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell_km: float,
-                   habitat: np.ndarray | None = None,
+                   extent: tuple[float, float, float, float], xlabel: str, ylabel: str,
+                   aspect: float = 1.0, habitat: np.ndarray | None = None,
                    fence_segments: np.ndarray | None = None) -> Path:
-    """Side-by-side heat maps of resident home-range centres per cell (shared colour scale,
-    cividis), over the habitat layer in greys where a landscape is available.
+    """Side-by-side heat maps of resident home-range centres per cell (one colour scale for all
+    panels, cividis) over the habitat layer in light greys where a landscape is available.
 
-    ``panels``: (title, occupancy array (rows, cols) in resident home-range centres per cell,
-    mean over months and runs). ``fence_segments``: float array (k, 2, 2) of closed fence edges as
-    ((x0, y0), (x1, y1)) in cell units (x east, y south from the north-west corner), drawn in
-    vermillion."""
+    ``panels``: (title, array (rows, cols) of resident home-range centres per cell, mean over
+    months and runs), row 0 at the north edge. ``extent``: (west, east, south, north) in plot
+    units (km or degrees, as in :func:`sim.maps.draw_landscape`), ``aspect``: y/x scale of those
+    units. ``fence_segments``: (k, 2, 2) closed fence edges in the same units, in vermillion."""
     from matplotlib.colors import Normalize
 
     n = max(1, len(panels))
@@ -466,38 +471,43 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
     with _style():
         fig = _figure("occupancy")
         W, H = SIZES["occupancy"]
-        gs = fig.add_gridspec(1, n, left=0.07, right=0.86, top=1 - 150 / H, bottom=100 / H, wspace=0.06)
+        gs = fig.add_gridspec(1, n, left=0.08, right=0.86, top=1 - 150 / H, bottom=100 / H, wspace=0.08)
         norm = Normalize(vmin=0, vmax=vmax if vmax > 0 else 1.0)
         im = None
+        axes = []
         for i in range(n):
             ax = fig.add_subplot(gs[0, i])
+            ax.set_anchor("N")
+            axes.append(ax)
             ax.grid(False)
             if i >= len(panels):
                 _no_data(ax, "no occupancy saved")
                 continue
             title, occ = panels[i]
-            rows, cols = occ.shape
-            ext = (0, cols * cell_km, rows * cell_km, 0)
             if habitat is not None and habitat.shape == occ.shape:
                 # habitat 0-1 in light greys (white to #cfcfcf) so it never competes with the data
-                ax.imshow(habitat, cmap="Greys", vmin=0.0, vmax=1.0 / 0.25, extent=ext,
-                          interpolation="nearest")
+                ax.imshow(habitat, cmap="Greys", vmin=0.0, vmax=1.0 / 0.25, extent=extent,
+                          origin="upper", interpolation="nearest")
             shown = np.ma.masked_where(~(occ > 0), occ)
-            im = ax.imshow(shown, cmap="cividis", norm=norm, extent=ext, interpolation="nearest")
+            im = ax.imshow(shown, cmap="cividis", norm=norm, extent=extent, origin="upper",
+                           interpolation="nearest")
             if fence_segments is not None and len(fence_segments):
                 from matplotlib.collections import LineCollection
-                ax.add_collection(LineCollection(np.asarray(fence_segments) * cell_km,
-                                                 colors=OKABE_ITO[1], linewidths=1.6))
-            ax.set_title(short_label(title, 44, 2), fontsize=12.5, loc="left")
-            ax.set_xlabel("km east")
+                ax.add_collection(LineCollection(np.asarray(fence_segments), colors=OKABE_ITO[1],
+                                                 linewidths=1.6))
+            ax.set_aspect(aspect)
+            ax.set_title(short_label(title, _chars(0.78 * W / n - 20, 12.5, bold=True), 2), fontsize=12.5, loc="left")
+            ax.set_xlabel(xlabel)
             if i == 0:
-                ax.set_ylabel("km south of the north edge")
+                ax.set_ylabel(ylabel)
             else:
                 ax.tick_params(labelleft=False)
             if not (occ > 0).any():
                 _no_data(ax, "no resident cheetah in any run")
         if im is not None:
-            cax = fig.add_axes((0.885, 100 / H, 0.016, 1 - 250 / H))
+            axes[0].apply_aspect()
+            pos = axes[0].get_position()             # colour bar as tall as the maps
+            cax = fig.add_axes((0.885, pos.y0, 0.016, pos.height))
             cb = fig.colorbar(im, cax=cax)
             cb.set_label(f"Resident range centres per {cell_km:g} km cell\n(mean over months and runs)",
                          fontsize=11)

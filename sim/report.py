@@ -416,7 +416,7 @@ def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out:
             if n is not None]
     if len(pick) == 1 and len(have) > 1:
         pick.append(have[-1])
-    panels, habitat, fences, cell_km = [], None, None, None
+    panels, land_occ, cell_km = [], None, None
     for n in pick:
         occ = np.load(occ_dir / f"{n}.npy").astype(np.float64)
         meta = {}
@@ -428,34 +428,59 @@ def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out:
         months = float(reps) * float(years) * 12.0
         occ = occ / months if months > 0 else occ * np.nan
         cell_km = cell_km or meta.get("cell_km") or _f(files.row(n), "cell_area_km2") ** 0.5
-        try:
-            _, ln = landscape_of(n)
-            if habitat is None and ln.shape == occ.shape:
-                habitat, fences = ln.habitat, fence_segments(ln)
-        except Exception:
-            pass
+        if land_occ is None:
+            try:
+                _, ln = landscape_of(n)
+                if ln.shape == occ.shape:
+                    land_occ = ln
+            except Exception:
+                pass
         rank = order.index(n) + 1
-        tag = "baseline" if n == base else ("best" if rank == 1 else f"rank {rank}")
-        panels.append((f"{n} ({tag})", occ))
+        tag = "baseline" if n == base else ("best" if rank == 1 else f"rank {rank} of {len(order)}")
+        panels.append((n if tag in n else f"{n} ({tag})", occ))
     if panels:
-        figs.add("occupancy", fg.occupancy_maps(panels, out / "occupancy.png", cell_km=float(cell_km),
-                                                habitat=habitat, fence_segments=fences),
-                 "Where residents held their home-range centres: resident-months per cell divided by "
-                 "the months simulated and the runs (so 0.5 means a resident centred there half of the "
-                 "time on average). Same colour scale in both panels; fences in vermillion.")
+        frame = map_frame(land_occ, panels[0][1].shape, float(cell_km))
+        figs.add("occupancy", fg.occupancy_maps(
+            panels, out / "occupancy.png", cell_km=float(cell_km), extent=frame["extent"],
+            xlabel=frame["xlabel"], ylabel=frame["ylabel"], aspect=frame["aspect"],
+            habitat=land_occ.habitat if land_occ is not None else None,
+            fence_segments=fence_segments(land_occ, frame) if land_occ is not None else None),
+            "Where residents held their home-range centres: resident-months per cell divided by "
+            "the months simulated and the runs (so 0.5 means a resident centred there half of the "
+            "time on average). Same colour scale in both panels; fences in vermillion.")
     else:
         figs.notes["occupancy"] = "No occupancy maps were saved in this run (output.occupancy: false)."
 
 
-def fence_segments(land) -> np.ndarray:
-    """Closed fence edges of a landscape as line segments (k, 2, 2) in cell units (x east,
-    y south from the north-west corner of the map)."""
+def map_frame(land, shape: tuple[int, int], cell_km: float) -> dict:
+    """Plot coordinates of the grid, as sim.maps draws the landscape: longitude/latitude when the
+    landscape has WGS84 bounds, else km east of the west edge and north of the south edge.
+    Returns extent (west, east, south, north), the cell-corner origin and steps, axis labels
+    and the y/x aspect that keeps distances true."""
+    rows, cols = shape
+    if land is not None and getattr(land, "bounds", None) is not None:
+        w, s, e, n = land.bounds
+        mid = math.radians((s + n) / 2)
+        return {"extent": (w, e, s, n), "x0": w, "y0": n, "dx": (e - w) / cols, "dy": -(n - s) / rows,
+                "xlabel": "Longitude (°E)", "ylabel": "Latitude (°N)", "aspect": 1 / math.cos(mid)}
+    return {"extent": (0.0, cols * cell_km, 0.0, rows * cell_km), "x0": 0.0, "y0": rows * cell_km,
+            "dx": cell_km, "dy": -cell_km, "xlabel": "km east of the west edge",
+            "ylabel": "km north of the south edge", "aspect": 1.0}
+
+
+def fence_segments(land, frame: dict) -> np.ndarray:
+    """Closed fence edges of a landscape as line segments (k, 2, 2) in the plot coordinates of
+    ``frame`` (:func:`map_frame`); an edge east of cell (r, c) runs from corner (r, c+1) to
+    (r+1, c+1), one south of it from (r+1, c) to (r+1, c+1)."""
     east, south = land.barriers
     r, c = np.nonzero(east)
-    seg_e = np.stack([np.stack([c + 1, r], 1), np.stack([c + 1, r + 1], 1)], 1)
+    seg_e = np.stack([np.stack([r, c + 1], 1), np.stack([r + 1, c + 1], 1)], 1)
     r, c = np.nonzero(south)
-    seg_s = np.stack([np.stack([c, r + 1], 1), np.stack([c + 1, r + 1], 1)], 1)
-    return np.concatenate([seg_e, seg_s]).astype(np.float64)
+    seg_s = np.stack([np.stack([r + 1, c], 1), np.stack([r + 1, c + 1], 1)], 1)
+    rc = np.concatenate([seg_e, seg_s]).astype(np.float64)          # (k, 2 ends, (row, col))
+    x = frame["x0"] + rc[..., 1] * frame["dx"]
+    y = frame["y0"] + rc[..., 0] * frame["dy"]
+    return np.stack([x, y], axis=-1)
 
 
 # ================================================================================= formatting
