@@ -409,11 +409,11 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
     n = len(rows)
     legend_rows = math.ceil(max(1, len(used)) / 3)
     wraps = any("\n" in short_label(lbl, 30, 2) for lbl, _, _ in rows)
-    h = list_height_px("deaths", n, row_px=64 if wraps else 46, extra_px=280 + 30 * legend_rows)
+    h = list_height_px("deaths", n, row_px=64 if wraps else 46, extra_px=230 + 36 * legend_rows)
     hatches = ("", "", "", "", "", "", "", "", "//", "\\\\", "xx", "..")
     with _style():
         fig = _figure("deaths", h)
-        top_px, bottom_px = 80, 120 + 30 * legend_rows
+        top_px, bottom_px = 80, 130 + 36 * legend_rows
         left = 0.28
         ax = fig.add_axes((left, bottom_px / h, 0.97 - left - 0.08, 1 - (top_px + bottom_px) / h))
         ys = np.arange(n)[::-1]

@@ -504,7 +504,7 @@ def main_cause(row: dict) -> str:
     if not shares:
         return "no deaths"
     c = max(shares, key=shares.get)
-    return f"{fg.CAUSE_LABELS.get(c, c)} ({shares[c]:.0%})"
+    return f"{fg.CAUSE_LABELS.get(c, c)} ({100 * shares[c]:.0f} %)"
 
 
 def _value(v: Any) -> str:
@@ -517,8 +517,8 @@ def _value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return f"{v:.6g}"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, dict):          # unset (None) entries left out to keep it short
+        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items() if x is not None) + "}"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_value(x) for x in v) + "]"
     return str(v)
@@ -572,9 +572,11 @@ def _releases_text(sc: dict) -> str:
     for r in sc.get("releases", []):
         where = r.get("site") or f"cell {r.get('cell')}"
         rep = r.get("repeat")
-        again = f", repeated {rep['times']}× every {rep['every_years']} y" if rep else ""
+        again = f", repeated {rep['times']}× every {rep['every_years']} years" if rep else ""
+        boma = f" after {r['boma_months']} months in a boma" if r.get("boma_months") else ""
         parts.append(f"{r.get('females', 0)} ♀ + {r.get('males', 0)} ♂ at {where} in year {r.get('year')} "
-                     f"({r.get('source')}, {r.get('method')} release{again})")
+                     f"({r.get('source')}-caught, {r.get('method')} release{boma}{again})"
+                     .replace("captive-caught", "captive-bred"))
     return "; ".join(parts) or "no releases"
 
 
@@ -668,7 +670,8 @@ def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) 
         failed = _f(r, "n_failed")
         runs_txt = f"{runs}" + (f"<div class=desc>{int(failed)} failed</div>"
                                 if math.isfinite(failed) and failed > 0 else "")
-        cells = [str(i), f"<b>{_e(n)}</b>{' <i>(baseline)</i>' if n == base else ''}{fam}{desc}",
+        mark = " <i>(baseline)</i>" if n == base and "baseline" not in n.lower() else ""
+        cells = [str(i), f"<b>{_e(n)}</b>{mark}{fam}{desc}",
                  _interval(p, _f(r, "p_persist_lo"), _f(r, "p_persist_hi")) + bar, diff, quasi, rtxt, ntxt,
                  _fmt(_f(r, "gd_retained"), ".3f"), _fmt(_f(r, "mean_F"), ".3f"), _e(main_cause(r)), runs_txt]
         klass = ' class=base' if n == base else ''
@@ -728,8 +731,8 @@ def _methods(files: RunFiles, order: list[str], base: str | None) -> str:
         row = files.row(n)
         ref = row.get("baseline") or (ref_default if n != ref_default else None)
         src = f" — from <code>{_e(e['source'])}</code>" if e.get("source") else ""
-        head = (f"<b>{_e(n)}</b>{src}. {e.get('replicates', '?')} runs, {e.get('years', '?')} years, "
-                f"seed {_e(e.get('root_seed', '?'))}. Releases: {_e(_releases_text(sc))}.")
+        head = (f"{e.get('replicates', '?')} runs, {e.get('years', '?')} years, "
+                f"seed {_e(e.get('root_seed', '?'))}{src}. Releases: {_e(_releases_text(sc))}.")
         if sc.get("description"):
             head += f"<div class=desc>{_e(sc['description'])}</div>"
         if ref is None or files.entry(ref) is None:
@@ -745,8 +748,10 @@ def _methods(files: RunFiles, order: list[str], base: str | None) -> str:
         else:
             lst = "<ul class=diff>" + "".join(f"<li><code>{_e(d)}</code></li>" for d in diffs) + "</ul>"
         many = len(diffs) > 12
-        out.append(f"<details{'' if many else ' open'}><summary>{_e(n)} — {len(diffs)} setting"
-                   f"{'s' * (len(diffs) != 1)} differ from {_e(ref)}</summary>{head}{lst}</details>")
+        count = (f"same settings as {_e(ref)}" if not diffs else
+                 f"{len(diffs)} setting{'s differ' if len(diffs) != 1 else ' differs'} from {_e(ref)}")
+        out.append(f"<details{'' if many else ' open'}><summary>{_e(n)} — {count}</summary>{head}{lst}"
+                   "</details>")
     fails = m.get("failures") or []
     if fails:
         out.append("<h3>Runs that failed</h3><p>These runs raised an error and are left out of every "

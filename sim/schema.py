@@ -189,23 +189,24 @@ class Output(Params):
 class Scenario(Params):
     """One fully resolved scenario."""
 
-    name: str = Field(..., min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.+=,-]+$")
-    description: str = ""
+    name: str = Field(..., min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.+=,-]+$",
+                      description="Scenario name (letters, digits, _ . + = , -); names result rows")
+    description: str = Field("", description="One line a specialist reads in the report")
     family: str = Field("", description="Group label for the report (e.g. 'founders')")
     baseline: str | None = Field(None, description="Name of the scenario this one is compared with")
-    years: int = Field(50, ge=1, le=200)
-    replicates: int = Field(100, ge=1, le=1_000_000)
-    seed: int = Field(1, ge=0)
+    years: int = Field(50, ge=1, le=200, description="Horizon [years]")
+    replicates: int = Field(100, ge=1, le=1_000_000, description="Stochastic replicates")
+    seed: int = Field(1, ge=0, description="Root seed (replicate i uses SeedSequence(seed, (crc32(name), i)))")
     ceiling: int | None = Field(None, ge=1, description="rules.density: ceiling → cheetah carrying "
                                 "capacity (animals); none = unlimited")
-    landscape: LandscapeSpec = LandscapeSpec()
-    prey: PreyParams = PreyParams()
-    cheetah: CheetahParams = CheetahParams()
-    environment: EnvironmentParams = EnvironmentParams()
-    releases: list[Release] = Field(default_factory=list)
-    management: Management = Management()
-    rules: Rules = Rules()
-    output: Output = Output()
+    landscape: LandscapeSpec = Field(default_factory=LandscapeSpec, description="Map preset, cell size, raster layers")
+    prey: PreyParams = Field(default_factory=PreyParams, description="Prey species parameters (docs/parameters.md)")
+    cheetah: CheetahParams = Field(default_factory=CheetahParams, description="Cheetah parameters (docs/parameters.md)")
+    environment: EnvironmentParams = Field(default_factory=EnvironmentParams, description="Year effects and catastrophes")
+    releases: list[Release] = Field(default_factory=list, description="Cheetah releases")
+    management: Management = Field(default_factory=Management, description="Baseline management and interventions")
+    rules: Rules = Field(default_factory=Rules, description="Names of the swappable rules")
+    output: Output = Field(default_factory=Output, description="What to record")
 
     @model_validator(mode="after")
     def _check_years(self) -> "Scenario":

@@ -1,0 +1,155 @@
+"""Theory vs model: the agent-based model in the demography-only case against sim.demography.
+
+The scenario removes everything but demography (MODEL.md §6): food unlimited (``density:
+ceiling`` with no ceiling), mates always available, no year-to-year variation or catastrophes, no
+people, roads, post-release or inbreeding effects, a fenced uniform map. Its females then form the
+branching process that :mod:`sim.demography` solves exactly, so the checks are statistical only:
+tolerances are 3 standard errors from the replicate spread (jackknife over replicates for pooled
+ratios, binomial for extinction fractions). Observed and expected numbers are in every message.
+
+The founders are released at four ages in four months so that the population approaches its
+stable structure quickly; the growth window starts late enough that the exact expected trajectory
+has the asymptotic slope ln λ (checked, not assumed). Stage shares are compared with the exact
+expected shares at the same censuses (the approach to the stable shares is still visible after 14
+years; tests/test_demography.py checks that these expected shares converge to the stable ones).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import demography as dm
+from sim.landscape import build_landscape
+from sim.model import run_replicate
+from sim.schema import Scenario
+
+#: (age in months, month 1-12) of the release groups of the growth runs: 3 females + 1 male each
+GROWTH_RELEASES = ((24, 1), (48, 4), (72, 7), (96, 10))
+GROWTH_FEMALES = 3
+GROWTH_YEARS, GROWTH_REPS, GROWTH_FROM_YEAR = 14, 30, 6
+
+
+def theory_scenario(years: int, releases: list[dict], competitors: float = 0.0) -> Scenario:
+    """The demography-only scenario on a fenced 50 x 50 km uniform map."""
+    return Scenario(
+        name="theory", years=years, replicates=1,
+        landscape={"preset": "uniform", "width_km": 50, "height_km": 50, "fenced": True,
+                   "competitor_density": competitors},
+        rules={"density": "ceiling", "mate_finding": "always"},
+        environment={"ev_survival_sd": 0, "ev_capacity_sd": 0, "harsh_winter_prob": 0,
+                     "saiga_die_off_prob": 0},
+        cheetah={"release_survival_wild": 1.0, "release_survival_captive": 1.0, "lethal_equivalents": 0,
+                 "human_hazard_per_year": 0, "road_crossing_mortality": 0},
+        prey={"saiga": {"initial_total": 0}, "gazelle": {"initial_total": 0}, "urial": {"initial_total": 0}},
+        releases=releases, output={"occupancy": False})
+
+
+def release(females: int, age: int, month: int = 1, males: int = 1) -> dict:
+    return {"site": "centre", "females": females, "males": males, "age_months": age, "month": month}
+
+
+def run_many(sc: Scenario, reps: int, entropy: int) -> dict[str, np.ndarray]:
+    """Census columns (replicates x years) of ``reps`` independent replicates."""
+    land = build_landscape(sc.landscape)
+    seeds = np.random.SeedSequence(entropy).spawn(reps)
+    res = [run_replicate(sc, s, replicate=i, landscape=land).census for i, s in enumerate(seeds)]
+    return {k: np.array([r[k] for r in res]) for k in ("N_f", "cub_f", "adults_f")}
+
+
+def jackknife_se(stat, *arrays: np.ndarray) -> float:
+    """Leave-one-replicate-out standard error of stat(*arrays) (rows = replicates)."""
+    n = arrays[0].shape[0]
+    vals = np.array([stat(*(np.delete(a, i, axis=0) for a in arrays)) for i in range(n)])
+    return float(np.sqrt((n - 1) / n * ((vals - vals.mean()) ** 2).sum()))
+
+
+def log_slope(totals: np.ndarray, first_year: int) -> float:
+    """Least-squares slope of ln(total) against year over years first_year..end (per year)."""
+    years = np.arange(1, len(totals) + 1)[first_year - 1:]
+    return float(np.polyfit(years, np.log(totals[first_year - 1:]), 1)[0])
+
+
+@pytest.fixture(scope="module")
+def cheetah():
+    return theory_scenario(1, []).cheetah
+
+
+@pytest.fixture(scope="module")
+def growth_runs():
+    rel = [release(GROWTH_FEMALES, age, month) for age, month in GROWTH_RELEASES]
+    return run_many(theory_scenario(GROWTH_YEARS, rel), GROWTH_REPS, entropy=20250611)
+
+
+@pytest.fixture(scope="module")
+def growth_expected(cheetah):
+    """Exact expected female census of the growth runs (sum over the release groups)."""
+    out = None
+    for age, month in GROWTH_RELEASES:
+        e = dm.expected_female_census(cheetah, age, GROWTH_FEMALES, GROWTH_YEARS, release_month=month)
+        out = e if out is None else {k: out[k] + e[k] for k in out}
+    return out
+
+
+def test_female_growth_rate_matches_ln_lambda(growth_runs, growth_expected, cheetah):
+    Nf = growth_runs["N_f"]
+    assert (Nf[:, -1] > 0).all(), "a growth replicate died out; use more founders"
+    first = GROWTH_FROM_YEAR
+    pooled = lambda N: log_slope(N.sum(axis=0), first)                    # noqa: E731
+    sim = pooled(Nf)
+    se = jackknife_se(pooled, Nf)
+    r = dm.deterministic_r(cheetah)
+    exp_slope = log_slope(growth_expected["total"], first)
+    msg = (f"simulated pooled slope of ln N_f, years {first}-{GROWTH_YEARS}: {sim:.4f} ± {se:.4f} (SE, "
+           f"{GROWTH_REPS} replicates); ln λ = {r:.4f} (λ = {math.exp(r):.4f}/yr); slope of the exact "
+           f"expected trajectory over the same years {exp_slope:.4f}")
+    # design check: the window is past the transient (exact computation, no randomness)
+    assert abs(exp_slope - r) < 0.1 * se, msg
+    assert abs(sim - r) < 3 * se, msg
+
+
+def test_mean_female_numbers_match_the_exact_expectation(growth_runs, growth_expected):
+    Nf = growth_runs["N_f"]
+    mean = Nf.mean(axis=0)
+    se = Nf.std(axis=0, ddof=1) / math.sqrt(Nf.shape[0])
+    exp = growth_expected["total"]
+    msg = (f"mean females per census {np.round(mean, 1).tolist()}\n expected {np.round(exp, 1).tolist()}\n"
+           f" SE {np.round(se, 1).tolist()}")
+    assert abs(mean[-1] - exp[-1]) < 3 * se[-1], msg
+
+
+def test_female_stage_shares_match_the_expected_and_stable_shares(growth_runs, growth_expected, cheetah):
+    last = slice(GROWTH_YEARS - 3, GROWTH_YEARS)                          # the last 3 censuses
+    Nf, cub, adult = (growth_runs[k][:, last] for k in ("N_f", "cub_f", "adults_f"))
+    counts = {"cub": cub, "subadult": Nf - cub - adult, "adult": adult}
+    stable = dm.stable_stage_distribution(cheetah)
+    lines, bad = [], []
+    for k, c in counts.items():
+        share = lambda c, N: c.sum() / N.sum()                            # noqa: E731
+        sim = share(c, Nf)
+        se = jackknife_se(share, c, Nf)
+        exp = growth_expected[k][last].sum() / growth_expected["total"][last].sum()
+        lines.append(f"{k}: simulated {sim:.4f} ± {se:.4f}, expected {exp:.4f}, stable {stable[k]:.4f}")
+        if abs(sim - exp) >= 3 * se:
+            bad.append(k)
+    assert not bad, "female stage shares, censuses {}-{}:\n".format(GROWTH_YEARS - 2, GROWTH_YEARS) + "\n".join(lines)
+
+
+@pytest.mark.parametrize("n_females, age, years, competitors, reps", [
+    (1, 36, 5, 0.0, 400),
+    (2, 120, 5, 0.05, 300),
+])
+def test_small_founder_groups_die_out_as_often_as_the_branching_process_predicts(
+        n_females, age, years, competitors, reps):
+    sc = theory_scenario(years, [release(n_females, age)], competitors=competitors)
+    runs = run_many(sc, reps, entropy=7000 + 100 * n_females + age)
+    gone = int((runs["N_f"][:, -1] == 0).sum())
+    expected = dm.extinction_probability(sc.cheetah, age, n_females, years=years, competitors=competitors)
+    se = math.sqrt(expected * (1 - expected) / reps)
+    msg = (f"{n_females} founder female(s) aged {age} months, competitors {competitors}/km²: female line "
+           f"gone by year {years} in {gone}/{reps} = {gone / reps:.3f} of runs; branching process "
+           f"{expected:.3f} ± {se:.3f} (binomial SE); ultimate "
+           f"{dm.extinction_probability(sc.cheetah, age, n_females, competitors=competitors):.3f}")
+    assert abs(gone / reps - expected) < 3 * se, msg
