@@ -35,10 +35,10 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(VPY) run_scenarios.py run scenarios/
+	OPENBLAS_NUM_THREADS=1 $(VPY) run_scenarios.py run scenarios/
 
 test: $(STAMP)
-	$(VPY) -m pytest -q -W error::FutureWarning tests/
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -q -W error::FutureWarning tests/
 
 validate: $(STAMP)
 	$(VPY) -m sim.validation --out docs/validation.md

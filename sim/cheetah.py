@@ -213,3 +213,11 @@ class Cheetah(mesa.Agent):
 def months_to_hazard(annual_survival: float) -> float:
     """Constant monthly hazard giving the annual survival (per month)."""
     return -math.log(max(annual_survival, 1e-12)) / 12.0
+
+
+def cub_background_hazard(p) -> float:
+    """Monthly background hazard of a dependent cub such that, over the monthly mortality draws
+    a cub faces before independence (born after the month's mortality phase, independent at the
+    ageing of age ceil(independence_months) - 1 → ceil), survival is ``cub_survival_base``."""
+    draws = max(1, math.ceil(p.independence_months) - 1)
+    return -math.log(p.cub_survival_base) / draws

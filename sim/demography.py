@@ -17,7 +17,7 @@ density-independent branching process, and everything here is computed exactly f
    ``adult_months`` and the adult one ``-ln(adult_survival_female)/12`` from then on, multiplied by
    ``exp(senescence_rate_per_year x max(0, age - senescence_months)/12)`` (background plus
    senescence); she dies for certain at ``age >= max_age_months``. A dependent cub has
-   ``h_cub = -ln(cub_survival_base)/independence_months`` plus predation. Draws are simultaneous
+   ``h_cub = -ln(cub_survival_base)/(ceil(independence_months) - 1)`` (the number of monthly draws a cub faces; sim.cheetah.cub_background_hazard) plus predation. Draws are simultaneous
    and independent; a dead mother's cubs younger than ``orphan_survival_months`` die ("orphaned"),
    older ones become independent at once (and still face their own draw of this month, with the
    cub hazard). A surviving mother who lost her last cub waits ``remating_delay_months``.
@@ -56,6 +56,7 @@ month: stage shares and expected census numbers here are at that point.
 
 from __future__ import annotations
 
+
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,6 +65,7 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.special import comb
 
+from .cheetah import cub_background_hazard
 from .params import CheetahParams
 
 OPEN = 0  #: index of the open state (no cubs, not pregnant, not waiting)
@@ -71,7 +73,6 @@ STAGE_NAMES = ("cub", "subadult", "adult")
 
 
 # ============================================================================ the life cycle
-@dataclass(frozen=True, eq=False)
 class FemaleLifeCycle:
     """Monthly Markov chain of one female in the demography-only case (see the module docstring).
 
@@ -88,42 +89,33 @@ class FemaleLifeCycle:
       month (normal independence) or dies in it (orphans).
     """
 
-    cheetah: CheetahParams
-    competitors: float = 0.0
-
-    def __post_init__(self) -> None:
-        c = self.cheetah
-        if not (self.competitors >= 0 and math.isfinite(self.competitors)):
-            raise ValueError(f"competitors must be a finite density >= 0 animals/km², got {self.competitors}")
-        g = int(c.gestation_months)
-        d = int(c.remating_delay_months)
-        I = int(math.ceil(c.independence_months))
-        L = np.asarray(c.litter_size_probs, dtype=float)
-        Lmax = len(L)
-        X = int(c.max_age_months)
-        set_ = object.__setattr__
-        set_(self, "g", g)
-        set_(self, "d", d)
-        set_(self, "I", I)
-        set_(self, "litter_probs", L)
-        set_(self, "Lmax", Lmax)
-        set_(self, "X", X)
-        set_(self, "male", float(c.sex_ratio_at_birth))
-        set_(self, "fem", 1.0 - float(c.sex_ratio_at_birth))
-        h_cub = -math.log(c.cub_survival_base) / c.independence_months
-        set_(self, "s_cub", math.exp(-(h_cub + self.competitors * c.cub_predation_per_competitor)))
-        set_(self, "S", self._survival())
-        set_(self, "p", self._conception())
-        n_wait = max(d - 1, 0)
-        set_(self, "n_wait", n_wait)
-        set_(self, "cub0", 1 + g + n_wait)
-        set_(self, "n_states", 1 + g + n_wait + (I - 1) * Lmax)
-        set_(self, "types", self._types())
-        set_(self, "type_index", {t: i for i, t in enumerate(self.types)})
-        k = np.arange(Lmax + 1)
+    def __init__(self, cheetah: CheetahParams, competitors: float = 0.0) -> None:
+        competitors = float(competitors)
+        if not (competitors >= 0 and math.isfinite(competitors)):
+            raise ValueError(f"competitors must be a finite density >= 0 animals/km², got {competitors}")
+        c = self.cheetah = cheetah
+        self.competitors = competitors
+        self.g = int(c.gestation_months)
+        self.d = int(c.remating_delay_months)
+        self.I = int(math.ceil(c.independence_months))
+        self.litter_probs = np.asarray(c.litter_size_probs, dtype=float)
+        self.Lmax = len(self.litter_probs)
+        self.X = int(c.max_age_months)
+        self.male = float(c.sex_ratio_at_birth)
+        self.fem = 1.0 - self.male
+        h_cub = cub_background_hazard(c)
+        self.s_cub = math.exp(-(h_cub + competitors * c.cub_predation_per_competitor))   # per month
+        self.S = self._survival()
+        self.p = self._conception()
+        self.n_wait = max(self.d - 1, 0)
+        self.cub0 = 1 + self.g + self.n_wait
+        self.n_states = self.cub0 + (self.I - 1) * self.Lmax
+        self.types = self._types()
+        self.type_index = {t: i for i, t in enumerate(self.types)}
+        k = np.arange(self.Lmax + 1)
         s = self.s_cub
         B = comb(k[:, None], k[None, :]) * s ** k[None, :] * (1 - s) ** np.maximum(k[:, None] - k[None, :], 0)
-        set_(self, "binom", np.tril(B))           # binom[n, n'] = P(n' of n cubs survive the month)
+        self.binom = np.tril(B)              # binom[n, n'] = P(n' of n cubs survive their draws)
         self._build_transitions()
 
     # ------------------------------------------------------------------ set-up
@@ -222,13 +214,13 @@ class FemaleLifeCycle:
                     Do[r, self.type_index[(c + 1, OPEN)]] += m * self.s_cub * self.fem * (1 - pc)
                     if pc > 0:
                         Do[r, self.type_index[(c + 1, self.preg(g))]] += m * self.s_cub * self.fem * pc
-        for name, arr in (("P0", P0), ("P1", P1), ("Dn", Dn), ("Do", Do)):
-            object.__setattr__(self, name, arr)
-            object.__setattr__(self, name + "s", sparse.csr_matrix(arr))
-        rows = np.array([self.cubs(I - 1, m) for m in range(1, Lmax + 1)])
-        base = P0[rows, OPEN] - (self.binom[1:, 0] if lost == OPEN else 0.0)
-        object.__setattr__(self, "_leave_rows", rows)
-        object.__setattr__(self, "_leave_base", base)
+        self.P0, self.P1, self.Dn, self.Do = P0, P1, Dn, Do
+        # sparse copies for the hot loops (sparse products run in one thread: no BLAS contention)
+        self.P0s, self.P1s = sparse.csr_matrix(P0), sparse.csr_matrix(P1)
+        self.Dns, self.Dos = sparse.csr_matrix(Dn), sparse.csr_matrix(Do)
+        # rows whose litter leaves this month, and their weight to 'open' without the lost-all part
+        self._leave_rows = np.array([self.cubs(I - 1, m) for m in range(1, Lmax + 1)])
+        self._leave_base = P0[self._leave_rows, OPEN] - (self.binom[1:, 0] if lost == OPEN else 0.0)
 
     # ------------------------------------------------------------------ generating functions
     def _pgf_parts(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -367,8 +359,9 @@ def _renewal(cheetah: CheetahParams, competitors: float) -> _Renewal:
     while f(hi) > 0:
         hi *= 2
     r = optimize.brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
-    K = np.tensordot(np.exp(-r * (np.arange(M.shape[0]) + 1.0)), M, axes=1)
-    vals, vecs = np.linalg.eig(K.T)
+    lw = -r * (np.arange(M.shape[0]) + 1.0)
+    K = np.tensordot(np.exp(lw - lw.max()), M, axes=1)          # scaled: the eigenvector is the same
+    vals, vecs = np.linalg.eig(K.T)                             # left eigenvector: v K = ρ v
     v = np.abs(np.real(vecs[:, np.argmax(np.real(vals))]))
     return _Renewal(r, v / v.sum(), coh)
 
@@ -392,8 +385,11 @@ def generation_time_months(cheetah: CheetahParams, competitors: float = 0.0) -> 
     """Mean age of mothers at their daughters' start in the stable population, measured from the
     mother's own start (months): Σ_u (u+1) v K(u) 1 / Σ_u v K(u) 1 with K(u) = M(u) λ_m^-(u+1)."""
     ren = _renewal(cheetah, float(competitors))
+    if ren.log_lambda_month == -math.inf:
+        raise ValueError("no generation time: no female leaves a reproducing line (λ = 0)")
     M = ren.cohorts["M"]
-    w = np.exp(-ren.log_lambda_month * (np.arange(M.shape[0]) + 1.0))
+    lw = -ren.log_lambda_month * (np.arange(M.shape[0]) + 1.0)
+    w = np.exp(lw - lw.max())
     per_u = np.einsum("t,utj->u", ren.v, M) * w
     return float((per_u * (np.arange(M.shape[0]) + 1.0)).sum() / per_u.sum())
 
@@ -417,7 +413,8 @@ def stable_stage_distribution(cheetah: CheetahParams, competitors: float = 0.0) 
     cyc = life_cycle(cheetah, float(competitors))
     U = coh["alive"].shape[0]
     u = np.arange(U)
-    w = np.exp(-ren.log_lambda_month * u)[:, None] * ren.v[None, :]          # (U, T)
+    lw = -ren.log_lambda_month * u
+    w = np.exp(lw - lw.max())[:, None] * ren.v[None, :]                     # (U, T), ratios only
     age = cyc.type_ages[None, :] + u[:, None]
     sub = age < cheetah.adult_months
     out = {"cub": float((w * coh["cubs_f"]).sum()),
@@ -501,8 +498,10 @@ def _ultimate_type_extinction(cheetah: CheetahParams, competitors: float) -> tup
     """Smallest fixed point q = G(q) in [0, 1]^T (probability each type's line dies out)."""
     cyc = life_cycle(cheetah, competitors)
     T = len(cyc.types)
+    if np.all(cyc.offspring_pgf(np.zeros((1, T)))[0] == 0.0):
+        return (0.0,) * T                # every female leaves a daughter: lines never die out
     if net_reproductive_rate(cheetah, competitors) <= 1.0 + 1e-12:
-        return (1.0,) * T
+        return (1.0,) * T                # (sub)critical and not singular
     q = np.zeros(T)
     for _ in range(200):
         nq = cyc.offspring_pgf(q[None])[0]
@@ -602,6 +601,9 @@ def cub_survival_to_independence(cheetah: CheetahParams, competitors: float = 0.
         return out
 
     if mother_age_months is not None:
+        if not (isinstance(mother_age_months, (int, np.integer)) and 0 <= mother_age_months <= X):
+            raise ValueError(f"mother_age_months must be a whole number 0..max_age_months ({X}), "
+                             f"got {mother_age_months!r}")
         return float(per_age(np.array([int(mother_age_months)]))[0])
     ren = _renewal(cheetah, float(competitors))
     coh = ren.cohorts
@@ -609,7 +611,8 @@ def cub_survival_to_independence(cheetah: CheetahParams, competitors: float = 0.
         return math.nan
     U = coh["litters"].shape[0]
     u = np.arange(U)
-    w = np.exp(-ren.log_lambda_month * u)[:, None] * ren.v[None, :] * coh["litters"]
+    lw = -ren.log_lambda_month * u
+    w = np.exp(lw - lw.max())[:, None] * ren.v[None, :] * coh["litters"]
     xb = (cyc.type_ages[None, :] + u[:, None]).ravel()
     return float((w.ravel() * per_age(xb)).sum() / w.sum())
 

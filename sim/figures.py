@@ -180,6 +180,14 @@ def _finite(a) -> np.ndarray:
     return np.asarray(a, dtype=np.float64)
 
 
+def _isolated(y: np.ndarray) -> np.ndarray:
+    """Bool mask of finite values whose neighbours are both missing (NaN or outside)."""
+    ok = np.isfinite(y)
+    prev = np.concatenate([[False], ok[:-1]])
+    nxt = np.concatenate([ok[1:], [False]])
+    return ok & ~prev & ~nxt
+
+
 # ================================================================================== data holders
 
 @dataclass
@@ -233,8 +241,8 @@ def persistence_curves(series: Sequence[Band], path: Path, *, horizon_years: int
         else:
             fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.08, 0.01),
                        ncol=2, frameon=False, handlelength=3.2)
-        fig.text(0.99, 0.005, "Shaded: 95 % Wilson interval", ha="right", va="bottom",
-                 color=GREY, fontsize=10)
+        fig.text(0.97, 0.935, "Shaded: 95 % Wilson interval", ha="right", va="bottom",
+                 color="#555555", fontsize=10.5)
         return _save(fig, path)
 
 
@@ -276,10 +284,11 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
             c = OKABE_ITO[1] if r.is_baseline else OKABE_ITO[0]
             if math.isfinite(r.p):
                 ax.plot([r.lo, r.hi], [y, y], color=c, lw=2.2, solid_capstyle="butt", zorder=2)
-                ax.plot([r.p], [y], marker="D" if r.is_baseline else "o", ms=8, color=c, zorder=3)
+                ax.plot([r.p], [y], marker="D" if r.is_baseline else "o", ms=8, color=c, zorder=3,
+                        clip_on=False)
                 txt = f"{r.p:.2f}  ({r.lo:.2f}–{r.hi:.2f})"
             else:
-                txt = "no runs"
+                txt = "no successful runs"
             ax.text(1.02, y, txt, transform=ax.get_yaxis_transform(), va="center", ha="left",
                     fontsize=11, color="black" if math.isfinite(r.p) else GREY)
         ax.set_yticks(range(n - 1, -1, -1), ylabels, fontsize=11 if n <= 30 else 10)
@@ -287,7 +296,7 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
             t.set_fontweight(w)
         ax.set_ylim(-0.7, n - 0.3)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlim(-0.01, 1.01)
+        ax.set_xlim(-0.02, 1.02)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"Probability of persistence at year {horizon_years} (95 % Wilson interval)")
         fig.text(0.02, 1 - 30 / h, "Persistence at the horizon, by group of scenarios",
@@ -343,7 +352,9 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
             ymax = max([float(np.nanmax(_finite(a))) for a in (p.hi, p.inner_hi, p.mid)
                         if a is not None and np.isfinite(_finite(a)).any()] + [0.0])
             ax.set_ylim(0, ymax * 1.08 if ymax > 0 else 1.0)
-            if ymax <= 0:
+            if not np.isfinite(_finite(p.mid)).any():
+                _no_data(ax, "no successful runs")
+            elif ymax <= 0:
                 _no_data(ax, "no cheetahs alive in any run")
             if i // ncols != nrows - 1 and i + ncols < len(panels):
                 ax.tick_params(labelbottom=False)
@@ -380,6 +391,9 @@ def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: s
                 ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.12, lw=0)
             ax.plot(s.years, mid, color=c, lw=2.4, ls=_ls(i),
                     label=short_label(s.label, 60, 1) + ("" if has else " (no population)"))
+            lone = _isolated(mid)
+            if lone.any():                      # a value with no neighbour draws no line: mark it
+                ax.plot(np.asarray(s.years)[lone], mid[lone], ls="none", marker="o", ms=6, color=c)
         _year_axis(ax, horizon_years)
         if ylim is not None:
             ax.set_ylim(*ylim)
@@ -392,7 +406,7 @@ def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: s
         if not any_data:
             _no_data(ax, "no values to show (no run kept a population)")
         if note:
-            fig.text(0.99, 0.005, note, ha="right", va="bottom", color=GREY, fontsize=10)
+            fig.text(0.97, 0.935, note, ha="right", va="bottom", color="#555555", fontsize=10.5)
         return _save(fig, path)
 
 
@@ -427,11 +441,11 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
             cleft += share
         for y, (_, s, total) in zip(ys, rows):
             if not any(math.isfinite(s.get(c, math.nan)) and s.get(c, 0) > 0 for c in used):
-                ax.text(0.01, y, "no deaths recorded", va="center", ha="left", color=GREY, fontsize=11)
+                ax.text(0.01, y, "no deaths or emigration recorded", va="center", ha="left", color=GREY, fontsize=11)
             elif math.isfinite(total):
                 ax.text(1.01, y, f"{total:.0f}", va="center", ha="left", fontsize=10.5,
                         transform=ax.get_yaxis_transform())
-        ax.text(1.01, n - 0.35, "deaths\nper run", va="bottom", ha="left", fontsize=10, color=GREY,
+        ax.text(1.01, n - 0.35, "losses\nper run", va="bottom", ha="left", fontsize=10, color=GREY,
                 transform=ax.get_yaxis_transform())
         ax.set_yticks(ys, [short_label(lbl, 30, 2) for lbl, _, _ in rows],
                       fontsize=11 if n <= 30 else 10)
@@ -439,9 +453,9 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Share of all deaths over the horizon (all runs)")
-        fig.text(0.02, 1 - 25 / h, "What the cheetahs died of", fontsize=15, fontweight="bold",
-                 va="top")
+        ax.set_xlabel("Share of all losses over the horizon (all runs pooled)")
+        fig.text(0.02, 1 - 25 / h, "How cheetahs were lost: deaths by cause, and emigration",
+                 fontsize=15, fontweight="bold", va="top")
         if used:
             fig.legend(loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=3, frameon=False,
                        handles=ax.get_legend_handles_labels()[0],
@@ -530,7 +544,7 @@ def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
     with _style():
         fig = _figure("prey")
         W, H = SIZES["prey"]
-        gs = fig.add_gridspec(1, n, left=0.09, right=0.98, top=1 - 100 / H, bottom=230 / H, wspace=0.25)
+        gs = fig.add_gridspec(1, n, left=0.09, right=0.98, top=1 - 100 / H, bottom=200 / H, wspace=0.25)
         handles = {}
         for j in range(n):
             ax = fig.add_subplot(gs[0, j])
@@ -550,7 +564,7 @@ def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
             ax.yaxis.set_major_formatter(_thousands)
             if j == 0:
                 ax.set_ylabel("Animals on the map")
-        fig.supxlabel("Years since the start of the simulation", fontsize=13, y=150 / H)
+        fig.supxlabel("Years since the start of the simulation", fontsize=13, y=118 / H)
         fig.text(0.02, 1 - 22 / H, "Prey on the map: median and 90 % of runs", fontsize=15,
                  fontweight="bold", va="top")
         if handles:

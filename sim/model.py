@@ -27,7 +27,7 @@ import numpy as np
 
 from . import rules
 from .census import DEATH_CAUSES, ReplicateResult, SEXES, STAGES, empty_census
-from .cheetah import DAYS_PER_MONTH, Cheetah, months_to_hazard
+from .cheetah import DAYS_PER_MONTH, Cheetah, cub_background_hazard, months_to_hazard
 from .genetics import Genetics
 from .landscape import Landscape, build_landscape
 from .management import Schedule, apply_due
@@ -83,7 +83,7 @@ class ReintroductionModel(mesa.Model):
     # ------------------------------------------------------------------ set-up helpers
     def _precompute_rates(self) -> None:
         p = self.params
-        self.h_cub = -math.log(p.cub_survival_base) / p.independence_months
+        self.h_cub = cub_background_hazard(p)
         self.h_sub = {"F": months_to_hazard(p.subadult_survival_female), "M": months_to_hazard(p.subadult_survival_male)}
         self.h_adult = {"F": months_to_hazard(p.adult_survival_female), "M": months_to_hazard(p.adult_survival_male)}
         tau = p.release_hazard_months

@@ -120,7 +120,8 @@ class CheetahParams(Params):
     adult_months: int = P(36, "months", f"assumption: 3 yr; {BISSETT} report high mortality in the first 4 yr",
                           "Age at which the adult survival rate applies", ge=18, le=72)
     adult_survival_female: float = P(
-        0.90, "annual survival", f"C: calibrated so mean female lifespan after independence ≈ 6.2 yr ({KELLY}); "
+        0.92, "annual survival", f"C: calibrated so mean female lifespan after independence ≈ 6.2 yr ({KELLY}); "
+        "sim.demography.female_lifespan_after_independence gives 6.18 yr with the other defaults; "
         f"0 % mortality at 5-9 yr in {BISSETT}", "Annual survival of adult females before senescence",
         gt=0, le=1, sens=(0.85, 0.95))
     adult_survival_male: float = P(

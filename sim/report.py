@@ -300,7 +300,8 @@ def make_figures(files: RunFiles, order: list[str], curves: list[str], out: Path
              "scenarios' family (the option they vary). Numbers on the right: estimate (interval).")
 
     # -- bands of N and prey from the tidy census (what by_year.csv does not hold)
-    prey_scen = [n for n in dict.fromkeys([base, *(order[:1]), *(order[-1:])]) if n is not None][:4]
+    with_p = [n for n in order if math.isfinite(_f(files.row(n), "p_persist"))] or order
+    prey_scen = [n for n in dict.fromkeys([base, with_p[0], with_p[-1]]) if n is not None]
     rep_path = files.run_dir / "replicates.csv.gz"
     reps: dict[str, dict[str, np.ndarray]] = {}
     if rep_path.is_file():
@@ -344,8 +345,9 @@ def make_figures(files: RunFiles, order: list[str], curves: list[str], out: Path
     drows = [(_label(files, n, base), {c: _f(files.row(n), f"death_share_{c}") for c in causes},
               _f(files.row(n), "deaths_total_mean")) for n in order]
     figs.add("deaths", fg.deaths_by_cause(drows, out / "deaths.png", causes=causes),
-             "Deaths by cause as shares of all deaths over the horizon, pooled over runs; the number on "
-             "the right is the mean number of deaths per run.")
+             "Deaths by cause, and animals that walked off an open map edge (emigration), as shares of "
+             "all losses over the horizon, pooled over runs; the number on the right is the mean number "
+             "of losses per run.")
 
     # -- landscape and occupancy
     _landscape_figures(files, order, base, out, figs)
@@ -502,7 +504,7 @@ def main_cause(row: dict) -> str:
     shares = {c: _f(row, f"death_share_{c}") for c in DEATH_CAUSES}
     shares = {c: v for c, v in shares.items() if math.isfinite(v) and v > 0}
     if not shares:
-        return "no deaths"
+        return "no deaths or emigration"
     c = max(shares, key=shares.get)
     return f"{fg.CAUSE_LABELS.get(c, c)} ({100 * shares[c]:.0f} %)"
 
@@ -641,7 +643,7 @@ def _range_text(vals: list[float], unit: str) -> str:
 def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) -> str:
     head = ["#", "Scenario", f"P(persist) at year {H} [95 % CI]", "Difference from baseline [95 % CI]",
             "P(quasi-extinction)", "Stochastic r (mean ± SD, per year)", f"Cheetahs at year {H}: median (5–95 %)",
-            "Gene diversity retained", "Mean inbreeding F", "Main cause of death", "Runs"]
+            "Gene diversity retained", "Mean inbreeding F", "Main cause of loss", "Runs"]
     out = ["<div class=wrap><table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     for i, n in enumerate(order, 1):
         r = files.row(n)
@@ -808,7 +810,7 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
         ("Persistence at the horizon, by option", "forest", "Forest plot of persistence by scenario family"),
         ("Population size", "population", "Fan charts of the number of cheetahs"),
         ("Gene diversity", "gene_diversity", "Gene diversity over time"),
-        ("Causes of death", "deaths", "Deaths by cause"),
+        ("Causes of death and loss", "deaths", "Deaths and emigration by cause"),
         ("The landscape", "landscape", "Map of the landscape"),
         ("Where cheetahs settled", "occupancy", "Occupancy heat maps"),
         ("Prey", "prey", "Prey numbers over time"),

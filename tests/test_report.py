@@ -32,7 +32,9 @@ def fake_runner(sc: Scenario, seed: np.random.SeedSequence, replicate: int, land
                 base_dir=None) -> ReplicateResult:
     """A stand-in for sim.model.run_replicate: a census whose fate follows the scenario's
     founders (>= 6 females grow, fewer decline, 'collapse' in the description dies out in year 2,
-    no releases = no cheetahs and no deaths)."""
+    no releases = no cheetahs and no deaths, 'raise' = every replicate fails)."""
+    if "raise" in sc.description:
+        raise RuntimeError("deliberate failure for the report test")
     rng = np.random.default_rng(seed)
     c = empty_census(sc.years)
     if landscape is not None:
@@ -80,6 +82,8 @@ def _scenarios() -> list[Scenario]:
                  releases=[rel], **common),
         Scenario(name="no_release", family="threats", baseline="baseline", description="nobody released",
                  **common),
+        Scenario(name="broken", family="threats", baseline="baseline", description="raise",
+                 releases=[rel], **{**common, "replicates": 2}),
     ]
 
 
@@ -222,12 +226,14 @@ def test_html_parses_with_balanced_tags(built):
 
 def test_summary_table_is_sorted_by_persistence_with_the_csv_numbers(built, run_dir):
     rows = summary_rows(run_dir)
-    p = {r["scenario"]: float(r["p_persist"]) for r in rows}
+    p = {r["scenario"]: float(r["p_persist"] or "nan") for r in rows}
     table = parse(built.read_text(encoding="utf-8")).rows
     names = [cells[0] for cells in table]
     assert sorted(names) == sorted(p)
-    assert [p[n] for n in names] == sorted(p.values(), reverse=True)
-    for cells, n in zip(table, names):
+    known = [n for n in names if not np.isnan(p[n])]
+    assert [p[n] for n in known] == sorted((v for v in p.values() if not np.isnan(v)), reverse=True)
+    assert names[len(known):] == [n for n in names if np.isnan(p[n])]        # no value: last
+    for cells, n in zip(table, known):
         assert cells[3].startswith(f"{p[n]:.2f}"), (n, cells[3])
 
 
@@ -240,6 +246,9 @@ def test_edge_cases_read_plainly(built, run_dir):
     assert table["no_release"][8] == "—"
     assert table["baseline"][4] == "baseline"
     assert re.match(r"[+-]\d\.\d\d \[", table["collapse"][4])    # difference with its interval
+    assert rows["broken"]["p_persist"] == "" and table["broken"][3] == "—"    # every run failed
+    assert "2 failed" in table["broken"][11]
+    assert "deliberate failure" in built.read_text()             # listed under Methods
 
 
 def test_methods_list_each_scenarios_differences_from_the_baseline(built, run_dir):
@@ -271,7 +280,9 @@ def test_default_curves_hold_baseline_best_and_worst(run_dir):
     files = report.read_run(run_dir)
     order = report.ranked(files)
     chosen = report.default_curve_scenarios(files, order)
-    assert {"baseline", order[0], order[-1]} <= set(chosen) and len(chosen) <= 8
+    worst = [n for n in order if np.isfinite(files.row(n)["p_persist"])][-1]
+    assert {"baseline", order[0], worst} <= set(chosen) and len(chosen) <= 8
+    assert "broken" not in chosen                                 # no runs, nothing to draw
 
 
 def test_list_figures_grow_tall_for_many_scenarios(tmp_path):

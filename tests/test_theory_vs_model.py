@@ -6,6 +6,8 @@ people, roads, post-release or inbreeding effects, a fenced uniform map. Its fem
 branching process that :mod:`sim.demography` solves exactly, so the checks are statistical only:
 tolerances are 3 standard errors from the replicate spread (jackknife over replicates for pooled
 ratios, binomial for extinction fractions). Observed and expected numbers are in every message.
+One check is exact: with no deaths before max age, one female cub per litter and certain
+conception, the model is deterministic and each census must equal the expected one.
 
 The founders are released at four ages in four months so that the population approaches its
 stable structure quickly; the growth window starts late enough that the exact expected trajectory
@@ -29,11 +31,11 @@ from sim.schema import Scenario
 #: (age in months, month 1-12) of the release groups of the growth runs: 3 females + 1 male each
 GROWTH_RELEASES = ((24, 1), (48, 4), (72, 7), (96, 10))
 GROWTH_FEMALES = 3
-GROWTH_YEARS, GROWTH_REPS, GROWTH_FROM_YEAR = 14, 30, 6
+GROWTH_YEARS, GROWTH_REPS, GROWTH_FROM_YEAR = 16, 30, 6
 
 
-def theory_scenario(years: int, releases: list[dict], competitors: float = 0.0) -> Scenario:
-    """The demography-only scenario on a fenced 50 x 50 km uniform map."""
+def theory_scenario(years: int, releases: list[dict], competitors: float = 0.0, **cheetah) -> Scenario:
+    """The demography-only scenario on a fenced 50 x 50 km uniform map (``cheetah``: overrides)."""
     return Scenario(
         name="theory", years=years, replicates=1,
         landscape={"preset": "uniform", "width_km": 50, "height_km": 50, "fenced": True,
@@ -42,7 +44,7 @@ def theory_scenario(years: int, releases: list[dict], competitors: float = 0.0) 
         environment={"ev_survival_sd": 0, "ev_capacity_sd": 0, "harsh_winter_prob": 0,
                      "saiga_die_off_prob": 0},
         cheetah={"release_survival_wild": 1.0, "release_survival_captive": 1.0, "lethal_equivalents": 0,
-                 "human_hazard_per_year": 0, "road_crossing_mortality": 0},
+                 "human_hazard_per_year": 0, "road_crossing_mortality": 0, **cheetah},
         prey={"saiga": {"initial_total": 0}, "gazelle": {"initial_total": 0}, "urial": {"initial_total": 0}},
         releases=releases, output={"occupancy": False})
 
@@ -70,6 +72,37 @@ def log_slope(totals: np.ndarray, first_year: int) -> float:
     """Least-squares slope of ln(total) against year over years first_year..end (per year)."""
     years = np.arange(1, len(totals) + 1)[first_year - 1:]
     return float(np.polyfit(years, np.log(totals[first_year - 1:]), 1)[0])
+
+
+DETERMINISTIC = dict(cub_survival_base=1.0, subadult_survival_female=1.0, adult_survival_female=1.0,
+                     senescence_rate_per_year=0.0, litter_size_probs=(1.0,), sex_ratio_at_birth=0.0,
+                     conception_prob_per_month=1.0)
+
+
+@pytest.mark.parametrize("extra, founders", [
+    # everyone lives to max age 240; founders up to 180 months old (one dies of old age)
+    ({}, [(24, 1), (60, 3), (100, 5), (140, 8), (180, 11)]),
+    # max age 60 with breeding to 60: mothers die with cubs of 7 months (orphaned, die) or of
+    # 12 months (independent at once, aged 13 the next month)
+    ({"max_age_months": 60, "female_last_breeding_months": 60}, [(24, 1), (30, 2), (40, 6), (50, 9), (59, 12)]),
+])
+def test_deterministic_life_cycle_gives_exactly_the_expected_female_census(extra, founders):
+    # No deaths before max age, one female cub per litter, conception certain: the model has no
+    # randomness left, so every census must equal the exact expectation (the month-by-month
+    # schedule: conception, gestation, birth, independence, orphaning, max age, release month).
+    years = 10
+    rel = [release(1, age, month, males=0) for age, month in founders]
+    sc = theory_scenario(years, rel, **DETERMINISTIC, **extra)
+    got = run_many(sc, 1, entropy=5)
+    exp = None
+    for age, month in founders:
+        e = dm.expected_female_census(sc.cheetah, age, 1, years, release_month=month)
+        exp = e if exp is None else {k: exp[k] + e[k] for k in exp}
+    sim = {"total": got["N_f"][0], "cub": got["cub_f"][0], "adult": got["adults_f"][0]}
+    sim["subadult"] = sim["total"] - sim["cub"] - sim["adult"]
+    for k in ("total", "cub", "subadult", "adult"):
+        assert np.allclose(sim[k], exp[k], atol=1e-9), \
+            f"{k} females per census: model {sim[k].astype(int).tolist()}, expected {np.round(exp[k], 3).tolist()}"
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +171,8 @@ def test_female_stage_shares_match_the_expected_and_stable_shares(growth_runs, g
 
 
 @pytest.mark.parametrize("n_females, age, years, competitors, reps", [
-    (1, 36, 5, 0.0, 400),
-    (2, 120, 5, 0.05, 300),
+    (1, 36, 5, 0.0, 800),
+    (2, 120, 5, 0.05, 600),
 ])
 def test_small_founder_groups_die_out_as_often_as_the_branching_process_predicts(
         n_females, age, years, competitors, reps):

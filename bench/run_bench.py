@@ -1,0 +1,564 @@
+#!/usr/bin/env python
+"""Speed benchmark: the cheetah simulator side by side with Mesa's own wolf-sheep example.
+
+Run ``make bench`` (or ``.venv/bin/python bench/run_bench.py``); ``--quick`` for a short run,
+``--profile CASE`` for a cProfile of one replicate. What each case measures: bench/README.md.
+
+Every case runs in a fresh process (multiprocessing "spawn"), one after the other, so that
+
+* one case's caches, heap and imports do not touch the next case's timings, and
+* that process's ``ru_maxrss`` is the case's own peak resident memory [MiB].
+
+Inside the process: the landscape is built once (as a batch worker does), one warm-up replicate
+is run and discarded, then ``reps`` replicates are timed one by one with ``time.perf_counter``
+(wall seconds) and ``time.process_time`` (CPU seconds of this process = core-seconds, since BLAS
+and OpenMP are held to one thread below). Phase shares come from separate runs with
+``timing=True`` so the timer calls never touch the wall-time figures.
+
+Output: a table on stdout and ``bench/results/<YYYY-MM-DD>-<git short commit>[-quick][-N].json``
+(never overwritten).
+"""
+
+from __future__ import annotations
+
+import os
+
+# One thread per process: "core-seconds" must mean one core, and a batch runs one replicate per core.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse
+import datetime as _dt
+import gc
+import json
+import math
+import multiprocessing as mp
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "bench" / "results"
+BENCH_SEED = 20250                 # entropy of every replicate seed (common random numbers)
+WARMUP_KEY = 10_000                # spawn key of the warm-up replicate (never a timed one)
+
+# ============================================================================ the cases
+
+#: The issue's release: 20 founders (10 F, 10 M) in year 1 at the reserve, as in
+#: scenarios/base.yaml (autumn soft release after one month in a boma, 30-month-old wild animals).
+def _release(site: str, founders: int, month: int = 10) -> dict:
+    return dict(year=1, month=month, site=site, females=founders // 2, males=founders - founders // 2,
+                age_months=30, source="wild", method="soft", boma_months=1)
+
+
+def default_scenario(cell_km: float = 2.5, founders: int = 20, years: int = 50) -> dict:
+    """The default Ustyurt map (all parameters at their defaults) with one release at the reserve."""
+    return dict(name=f"bench_ustyurt_{cell_km:g}km_{founders}f", years=years,
+                landscape=dict(preset="ustyurt", cell_km=cell_km),
+                releases=[_release("ustyurt_reserve", founders)])
+
+
+def uniform_scenario(name: str, width_km: float, gazelle: float, saiga: float, years: int,
+                     founders: int = 20, cell_km: float = 2.5, month: int = 10) -> dict:
+    """A fenced uniform reserve with prey started at its carrying capacity (no urial)."""
+    area = width_km * width_km
+    return dict(name=name, years=years,
+                landscape=dict(preset="uniform", width_km=width_km, height_km=width_km, fenced=True,
+                               cell_km=cell_km, gazelle_density=gazelle, saiga_density=saiga,
+                               urial_density=0.0),
+                prey=dict(saiga=dict(initial_total=saiga * area), gazelle=dict(initial_total=gazelle * area),
+                          urial=dict(initial_total=0.0)),
+                releases=[_release("centre", founders, month)])
+
+
+#: Crowded reserve: 150 x 150 km (60 x 60 cells), gazelle 15 and saiga 10 animals/km² at K, 40
+#: years. The issue's example densities (8 and 5/km²) gave peaks of only ~120-470 cheetahs with
+#: boom-and-bust crashes, so the densities are raised to keep the population in the hundreds.
+CROWDED = uniform_scenario("bench_crowded", 150.0, gazelle=15.0, saiga=10.0, years=40)
+
+#: Memory check: a cheap scenario (fenced 50 x 50 km uniform map, 20 x 20 cells, 5 years, 20
+#: founders released in January) run 1,000 times in one process.
+MEMORY = uniform_scenario("bench_memory", 50.0, gazelle=8.0, saiga=5.0, years=5, month=1)
+
+WOLF_SHEEP = dict(width=100, height=100, initial_sheep=1000, initial_wolves=500, sheep_reproduce=0.2,
+                  wolf_reproduce=0.1, grass_regrowth_time=20, steps=100)
+
+
+def cases(quick: bool) -> list[dict]:
+    """Case definitions: name, what, kind and repetition counts (full vs --quick)."""
+    def n(full: int, q: int = 2) -> int:
+        return q if quick else full
+    tr = 1 if quick else 2                                  # timing=True runs per case
+    return [
+        dict(name="default", kind="sim", scenario=default_scenario(), reps=n(10), timing_reps=tr,
+             what="Ustyurt 2.5 km (218x196 cells), 20 founders, 50 years"),
+        dict(name="crowded", kind="sim", scenario=CROWDED, reps=n(6), timing_reps=tr,
+             what="uniform fenced 150x150 km (60x60), gazelle 15 + saiga 10 /km² at K, 20 founders, 40 y"),
+        dict(name="cells/4", kind="sim", scenario=default_scenario(cell_km=5.0), reps=n(6), timing_reps=tr,
+             what="Ustyurt 5 km (109x98 cells, ¼ the cells), 20 founders, 50 y"),
+        dict(name="cells*4", kind="sim", scenario=default_scenario(cell_km=1.25), reps=n(4), timing_reps=1,
+             what="Ustyurt 1.25 km (436x392 cells, 4x the cells), 20 founders, 50 y"),
+        dict(name="founders*4", kind="sim", scenario=default_scenario(founders=80), reps=n(6),
+             timing_reps=tr, what="Ustyurt 2.5 km, 80 founders (40 F, 40 M), 50 y"),
+        dict(name="founders*16", kind="sim", scenario=default_scenario(founders=320), reps=n(6),
+             timing_reps=tr, what="Ustyurt 2.5 km, 320 founders (160 F, 160 M), 50 y"),
+        dict(name="wolf_sheep", kind="wolf_sheep", params=WOLF_SHEEP, reps=n(6), timing_reps=0,
+             what="Mesa example wolf-sheep 100x100, 1000 sheep, 500 wolves, 100 steps"),
+        dict(name="memory", kind="memory", scenario=MEMORY, reps=n(1000, 100), timing_reps=0,
+             what="RSS of one process after 10 and after N replicates of a 20x20-cell, 5-year map"),
+    ]
+
+
+def _seed(key: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(BENCH_SEED, spawn_key=(key,))
+
+
+def _maxrss_mib() -> float:
+    """Peak resident memory of this process [MiB] (Linux reports KiB)."""
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / (1024.0 * 1024.0) if sys.platform == "darwin" else kb / 1024.0
+
+
+# ============================================================================ case runners (child)
+
+def _build(scenario: dict):
+    from sim.landscape import build_landscape
+    from sim.schema import Scenario
+
+    sc = Scenario.model_validate(scenario)
+    return sc, build_landscape(sc.landscape)
+
+
+def run_sim_case(case: dict) -> dict:
+    """Time one simulator case in this (fresh) process. Returns plain numbers (JSON-able)."""
+    from sim.model import PHASES, run_replicate
+
+    rss_import = _maxrss_mib()
+    t0 = time.perf_counter()
+    sc, land = _build(case["scenario"])
+    build_s = time.perf_counter() - t0
+    rss_setup = _maxrss_mib()
+
+    run_replicate(sc, _seed(WARMUP_KEY), landscape=land)          # warm-up, discarded
+    reps = []
+    for k in range(case["reps"]):
+        gc.collect()
+        w0, c0 = time.perf_counter(), time.process_time()
+        res = run_replicate(sc, _seed(k), replicate=k, landscape=land)
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        N = np.asarray(res.census["N"])
+        reps.append(dict(wall_s=wall, cpu_s=cpu, years=int(sc.years), agent_steps=int(res.extra["agent_months"]),
+                         peak_N=int(N.max()), final_N=int(N[-1]), mean_N=float(N.mean()),
+                         year_N_last=int(np.flatnonzero(N > 0)[-1] + 1) if (N > 0).any() else 0))
+        del res
+    rss_runs = _maxrss_mib()
+
+    phases = dict.fromkeys(PHASES, 0.0)
+    timing_wall = 0.0
+    for k in range(case["timing_reps"]):
+        gc.collect()
+        w0 = time.perf_counter()
+        res = run_replicate(sc, _seed(k), replicate=k, landscape=land, timing=True)
+        timing_wall += time.perf_counter() - w0
+        for name, sec in res.extra["phase_seconds"].items():
+            phases[name] = phases.get(name, 0.0) + sec
+        del res
+    return dict(kind="sim", reps=reps, phase_seconds=phases, timing_runs=case["timing_reps"],
+                timing_wall_s=timing_wall, grid=list(land.shape), cells=int(land.shape[0] * land.shape[1]),
+                cell_km=float(land.cell_km), landscape_build_s=build_s, rss_after_import_mib=rss_import,
+                rss_after_setup_mib=rss_setup, peak_rss_mib=max(rss_runs, _maxrss_mib()))
+
+
+def run_wolf_sheep_case(case: dict) -> dict:
+    """Mesa's wolf-sheep example, timed like a replicate: construction + ``steps`` model steps.
+    Animal agent-steps = wolves + sheep alive after each step (grass patches excluded)."""
+    from mesa.examples.advanced.wolf_sheep.agents import Sheep, Wolf
+    from mesa.examples.advanced.wolf_sheep.model import WolfSheep, WolfSheepScenario
+
+    p = dict(case["params"])
+    steps = p.pop("steps")
+    rss_import = _maxrss_mib()
+
+    def one(seed: int) -> dict:
+        w0, c0 = time.perf_counter(), time.process_time()
+        model = WolfSheep(WolfSheepScenario(rng=seed, **p))
+        w1 = time.perf_counter()
+        animals, peak = 0, 0
+        by_type = model.agents_by_type
+        for _ in range(steps):
+            model.step()
+            n = len(by_type.get(Wolf, ())) + len(by_type.get(Sheep, ()))
+            animals += n
+            peak = max(peak, n)
+        w2 = time.perf_counter()
+        cpu = time.process_time() - c0
+        model.remove_all_agents()
+        return dict(wall_s=w2 - w0, cpu_s=cpu, construct_s=w1 - w0, steps_s=w2 - w1, steps=steps,
+                    agent_steps=animals, peak_N=peak, final_N=n)
+
+    one(WARMUP_KEY)
+    reps = []
+    for k in range(case["reps"]):
+        gc.collect()
+        reps.append(one(BENCH_SEED + k))
+    return dict(kind="wolf_sheep", reps=reps, rss_after_import_mib=rss_import, peak_rss_mib=_maxrss_mib())
+
+
+def run_memory_case(case: dict) -> dict:
+    """RSS (psutil) of this process after 10, 100, ... and ``reps`` replicates of a cheap scenario,
+    results dropped as a batch worker drops them after stacking the census."""
+    import psutil
+
+    from sim.model import run_replicate
+
+    sc, land = _build(case["scenario"])
+    proc = psutil.Process()
+    marks = sorted({m for m in (10, 100, 250, 500, case["reps"]) if m <= case["reps"]})
+    rss, agent_steps = {}, 0
+    t0 = time.perf_counter()
+    for k in range(case["reps"]):
+        res = run_replicate(sc, _seed(k), replicate=k, landscape=land)
+        agent_steps += int(res.extra["agent_months"])
+        del res
+        if k + 1 in marks:
+            gc.collect()
+            rss[k + 1] = proc.memory_info().rss / 2**20
+    wall = time.perf_counter() - t0
+    return dict(kind="memory", rss_mib={str(k): v for k, v in rss.items()}, replicates=case["reps"],
+                years=sc.years, grid=list(land.shape), wall_s=wall, agent_steps=agent_steps,
+                peak_rss_mib=_maxrss_mib())
+
+
+def run_case(case: dict) -> dict:
+    runner = {"sim": run_sim_case, "wolf_sheep": run_wolf_sheep_case, "memory": run_memory_case}[case["kind"]]
+    return runner(case)
+
+
+def run_in_fresh_process(case: dict) -> dict:
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(1, maxtasksperchild=1) as pool:
+        return pool.apply(run_case, (case,))
+
+
+# ============================================================================ summaries (parent)
+
+def _q(x, q):
+    return float(np.quantile(np.asarray(x, dtype=float), q))
+
+
+def summarise(case: dict, raw: dict) -> dict:
+    """Medians, spread and throughputs of one case (rates are totals / total seconds)."""
+    out = dict(name=case["name"], what=case["what"], kind=raw["kind"], peak_rss_mib=raw["peak_rss_mib"])
+    if raw["kind"] == "memory":
+        rss = {int(k): v for k, v in raw["rss_mib"].items()}
+        first, last = min(rss), max(rss)
+        out.update(replicates=raw["replicates"], rss_first_mib=rss[first], rss_last_mib=rss[last],
+                   rss_first_at=first, rss_last_at=last, growth_mib=rss[last] - rss[first], rss_mib=raw["rss_mib"],
+                   s_per_rep=raw["wall_s"] / raw["replicates"], years=raw["years"], grid=raw["grid"],
+                   agent_steps_per_rep=raw["agent_steps"] / raw["replicates"])
+        return out
+    reps = raw["reps"]
+    wall = [r["wall_s"] for r in reps]
+    cpu = [r["cpu_s"] for r in reps]
+    agents = [r["agent_steps"] for r in reps]
+    tw, tc, ta = sum(wall), sum(cpu), sum(agents)
+    out.update(reps=len(reps), wall_median=_q(wall, .5), wall_min=min(wall), wall_max=max(wall),
+               wall_q1=_q(wall, .25), wall_q3=_q(wall, .75), cpu_median=_q(cpu, .5), cpu_min=min(cpu),
+               cpu_max=max(cpu), agent_steps_median=_q(agents, .5), agent_steps_min=min(agents),
+               agent_steps_max=max(agents), agent_steps_per_s=ta / tw, agent_steps_per_cpu_s=ta / tc,
+               peak_N=[r["peak_N"] for r in reps], final_N=[r["final_N"] for r in reps])
+    if raw["kind"] == "sim":
+        years = sum(r["years"] for r in reps)
+        out.update(years=reps[0]["years"], replicate_years_per_s=years / tw, cheetah_years_per_s=ta / 12.0 / tw,
+                   grid=raw["grid"], cells=raw["cells"], cell_km=raw["cell_km"],
+                   last_year_with_cheetahs=[r["year_N_last"] for r in reps],
+                   landscape_build_s=raw["landscape_build_s"], rss_after_import_mib=raw["rss_after_import_mib"],
+                   rss_after_setup_mib=raw["rss_after_setup_mib"])
+        ph = raw["phase_seconds"]
+        tot = sum(ph.values())
+        if tot > 0:
+            out["phase_share"] = {k: v / tot for k, v in ph.items()}
+            out["phase_seconds_per_rep"] = {k: v / raw["timing_runs"] for k, v in ph.items()}
+            out["outside_phases_share"] = max(0.0, 1.0 - tot / raw["timing_wall_s"])
+    else:
+        out.update(steps=reps[0]["steps"], construct_median=_q([r["construct_s"] for r in reps], .5),
+                   steps_median=_q([r["steps_s"] for r in reps], .5),
+                   agent_steps_per_step_s=ta / sum(r["steps_s"] for r in reps),
+                   rss_after_import_mib=raw["rss_after_import_mib"])
+    return out
+
+
+def evaluate_targets(s: dict[str, dict]) -> list[dict]:
+    """The issue's speed targets, each with its figures and met / not met (None: not measured)."""
+    t = []
+
+    def add(name, met, figures):
+        t.append(dict(target=name, met=met, figures=figures))
+
+    d = s.get("default")
+    if d:
+        add("default replicate <= 0.36 core-seconds (median)", d["cpu_median"] <= 0.36,
+            f"median {d['cpu_median']:.3f} CPU s (wall {d['wall_median']:.3f} s) over {d['reps']} replicates")
+    ws = s.get("wolf_sheep")
+    if ws:
+        for name in ("default", "crowded"):
+            c = s.get(name)
+            if c:
+                r = c["agent_steps_per_s"] / ws["agent_steps_per_s"]
+                add(f"cheetah agent-steps/s ({name}) >= 3 x wolf-sheep animal agent-steps/s", r >= 3.0,
+                    f"{c['agent_steps_per_s']:,.0f} vs {ws['agent_steps_per_s']:,.0f} /s -> ratio {r:.3g} "
+                    f"(CPU-based: {c['agent_steps_per_cpu_s'] / ws['agent_steps_per_cpu_s']:.3g})")
+    chain = [s.get("cells/4"), d, s.get("cells*4")]
+    pairs = [(a, b) for a, b in zip(chain, chain[1:]) if a and b]
+    if pairs:
+        ratios = [(b["cpu_median"] / a["cpu_median"], b["cells"] / a["cells"], a, b) for a, b in pairs]
+        add("4x cells costs at most 2x time (median CPU s)", all(r <= 2.0 for r, *_ in ratios),
+            "; ".join(f"{a['cell_km']:g}->{b['cell_km']:g} km ({cells:.2f}x cells): {r:.2f}x CPU "
+                      f"({b['wall_median'] / a['wall_median']:.2f}x wall)" for r, cells, a, b in ratios))
+    fs = [c for c in (d, s.get("founders*4"), s.get("founders*16")) if c]
+    if len(fs) >= 2:
+        base = fs[0]
+        parts, ok = [], True
+        for c in fs[1:]:
+            tr = c["cpu_median"] / base["cpu_median"]
+            ar = c["agent_steps_median"] / base["agent_steps_median"]
+            ok &= tr <= 1.1 * ar
+            parts.append(f"{c['name']}: time {tr:.2f}x for {ar:.2f}x agent-steps")
+        per = ", ".join(f"{c['name']} {1e6 * c['cpu_median'] / max(c['agent_steps_median'], 1):,.0f}" for c in fs)
+        add("time grows at most linearly with cheetah numbers (time ratio <= 1.1 x agent-step ratio)", ok,
+            "; ".join(parts) + f"; CPU µs per agent-step: {per}")
+    m = s.get("memory")
+    if m:
+        tol = max(2.0, 0.02 * m["rss_first_mib"])
+        add(f"worker memory flat from {m['rss_first_at']} to {m['rss_last_at']} replicates "
+            f"(growth <= {tol:.1f} MiB)", m["growth_mib"] <= tol,
+            f"RSS {m['rss_first_mib']:.1f} -> {m['rss_last_mib']:.1f} MiB (growth {m['growth_mib']:+.1f} MiB; "
+            + ", ".join(f"{k}: {v:.1f}" for k, v in m["rss_mib"].items()) + ")")
+    return t
+
+
+# ============================================================================ printing
+
+def _fmt_rate(x: float | None) -> str:
+    return "—" if x is None else (f"{x:,.0f}" if x >= 100 else f"{x:.3g}")
+
+
+def print_table(summaries: list[dict], targets: list[dict]) -> None:
+    sim = [s for s in summaries if s["kind"] in ("sim", "wolf_sheep")]
+    print()
+    hdr = (f"{'case':<12} {'n':>3} {'wall s/rep med [min-max]':>27} {'CPU s med':>9} {'rep-yr/s':>8} "
+           f"{'chee-yr/s':>9} {'agent-steps/s':>13} {'agent-steps/rep':>15} {'peak N med [min-max]':>21} {'RSS MiB':>7}")
+    print(hdr)
+    print("-" * len(hdr))
+    for s in sim:
+        pk = s["peak_N"]
+        wall = f"{s['wall_median']:.3f} [{s['wall_min']:.3f}-{s['wall_max']:.3f}]"
+        print(f"{s['name']:<12} {s['reps']:>3} {wall:>27} {s['cpu_median']:>9.3f} "
+              f"{_fmt_rate(s.get('replicate_years_per_s')):>8} "
+              f"{_fmt_rate(s.get('cheetah_years_per_s')):>9} {_fmt_rate(s['agent_steps_per_s']):>13} "
+              f"{s['agent_steps_median']:>15,.0f} {f'{np.median(pk):.0f} [{min(pk)}-{max(pk)}]':>21} "
+              f"{s['peak_rss_mib']:>7.0f}")
+    print("(rates = totals / total wall seconds; wolf_sheep agent-steps = wolves + sheep alive after each of "
+          "its steps; rep-yr/s and chee-yr/s are cheetah-model units)")
+
+    with_phases = [s for s in sim if "phase_share" in s]
+    if with_phases:
+        from sim.model import PHASES
+        print("\nShare of a step's time per phase (timing=True runs), % of the phases' sum; "
+              "'outside' = share of the replicate spent outside the phases (set-up, Mesa step wrapper)")
+        print(f"{'case':<12} " + " ".join(f"{p[:8]:>8}" for p in PHASES) + f" {'outside':>8} {'ms/step':>8}")
+        for s in with_phases:
+            ms = 1e3 * sum(s["phase_seconds_per_rep"].values()) / (12 * s["years"])
+            print(f"{s['name']:<12} " + " ".join(f"{100 * s['phase_share'].get(p, 0):>8.1f}" for p in PHASES)
+                  + f" {100 * s['outside_phases_share']:>8.1f} {ms:>8.2f}")
+
+    for s in summaries:
+        if s["kind"] == "memory":
+            print(f"\nMemory: {s['what']}: {s['replicates']} replicates at {1e3 * s['s_per_rep']:.0f} ms each "
+                  f"(~{s['agent_steps_per_rep']:.0f} agent-steps each); RSS [MiB] after "
+                  + ", ".join(f"{k}: {v:.1f}" for k, v in s["rss_mib"].items())
+                  + f"; growth {s['rss_first_at']}->{s['rss_last_at']}: {s['growth_mib']:+.1f} MiB")
+    ws = next((s for s in summaries if s["name"] == "wolf_sheep"), None)
+    if ws:
+        print(f"Wolf-sheep: construction {ws['construct_median']:.3f} s + {ws['steps']} steps "
+              f"{ws['steps_median']:.3f} s (median); steps only: {ws['agent_steps_per_step_s']:,.0f} agent-steps/s")
+
+    print("\nTargets")
+    for t in targets:
+        flag = "n/a    " if t["met"] is None else ("MET    " if t["met"] else "NOT MET")
+        print(f"  [{flag}] {t['target']}\n            {t['figures']}")
+
+
+# ============================================================================ machine info, saving
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        return ""
+
+
+def machine_info() -> dict:
+    import importlib.metadata as md
+
+    def ver(pkg):
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return None
+
+    cpu_model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psutil
+        mem_gib = psutil.virtual_memory().total / 2**30
+    except Exception:
+        mem_gib = None
+    return dict(cpu_count=os.cpu_count(), cpu_model=cpu_model or platform.processor(), memory_gib=mem_gib,
+                platform=platform.platform(), python=platform.python_version(), numpy=ver("numpy"),
+                mesa=ver("mesa"), scipy=ver("scipy"), pydantic=ver("pydantic"),
+                threads_env={v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+                git_commit=_git("rev-parse", "--short", "HEAD"), git_dirty=bool(_git("status", "--porcelain")))
+
+
+def result_path(commit: str, quick: bool, out_dir: Path = RESULTS) -> Path:
+    stem = f"{_dt.date.today().isoformat()}-{commit or 'nogit'}" + ("-quick" if quick else "")
+    path, k = out_dir / f"{stem}.json", 2
+    while path.exists():
+        path, k = out_dir / f"{stem}-{k}.json", k + 1
+    return path
+
+
+# ============================================================================ profile
+
+def profile(case_name: str, quick: bool, top: int = 25, prof_out: Path | None = None) -> None:
+    """cProfile one replicate of a case (after a warm-up) and print the top functions."""
+    import cProfile
+    import pstats
+
+    case = next((c for c in cases(quick) if c["name"] == case_name), None)
+    if case is None or case["kind"] != "sim":
+        names = [c["name"] for c in cases(quick) if c["kind"] == "sim"]
+        sys.exit(f"--profile: unknown case {case_name!r}; choose one of: {', '.join(names)}")
+    from sim.model import run_replicate
+
+    sc, land = _build(case["scenario"])
+    run_replicate(sc, _seed(WARMUP_KEY), landscape=land)
+    prof = cProfile.Profile()
+    w0 = time.perf_counter()
+    prof.enable()
+    res = run_replicate(sc, _seed(0), landscape=land)
+    prof.disable()
+    wall = time.perf_counter() - w0
+    print(f"Profile of case {case_name!r} ({case['what']}), replicate 0: {wall:.2f} s wall under cProfile, "
+          f"{res.extra['agent_months']} agent-steps, peak N {int(np.max(res.census['N']))}")
+    for key, label in (("cumulative", "cumulative time"), ("tottime", "total (own) time")):
+        print(f"\n===== top {top} by {label} =====")
+        pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats(key).print_stats(top)
+    if prof_out is not None:
+        prof_out.parent.mkdir(parents=True, exist_ok=True)
+        prof.dump_stats(str(prof_out))
+        print(f"wrote {prof_out} (open with: python -m pstats {prof_out}, or snakeviz)")
+
+
+# ============================================================================ main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="2 replicates per case, memory check over 100 "
+                    "replicates (about 3 minutes)")
+    ap.add_argument("--cases", help="comma-separated subset of cases (default: all)")
+    ap.add_argument("--reps", type=int, help="override the timed replicates of every case (not memory)")
+    ap.add_argument("--profile", metavar="CASE", help="cProfile one replicate of CASE and print the top "
+                    "functions by cumulative and by own time (no benchmark run)")
+    ap.add_argument("--top", type=int, default=25, help="--profile: functions to list (default 25)")
+    ap.add_argument("--prof-out", type=Path, help="--profile: also write a .prof file here "
+                    "(bench/results/*.prof is git-ignored)")
+    ap.add_argument("--no-save", action="store_true", help="do not write the results JSON")
+    args = ap.parse_args(argv)
+
+    if args.profile:
+        profile(args.profile, args.quick, args.top, args.prof_out)
+        return 0
+
+    all_cases = cases(args.quick)
+    if args.cases:
+        want = [c.strip() for c in args.cases.split(",") if c.strip()]
+        unknown = sorted(set(want) - {c["name"] for c in all_cases})
+        if unknown:
+            sys.exit(f"--cases: unknown {', '.join(unknown)}; choose from: "
+                     f"{', '.join(c['name'] for c in all_cases)}")
+        all_cases = [c for c in all_cases if c["name"] in want]
+    if args.reps:
+        for c in all_cases:
+            if c["kind"] != "memory":
+                c["reps"] = args.reps
+
+    info = machine_info()
+    print(f"Benchmark ({'quick' if args.quick else 'full'}) on {info['cpu_count']} CPUs ({info['cpu_model']}), "
+          f"Python {info['python']}, numpy {info['numpy']}, mesa {info['mesa']}, commit {info['git_commit']}"
+          f"{' (dirty)' if info['git_dirty'] else ''}; load average {os.getloadavg()[0]:.2f}")
+    t_start = time.perf_counter()
+    load_start = os.getloadavg()
+    summaries, raws = [], {}
+    for case in all_cases:
+        t0 = time.perf_counter()
+        print(f"  {case['name']:<12} {case['what']} ...", end="", flush=True)
+        try:
+            raw = run_in_fresh_process(case)
+        except Exception as e:                  # one broken case must not hide the others
+            print(f" FAILED: {type(e).__name__}: {e}")
+            raws[case["name"]] = {"error": f"{type(e).__name__}: {e}"}
+            continue
+        raws[case["name"]] = raw
+        summaries.append(summarise(case, raw))
+        print(f" {time.perf_counter() - t0:.0f} s", flush=True)
+    by_name = {s["name"]: s for s in summaries}
+    targets = evaluate_targets(by_name)
+    print_table(summaries, targets)
+    total = time.perf_counter() - t_start
+    load_end = os.getloadavg()
+    print(f"\nTotal {total / 60:.1f} min; load average (1/5/15 min) at start {load_start[0]:.2f}/"
+          f"{load_start[1]:.2f}/{load_start[2]:.2f}, at end {load_end[0]:.2f}/{load_end[1]:.2f}/{load_end[2]:.2f} "
+          f"(above ~1 means other processes shared the {info['cpu_count']} cores)")
+
+    if not args.no_save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = result_path(info["git_commit"], args.quick)
+        doc = dict(date=_dt.datetime.now().isoformat(timespec="seconds"), mode="quick" if args.quick else "full",
+                   machine=info, load_average_start=load_start, load_average_end=load_end, total_s=total,
+                   bench_seed=BENCH_SEED, cases={c["name"]: {k: v for k, v in c.items()} for c in all_cases},
+                   summaries=summaries, targets=targets, raw=raws)
+        path.write_text(json.dumps(doc, indent=1, default=_json_default) + "\n")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        v = float(o)
+        return v if math.isfinite(v) else None
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

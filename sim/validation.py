@@ -1,0 +1,1080 @@
+"""Validation: the model checked against theory and field data, written up in docs/validation.md.
+
+``python -m sim.validation [--out docs/validation.md] [--quick] [--only NAME ...] [--strict]``
+runs every check (or the named ones), draws one figure per check into
+``<out folder>/figures/validation/`` and writes the report. Each check is a function returning a
+:class:`CheckResult`: what is compared, the parameters used and their sources, the expected value
+or range with its tolerance, the observed value, pass/fail and the figure. The report is generated
+from these records (date, git commit, replicates and run time of the last run): nothing in it is
+typed by hand, so it cannot disagree with the code.
+
+Three groups of checks:
+
+* **theory**: submodels against analytic results (:mod:`sim.demography` for the female life
+  cycle; drift, theta-logistic, type II functional response, correlated random walk; fences);
+* **field**: patterns from cheetah and saiga field studies the model must reproduce with
+  parameters set for that system (sources in ``/work/shared/research/parameters.md``);
+* **sensitivity**: one-at-a-time changes of the main parameters in the baseline scenario.
+
+A failing check is reported as FAIL and the exit status stays 0 (``--strict``: 1), so a model
+that disagrees with a field pattern is documented rather than hidden. Nothing is cached between
+runs; temporary files live in a temporary folder.
+
+Instrumentation that the census does not provide (cubs reaching independence, female lifespans,
+kills per hunting group, mean kinship) comes from subclasses of
+:class:`sim.model.ReintroductionModel` defined here; the model itself is not changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .census import DEATH_CAUSES
+from .cheetah import DAYS_PER_MONTH
+from .params import (CheetahParams, EnvironmentParams, GazelleParams, ManagementBaseline, SaigaParams,
+                     SPECIES)
+from .schema import Scenario
+
+REPO = Path(__file__).resolve().parent.parent
+PARAMETERS_MD = "/work/shared/research/parameters.md"
+#: Okabe & Ito (2008) colour-blind-safe palette (same as sim.figures).
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+DPI = 150
+QUIET_ENVIRONMENT = {"ev_survival_sd": 0.0, "ev_capacity_sd": 0.0, "harsh_winter_prob": 0.0,
+                     "saiga_die_off_prob": 0.0}
+
+
+# ============================================================================ records and registry
+@dataclass
+class Param:
+    """A parameter as a check used it: dotted name, value with unit, and where the value is from."""
+
+    name: str
+    value: str
+    source: str
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one validation check (one section of docs/validation.md)."""
+
+    name: str
+    group: str                 # "theory", "field" or "sensitivity"
+    title: str
+    compares: str              # what is compared with what
+    method: str                # how the model was run and the quantity measured
+    parameters: list[Param]
+    expected: str              # expected value or range (with its source)
+    tolerance: str             # the pass criterion
+    observed: str
+    passed: bool
+    figure: Path | None = None
+    replicates: int = 0
+    seconds: float = 0.0
+    values: dict = field(default_factory=dict)   # machine-readable numbers (tests, report)
+    notes: str = ""
+
+
+@dataclass
+class Settings:
+    """How a validation run is done: ``quick`` shrinks replicates and horizons (tests);
+    ``jobs`` worker processes; ``seed`` the root of every check's seeds; ``fig_dir`` where figures go."""
+
+    fig_dir: Path
+    quick: bool = False
+    jobs: int = 2
+    seed: int = 20250
+
+    def n(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    group: str
+    fn: Callable[[Settings], CheckResult]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str, group: str):
+    """Register a check function under ``name`` (order of registration = order in the report)."""
+    def deco(fn):
+        CHECKS[name] = Check(name, group, fn)
+        return fn
+    return deco
+
+
+# ============================================================================ helpers: parameters
+def _field_info(cls, name: str) -> dict:
+    info = cls.model_fields[name]
+    extra = info.json_schema_extra or {}
+    return {"unit": extra.get("unit", ""), "source": extra.get("source", ""), "sens": extra.get("sens")}
+
+
+def _p(label: str, obj, name: str, *, source: str | None = None, fmt: str = "{:g}") -> Param:
+    """A Param for field ``name`` of the parameter group ``obj`` (value, unit and source from
+    sim/params.py unless ``source`` overrides it, e.g. a value set for a field system)."""
+    info = _field_info(type(obj), name)
+    v = getattr(obj, name)
+    text = fmt.format(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+    return Param(label, f"{text} {info['unit']}".strip(), source if source is not None else info["source"])
+
+
+def _fmt(x: float, spec: str = ".3f") -> str:
+    return "n/a" if x is None or not np.isfinite(x) else format(x, spec)
+
+
+def _seeds(settings: Settings, check_name: str, n: int, offset: int = 0) -> list[np.random.SeedSequence]:
+    """Independent seeds of a check: SeedSequence(root, spawn_key=(crc32(check), i))."""
+    key = zlib.crc32(check_name.encode())
+    return [np.random.SeedSequence(settings.seed, spawn_key=(key, offset + i)) for i in range(n)]
+
+
+def _parallel(fn: Callable, args: Sequence[tuple], jobs: int) -> list:
+    """fn(*a) for every a, in order; on ``jobs`` loky worker processes when jobs > 1."""
+    if jobs <= 1 or len(args) <= 1:
+        return [fn(*a) for a in args]
+    import joblib
+    return joblib.Parallel(n_jobs=jobs, backend="loky", batch_size=1)(joblib.delayed(fn)(*a) for a in args)
+
+
+def wilson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
+    from .stats import wilson_interval
+    lo, hi = wilson_interval(k, n, conf)
+    return float(lo), float(hi)
+
+
+# ============================================================================ helpers: scenarios
+def uniform_scenario(name: str, *, years: int, size_km: float = 100.0, cell_km: float = 2.5,
+                     gazelle: float = 0.0, saiga: float = 0.0, competitors: float = 0.0,
+                     fenced: bool = True, releases: Sequence[dict] = (), cheetah: dict | None = None,
+                     rules: dict | None = None, ceiling: int | None = None,
+                     environment: dict | None = None, prey: dict | None = None) -> Scenario:
+    """A scenario on the ``uniform`` preset: a size_km x size_km square (fenced all round unless
+    ``fenced`` is False), prey at capacity [animals/km²] and no poaching, no people, no roads, no
+    year-to-year variation or catastrophes (unless ``environment`` says otherwise)."""
+    area = size_km * size_km
+    prey_spec = {"saiga": {"initial_total": saiga * area, "poaching_per_year": 0.0},
+                 "gazelle": {"initial_total": gazelle * area, "poaching_per_year": 0.0},
+                 "urial": {"initial_total": 0.0, "poaching_per_year": 0.0}}
+    for sp, over in (prey or {}).items():
+        prey_spec[sp] = {**prey_spec[sp], **over}
+    return Scenario(
+        name=name, years=years, replicates=1, ceiling=ceiling,
+        landscape={"preset": "uniform", "cell_km": cell_km, "width_km": size_km, "height_km": size_km,
+                   "fenced": fenced, "saiga_density": saiga, "gazelle_density": gazelle,
+                   "urial_density": 0.0, "competitor_density": competitors, "human_value": 0.0},
+        prey=prey_spec, cheetah=cheetah or {}, environment={**QUIET_ENVIRONMENT, **(environment or {})},
+        releases=[{"site": "centre", "source": "wild", "method": "hard", **r} for r in releases],
+        rules=rules or {}, output={"occupancy": False})
+
+
+def _landscape(sc: Scenario):
+    from .landscape import build_landscape
+    return build_landscape(sc.landscape, REPO)
+
+
+# ============================================================================ helpers: figures
+def _figure(w_px: int = 1500, h_px: int = 900, ncols: int = 1, nrows: int = 1, **kw):
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(w_px / DPI, h_px / DPI), dpi=DPI, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    for ax in axes.ravel():
+        ax.grid(True, color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        for s in ("top", "right"):
+            ax.spines[s].set_visible(False)
+    return fig, axes
+
+
+def _save(fig, settings: Settings, name: str) -> Path:
+    settings.fig_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.fig_dir / f"{name}.png"
+    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
+    return path
+
+
+def _c(i: int) -> str:
+    return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+# ============================================================================ instrumented models
+def _model_classes():
+    """The instrumented model subclasses (imported lazily: mesa is slow to import)."""
+    global _TrackedModel, _OfftakeModel, _KinshipModel
+    if "_TrackedModel" in globals():
+        return
+    from .model import ReintroductionModel
+
+    class TrackedModel(ReintroductionModel):
+        """Records, month by month, when each cub was first seen (born), when each cub became
+        independent (normally, or as an orphan old enough to survive) and when each independent
+        female disappeared (died). Months count from 0 = January of year 1; an event seen at the
+        end of step t is dated t."""
+
+        def __init__(self, *a, **kw) -> None:
+            super().__init__(*a, **kw)
+            self.t = 0
+            self.cub_born: dict[int, int] = {}
+            self.cub_indep: dict[int, int] = {}
+            self.female_indep: dict[int, int] = {}
+            self.female_death: dict[int, int] = {}
+            self._prev_cubs: set[int] = set()
+
+        def step(self) -> None:
+            super().step()
+            t = self.t
+            alive = {a.unique_id: a for a in self.agents}
+            for i in self._prev_cubs:
+                a = alive.get(i)
+                if a is not None and not a.is_cub:
+                    self.cub_indep[i] = t
+                    if a.sex == "F":
+                        self.female_indep[i] = t
+            cubs = {i for i, a in alive.items() if a.is_cub}
+            for i in cubs:
+                self.cub_born.setdefault(i, t)
+            for i in self.female_indep:
+                if i not in alive and i not in self.female_death:
+                    self.female_death[i] = t
+            self._prev_cubs = cubs
+            self.t += 1
+
+    class OfftakeModel(ReintroductionModel):
+        """Records, for every hunting unit and month, the prey density it hunted in (the input of
+        the functional response), its body condition before hunting and the kills it made."""
+
+        def __init__(self, *a, **kw) -> None:
+            super().__init__(*a, **kw)
+            self.log: list[dict] = []
+            fr = self.fr_rule
+            self._fr_in = None
+
+            def recording_fr(density, attack, handling):
+                self._fr_in = np.array(density, dtype=float)
+                return fr(density, attack, handling)
+
+            self.fr_rule = recording_fr
+            remove = self.prey.remove_kills
+
+            def recording_remove(r0, r1, c0, c1, kills):
+                self._removed.append(((r0, r1, c0, c1), np.array(kills, dtype=float)))
+                return remove(r0, r1, c0, c1, kills)
+
+            self.prey.remove_kills = recording_remove
+
+        def hunting_phase(self) -> None:
+            units = [a for a in self.agents if not a.is_cub and a.leader is a and not a.in_boma]
+            if not units:
+                return super().hunting_phase()
+            cond = np.array([a.condition for a in units])
+            n_members = np.array([len(a.coalition or [a]) + len(a.cubs) for a in units])
+            p = self.params
+            rows, cols = self.positions(units)
+            radius = np.array([a.hr_radius_km if a.home else p.walker_hunt_radius_km for a in units])
+            r0, r1, c0, c1 = self._boxes(rows, cols, self.half_box(radius))
+            self._removed = []
+            self._fr_in = None
+            super().hunting_phase()
+            if self._fr_in is None:
+                return
+            kills = np.zeros((len(units), 3))
+            boxes = {}
+            for i, b in enumerate(zip(r0.tolist(), r1.tolist(), c0.tolist(), c1.tolist())):
+                boxes.setdefault(b, []).append(i)
+            for box, k in self._removed:
+                box = (max(box[0], 0), box[1], max(box[2], 0), box[3])
+                cand = boxes.get(box) or boxes.get(tuple(box))
+                if cand:
+                    kills[cand.pop(0)] = k
+            self.log.append({"month": self.month, "density": self._fr_in, "condition": cond,
+                             "members": n_members, "kills": kills})
+
+    class KinshipModel(ReintroductionModel):
+        """Adds the mean pedigree kinship of the living (all ordered pairs, self-pairs included)
+        to every census: 1 - mean kinship is the pedigree expectation of gene diversity."""
+
+        def __init__(self, *a, **kw) -> None:
+            super().__init__(*a, **kw)
+            self.mean_kinship = np.full(self.spec.years, np.nan)
+
+        def take_census(self) -> None:
+            slots = np.array([a.gslot for a in self.agents], dtype=np.int64)
+            if slots.size:
+                # pedigree kinship matrix of sim.genetics (read-only use of its array)
+                self.mean_kinship[self.year - 1] = float(self.genetics._kin[np.ix_(slots, slots)].mean())
+            super().take_census()
+
+    _TrackedModel, _OfftakeModel, _KinshipModel = TrackedModel, OfftakeModel, KinshipModel
+
+
+def _run(cls_name: str, sc: Scenario, seed):
+    """Run one replicate of ``sc`` with an instrumented model class; returns the model."""
+    _model_classes()
+    cls = globals()[cls_name]
+    model = cls(sc, _landscape(sc), rng=np.random.default_rng(seed))
+    model.run()
+    return model
+
+
+# ============================================================================ THEORY
+# ---------------------------------------------------------------------------- demography only
+def demography_only(cheetah: dict | None = None, *, name: str, years: int, releases: Sequence[dict],
+                    competitors: float = 0.0) -> Scenario:
+    """The demography-only case of sim.demography: unlimited food (``ceiling`` rule without a
+    ceiling), a mate always available, no variation, catastrophes, people, roads, release losses
+    or inbreeding depression; a constant competitor density adds cub predation."""
+    ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, **(cheetah or {})}
+    return uniform_scenario(name, years=years, size_km=100.0, gazelle=0.0, competitors=competitors,
+                            releases=releases, cheetah=ch,
+                            rules={"density": "ceiling", "mate_finding": "always",
+                                   "movement": "correlated_walk"})
+
+
+def _growth_replicate(sc: Scenario, seed) -> dict:
+    from .model import run_replicate
+    c = run_replicate(sc, seed, landscape=_landscape(sc)).census
+    return {k: np.asarray(c[k]) for k in ("N_f", "cub_f", "adults_f")}
+
+
+FOUNDER_AGES = tuple(24 + 6 * i for i in range(12))      # months; one founder per release month
+
+
+@check("demography_growth", "theory")
+def check_demography_growth(settings: Settings) -> CheckResult:
+    """Growth rate and stage structure of the demography-only model vs the dominant eigenvalue
+    and eigenvector of the projection matrix (sim.demography)."""
+    from . import demography as dem
+    t0 = time.perf_counter()
+    years = settings.n(15, 10)
+    reps = settings.n(24, 4)
+    fit_from = 6 if years >= 12 else 4                      # first census year used in the fit
+    releases = [{"year": 1, "month": 1 + i, "females": 1, "males": 0, "age_months": a}
+                for i, a in enumerate(FOUNDER_AGES)]
+    sc = demography_only(name="demography_growth", years=years, releases=releases)
+    ch = sc.cheetah
+    lam = dem.deterministic_lambda(ch)
+    stable = dem.stable_stage_distribution(ch)
+    exp = {k: np.zeros(years) for k in ("cub", "subadult", "adult", "total")}
+    for i, a in enumerate(FOUNDER_AGES):
+        e = dem.expected_female_census(ch, a, 1, years, release_month=1 + i)
+        for k in exp:
+            exp[k] += e[k]
+    out = _parallel(_growth_replicate, [(sc, s) for s in _seeds(settings, "demography_growth", reps)],
+                    settings.jobs)
+    Nf = np.array([o["N_f"] for o in out], dtype=float)           # (reps, years)
+    cubs = np.array([o["cub_f"] for o in out], dtype=float)
+    adults = np.array([o["adults_f"] for o in out], dtype=float)
+    yrs = np.arange(1, years + 1)
+    sel = yrs >= fit_from
+
+    def fit_lambda(total: np.ndarray) -> float:
+        return float(np.exp(np.polyfit(yrs[sel], np.log(total[sel]), 1)[0]))
+
+    lam_obs = fit_lambda(Nf.sum(axis=0))
+    lam_exp_traj = fit_lambda(exp["total"])
+    rng = np.random.default_rng(0)
+    boot = [fit_lambda(Nf[rng.integers(0, reps, reps)].sum(axis=0)) for _ in range(400)]
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    last = yrs > years - 5                                          # pooled over the last 5 censuses
+    tot = Nf[:, last].sum()
+    share = {"cub": cubs[:, last].sum() / tot, "adult": adults[:, last].sum() / tot}
+    share["subadult"] = 1.0 - share["cub"] - share["adult"]
+    tol_lam, tol_share = 0.02, 0.03
+    ok_lam = abs(lam_obs - lam) <= tol_lam
+    ok_share = all(abs(share[k] - stable[k]) <= tol_share for k in stable)
+
+    fig, ax = _figure(1600, 700, ncols=2)
+    a0, a1 = ax[0]
+    mean = Nf.mean(axis=0)
+    q = np.percentile(Nf, [5, 95], axis=0)
+    a0.fill_between(yrs, q[0], q[1], color=_c(0), alpha=0.2, label="agent model, 5–95 % of runs")
+    a0.plot(yrs, mean, "o-", color=_c(0), label=f"agent model, mean of {reps} runs")
+    a0.plot(yrs, exp["total"], "--", color=_c(1), lw=2, label="projection matrix: expected females")
+    ref = exp["total"][fit_from - 1] * lam ** (yrs - fit_from)
+    a0.plot(yrs, ref, ":", color="black", lw=2, label=f"growth at dominant eigenvalue λ = {lam:.3f}/yr")
+    a0.set_yscale("log")
+    a0.set_xlabel("census year (December)")
+    a0.set_ylabel("females alive (cubs included), log scale")
+    a0.set_title("Growth: agent model vs projection matrix")
+    a0.legend(fontsize=9)
+    x = np.arange(3)
+    keys = ("cub", "subadult", "adult")
+    a1.bar(x - 0.2, [share[k] for k in keys], 0.4, color=_c(0), label=f"agent model, years {years - 4}–{years}")
+    a1.bar(x + 0.2, [stable[k] for k in keys], 0.4, color=_c(1), label="dominant eigenvector (stable)")
+    a1.set_xticks(x, ["cubs (dependent)", "independent,\nyounger than adult age", "adults"])
+    a1.set_ylabel("share of females")
+    a1.set_title("Stage structure")
+    a1.legend(fontsize=9)
+    path = _save(fig, settings, "demography_growth")
+    return CheckResult(
+        name="demography_growth", group="theory", title="Demography-only growth rate and stage structure",
+        compares="female population growth rate λ and the shares of females by stage in the agent model "
+                 "vs the dominant eigenvalue and eigenvector of the monthly (age × reproductive state) "
+                 "projection matrix built from the same vital rates (sim.demography)",
+        method=(f"{reps} replicates of {years} years; 12 founder females aged {FOUNDER_AGES[0]}–{FOUNDER_AGES[-1]} "
+                "months released one a month (January–December of year 1) so that the founders' cohorts "
+                "do not oscillate in step; demography-only rules (food unlimited via `density: ceiling` "
+                "without a ceiling, `mate_finding: always`, no environmental variation, catastrophes, people, "
+                "roads, post-release losses or inbreeding depression). λ_obs = exp(slope of ln Σ females) "
+                f"over census years {fit_from}–{years} (95 % CI: bootstrap over replicates). Stage shares "
+                "pooled over the last five censuses."),
+        parameters=[_p("cheetah.cub_survival_base", ch, "cub_survival_base"),
+                    _p("cheetah.subadult_survival_female", ch, "subadult_survival_female"),
+                    _p("cheetah.adult_survival_female", ch, "adult_survival_female"),
+                    _p("cheetah.conception_prob_per_month", ch, "conception_prob_per_month"),
+                    _p("cheetah.female_first_conception_months", ch, "female_first_conception_months"),
+                    _p("cheetah.independence_months", ch, "independence_months"),
+                    Param("cheetah.litter_size_probs", str(ch.litter_size_probs),
+                          _field_info(CheetahParams, "litter_size_probs")["source"])],
+        expected=(f"λ = {lam:.4f}/yr (dominant eigenvalue); the exact expected trajectory of these founders "
+                  f"gives {lam_exp_traj:.4f}/yr over the same years. Stable shares: cubs {stable['cub']:.3f}, "
+                  f"subadults {stable['subadult']:.3f}, adults {stable['adult']:.3f}"),
+        tolerance=f"|λ_obs − λ| ≤ {tol_lam}; each stage share within ±{tol_share} of the eigenvector",
+        observed=(f"λ_obs = {lam_obs:.4f}/yr (95 % CI {lo:.4f}–{hi:.4f}); shares: cubs {share['cub']:.3f}, "
+                  f"subadults {share['subadult']:.3f}, adults {share['adult']:.3f}"),
+        passed=bool(ok_lam and ok_share), figure=path, replicates=reps, seconds=time.perf_counter() - t0,
+        values={"lambda": lam, "lambda_obs": lam_obs, "share": share, "stable": stable})
+
+
+# ---------------------------------------------------------------------------- founder extinction
+def _extinction_replicate(sc: Scenario, seed) -> bool:
+    from .model import run_replicate
+    c = run_replicate(sc, seed, landscape=_landscape(sc)).census
+    return bool(c["N_f"][-1] == 0)
+
+
+EXTINCTION_COMPETITORS = 0.05     # animals/km²: λ ≈ 1.05, so small groups often die out
+
+
+@check("founder_extinction", "theory")
+def check_founder_extinction(settings: Settings) -> CheckResult:
+    """Extinction of small founder groups in the demography-only model vs the multi-type
+    branching process (sim.demography.extinction_probability)."""
+    from . import demography as dem
+    t0 = time.perf_counter()
+    years = 10
+    reps = settings.n(300, 40)
+    groups = (1, 2, 3, 5)
+    age = 36
+    tasks, index = [], []
+    scs = {}
+    for n in groups:
+        sc = demography_only(name=f"founder_extinction_{n}", years=years, competitors=EXTINCTION_COMPETITORS,
+                             releases=[{"year": 1, "month": 1, "females": n, "males": 0, "age_months": age}])
+        scs[n] = sc
+        for s in _seeds(settings, f"founder_extinction_{n}", reps):
+            tasks.append((sc, s))
+            index.append(n)
+    out = np.array(_parallel(_extinction_replicate, tasks, settings.jobs))
+    index = np.array(index)
+    ch = scs[1].cheetah
+    rows = []
+    ok = True
+    for n in groups:
+        k = int(out[index == n].sum())
+        p_exp = dem.extinction_probability(ch, age, n, years=years, competitors=EXTINCTION_COMPETITORS)
+        p_ult = dem.extinction_probability(ch, age, n, years=None, competitors=EXTINCTION_COMPETITORS)
+        lo, hi = wilson(k, reps, 0.99)
+        good = lo <= p_exp <= hi
+        ok &= good
+        rows.append({"n": n, "k": k, "obs": k / reps, "lo": lo, "hi": hi, "exp": p_exp, "ultimate": p_ult,
+                     "pass": good})
+    lam = dem.deterministic_lambda(ch, EXTINCTION_COMPETITORS)
+
+    fig, ax = _figure(1300, 850)
+    a = ax[0, 0]
+    x = np.array(groups)
+    obs = np.array([r["obs"] for r in rows])
+    a.errorbar(x, obs, yerr=[obs - [r["lo"] for r in rows], np.array([r["hi"] for r in rows]) - obs],
+               fmt="o", color=_c(0), capsize=5, ms=8, label=f"agent model ({reps} runs each, 99 % Wilson CI)")
+    a.plot(x, [r["exp"] for r in rows], "s--", color=_c(1), ms=8, label=f"branching process, by year {years}")
+    a.plot(x, [r["ultimate"] for r in rows], "^:", color=_c(2), ms=8, label="branching process, ultimate")
+    a.set_xticks(x)
+    a.set_xlabel("founder females released (aged 36 months)")
+    a.set_ylabel(f"probability that no female is alive at year {years}")
+    a.set_ylim(0, 1)
+    a.set_title(f"Extinction of small founder groups (λ = {lam:.3f}/yr)")
+    a.legend()
+    path = _save(fig, settings, "founder_extinction")
+    return CheckResult(
+        name="founder_extinction", group="theory", title="Extinction of small founder groups",
+        compares="share of runs in which the female line has died out by the census of year 10, for 1, 2, 3 "
+                 "and 5 founder females, vs the multi-type Galton–Watson branching process of the same "
+                 "life cycle (sim.demography.extinction_probability, finite horizon)",
+        method=(f"{reps} replicates per group size; demography-only rules as in *demography_growth*; founders "
+                f"aged {age} months released in January of year 1; competitor density "
+                f"{EXTINCTION_COMPETITORS} animals/km² (cub predation) so that λ = {lam:.3f}/yr and extinction "
+                "is common but not certain."),
+        parameters=[_p("cheetah.cub_predation_per_competitor", ch, "cub_predation_per_competitor"),
+                    Param("landscape.competitor_density", f"{EXTINCTION_COMPETITORS} animals/km²",
+                          "chosen for the check (λ slightly above 1)"),
+                    _p("cheetah.cub_survival_base", ch, "cub_survival_base"),
+                    _p("cheetah.adult_survival_female", ch, "adult_survival_female")],
+        expected="; ".join(f"{r['n']} F: {r['exp']:.3f}" for r in rows),
+        tolerance="each branching-process probability inside the 99 % Wilson interval of the simulated share",
+        observed="; ".join(f"{r['n']} F: {r['obs']:.3f} ({r['lo']:.3f}–{r['hi']:.3f})" for r in rows),
+        passed=bool(ok), figure=path, replicates=reps * len(groups), seconds=time.perf_counter() - t0,
+        values={"rows": rows, "lambda": lam})
+
+
+# ---------------------------------------------------------------------------- drift
+def _kinship_replicate(sc: Scenario, seed) -> dict:
+    m = _run("_KinshipModel", sc, seed)
+    c = m.census
+    out = {"gd": np.asarray(c["gene_diversity"]), "mk": m.mean_kinship.copy(), "N": np.asarray(c["N"]),
+           "adults_f": np.asarray(c["adults_f"]), "adults_m": np.asarray(c["adults_m"]),
+           "breeding_females": np.asarray(c["breeding_females"])}
+    m.remove_all_agents()
+    return out
+
+
+DRIFT_CEILING = 60          # animals (all ages)
+
+
+@check("gene_diversity_drift", "theory")
+def check_gene_diversity_drift(settings: Settings) -> CheckResult:
+    """Gene diversity of a population held at a ceiling vs H_t = H_0 (1 − 1/(2 N_e))^t."""
+    from . import demography as dem
+    t0 = time.perf_counter()
+    years = settings.n(60, 20)
+    reps = settings.n(24, 4)
+    sc = uniform_scenario(
+        "gene_diversity_drift", years=years, size_km=100.0, ceiling=DRIFT_CEILING,
+        releases=[{"year": 1, "month": 1, "females": 10, "males": 10, "age_months": 30}],
+        cheetah={"release_survival_wild": 1.0, "lethal_equivalents": 0.0},
+        rules={"density": "ceiling", "mate_finding": "anywhere", "movement": "correlated_walk"})
+    out = _parallel(_kinship_replicate, [(sc, s) for s in _seeds(settings, "gene_diversity_drift", reps)],
+                    settings.jobs)
+    alive = np.array([np.isfinite(o["gd"][-1]) and o["N"][-1] > 0 for o in out])
+    gd = np.array([o["gd"] for o in out])[alive]
+    mk = np.array([o["mk"] for o in out])[alive]
+    yrs = np.arange(1, years + 1)
+    start = 5 if years > 10 else 2
+    sel = yrs >= start
+    gd_mean = gd.mean(axis=0)
+    ped = 1.0 - mk.mean(axis=0)
+
+    def rate(series: np.ndarray) -> float:
+        """Per-year decline rate of a diversity series: −slope of its log over the fit years."""
+        return float(-np.polyfit(yrs[sel], np.log(series[sel]), 1)[0])
+
+    r_gd = rate(gd_mean)
+    r_ped = rate(ped)
+    rng = np.random.default_rng(1)
+    boot = []
+    for _ in range(400):
+        i = rng.integers(0, len(gd), len(gd))
+        boot.append(rate(gd[i].mean(axis=0)) / rate(1.0 - mk[i].mean(axis=0)))
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    ratio = r_gd / r_ped
+    T_years = dem.generation_time_months(sc.cheetah) / 12.0
+    per_gen = 1.0 - math.exp(-r_ped * T_years)          # loss of diversity per generation
+    Ne = 1.0 / (2.0 * per_gen)
+    af = np.array([o["adults_f"] for o in out])[alive][:, sel].mean()
+    am = np.array([o["adults_m"] for o in out])[alive][:, sel].mean()
+    n_mean = np.array([o["N"] for o in out])[alive][:, sel].mean()
+    Ne_sex = 4 * af * am / (af + am)
+    H0 = ped[start - 1]
+    drift = H0 * (1.0 - 1.0 / (2.0 * Ne)) ** ((yrs - start) / T_years)
+    tol = 0.10
+    ok = abs(ratio - 1.0) <= tol and len(gd) >= max(2, reps // 2)
+
+    fig, ax = _figure(1400, 850)
+    a = ax[0, 0]
+    q = np.percentile(gd, [5, 95], axis=0)
+    a.fill_between(yrs, q[0], q[1], color=_c(0), alpha=0.2, label="agent model, 5–95 % of runs")
+    a.plot(yrs, gd_mean, "o-", ms=4, color=_c(0), label=f"agent model: gene diversity of genotypes (mean of {len(gd)})")
+    a.plot(yrs, ped, "--", color=_c(1), lw=2, label="pedigree expectation 1 − mean kinship")
+    a.plot(yrs[sel], drift[sel], ":", color="black", lw=2.5,
+           label=f"H₀(1 − 1/(2Nₑ))^(t/T), Nₑ = {Ne:.1f}, T = {T_years:.1f} yr")
+    a.set_xlabel("census year")
+    a.set_ylabel("gene diversity (expected heterozygosity)")
+    a.set_title(f"Drift at a ceiling of {DRIFT_CEILING} cheetahs")
+    a.legend(fontsize=9)
+    path = _save(fig, settings, "gene_diversity_drift")
+    return CheckResult(
+        name="gene_diversity_drift", group="theory", title="Gene diversity lost by drift",
+        compares="the yearly rate at which gene diversity of the simulated genotypes (20 neutral loci with "
+                 "founder-unique alleles) declines vs the rate that H_t = H_0 (1 − 1/(2 N_e))^(t/T) gives for the "
+                 "effective size N_e implied by the pedigree",
+        method=(f"{reps} replicates of {years} years: 10 F + 10 M founders, `density: ceiling` with a ceiling of "
+                f"{DRIFT_CEILING} animals (random removals each December), food unlimited, mates anywhere on the "
+                "map, no inbreeding depression, no variation. **How N_e is estimated:** from the pedigree, "
+                "independently of the genotypes: the mean kinship f̄ of the living (all ordered pairs, self-pairs "
+                "included) is recorded at every census; 1 − f̄ is the expected gene diversity, and its yearly "
+                f"decline rate (log-linear fit over years {start}–{years}) per generation of T = "
+                f"{T_years:.1f} yr (sim.demography.generation_time_months, the growing population's value) gives "
+                "1/(2N_e). **What this tests:** that Mendelian transmission and the gene-diversity bookkeeping "
+                "lose diversity at the drift rate the simulated pedigree implies. It does *not* test that the "
+                "simulated N_e is realistic; for that, N_e is reported beside the census size and the "
+                "sex-ratio formula 4 N_m N_f/(N_m + N_f) of the adults, which ignores the variance in "
+                "reproductive success and therefore overestimates N_e."),
+        parameters=[_p("cheetah.neutral_loci", sc.cheetah, "neutral_loci"),
+                    Param("ceiling", f"{DRIFT_CEILING} animals", "chosen for the check"),
+                    _p("cheetah.lethal_equivalents", sc.cheetah, "lethal_equivalents",
+                       source="set to 0 for the check (pure drift)")],
+        expected=f"genotype decline rate = pedigree rate {r_ped:.5f}/yr (N_e = {Ne:.1f} per generation)",
+        tolerance=f"ratio of the two rates within 1 ± {tol}",
+        observed=(f"genotype rate {r_gd:.5f}/yr, ratio {ratio:.3f} (95 % CI {lo:.3f}–{hi:.3f}); "
+                  f"N_e = {Ne:.1f} vs mean census N = {n_mean:.1f} (N_e/N = {Ne / n_mean:.2f}) and "
+                  f"4N_mN_f/(N_m+N_f) of adults = {Ne_sex:.1f}; {len(gd)} of {reps} runs extant at the end"),
+        passed=bool(ok), figure=path, replicates=reps, seconds=time.perf_counter() - t0,
+        values={"rate_gd": r_gd, "rate_ped": r_ped, "ratio": ratio, "Ne": Ne, "N": n_mean, "Ne_sex": Ne_sex})
+
+
+# ---------------------------------------------------------------------------- prey logistic
+def theta_logistic(N0: float, K: float, r: float, theta: float, years: int,
+                   survival: float | None = None) -> np.ndarray:
+    """N_t, t = 0..years, of the discrete theta-logistic (theta-Ricker) map
+    N_{t+1} = N_t exp(r (1 − (N_t/K)^θ)) [animals], counted just before each birth pulse.
+
+    ``survival``: the annual natural survival s of sim.prey, whose births cannot be negative, so
+    above K the population falls by no more than natural deaths: N_{t+1} = N_t max(exp(...), s)."""
+    out = np.empty(years + 1)
+    out[0] = N0
+    for t in range(years):
+        g = math.exp(r * (1.0 - (out[t] / K) ** theta))
+        out[t + 1] = out[t] * (max(g, survival) if survival is not None else g)
+    return out
+
+
+@check("prey_logistic", "theory")
+def check_prey_logistic(settings: Settings) -> CheckResult:
+    """sim.prey alone: yearly totals vs the analytic theta-logistic trajectory."""
+    from .landscape import build_landscape
+    from .params import PreyParams
+    from .prey import PreyPopulation
+    from .schema import LandscapeSpec
+    t0 = time.perf_counter()
+    years = 30
+    K_density = 2.0                             # gazelle per km²
+    spec = LandscapeSpec(preset="uniform", width_km=50, height_km=50, gazelle_density=K_density,
+                         saiga_density=0.0, urial_density=0.0)
+    land = build_landscape(spec, REPO)
+    K = K_density * land.area_km2
+    g0 = GazelleParams()
+    # (r_max per year, theta, start as a multiple of K, diffusion per month, tolerance)
+    cases = [(0.30, 1.0, 0.02, 0.0, 1e-6), (0.30, 1.0, 1.8, 0.0, 1e-6), (0.30, 2.5, 0.02, 0.0, 1e-6),
+             (1.0, 1.0, 0.02, 0.0, 1e-6), (0.30, 1.0, 0.02, g0.diffusion_per_month, 0.01)]
+    curves, ok = [], True
+    for r, theta, start, diff, tol in cases:
+        gz = {"r_max": r, "theta": theta, "poaching_per_year": 0.0, "initial_total": start * K,
+              "diffusion_per_month": diff}
+        prey = PreyParams(saiga={"initial_total": 0.0}, gazelle=gz, urial={"initial_total": 0.0})
+        pop = PreyPopulation(prey, land, month=0, water_gain=1.0)
+        birth = prey.gazelle.birth_month
+        s = prey.gazelle.annual_survival
+        sim = []
+        for y in range(years):
+            for m in range(12):
+                if m == birth:
+                    sim.append(pop.totals()[1])          # just before the birth pulse
+                pop.step(m, enforcement=0.0)
+        sim = np.array(sim)
+        # density dependence acts at the pulse, so the map holds for the pre-pulse counts; N_0 is
+        # the start total after the months of natural survival before the first pulse
+        n0 = start * K * s ** (birth / 12.0)
+        expected = theta_logistic(n0, K, r, theta, years - 1, survival=s)
+        textbook = theta_logistic(n0, K, r, theta, years - 1)
+        rel = float(np.max(np.abs(sim - expected) / expected))
+        rel_textbook = float(np.max(np.abs(sim - textbook) / textbook))
+        ok &= rel <= tol
+        edge = float(pop.N[1][0, pop.N.shape[2] // 2] / pop.N[1][pop.N.shape[1] // 2, pop.N.shape[2] // 2])
+        curves.append({"r": r, "theta": theta, "start": start, "diffusion": diff, "tol": tol, "sim": sim,
+                       "expected": expected, "textbook": textbook, "rel": rel, "rel_textbook": rel_textbook,
+                       "edge_ratio": edge})
+    fig, ax = _figure(1400, 850)
+    a = ax[0, 0]
+    t = np.arange(years)
+    for i, cv in enumerate(curves):
+        lab = (f"r_max = {cv['r']:g}/yr, θ = {cv['theta']:g}, N₀ = {cv['start']:g} K"
+               + (f", diffusion {cv['diffusion']:g}/month" if cv["diffusion"] else ""))
+        a.plot(t, cv["sim"] / land.area_km2, "o" if not cv["diffusion"] else "x", color=_c(i), ms=5,
+               label=f"sim.prey: {lab}")
+        a.plot(t, cv["expected"] / land.area_km2, "-", color=_c(i), lw=1.5, alpha=0.8)
+        if cv["rel_textbook"] > 1e-6 and not cv["diffusion"]:
+            a.plot(t, cv["textbook"] / land.area_km2, "--", color=_c(i), lw=1.2, alpha=0.8,
+                   label="theta-logistic without the floor on births (negative recruitment)")
+    a.axhline(K_density, color="grey", ls=":", label=f"capacity K = {K_density:g} animals/km²")
+    a.set_xlabel("year (count just before the birth pulse in May)")
+    a.set_ylabel("goitered gazelle density (animals/km²)")
+    a.set_title("Prey growth: sim.prey (points) vs theta-logistic map (lines)")
+    a.legend(fontsize=8, loc="upper right")
+    path = _save(fig, settings, "prey_logistic")
+    above = curves[1]
+    dif = curves[-1]
+    return CheckResult(
+        name="prey_logistic", group="theory", title="Prey approach to capacity (theta-logistic)",
+        compares="yearly totals of one prey species simulated by sim.prey alone vs the analytic discrete "
+                 "theta-logistic trajectory N_{t+1} = N_t exp(r_max (1 − (N_t/K)^θ))",
+        method=("goitered gazelle on a uniform 50 × 50 km map (K = 2 animals/km², no poaching, no water points, "
+                "no environmental variation), 30 years of monthly steps; totals compared every year just before "
+                "the birth pulse (density dependence acts at the pulse, and the pulse is scaled so that a year "
+                "of natural survival after it gives exactly the map above, so agreement should be to rounding; "
+                "N_0 is the start total after the months of survival before the first pulse). Five cases: low "
+                "start, start above K, θ = 2.5, r_max = 1 (overshoot and damped oscillation), and the default "
+                "diffusion between cells (the other cases have none, to test the local dynamics exactly). "
+                "sim.prey's births are never negative, so above K the expected map is "
+                "N_{t+1} = N_t max(exp(r_max (1 − (N_t/K)^θ)), s) with s the natural annual survival."),
+        parameters=[_p("prey.gazelle.annual_survival", g0, "annual_survival"),
+                    Param("prey.gazelle.r_max", "0.3 and 1.0 per year", "chosen for the check "
+                          f"(default {g0.r_max:g}: {_field_info(GazelleParams, 'r_max')['source']})"),
+                    Param("prey.gazelle.theta", "1 and 2.5", "chosen for the check"),
+                    _p("prey.gazelle.diffusion_per_month", g0, "diffusion_per_month"),
+                    Param("landscape.gazelle_density", "2 animals/km²", "chosen for the check")],
+        expected="the theta-logistic trajectory of each case (births floored at zero above K)",
+        tolerance="largest relative difference over all years ≤ 1e-6 per case without diffusion, ≤ 0.01 with "
+                  "the default diffusion",
+        observed=("largest relative differences " + ", ".join(f"{cv['rel']:.1e}" for cv in curves)
+                  + f"; the start above K differs from the textbook map (no floor) by up to "
+                  f"{100 * above['rel_textbook']:.1f} %"),
+        passed=bool(ok), figure=path, replicates=1, seconds=time.perf_counter() - t0,
+        values={"max_rel_error": max(cv["rel"] for cv in curves[:-1]), "diffusion_rel_error": dif["rel"],
+                "edge_to_centre": dif["edge_ratio"]},
+        notes=("With diffusion, cells at the map edge hold fewer animals than the centre "
+               f"(edge/centre density {dif['edge_ratio']:.3f} after 30 years at K). The diffusion rule of "
+               "sim.prey sends each cell's emigrants to its open neighbours in proportion to their K, so its "
+               "stationary distribution is proportional to K_i × Σ_(neighbours) K_j rather than to K_i: cells "
+               "with fewer open neighbours (map edge, along closed fences) are depleted, and the total stays "
+               "slightly below ΣK."))
+
+
+# ---------------------------------------------------------------------------- offtake
+OFFTAKE_DENSITIES = (0.25, 0.5, 1.0, 2.0, 4.0)     # gazelle per km²
+
+
+def _offtake_replicate(sc: Scenario, seed) -> dict:
+    m = _run("_OfftakeModel", sc, seed)
+    deaths = int(sum(m.census[f"deaths_{c}"].sum() for c in DEATH_CAUSES))
+    log = m.log
+    m.remove_all_agents()
+    return {"log": log, "deaths": deaths}
+
+
+def expected_kills(density: np.ndarray, condition: np.ndarray, p: CheetahParams, mass_kg: float,
+                   preference: float) -> tuple[np.ndarray, np.ndarray]:
+    """Expected kills per month of solitary adults (no cubs) hunting one prey species, computed
+    from the parameters: the Holling type II mean μ = 30.44 a D / (1 + a h D) with
+    a = search_rate x success x (1 + hunger_effort (1 − condition)) x preference, and the expected
+    kills after satiation, E[f(X)] with X ~ Poisson(μ), f(x) = x if x e ≤ want + e else
+    ceil(want / e), e = kg eaten per kill, want = need + (1 − condition) x reserve (the rule of
+    sim.model.ReintroductionModel.hunting_phase). Returns (μ, E[f(X)])."""
+    from scipy.stats import poisson
+    a = p.search_rate_km2_per_day * p.hunting_success * (1 + p.hunger_effort * (1 - condition)) * preference
+    mu = DAYS_PER_MONTH * a * density / (1 + a * p.handling_days * density)
+    e = mass_kg * p.edible_fraction * (1 - p.kleptoparasitism)
+    need = p.food_kg_per_day * DAYS_PER_MONTH
+    want = need + (1 - condition) * p.reserve_days * p.food_kg_per_day
+    m = np.floor(want / e + 1.0)                 # largest count kept as drawn
+    cap = np.ceil(want / e)
+    x = np.arange(0, int(max(m.max(), 1)) + 1)
+    pmf = poisson.pmf(x[None, :], mu[:, None])
+    kept = (pmf * x[None, :] * (x[None, :] <= m[:, None])).sum(axis=1)
+    over = poisson.sf(m, mu)
+    return mu, kept + cap * over
+
+
+@check("predator_prey_offtake", "theory")
+def check_predator_prey_offtake(settings: Settings) -> CheckResult:
+    """Kills per cheetah per month vs the functional response at the prey density experienced."""
+    t0 = time.perf_counter()
+    years = settings.n(4, 2)
+    reps = settings.n(4, 1)
+    base_ch = {"adult_survival_female": 1.0, "adult_survival_male": 1.0, "subadult_survival_female": 1.0,
+               "subadult_survival_male": 1.0, "conception_prob_per_month": 0.0, "release_survival_wild": 1.0}
+    tasks = []
+    for D in OFFTAKE_DENSITIES:
+        sc = uniform_scenario(f"offtake_{D:g}", years=years, size_km=150.0, cell_km=2.5, gazelle=D,
+                              releases=[{"year": 1, "month": 1, "females": 6, "males": 6, "age_months": 36}],
+                              cheetah=base_ch, rules={"movement": "correlated_walk"})
+        tasks += [(sc, s) for s in _seeds(settings, f"offtake_{D:g}", reps)]
+    out = _parallel(_offtake_replicate, tasks, settings.jobs)
+    sc = tasks[0][0]
+    p = sc.cheetah
+    g = sc.prey.gazelle
+    dens, obs, mu_all, exp_all, cond_all = [], [], [], [], []
+    for o in out:
+        for rec in o["log"]:
+            solo = rec["members"] == 1
+            d = rec["density"][solo, 1]
+            mu, ex = expected_kills(d, rec["condition"][solo], p, g.body_mass_kg, g.cheetah_preference)
+            dens.append(d)
+            obs.append(rec["kills"][solo, 1])
+            mu_all.append(mu)
+            exp_all.append(ex)
+            cond_all.append(rec["condition"][solo])
+    dens, obs, mu_all, exp_all = (np.concatenate(v) for v in (dens, obs, mu_all, exp_all))
+    deaths = sum(o["deaths"] for o in out)
+    ratio = obs.sum() / exp_all.sum()
+    se = math.sqrt(obs.sum()) / exp_all.sum()       # Poisson-like counting error of the ratio
+    tol = 0.05
+    ok = abs(ratio - 1) <= tol
+    edges = np.quantile(dens, np.linspace(0, 1, 13))
+    bins = np.clip(np.searchsorted(edges, dens, side="right") - 1, 0, len(edges) - 2)
+    bx, bo, be, bm, bse = [], [], [], [], []
+    for b in range(len(edges) - 1):
+        s = bins == b
+        if s.sum() < 5:
+            continue
+        bx.append(dens[s].mean())
+        bo.append(obs[s].mean())
+        bse.append(obs[s].std(ddof=1) / math.sqrt(s.sum()))
+        be.append(exp_all[s].mean())
+        bm.append(mu_all[s].mean())
+    fig, ax = _figure(1400, 850)
+    a = ax[0, 0]
+    grid = np.linspace(0, dens.max() * 1.05, 200)
+    for i, cnd in enumerate((1.0, 0.5)):
+        mu_g, ex_g = expected_kills(grid, np.full_like(grid, cnd), p, g.body_mass_kg, g.cheetah_preference)
+        a.plot(grid, mu_g, ":", color=_c(2 + i), lw=1.5, label=f"type II without satiation, condition {cnd:g}")
+        a.plot(grid, ex_g, "-", color=_c(2 + i), lw=1.5, label=f"type II with satiation cap, condition {cnd:g}")
+    a.plot(bx, be, "s", color=_c(1), ms=8, mfc="none", mew=2,
+           label="expected for the densities and conditions met (binned)")
+    a.errorbar(bx, bo, yerr=1.96 * np.array(bse), fmt="o", color=_c(0), ms=6, capsize=4,
+               label="agent model: kills made (binned mean, 95 % CI)")
+    a.set_xlabel("gazelle density in the hunting area (animals/km²)")
+    a.set_ylabel("kills per cheetah per month")
+    a.set_title("Offtake: agent model vs functional response")
+    a.legend(fontsize=8.5, loc="lower right")
+    path = _save(fig, settings, "predator_prey_offtake")
+    n_um = len(obs)
+    return CheckResult(
+        name="predator_prey_offtake", group="theory", title="Predator–prey offtake",
+        compares="kills per cheetah per month in the agent model vs the kills the type II functional response "
+                 "predicts for the prey densities the cheetahs experienced, with the satiation cap of "
+                 "sim.model.hunting_phase (a group stops once its need plus reserve deficit is covered)",
+        method=(f"one prey species (goitered gazelle) at {', '.join(f'{d:g}' for d in OFFTAKE_DENSITIES)} "
+                f"animals/km² on a fenced uniform 150 × 150 km map; 6 F + 6 M adults released, then a fixed "
+                f"number of cheetahs: survival 1, conception 0, no people, no variation; {years} years × {reps} "
+                "replicates per density. An instrumented model records, for each solitary hunter and month, "
+                "the density in its hunting box (the functional response's input), its body condition before "
+                "hunting and the kills removed from its box. The expectation is computed independently from the "
+                "parameters (`expected_kills`): Poisson kills with the type II mean, hunger raising the search "
+                "rate, and the satiation cap."),
+        parameters=[_p("cheetah.search_rate_km2_per_day", p, "search_rate_km2_per_day"),
+                    _p("cheetah.handling_days", p, "handling_days"),
+                    _p("cheetah.hunting_success", p, "hunting_success"),
+                    _p("cheetah.hunger_effort", p, "hunger_effort"),
+                    _p("cheetah.edible_fraction", p, "edible_fraction"),
+                    _p("cheetah.kleptoparasitism", p, "kleptoparasitism"),
+                    _p("cheetah.reserve_days", p, "reserve_days"),
+                    _p("prey.gazelle.body_mass_kg", g, "body_mass_kg")],
+        expected=f"total kills = Σ expected kills over {n_um} hunter-months ({exp_all.sum():.0f} kills)",
+        tolerance=f"observed / expected within 1 ± {tol}",
+        observed=(f"{obs.sum():.0f} kills, ratio {ratio:.3f} (± {1.96 * se:.3f}, 95 % counting error); "
+                  f"{deaths} cheetah deaths (starvation) in all runs"),
+        passed=bool(ok), figure=path, replicates=len(tasks), seconds=time.perf_counter() - t0,
+        values={"ratio": ratio, "kills": float(obs.sum()), "expected": float(exp_all.sum()), "deaths": deaths})
+
+
+# ---------------------------------------------------------------------------- movement
+def _walk_model(land, max_step_cells: int, persistence: float):
+    """The parts of a model that sim.walk.walk and the movement rules read."""
+    from .walk import WalkGeometry
+    return SimpleNamespace(landscape=land, walk_geometry=WalkGeometry.build(land, max_step_cells),
+                           params=SimpleNamespace(walk_persistence=persistence, walk_habitat_bias=2.0))
+
+
+def crw_msd(n_steps: np.ndarray, step: float, persistence: float) -> np.ndarray:
+    """Mean squared displacement after n jumps of the 8-heading correlated walk of
+    sim.rules.correlated_walk: keep the heading with probability p, else a uniformly random one of
+    8 (the first heading uniform). Orthogonal jumps have length ``step``, diagonal ones step·√2, so
+    E|v|² = 1.5 step² and E[v_i·v_j] = p^|i−j| E|v|²:
+    MSD(n) = E|v|² [n (1 + p)/(1 − p) − 2 p (1 − p^n)/(1 − p)²] (in the units of step²)."""
+    n = np.asarray(n_steps, dtype=float)
+    v2 = 1.5 * step * step
+    p = persistence
+    if p >= 1:
+        return v2 * n * n
+    return v2 * (n * (1 + p) / (1 - p) - 2 * p * (1 - p ** n) / (1 - p) ** 2)
+
+
+@check("movement_msd", "theory")
+def check_movement_msd(settings: Settings) -> CheckResult:
+    """Mean squared displacement of correlated_walk (sim.walk.walk) vs the analytic CRW."""
+    from . import rules
+    from .schema import LandscapeSpec
+    from .landscape import build_landscape
+    t0 = time.perf_counter()
+    p0 = CheetahParams()
+    cell_km = 2.5
+    step_cells = max(1, round(p0.daily_travel_km_female * DAYS_PER_MONTH / p0.walk_substeps / cell_km))
+    jumps = p0.walk_substeps * settings.n(12, 6)              # one year of monthly walking
+    walkers = settings.n(20000, 6000)
+    size_cells = 2 * step_cells * jumps + 10
+    land = build_landscape(LandscapeSpec(preset="uniform", cell_km=cell_km, width_km=size_cells * cell_km,
+                                         height_km=size_cells * cell_km, fenced=True,
+                                         gazelle_density=0.0), REPO)
+    from .walk import walk
+    rule = rules.get("movement", "correlated_walk")
+    rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(zlib.crc32(b"msd"),)))
+    c0 = size_cells // 2
+    curves, worst = [], 0.0
+    for pers in (0.0, p0.walk_persistence, 0.9):
+        model = _walk_model(land, step_cells, pers)
+        rows = np.full(walkers, c0)
+        cols = np.full(walkers, c0)
+        heads = np.full(walkers, -1)
+        steps = np.full(walkers, step_cells)
+        msd = np.zeros(jumps + 1)
+        for j in range(1, jumps + 1):
+            rows, cols, heads, _, _ = walk(model, rows, cols, heads, steps, 1, rule, rng)
+            msd[j] = np.mean(((rows - c0) ** 2 + (cols - c0) ** 2)) * cell_km ** 2
+        n = np.arange(jumps + 1)
+        theory = crw_msd(n, step_cells * cell_km, pers)
+        rel = float(np.max(np.abs(msd[1:] - theory[1:]) / theory[1:]))
+        worst = max(worst, rel)
+        curves.append((pers, msd, theory, rel))
+    tol = 0.05
+    fig, ax = _figure(1400, 850)
+    a = ax[0, 0]
+    months = np.arange(jumps + 1) / p0.walk_substeps
+    for i, (pers, msd, theory, rel) in enumerate(curves):
+        a.plot(months[::2], msd[::2], "o", color=_c(i), ms=4, label=f"sim.walk, persistence {pers:g}")
+        a.plot(months, theory, "-", color=_c(i), lw=1.5, label=f"analytic CRW, persistence {pers:g}")
+    a.set_xlabel("months of walking (8 jumps a month)")
+    a.set_ylabel("mean squared displacement (km²)")
+    a.set_title(f"Correlated random walk: {walkers} walkers, jumps of {step_cells * cell_km:g} km")
+    a.legend(fontsize=9)
+    path = _save(fig, settings, "movement_msd")
+    return CheckResult(
+        name="movement_msd", group="theory", title="Movement: mean squared displacement",
+        compares="mean squared displacement of walkers moved by sim.walk.walk with the `correlated_walk` rule "
+                 "vs the analytic MSD of a correlated random walk with the same jump lengths and persistence",
+        method=(f"{walkers} walkers from the centre of an open uniform map large enough never to be reached "
+                f"({size_cells} × {size_cells} cells of {cell_km} km), jumps of {step_cells} cells "
+                f"(female travel {p0.daily_travel_km_female} km/day × 30.44 days / {p0.walk_substeps} sub-steps), "
+                f"{jumps} jumps (one year); persistence 0, {p0.walk_persistence} (default) and 0.9. Analytic: "
+                "MSD(n) = E|v|² [n(1+p)/(1−p) − 2p(1−p^n)/(1−p)²], E|v|² = 1.5 (jump)² for 8 headings "
+                "(diagonal jumps are √2 longer)."),
+        parameters=[_p("cheetah.walk_persistence", p0, "walk_persistence"),
+                    _p("cheetah.daily_travel_km_female", p0, "daily_travel_km_female"),
+                    _p("cheetah.walk_substeps", p0, "walk_substeps")],
+        expected="the analytic MSD after every jump",
+        tolerance=f"largest relative difference over all jumps and persistences ≤ {tol}",
+        observed=f"largest relative difference {worst:.4f}",
+        passed=bool(worst <= tol), figure=path, replicates=walkers, seconds=time.perf_counter() - t0,
+        values={"max_rel_error": worst})
+
+
+# ---------------------------------------------------------------------------- fences
+def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], cell_km: float = 2.5):
+    """A uniform landscape with a west-east fence along the south edges of ``fence_row`` (gaps at
+    the given columns); prey capacity 1 gazelle/km² everywhere; map edge closed."""
+    from .landscape import SOUTH, Fence, Landscape
+    z = np.zeros((rows, cols))
+    edges = np.array([(SOUTH, fence_row, c) for c in range(cols)], dtype=np.int64)
+    g = np.zeros(cols, dtype=bool)
+    g[list(gaps)] = True
+    return Landscape(name="fence-check", cell_km=cell_km, habitat=z + 0.8, escarpment=z.astype(bool),
+                     water=z.astype(bool), protection=z.copy(), human=z.copy(), road=z.astype(bool),
+                     competitors=z.copy(), capacity={"saiga_summer": z + 1, "saiga_winter": z + 1,
+                                                     "gazelle": z + 1, "urial": z.copy()},
+                     fences=(Fence("border", edges, g),), sites={"centre": (rows // 2, cols // 2)})
+
+
+@check("fence_crossing", "theory")
+def check_fence_crossing(settings: Settings) -> CheckResult:
+    """No walker or prey crosses closed fence edges; both pass through gaps."""
+    from . import rules
+    from .params import PreyParams
+    from .prey import PreyPopulation
+    from .walk import walk
+    t0 = time.perf_counter()
+    rows, cols, fence_row = 60, 60, 29
+    walkers = settings.n(4000, 1000)
+    jumps = settings.n(8 * 24, 8 * 12)
+    p0 = CheetahParams()
+    rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(zlib.crc32(b"fence"),)))
+    results = {}
+    for label, gaps in (("closed", ()), ("gaps", (10, 30, 50))):
+        land = fenced_landscape(rows, cols, fence_row, gaps)
+        for rule_name in ("correlated_walk", "habitat_walk"):
+            model = _walk_model(land, 4, p0.walk_persistence)
+            rule = rules.get("movement", rule_name)
+            r = rng.integers(0, fence_row + 1, walkers)
+            c = rng.integers(0, cols, walkers)
+            h = np.full(walkers, -1)
+            steps = rng.integers(1, 5, walkers)                  # 1-4 cells per jump
+            north = r <= fence_row
+            crossings = 0
+            for _ in range(jumps):
+                r, c, h, _, _ = walk(model, r, c, h, steps, 1, rule, rng)
+                now = r <= fence_row
+                crossings += int((now != north).sum())
+                north = now
+            results[(label, rule_name)] = {"crossings": crossings, "south_share": float((~north).mean())}
+        # prey: all gazelle start north of the fence, diffusion for `months` months
+        prey = PreyParams(saiga={"initial_total": 0.0}, gazelle={"initial_total": 1000.0, "poaching_per_year": 0.0,
+                                                                  "r_max": 0.0},
+                          urial={"initial_total": 0.0})
+        pop = PreyPopulation(prey, land, month=0, water_gain=1.0)
+        pop.N[1, fence_row + 1:, :] = 0.0
+        for m in range(60):
+            pop.step(m % 12, enforcement=0.0)
+        results[(label, "prey")] = {"south_share": float(pop.N[1, fence_row + 1:, :].sum() / pop.N[1].sum())}
+    closed_ok = all(results[("closed", r)]["crossings"] == 0 for r in ("correlated_walk", "habitat_walk")) \
+        and results[("closed", "prey")]["south_share"] == 0.0
+    gaps_ok = all(results[("gaps", r)]["crossings"] > 0 for r in ("correlated_walk", "habitat_walk")) \
+        and results[("gaps", "prey")]["south_share"] > 0.0
+    fig, ax = _figure(1500, 750, ncols=2)
+    a0, a1 = ax[0]
+    labels = ["correlated_walk", "habitat_walk"]
+    x = np.arange(2)
+    for i, lab in enumerate(("closed", "gaps")):
+        a0.bar(x + (i - 0.5) * 0.4, [results[(lab, r)]["crossings"] for r in labels], 0.4, color=_c(i),
+               label="fence closed" if lab == "closed" else "fence with 3 gaps")
+    for i, r in enumerate(labels):
+        for j, lab in enumerate(("closed", "gaps")):
+            v = results[(lab, r)]["crossings"]
+            a0.annotate(str(v), (i + (j - 0.5) * 0.4, v), ha="center", va="bottom", fontsize=10)
+    a0.set_xticks(x, labels)
+    a0.set_ylabel(f"fence crossings by {walkers} walkers in {jumps // 8} months")
+    a0.set_title("Cheetah walkers")
+    a0.legend()
+    vals = [100 * results[(lab, "prey")]["south_share"] for lab in ("closed", "gaps")]
+    a1.bar([0, 1], vals, color=[_c(0), _c(1)])
+    for i, v in enumerate(vals):
+        a1.annotate(f"{v:.2f} %", (i, v), ha="center", va="bottom", fontsize=10)
+    a1.set_xticks([0, 1], ["fence closed", "fence with 3 gaps"])
+    a1.set_ylabel("gazelle south of the fence after 5 years (% of all)")
+    a1.set_title("Prey diffusion")
+    path = _save(fig, settings, "fence_crossing")
+    obs = "; ".join(f"{lab}/{r}: {results[(lab, r)]['crossings']} crossings" for lab in ("closed", "gaps")
+                    for r in labels)
+    obs += (f"; prey south of the fence: closed {100 * results[('closed', 'prey')]['south_share']:.3g} %, "
+            f"with gaps {100 * results[('gaps', 'prey')]['south_share']:.3g} %")
+    return CheckResult(
+        name="fence_crossing", group="theory", title="Fences: no crossing except at gaps",
+        compares="moves across a west–east fence line by cheetah walkers (sim.walk.walk, both movement rules) "
+                 "and by prey diffusion (sim.prey), with the fence closed and with 3 gaps",
+        method=(f"{rows} × {cols} cells of 2.5 km, fence along the south edges of row {fence_row}; {walkers} "
+                f"walkers start north of it at random, jumps of 1–4 cells (diagonal jumps included), "
+                f"{jumps} jumps; a crossing is a change of side between jumps. Prey: gazelle start only north "
+                "of the fence (no births), 60 months of diffusion."),
+        parameters=[_p("cheetah.walk_persistence", p0, "walk_persistence"),
+                    _p("cheetah.walk_habitat_bias", p0, "walk_habitat_bias"),
+                    _p("prey.gazelle.diffusion_per_month", GazelleParams(), "diffusion_per_month")],
+        expected="closed fence: 0 crossings and no prey south of it; with gaps: crossings > 0 and prey south",
+        tolerance="exact (counts)",
+        observed=obs, passed=bool(closed_ok and gaps_ok), figure=path, replicates=walkers,
+        seconds=time.perf_counter() - t0,
+        values={f"{k[0]}_{k[1]}": v for k, v in results.items()})
