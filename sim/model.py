@@ -238,13 +238,10 @@ class ReintroductionModel(mesa.Model):
 
     # 4 ---------------------------------------------------------------- movement and settlement
     def movement_phase(self) -> None:
+        if self.density.uses_prey:
+            self._abandon_poor_ranges()
         animals = [a for a in self.agents if not a.is_cub and not a.in_boma and a.home is None
                    and a.leader is a]
-        if self.density.uses_prey:
-            for a in self.agents:
-                if a.home is not None and a.leader is a and not a.is_cub \
-                        and a.condition < self.params.starvation_condition:
-                    a.leave_range()
         if not animals:
             return
         p = self.params
@@ -278,6 +275,29 @@ class ReintroductionModel(mesa.Model):
                         g.die("road")
         self._settle([a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)])
 
+    def _range_supply_kg_year(self, rows, cols, radii_km) -> np.ndarray:
+        """Food a range can supply sustainably [kg/year] (prey in the range's box x body mass x
+        edible fraction x offtake_fraction_per_year). ``radii_km`` broadcasts against rows/cols."""
+        p = self.params
+        r0, r1, c0, c1 = self._boxes(rows, cols, self.half_box(radii_km))
+        tot = self._box_sums(self._get_sat(), r0, r1, c0, c1)                # (species, ...)
+        return np.tensordot(self.prey_mass, tot, axes=1) * p.edible_fraction * p.offtake_fraction_per_year
+
+    def _abandon_poor_ranges(self) -> None:
+        """Residents leave a range whose prey can no longer sustain them (e.g. after the saiga
+        have migrated away) or when their body condition is at the starvation threshold."""
+        p = self.params
+        res = [a for a in self.agents if a.home is not None and not a.is_cub and a.leader is a]
+        if not res:
+            return
+        rows, cols = self.positions(res)
+        radius = np.array([a.hr_radius_km for a in res])
+        supply = self._range_supply_kg_year(rows, cols, radius)
+        need = np.array([self._unit_need_kg_year(a) for a in res])
+        for a, s, n in zip(res, supply, need):
+            if s < p.abandon_supply_fraction * n or a.condition < p.starvation_condition:
+                a.leave_range()
+
     def _unit_need_kg_year(self, a: Cheetah) -> float:
         group = a.coalition or [a]
         return sum(g.need_kg_per_month() for g in group) * 12 + sum(c.need_kg_per_month() for c in a.cubs) * 12
@@ -293,11 +313,7 @@ class ReintroductionModel(mesa.Model):
         habitat_ok = land.habitat[rows, cols] >= p.settle_min_habitat
         radii = self.hr_radii_km
         if self.density.uses_prey:
-            sat = self._get_sat()
-            half = self.half_box(radii)                                    # (k,)
-            r0, r1, c0, c1 = self._boxes(rows[:, None], cols[:, None], half[None, :])
-            tot = self._box_sums(sat, r0, r1, c0, c1)                        # (species, n, k)
-            supply = np.tensordot(self.prey_mass, tot, axes=1) * p.edible_fraction * p.offtake_fraction_per_year
+            supply = self._range_supply_kg_year(rows[:, None], cols[:, None], radii[None, :])   # (n, k)
             need = np.array([self._unit_need_kg_year(a) for a in walkers])
             enough = supply >= need[:, None]
             prey_ok = enough.any(axis=1)

@@ -188,6 +188,11 @@ class CheetahParams(Params):
                                   "A cheetah settles only on cells at least this suitable", ge=0, le=1)
     settle_prob_per_month: float = P(0.5, "probability per month", "assumption: exploratory phases of "
                                      "29-174 days after release (Sievert et al. 2022)", gt=0, le=1)
+    abandon_supply_fraction: float = P(
+        0.5, "fraction of the group's need", "assumption: cheetahs of migratory-prey systems are "
+        "nomadic and track prey (Farhadinia et al. 2013: ~150 km moves between reserves in Iran)",
+        "A resident leaves its range when the prey there can sustain less than this share of its need",
+        ge=0, le=1, sens=(0.3, 0.7))
     male_territory_spacing_km: float = P(
         20.0, "km", "Melzheimer/Wachter letter 2023: male territories ~20-23 km apart (Namibia)",
         "No male settles within this distance of another resident male's centre", gt=0, le=200)
