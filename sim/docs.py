@@ -202,9 +202,14 @@ def schema_tables() -> str:
             out.append(f"| `{prefix}{name}` | {_fmt(default)} | {_allowed(field) or ann} | "
                        f"{(field.description or '').replace('|', '/')} |")
         out.append("")
-    out.append("Rule names available: " + "; ".join(
-        f"{k}: {', '.join(n for n in __import__('sim.rules', fromlist=['available']).available(k) if not n.startswith('_'))}"
-        for k in ("movement", "density", "mate_finding", "functional_response", "settlement")) + ".")
+    from . import rules
+
+    def builtin(kind):
+        return [n for n in rules.available(kind) if rules.get(kind, n).__module__ == rules.__name__
+                and not n.startswith("_")]
+
+    out.append("Built-in rule names: " + "; ".join(
+        f"{k}: {', '.join(builtin(k))}" for k in rules.KINDS) + ". Plugins may add more (`--plugin`).")
     return "\n".join(out) + "\n"
 
 
