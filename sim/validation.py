@@ -1446,6 +1446,21 @@ def check_female_lifespan(settings: Settings) -> CheckResult:
         values={"lifespan_years": fr.lifespan_years, "theory": theory, "n": fr.lifespan_n})
 
 
+def intake_vs_need(p: CheetahParams, mass_kg: float, density: float, cubs: int = 0, cub_age: float = 12.0,
+                   condition: float = 1.0) -> tuple[float, float]:
+    """(expected kg eaten, kg needed) per month of a hunting group at a prey density [animals/km²]
+    by the type II response of sim.model (no satiation, no depletion): a mother with ``cubs``
+    weaned cubs aged ``cub_age`` months shares one search rate, and only the handling time is
+    divided by the group's need in adult units."""
+    base = p.food_kg_per_day * DAYS_PER_MONTH
+    frac = min(1.0, 0.3 + 0.7 * (cub_age - p.cub_weaning_months) / max(p.independence_months - p.cub_weaning_months, 1e-9))
+    units = 1.0 + cubs * frac
+    a = p.search_rate_km2_per_day * p.hunting_success * (1 + p.hunger_effort * (1 - condition))
+    per_day = a * density / (1 + a * (p.handling_days / max(units, 1.0)) * density)
+    kg = per_day * DAYS_PER_MONTH * mass_kg * p.edible_fraction * (1 - p.kleptoparasitism)
+    return kg, units * base
+
+
 NAMIBIA_DENSITIES = (0.2, 0.3, 0.5)       # ungulates (gazelle-sized) per km²
 MARKER_MEAN_KM2 = 1651.0
 NAMIBIA_RANGE_KM2 = (554.0, 7063.0)
@@ -1531,7 +1546,25 @@ def check_namibia_home_range(settings: Settings) -> CheckResult:
                   + f"; mean {overall:,.0f} km²"),
         passed=bool(ok_each and ok_mean), figure=path, replicates=reps * len(NAMIBIA_DENSITIES),
         seconds=time.perf_counter() - t0,
-        values={"per_density": {d: v["mean"] for d, v in per.items()}, "mean": overall})
+        values={"per_density": {d: v["mean"] for d, v in per.items()}, "mean": overall},
+        notes=_namibia_diagnosis(p, GazelleParams().body_mass_kg))
+
+
+def _namibia_diagnosis(p: CheetahParams, mass_kg: float) -> str:
+    """Intake against need at the Namibian densities (and 1/km²), from the type II response."""
+    parts = []
+    for d in (*NAMIBIA_DENSITIES, 1.0):
+        solo, need1 = intake_vs_need(p, mass_kg, d)
+        hungry, _ = intake_vs_need(p, mass_kg, d, condition=0.0)
+        fam, needf = intake_vs_need(p, mass_kg, d, cubs=3, cub_age=12)
+        famh, _ = intake_vs_need(p, mass_kg, d, cubs=3, cub_age=12, condition=0.0)
+        parts.append(f"{d:g}/km²: solitary {solo:.0f} kg ({hungry:.0f} at condition 0) vs need {need1:.0f} kg; "
+                     f"mother with 3 cubs of 12 months {fam:.0f} kg ({famh:.0f}) vs {needf:.0f} kg")
+    return ("Intake against need per month from the type II response of the model (no depletion, no "
+            "satiation): " + "; ".join(parts) + ". A group's kills depend on the prey density, not on the "
+            "size of its range, and a mother with cubs searches at a single cheetah's rate (only the handling "
+            "time is shared), so below about 0.5 gazelle-sized prey/km² cheetahs cannot meet their need "
+            "however large their range, and families starve at higher densities still.")
 
 
 #: Ustyurt saiga, Kazakh spring aerial counts (parameters.md §6.1): year -> animals.
@@ -1641,3 +1674,334 @@ def check_saiga_recovery(settings: Settings) -> CheckResult:
         passed=bool(ok), figure=path, replicates=2 * reps, seconds=time.perf_counter() - t0,
         values={"median_2024": med, "q05": float(q5), "q95": float(q95), "median_2024_projection": med_p,
                 "growth_model": growth_model, "growth_observed": growth_obs})
+
+
+# ============================================================================ SENSITIVITY
+@dataclass(frozen=True)
+class SensParam:
+    """One parameter varied one at a time: dotted scenario path, low and high values, why."""
+
+    path: str
+    base: float
+    low: float
+    high: float
+    range_source: str
+
+
+def _bounds(cls, name: str) -> tuple[float, float]:
+    lo, hi = -math.inf, math.inf
+    for m in cls.model_fields[name].metadata:
+        lo = max(lo, getattr(m, "ge", None) if getattr(m, "ge", None) is not None else -math.inf)
+        lo = max(lo, getattr(m, "gt", None) if getattr(m, "gt", None) is not None else -math.inf)
+        hi = min(hi, getattr(m, "le", None) if getattr(m, "le", None) is not None else math.inf)
+        hi = min(hi, getattr(m, "lt", None) if getattr(m, "lt", None) is not None else math.inf)
+    return lo, hi
+
+
+def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
+    """The main parameters of a scenario and their sensitivity ranges: every field with a ``sens``
+    range in sim/params.py (its json_schema_extra), plus each prey species' r_max and
+    initial_total (±20 % of the scenario's value where no ``sens`` range is given)."""
+    groups = [("cheetah", sc.cheetah), ("environment", sc.environment), ("management", sc.management)]
+    groups += [(f"prey.{sp}", getattr(sc.prey, sp)) for sp in SPECIES]
+    out: list[SensParam] = []
+    for prefix, obj in groups:
+        cls = type(obj)
+        for name in cls.model_fields:
+            info = cls.model_fields[name]
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            sens = extra.get("sens")
+            forced = prefix.startswith("prey.") and name in ("r_max", "initial_total")
+            if sens is None and not forced:
+                continue
+            base = getattr(obj, name)
+            if sens is not None:
+                lo, hi, why = float(sens[0]), float(sens[1]), "`sens` range in sim/params.py"
+            else:
+                lo, hi, why = 0.8 * base, 1.2 * base, "±20 % of the scenario value"
+                blo, bhi = _bounds(cls, name)
+                lo, hi = max(lo, blo), min(hi, bhi)
+            if info.annotation is int:
+                lo, hi = int(round(lo)), int(round(hi))
+            out.append(SensParam(f"{prefix}.{name}", float(base), lo, hi, why))
+    return out
+
+
+def _with(sc: Scenario, path: str, value, name: str) -> Scenario:
+    data = sc.model_dump()
+    node = data
+    parts = path.split(".")
+    for p in parts[:-1]:
+        node = node[p]
+    node[parts[-1]] = value
+    data["name"] = name
+    return Scenario.model_validate(data)
+
+
+def _sens_replicate(sc: Scenario, seed) -> tuple[float, float]:
+    """(extant at the horizon 0/1, the run's stochastic r = mean annual ln(N_t+1/N_t)).
+
+    The run stops at the first census with no cheetah alive and no release still to come: the
+    rest of its census is then known (N = 0, not extant), and only the prey would still change."""
+    from .model import ReintroductionModel
+    from .stats import annual_log_growth
+    m = ReintroductionModel(sc, _landscape(sc), rng=np.random.default_rng(seed))
+    for _ in range(sc.years * 12):
+        m.step()
+        if m.month == 0 and len(m.agents) == 0 and not m.schedule.releases_after(m.year - 1):
+            break
+    c = m.census
+    r = annual_log_growth({k: np.asarray(v)[None, :] for k, v in c.items()})[0]
+    r = r[np.isfinite(r)]
+    m.remove_all_agents()
+    return float(c["extant"][-1] >= 0.5), (float(r.mean()) if r.size else math.nan)
+
+
+@check("sensitivity", "sensitivity")
+def check_sensitivity(settings: Settings) -> CheckResult:
+    """One-at-a-time sensitivity of P(persist) and stochastic r in the baseline scenario."""
+    from .scenario import load_scenarios
+    t0 = time.perf_counter()
+    base = [s for s, _ in load_scenarios([REPO / "scenarios" / "baseline.yaml"])][0]
+    if settings.quick:
+        base = _with(base, "years", 5, base.name)
+    reps = settings.n(24, 2)
+    params = sensitivity_parameters(base)
+    variants = [base]
+    for sp in params:
+        for tag, v in (("lo", sp.low), ("hi", sp.high)):
+            variants.append(_with(base, sp.path, v, f"sens_{sp.path}_{tag}"))
+    # common random numbers: replicate i of every variant uses the same seed
+    seeds = _seeds(settings, "sensitivity", reps)
+    tasks = [(v, s) for v in variants for s in seeds]
+    res = np.array(_parallel(_sens_replicate, tasks, settings.jobs), dtype=float).reshape(len(variants), reps, 2)
+    ext, r = res[..., 0], res[..., 1]
+
+    def paired(x: np.ndarray, x0: np.ndarray) -> tuple[float, float]:
+        d = x - x0
+        d = d[np.isfinite(d)]
+        if d.size == 0:
+            return math.nan, math.nan
+        return float(d.mean()), (1.96 * float(d.std(ddof=1)) / math.sqrt(d.size) if d.size > 1 else math.nan)
+
+    rows = []
+    for k, sp in enumerate(params):
+        lo_i, hi_i = 1 + 2 * k, 2 + 2 * k
+        rows.append({"param": sp, "dP_lo": paired(ext[lo_i], ext[0]), "dP_hi": paired(ext[hi_i], ext[0]),
+                     "dr_lo": paired(r[lo_i], r[0]), "dr_hi": paired(r[hi_i], r[0])})
+
+    def size(row):
+        v = [abs(row["dr_lo"][0]), abs(row["dr_hi"][0])]
+        v = [x for x in v if np.isfinite(x)]
+        return max(v) if v else 0.0
+
+    rows.sort(key=size, reverse=True)
+    p0 = float(ext[0].mean())
+    r0 = float(np.nanmean(r[0]))
+    plo, phi = wilson(int(ext[0].sum()), reps)
+    fig, ax = _figure(1700, 120 + 34 * len(rows), ncols=2, sharey=True)
+    a0, a1 = ax[0]
+    y = np.arange(len(rows))[::-1]
+    labels = []
+    for row in rows:
+        sp = row["param"]
+        fmt = "{:g}" if abs(sp.low) < 1e4 else "{:,.0f}"
+        labels.append(f"{sp.path}  ({fmt.format(sp.low)} / {fmt.format(sp.high)})")
+    for a, key, title, xl in ((a0, "dP", "P(persist) at the horizon", f"change in P(persist) at year {base.years}"),
+                              (a1, "dr", "stochastic growth rate r", "change in mean r (per year)")):
+        for j, (tag, col, lab) in enumerate((("lo", _c(0), "low value"), ("hi", _c(1), "high value"))):
+            m = np.array([row[f"{key}_{tag}"][0] for row in rows])
+            e = np.array([row[f"{key}_{tag}"][1] for row in rows])
+            a.barh(y + (0.2 if tag == "lo" else -0.2), np.nan_to_num(m), 0.4, color=col, label=lab,
+                   xerr=np.nan_to_num(e), error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#555555"})
+        a.axvline(0, color="black", lw=0.8)
+        a.set_xlabel(xl)
+        a.set_title(title)
+        a.legend(loc="lower right", fontsize=9)
+    a0.set_yticks(y, labels, fontsize=8)
+    path = _save(fig, settings, "sensitivity")
+    top = rows[:5]
+    top_txt = "; ".join(f"{row['param'].path}: Δr {row['dr_lo'][0]:+.3f} / {row['dr_hi'][0]:+.3f}" for row in top)
+    maxdp = max((abs(row[k][0]) for row in rows for k in ("dP_lo", "dP_hi") if np.isfinite(row[k][0])), default=0.0)
+    n_ok = int(np.isfinite(r).sum())
+    return CheckResult(
+        name="sensitivity", group="sensitivity", title="Sensitivity of the baseline scenario (tornado)",
+        compares="change in P(persist) at the horizon and in the stochastic growth rate r of the baseline scenario "
+                 "when each main parameter is set to the low or the high end of its range, one at a time",
+        method=(f"scenarios/baseline.yaml ({base.years} years); {len(params)} parameters: every field with a `sens` "
+                "range in sim/params.py plus each prey species' r_max and initial_total (±20 % where no range is "
+                f"given). {reps} replicates per variant with common random numbers (replicate i of every variant "
+                "uses the same seed), so differences are paired; error bars: 95 % normal intervals of the paired "
+                "mean difference. r of a run = mean over its years of ln(N_t+1/N_t) while N > 0 (sim.stats). "
+                f"With {reps} replicates a change in P(persist) smaller than about {1.96 * 0.5 / math.sqrt(reps):.2f} "
+                "cannot be told from zero."),
+        parameters=[Param(sp.path, f"{sp.low:g} / {sp.base:g} / {sp.high:g} (low / base / high)", sp.range_source)
+                    for sp in params],
+        expected="descriptive (no expected value): which parameters move persistence and growth most",
+        tolerance="all variants run",
+        observed=(f"baseline P(persist) = {p0:.2f} (95 % CI {plo:.2f}–{phi:.2f}), mean r = {r0:+.3f}/yr; largest "
+                  f"|ΔP(persist)| {maxdp:.2f}; top parameters by |Δr|: {top_txt}"),
+        passed=bool(n_ok > 0), figure=path, replicates=reps * len(variants), seconds=time.perf_counter() - t0,
+        values={"rows": [{"path": row["param"].path, **{k: row[k] for k in ("dP_lo", "dP_hi", "dr_lo", "dr_hi")}}
+                         for row in rows], "p_persist": p0, "r": r0})
+
+
+# ============================================================================ report
+def _git() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (git not available)"
+    if not head:
+        return "unknown (not a git checkout)"
+    return head + (" with uncommitted changes" if dirty else "")
+
+
+def _md_escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+GROUP_TITLES = {"theory": "Theory: submodels against analytic results",
+                "field": "Field data: patterns the model must reproduce",
+                "sensitivity": "Sensitivity"}
+
+
+def render_report(results: list[CheckResult], out: Path, *, settings: Settings, seconds: float,
+                  command: str) -> str:
+    """The markdown of docs/validation.md from the check records of this run."""
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    n_pass = sum(r.passed for r in results)
+    lines = [
+        "# Validation",
+        "",
+        "<!-- GENERATED by `python -m sim.validation` (make validate); do not edit by hand. -->",
+        "",
+        "The model checked against theory (its submodels against analytic results) and against field data "
+        "(patterns from cheetah and saiga studies it must reproduce with parameters set for that system), "
+        "with a one-at-a-time sensitivity analysis of the baseline scenario. Every section below is written "
+        "by `sim/validation.py` from the run it reports; figures are in `figures/validation/`. Sources of "
+        "parameters: `docs/parameters.md` (generated from `sim/params.py`) and the parameter dossier "
+        "(`research/parameters.md`). A failing check is reported as FAIL and left failing: it documents "
+        "what the model gets wrong.",
+        "",
+        "## Last run",
+        "",
+        f"- date: {now}",
+        f"- git commit: {_git()}",
+        f"- command: `{command}`",
+        f"- mode: {'quick (reduced replicates and horizons; not for reading)' if settings.quick else 'full'}; "
+        f"root seed {settings.seed}; {settings.jobs} worker process(es)",
+        f"- run time: {seconds / 60:.1f} min ({seconds:.0f} s)",
+        f"- Python {platform.python_version()}, numpy {np.__version__}, machine {platform.machine()}",
+        f"- result: **{n_pass} of {len(results)} checks pass**",
+        "",
+        "| check | group | expected | observed | result |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| [{r.title}](#{r.name.replace('_', '-')}) | {r.group} | {_md_escape(r.expected)} | "
+                     f"{_md_escape(r.observed)} | {'PASS' if r.passed else '**FAIL**'} |")
+    for group, title in GROUP_TITLES.items():
+        rs = [r for r in results if r.group == group]
+        if not rs:
+            continue
+        lines += ["", f"## {title}"]
+        for r in rs:
+            lines += ["", f"<a id=\"{r.name.replace('_', '-')}\"></a>", f"### {r.title}", "",
+                      f"**Result: {'PASS' if r.passed else 'FAIL'}** (check `{r.name}`; {r.replicates} "
+                      f"replicates/units; {r.seconds:.0f} s)", "",
+                      f"- **Compared:** {r.compares}.",
+                      f"- **How:** {r.method}",
+                      f"- **Expected:** {r.expected}.",
+                      f"- **Tolerance:** {r.tolerance}.",
+                      f"- **Observed:** {r.observed}."]
+            if r.notes:
+                lines.append(f"- **Notes:** {r.notes}")
+            lines += ["", "Parameters used:", "", "| parameter | value | source |", "|---|---|---|"]
+            for p in r.parameters:
+                lines.append(f"| `{p.name}` | {_md_escape(p.value)} | {_md_escape(p.source) or '—'} |")
+            if r.figure is not None:
+                rel = os.path.relpath(r.figure, out.parent)
+                lines += ["", f"![{r.title}]({rel.replace(os.sep, '/')})"]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def run_checks(names: Sequence[str] | None, settings: Settings, *, progress: bool = True) -> list[CheckResult]:
+    """Run the named checks (all if None) in registration order; a check that raises becomes a
+    failed record carrying the error, so one broken check does not lose the others."""
+    import traceback
+    names = list(CHECKS) if not names else list(names)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise KeyError(f"unknown check(s): {', '.join(unknown)}; available: {', '.join(CHECKS)}")
+    _FIELD_CACHE.clear()
+    results = []
+    for name in (n for n in CHECKS if n in names):
+        chk = CHECKS[name]
+        t0 = time.perf_counter()
+        if progress:
+            print(f"[validation] {name} ...", file=sys.stderr, flush=True)
+        try:
+            res = chk.fn(settings)
+        except Exception as e:  # a check's crash is a failed check, reported with its traceback
+            res = CheckResult(name=name, group=chk.group, title=name.replace("_", " "),
+                              compares="(the check raised before it could compare anything)", method="—",
+                              parameters=[], expected="—", tolerance="—",
+                              observed=f"ERROR {type(e).__name__}: {e}", passed=False,
+                              seconds=time.perf_counter() - t0, notes=traceback.format_exc().replace("\n", " ⏎ "))
+        if progress:
+            print(f"[validation] {name}: {'PASS' if res.passed else 'FAIL'} ({res.seconds:.0f} s) — "
+                  f"{res.observed}", file=sys.stderr, flush=True)
+        results.append(res)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.validation",
+                                 description="Run the validation checks and write docs/validation.md.")
+    ap.add_argument("--out", default="docs/validation.md", help="markdown report to write (figures go to "
+                    "<its folder>/figures/validation/); default docs/validation.md")
+    ap.add_argument("--quick", action="store_true", help="few replicates and short horizons (tests)")
+    ap.add_argument("--only", action="append", default=None, metavar="NAME",
+                    help=f"run only this check (repeat or comma-separate); checks: {', '.join(CHECKS)}")
+    ap.add_argument("--strict", action="store_true", help="exit with status 1 if any check fails")
+    ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs available)")
+    ap.add_argument("--seed", type=int, default=20250, help="root seed of every check (default 20250)")
+    args = ap.parse_args(argv)
+    names = [n.strip() for part in (args.only or []) for n in part.split(",") if n.strip()] or None
+    if names:
+        unknown = [n for n in names if n not in CHECKS]
+        if unknown:
+            print(f"error: unknown check(s) {', '.join(unknown)}; available: {', '.join(CHECKS)}", file=sys.stderr)
+            return 2
+    jobs = args.jobs
+    if jobs is None:
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except AttributeError:
+            jobs = os.cpu_count() or 1
+    if jobs < 1:
+        print("error: --jobs must be >= 1", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    settings = Settings(fig_dir=out.parent / "figures" / "validation", quick=args.quick, jobs=jobs, seed=args.seed)
+    t0 = time.perf_counter()
+    results = run_checks(names, settings)
+    seconds = time.perf_counter() - t0
+    command = "python -m sim.validation " + " ".join(sys.argv[1:] if argv is None else argv)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(results, out, settings=settings, seconds=seconds, command=command.strip()),
+                   encoding="utf-8")
+    failed = [r.name for r in results if not r.passed]
+    print(f"[validation] {len(results) - len(failed)} of {len(results)} checks pass"
+          + (f"; FAIL: {', '.join(failed)}" if failed else "") + f"; report: {out} ({seconds:.0f} s)",
+          file=sys.stderr)
+    return 1 if (failed and args.strict) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
