@@ -215,6 +215,18 @@ def months_to_hazard(annual_survival: float) -> float:
     return -math.log(max(annual_survival, 1e-12)) / 12.0
 
 
+#: Monthly mortality draws a cub faces before its first birthday: it is born after the month's
+#: mortality phase and aged once before its first draw, so it is drawn at ages 1..11 months.
+FIRST_YEAR_DRAWS = 11
+
+
+def release_hazard_scale(survival: float, tau_months: float) -> float:
+    """Post-release hazard at release, h0 [per month], such that the draws at months_free = 0..11
+    with hazard h0 exp(-t / tau_months) give exactly ``survival`` over the first free year."""
+    weights = sum(math.exp(-t / tau_months) for t in range(12))
+    return -math.log(survival) / weights
+
+
 def cub_background_hazard(p) -> float:
     """Monthly background hazard of a dependent cub such that, over the monthly mortality draws
     a cub faces before independence (born after the month's mortality phase, independent at the

@@ -27,7 +27,8 @@ import numpy as np
 
 from . import rules
 from .census import DEATH_CAUSES, ReplicateResult, SEXES, STAGES, empty_census
-from .cheetah import DAYS_PER_MONTH, Cheetah, cub_background_hazard, months_to_hazard
+from .cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, cub_background_hazard, months_to_hazard,
+                      release_hazard_scale)
 from .genetics import Genetics
 from .landscape import Landscape, build_landscape
 from .management import Schedule, apply_due
@@ -87,9 +88,8 @@ class ReintroductionModel(mesa.Model):
         self.h_sub = {"F": months_to_hazard(p.subadult_survival_female), "M": months_to_hazard(p.subadult_survival_male)}
         self.h_adult = {"F": months_to_hazard(p.adult_survival_female), "M": months_to_hazard(p.adult_survival_male)}
         tau = p.release_hazard_months
-        norm = tau * (1.0 - math.exp(-12.0 / tau))
-        self.h_release0 = {"wild": -math.log(p.release_survival_wild) / norm,
-                           "captive": -math.log(p.release_survival_captive) / norm}
+        self.h_release0 = {"wild": release_hazard_scale(p.release_survival_wild, tau),
+                           "captive": release_hazard_scale(p.release_survival_captive, tau)}
         sp = self.spec.prey.species()
         self.prey_mass = np.array([sp[s].body_mass_kg for s in SPECIES], dtype=float)
         self.prey_pref = np.array([sp[s].cheetah_preference for s in SPECIES], dtype=float)
@@ -435,7 +435,7 @@ class ReintroductionModel(mesa.Model):
         sen = np.where(age >= p.max_age_months, np.inf, sen)
         H[:, CAUSE_INDEX["senescence"]] = sen
         H[:, CAUSE_INDEX["predation"]] = np.where(cub, p.cub_predation_per_competitor * land.competitors[rows, cols], 0.0)
-        H[:, CAUSE_INDEX["inbreeding"]] = np.where(cub & (age < 12), p.lethal_equivalents * F / 12.0, 0.0)
+        H[:, CAUSE_INDEX["inbreeding"]] = np.where(cub & (age < 12), p.lethal_equivalents * F / FIRST_YEAR_DRAWS, 0.0)
         human = land.human[rows, cols] * (1.0 - land.protection[rows, cols] * self.enforcement)
         H[:, CAUSE_INDEX["human"]] = np.where(cub | boma, 0.0, p.human_hazard_per_year / 12.0 * human * self.human_factor)
         road_res = np.fromiter((a.road_in_range and not a.is_cub for a in animals), dtype=bool, count=n)
@@ -443,7 +443,7 @@ class ReintroductionModel(mesa.Model):
         H[:, CAUSE_INDEX["road"]] = np.where(road_res, -math.log(1.0 - p_cross) * p.resident_road_crossings_per_month, 0.0)
         rel = np.array([self.h_release0.get(a.origin, 0.0) * math.exp(-a.months_free / p.release_hazard_months)
                         * (p.soft_release_hazard_factor if a.method == "soft" else 1.0)
-                        if a.released and not a.in_boma and a.months_free < 60 else 0.0 for a in animals])
+                        if a.released and not a.in_boma and a.months_free < 12 else 0.0 for a in animals])
         H[:, CAUSE_INDEX["post_release"]] = rel
         if self.density.uses_prey:
             starving = np.clip(1.0 - cond / p.starvation_condition, 0.0, 1.0)

@@ -73,8 +73,9 @@ class CheetahParams(Params):
         24, "months", "assumption: males breed <2 yr in captivity, later in the wild once territorial "
         "(Wikipedia 'Cheetah', S)", "Youngest age at which a male can sire", ge=12, le=60)
     conception_prob_per_month: float = P(
-        0.5, "probability per month", "assumption, calibrated so that the inter-birth interval of a "
-        f"reared litter is ≈ 20 months ({KELLY}: 20.1; {BISSETT}: 17.8)",
+        0.5, "probability per month", "assumption: with a mate in range, conception within ~2 months; "
+        "the simulated inter-birth interval of a reared litter is then 22 months (females conceive only "
+        f"after their cubs' independence), 2 months longer than {KELLY} (20.1) and 4 than {BISSETT} (17.8)",
         "Monthly probability that an available female with a mate in range conceives",
         ge=0, le=1, sens=(0.3, 0.7))
     remating_delay_months: int = P(

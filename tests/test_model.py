@@ -156,3 +156,47 @@ def test_home_ranges_are_larger_where_prey_is_scarce():
         areas[dens] = np.mean(hr)
     assert areas[0.3] > 4 * areas[3.0]
     assert 500 < areas[0.3] < 5000      # Namibian farmland scale at low prey (Marker et al. 2008)
+
+
+def _only_release_hazard(source: str, method: str, batches: int = 20):
+    """500 x batches females released in January of year 1, every other cause of death off."""
+    release = {"site": "centre", "females": 500, "males": 0, "month": 1, "age_months": 40,
+               "source": source, "method": method, "boma_months": 1 if method == "soft" else 0}
+    return scenario(years=2, rules={"density": "ceiling"},
+                    cheetah={"adult_survival_female": 1.0, "subadult_survival_female": 1.0,
+                             "settle_prob_per_month": 1e-9},       # walkers only: fast
+                    releases=[release] * batches)
+
+
+@pytest.mark.parametrize("source, key", [("wild", "release_survival_wild"), ("captive", "release_survival_captive")])
+def test_post_release_survival_over_the_first_free_year_is_the_stated_factor(source, key):
+    sc = _only_release_hazard(source, "hard")
+    n = sum(r.females for r in sc.releases)
+    c = run_replicate(sc, 5, landscape=flat_landscape()).census
+    survived = 1.0 - c["deaths_post_release"][0] / n
+    expected = getattr(sc.cheetah, key)
+    se = (expected * (1 - expected) / n) ** 0.5
+    assert abs(survived - expected) < 3.5 * se, (survived, expected)
+    assert c["deaths_post_release"][1] == 0          # the hazard ends after 12 free months
+    assert c["N"][1] == n - c["deaths_post_release"][0]
+
+
+def test_inbreeding_hazard_is_spread_over_the_draws_a_cub_faces_before_age_one():
+    from sim.cheetah import FIRST_YEAR_DRAWS
+
+    class Recording(ReintroductionModel):
+        def mortality_phase(self):
+            for a in self.cheetahs:
+                if a.is_cub and a.age < 12:
+                    self.draws[a.unique_id] = self.draws.get(a.unique_id, 0) + 1
+            super().mortality_phase()
+
+    sc = scenario(years=4, rules={"density": "ceiling", "mate_finding": "always"},
+                  cheetah={"cub_survival_base": 1.0, "adult_survival_female": 1.0, "lethal_equivalents": 0},
+                  releases=[{"site": "centre", "females": 5, "males": 0, "month": 1, "age_months": 40}])
+    m = Recording(sc, flat_landscape(), rng=np.random.default_rng(2))
+    m.draws = {}
+    m.run()
+    born_early = [a for a in m.cheetahs if a.age >= 13 and a.mother_id is not None]
+    assert born_early
+    assert {m.draws[a.unique_id] for a in born_early} == {FIRST_YEAR_DRAWS}
