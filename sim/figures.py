@@ -467,6 +467,21 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
 
 # ================================================================================== maps
 
+#: Side of the blocks [km] that occupancy maps sum range centres over: single 2.5 km cells are
+#: specks on a 500 km map, while a cheetah's home range spans tens of km.
+OCCUPANCY_BLOCK_KM = 10.0
+
+
+def block_sums(a: np.ndarray, k: int) -> np.ndarray:
+    """Sums over k x k blocks of cells (the last block row/column may be partial)."""
+    if k <= 1:
+        return a
+    rows, cols = a.shape
+    pad = np.zeros((-(-rows // k) * k, -(-cols // k) * k))
+    pad[:rows, :cols] = a
+    return pad.reshape(pad.shape[0] // k, k, pad.shape[1] // k, k).sum(axis=(1, 3))
+
+
 def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell_km: float,
                    extent: tuple[float, float, float, float], xlabel: str, ylabel: str,
                    aspect: float = 1.0, habitat: np.ndarray | None = None,
@@ -481,6 +496,17 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
     from matplotlib.colors import Normalize
 
     n = max(1, len(panels))
+    k = max(1, round(OCCUPANCY_BLOCK_KM / cell_km))
+    block_km = k * cell_km
+    shape = np.asarray(panels[0][1]).shape if panels else (0, 0)
+    panels = [(title, block_sums(np.asarray(a, dtype=float), k)) for title, a in panels]
+    west, east, south, north = extent
+    if panels and shape[0] and shape[1]:        # padded blocks span k whole cells each
+        b_rows, b_cols = panels[0][1].shape
+        dx, dy = (east - west) / shape[1], (north - south) / shape[0]
+        block_extent = (west, west + b_cols * k * dx, north - b_rows * k * dy, north)
+    else:
+        block_extent = extent
     vmax = max([float(np.nanmax(a)) for _, a in panels if a.size and np.isfinite(a).any()] + [0.0])
     with _style():
         fig = _figure("occupancy")
@@ -498,13 +524,15 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
                 _no_data(ax, "no occupancy saved")
                 continue
             title, occ = panels[i]
-            if habitat is not None and habitat.shape == occ.shape:
+            if habitat is not None and habitat.shape == shape:
                 # habitat 0-1 in light greys (white to #cfcfcf) so it never competes with the data
                 ax.imshow(habitat, cmap="Greys", vmin=0.0, vmax=1.0 / 0.25, extent=extent,
                           origin="upper", interpolation="nearest")
-            shown = np.ma.masked_where(~(occ > 0), occ)
-            im = ax.imshow(shown, cmap="cividis", norm=norm, extent=extent, origin="upper",
+            shown = np.ma.masked_where(~(occ > 0), occ)   # blocks; imshow stretches them over extent
+            im = ax.imshow(shown, cmap="cividis", norm=norm, extent=block_extent, origin="upper",
                            interpolation="nearest")
+            ax.set_xlim(west, east)
+            ax.set_ylim(south, north)
             if fence_segments is not None and len(fence_segments):
                 from matplotlib.collections import LineCollection
                 ax.add_collection(LineCollection(np.asarray(fence_segments), colors=OKABE_ITO[1],
@@ -523,11 +551,11 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
             pos = axes[0].get_position()             # colour bar as tall as the maps
             cax = fig.add_axes((0.885, pos.y0, 0.016, pos.height))
             cb = fig.colorbar(im, cax=cax)
-            cb.set_label(f"Resident range centres per {cell_km:g} km cell\n(mean over months and runs)",
-                         fontsize=11)
+            cb.set_label(f"Resident range centres per {block_km:g} × {block_km:g} km block\n"
+                         "(mean over months and runs)", fontsize=11)
         fig.text(0.02, 1 - 22 / H, "Where resident cheetahs settled", fontsize=15, fontweight="bold",
                  va="top")
-        fig.text(0.02, 1 - 62 / H, "Grey: habitat suitability (darker = better). Cells without colour "
+        fig.text(0.02, 1 - 62 / H, "Grey: habitat suitability (darker = better). Blocks without colour "
                  "never held a resident's home-range centre. Vermillion: fences.", fontsize=11,
                  color="#555555", va="top")
         return _save(fig, path)

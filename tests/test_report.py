@@ -317,3 +317,13 @@ def test_command_line_report_command(run_dir):
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert (run_dir / "report.html").is_file()
+
+
+def test_occupancy_block_sums_keep_every_range_centre():
+    from sim.figures import block_sums
+    a = np.arange(35, dtype=float).reshape(5, 7)
+    b = block_sums(a, 4)
+    assert b.shape == (2, 2)
+    assert b.sum() == a.sum()
+    assert b[0, 0] == a[:4, :4].sum() and b[1, 1] == a[4:, 4:].sum()
+    assert block_sums(a, 1) is a
