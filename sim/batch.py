@@ -19,7 +19,9 @@ finish), with a fixed number format and gzip ``mtime=0``, so they are byte-ident
 interrupted-and-resumed run and an uninterrupted one.
 
 Memory. Workers return one chunk (replicates × years arrays) at a time; the main process writes
-it and drops it. The statistics read the chunk files back one scenario at a time.
+it and drops it. The outputs are built from the chunk files in two passes: the tidy census one
+chunk at a time, then the statistics one scenario and a few columns at a time (see
+:func:`write_outputs`), so memory does not grow with replicates × years × columns.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import sys
 import time
 import traceback
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -598,12 +601,43 @@ def _fmt_array(a: np.ndarray) -> list[str]:
     return out.tolist()
 
 
-def _scenario_chunks(out_dir: Path, entry: dict, chunk_size: int) -> Iterator[tuple[int, dict]]:
+def _chunk_files(out_dir: Path, entry: dict, chunk_size: int) -> list[tuple[int, Path]]:
+    """(first replicate, path) of every chunk file of a scenario; raises if one is missing."""
+    out = []
     for first, last in chunk_plan(entry["replicates"], chunk_size):
         path = chunk_path(out_dir, entry["name"], first, last)
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing; the batch has not finished (resume it)")
-        yield first, _read_chunk(path)
+        out.append((first, path))
+    return out
+
+
+class _ChunkCensus(Mapping):
+    """The census table of one scenario (column -> successful replicates × years, float64) read
+    from its chunk files on each access, one column at a time, and never cached.
+
+    sim.stats reads a few columns at a time, so aggregating a scenario holds a few
+    (replicates × years) columns in memory rather than all of them: memory does not grow with
+    columns × replicates × years. A quantile needs one whole column, which is the largest array.
+    """
+
+    def __init__(self, paths: list[Path], years: int):
+        self._paths, self._years = paths, years
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        if column not in CENSUS_COLUMNS:
+            raise KeyError(column)
+        parts = []
+        for path in self._paths:
+            with np.load(path, allow_pickle=False) as z:
+                parts.append(z[f"c__{column}"][z["ok"]])
+        return np.concatenate(parts, axis=0) if parts else np.zeros((0, self._years))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CENSUS_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(CENSUS_COLUMNS)
 
 
 def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
@@ -626,97 +660,120 @@ def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
 
 def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | None = None) -> BatchResult:
     """Read the chunk files scenario by scenario and write summary.csv, by_year.csv,
-    replicates.csv.gz, occupancy/ and failures.csv. Needs every chunk file."""
+    replicates.csv.gz, occupancy/ and failures.csv. Needs every chunk file.
+
+    Memory stays flat as replicates grow: the tidy census, occupancy and failures are written
+    in one pass holding one chunk at a time; the statistics then read each scenario column by
+    column (:class:`_ChunkCensus`), so the largest array is one column of one scenario
+    (replicates × years), which the quantiles need whole.
+    """
     out_dir = Path(out_dir)
     if scenarios is None:
         scenarios = [Scenario.model_validate(e["scenario"]) for e in manifest["scenarios"]]
     cs = int(manifest["chunk_size"])
-    summary_rows: list[dict] = []
-    failures: list[tuple[str, int, tuple[int, ...], str]] = []
-    by_year_cols: list[str] | None = None
-    n_done = 0
+    files = [_chunk_files(out_dir, e, cs) for e in manifest["scenarios"]]
+    n_ok, failures = _write_replicates(out_dir, scenarios, files)
 
-    by_year_buf = io.StringIO()
-    by_year_w = csv.writer(by_year_buf, lineterminator="\n")
-    rep_tmp = out_dir / f".replicates.csv.gz.tmp-{os.getpid()}"
-    try:
-        with open(rep_tmp, "wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
-                text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
-                rep_w = csv.writer(text, lineterminator="\n")
-                rep_w.writerow(["scenario", "replicate", *CENSUS_COLUMNS])
-                for entry, sc in zip(manifest["scenarios"], scenarios):
-                    parts: dict[str, list[np.ndarray]] = {c: [] for c in CENSUS_COLUMNS}
-                    occ_sum = None
-                    for first, ch in _scenario_chunks(out_dir, entry, cs):
-                        ok = ch["ok"]
-                        idx = np.flatnonzero(ok) + first
-                        for c in CENSUS_COLUMNS:
-                            parts[c].append(ch["census"][c][ok])
-                        if ch["occupancy"] is not None:
-                            occ_sum = ch["occupancy"].astype(np.int64) if occ_sum is None else occ_sum + ch["occupancy"]
-                        for f in ch["failures"]:
-                            failures.append((f["scenario"], int(f["replicate"]), tuple(f["spawn_key"]),
-                                             f["message"]))
-                        _write_replicate_rows(rep_w, sc.name, idx, {c: ch["census"][c][ok] for c in CENSUS_COLUMNS})
-                        del ch
-                    census = {c: (np.concatenate(v, axis=0) if v else np.zeros((0, sc.years)))
-                              for c, v in parts.items()}
-                    del parts
-                    n_ok = int(census["N"].shape[0])
-                    n_done += n_ok
-                    row = _summary_row(sc, census, entry, n_failed=sc.replicates - n_ok)
-                    summary_rows.append(row)
-                    table = stats.by_year(census, quasi_threshold=sc.output.quasi_extinction)
-                    if by_year_cols is None:
-                        by_year_cols = list(table)
-                        by_year_w.writerow(["scenario", *by_year_cols])
-                    cols = [_fmt_array(table[c]) for c in by_year_cols]
-                    for vals in zip(*cols):
-                        by_year_w.writerow([sc.name, *vals])
-                    _write_occupancy(out_dir, sc, occ_sum, n_ok)
-                    del census
-                text.flush()
-                text.detach()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(rep_tmp, out_dir / "replicates.csv.gz")
-    finally:
-        if rep_tmp.exists():
-            rep_tmp.unlink()
-
+    summary_rows, tables = [], []
+    for entry, sc, chunks, n in zip(manifest["scenarios"], scenarios, files, n_ok):
+        census = _ChunkCensus([p for _, p in chunks], sc.years)
+        summary_rows.append(_summary_row(sc, census, entry, n_failed=sc.replicates - n))
+        tables.append((sc.name, stats.by_year(census, quasi_threshold=sc.output.quasi_extinction)))
     _add_baseline_columns(summary_rows, manifest.get("baseline"))
     summary_path = out_dir / "summary.csv"
     _write_text(summary_path, _csv_text(summary_rows))
     by_year_path = out_dir / "by_year.csv"
-    _write_text(by_year_path, by_year_buf.getvalue())
-    fail_path = out_dir / "failures.csv"
-    if failures:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["scenario", "replicate", "seed_entropy", "seed_spawn_key", "message"])
-        roots = {e["name"]: e["root_seed"] for e in manifest["scenarios"]}
-        for s, i, k, m in failures:
-            w.writerow([s, i, roots[s], " ".join(str(x) for x in k), m])
-        _write_text(fail_path, buf.getvalue())
-    elif fail_path.exists():
-        fail_path.unlink()
+    _write_text(by_year_path, _by_year_text(tables))
+    _write_failures(out_dir, manifest, failures)
     return BatchResult(out_dir=out_dir, summary_path=summary_path, by_year_path=by_year_path,
-                       n_done=n_done, n_failed=len(failures), failures=failures,
+                       n_done=sum(n_ok), n_failed=len(failures), failures=failures,
                        replicates_path=out_dir / "replicates.csv.gz")
 
 
-def _write_replicate_rows(writer, name: str, replicates: np.ndarray, census: dict[str, np.ndarray]) -> None:
-    n = len(replicates)
-    if not n:
+def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list[tuple[int, Path]]]
+                      ) -> tuple[list[int], list[tuple[str, int, tuple[int, ...], str]]]:
+    """One pass over every chunk file, one chunk in memory at a time: write replicates.csv.gz
+    (atomically; gzip mtime 0 so the bytes depend only on the rows) and each scenario's
+    occupancy map. Returns the successful replicates per scenario and the failure records."""
+    n_ok: list[int] = []
+    failures: list[tuple[str, int, tuple[int, ...], str]] = []
+
+    def write(f) -> None:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0, compresslevel=6) as gz:
+            text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
+            rep_w = csv.writer(text, lineterminator="\n")
+            rep_w.writerow(["scenario", "replicate", *CENSUS_COLUMNS])
+            for sc, chunks in zip(scenarios, files):
+                n_ok.append(_write_scenario_replicates(out_dir, sc, chunks, rep_w, failures))
+            text.flush()
+            text.detach()
+
+    _atomic_write(out_dir / "replicates.csv.gz", write)
+    return n_ok, failures
+
+
+def _write_scenario_replicates(out_dir: Path, sc: Scenario, chunks: list[tuple[int, Path]], rep_w,
+                               failures: list) -> int:
+    """Tidy rows of one scenario's chunks into ``rep_w``, its failures appended to ``failures``,
+    its occupancy map written; returns its number of successful replicates."""
+    n_ok = 0
+    occ_sum = None
+    for first, path in chunks:
+        ch = _read_chunk(path)
+        ok = ch["ok"]
+        n_ok += int(ok.sum())
+        if ch["occupancy"] is not None:
+            occ_sum = ch["occupancy"].astype(np.int64) if occ_sum is None else occ_sum + ch["occupancy"]
+        for f in ch["failures"]:
+            failures.append((f["scenario"], int(f["replicate"]), tuple(f["spawn_key"]), f["message"]))
+        _write_replicate_rows(rep_w, sc.name, first, ok, ch["census"])
+        del ch
+    _write_occupancy(out_dir, sc, occ_sum, n_ok)
+    return n_ok
+
+
+def _by_year_text(tables: list[tuple[str, dict[str, np.ndarray]]]) -> str:
+    """by_year.csv: scenario, then the columns of sim.stats.by_year, one row per scenario × year."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    cols = list(tables[0][1]) if tables else []
+    w.writerow(["scenario", *cols])
+    for name, table in tables:
+        for vals in zip(*[_fmt_array(table[c]) for c in cols]):
+            w.writerow([name, *vals])
+    return buf.getvalue()
+
+
+def _write_failures(out_dir: Path, manifest: dict, failures: list) -> None:
+    """failures.csv with scenario, replicate, seed (entropy and spawn key) and traceback; removed
+    when nothing failed (a resumed run may have re-run the failed replicates' chunks)."""
+    fail_path = out_dir / "failures.csv"
+    if not failures:
+        if fail_path.exists():
+            fail_path.unlink()
         return
-    years = census["N"].shape[1]
-    cols = [[name] * (n * years), np.repeat(replicates, years).astype(str).tolist()]
-    cols += [_fmt_array(census[c].reshape(-1)) for c in CENSUS_COLUMNS]
-    writer.writerows(zip(*cols))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["scenario", "replicate", "seed_entropy", "seed_spawn_key", "message"])
+    roots = {e["name"]: e["root_seed"] for e in manifest["scenarios"]}
+    for s, i, k, m in failures:
+        w.writerow([s, i, roots[s], " ".join(str(x) for x in k), m])
+    _write_text(fail_path, buf.getvalue())
 
 
-def _summary_row(sc: Scenario, census: dict[str, np.ndarray], entry: dict, n_failed: int) -> dict:
+def _write_replicate_rows(writer, name: str, first: int, ok: np.ndarray,
+                          census: dict[str, np.ndarray]) -> None:
+    """Tidy rows (scenario, replicate, one value per census column) of a chunk's successful
+    replicates, one row per year; formatted one replicate at a time so that only that
+    replicate's strings exist at once."""
+    k = len(CENSUS_COLUMNS)
+    for j in np.flatnonzero(ok).tolist():
+        cells = _fmt_array(np.column_stack([census[c][j] for c in CENSUS_COLUMNS]))  # year-major
+        rep = str(first + j)
+        writer.writerows([name, rep, *cells[i:i + k]] for i in range(0, len(cells), k))
+
+
+def _summary_row(sc: Scenario, census: Mapping[str, np.ndarray], entry: dict, n_failed: int) -> dict:
     row = {"scenario": sc.name, "family": sc.family, "description": sc.description,
            "baseline": "", "years": sc.years, "root_seed": entry["root_seed"], "n_failed": n_failed}
     cell_area = sc.landscape.cell_km ** 2

@@ -193,12 +193,112 @@ def initial_gene_diversity(census: dict[str, np.ndarray]) -> float:
 
 
 # --------------------------------------------------------------------------- scenario summary
+#
+# Memory: the census may be a lazy mapping that reads a column from disk at each access
+# (sim.batch). Each helper below reads only the columns it needs and returns small results, so
+# at most a few (runs × years) columns are alive at once, whatever the number of columns.
+
+def _final(census: dict[str, np.ndarray], column: str) -> np.ndarray:
+    """Horizon (last-year) values of one column: a float64 copy, not a view, so that the
+    (runs × years) array it came from is freed."""
+    return np.array(np.asarray(census[column], dtype=np.float64)[:, -1])
+
+
+def _proportion(k, n, conf: float):
+    """(k/n, Wilson lo, Wilson hi), element-wise for arrays; NaN where n == 0."""
+    lo, hi = wilson_interval(k, n, conf)
+    n_arr = np.asarray(n, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n_arr > 0, np.asarray(k, dtype=np.float64) / n_arr, np.nan)
+    return p, lo, hi
+
+
+def _persistence(k, n, conf: float) -> dict:
+    """P(persist) = k/n with its Wilson interval and PE = 1 - P(persist) with the mirrored
+    interval (scalars or per-year arrays)."""
+    p, lo, hi = _proportion(k, n, conf)
+    return {"p_persist": p, "p_persist_lo": lo, "p_persist_hi": hi,
+            "pe": 1.0 - p, "pe_lo": 1.0 - hi, "pe_hi": 1.0 - lo}
+
+
+def _as_floats(d: dict) -> dict:
+    """0-d arrays of a statistics dict as plain floats (the summary holds plain numbers)."""
+    return {k: float(v) if isinstance(v, (np.ndarray, np.floating)) else v for k, v in d.items()}
+
+
+def _extinction_times(census: dict[str, np.ndarray], R: int) -> dict:
+    """p_extinct_ever, and te_mean/te_median [simulation year] over runs that went extinct."""
+    ext_idx = first_extinction_index(census) if R else np.zeros(0, int)
+    went = ext_idx >= 0
+    te = (np.asarray(census["year"])[np.flatnonzero(went), ext_idx[went]] if went.any()
+          else np.zeros(0))
+    return {"p_extinct_ever": float(went.mean()) if R else math.nan,
+            "te_mean": float(te.mean()) if te.size else math.nan,
+            "te_median": float(np.median(te)) if te.size else math.nan}
+
+
+def _quasi_at_horizon(census: dict[str, np.ndarray], threshold: int, R: int, conf: float) -> dict:
+    kq = int(quasi_extinct(census, threshold).sum()) if R else 0
+    p, lo, hi = _proportion(kq, R, conf)
+    return {"quasi_threshold": int(threshold), "p_quasi": float(p), "p_quasi_lo": lo, "p_quasi_hi": hi}
+
+
+def _abundance_at_horizon(n_final: np.ndarray, extant_final: np.ndarray) -> dict:
+    out = {}
+    for prefix, vals in (("N", n_final), ("N_extant", n_final[extant_final])):
+        out[f"{prefix}_mean"] = _mean(vals)
+        out[f"{prefix}_sd"] = _sd(vals)
+        out[f"{prefix}_q05"], out[f"{prefix}_q50"], out[f"{prefix}_q95"] = _quantiles(vals)
+    return out
+
+
+def _stochastic_growth(census: dict[str, np.ndarray], R: int) -> dict:
+    """stoch_r_mean (runs weighted equally), stoch_r_sd (pooled year pairs), stoch_r_pairs."""
+    r = annual_log_growth(census) if R else np.zeros((0, 0))
+    valid = np.isfinite(r)
+    per_run_n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_run = np.where(valid, r, 0.0).sum(axis=1) / np.where(per_run_n > 0, per_run_n, 1)
+    return {"stoch_r_mean": _mean(per_run[per_run_n > 0]), "stoch_r_sd": _sd(r[valid]),
+            "stoch_r_pairs": int(valid.sum())}
+
+
+def _genetics_at_horizon(census: dict[str, np.ndarray], extant_final: np.ndarray, R: int) -> dict:
+    gd_final = _mean(_final(census, "gene_diversity")[extant_final]) if R else math.nan
+    gd_initial = initial_gene_diversity(census) if R else math.nan
+    retained = gd_final / gd_initial if gd_initial and math.isfinite(gd_initial) else math.nan
+    return {"gd_initial": gd_initial, "gd_final": gd_final, "gd_retained": retained,
+            "mean_F": _mean(_final(census, "mean_F")[extant_final]) if R else math.nan}
+
+
+def _death_shares(census: dict[str, np.ndarray], R: int) -> dict:
+    """deaths_total_mean (per run, whole horizon) and death_share_<cause> of all deaths."""
+    deaths = {c: float(np.nansum(census[f"deaths_{c}"])) if R else 0.0 for c in DEATH_CAUSES}
+    total = sum(deaths.values())
+    out = {"deaths_total_mean": total / R if R else math.nan}
+    for c in DEATH_CAUSES:
+        out[f"death_share_{c}"] = deaths[c] / total if total > 0 else math.nan
+    return out
+
+
+def _space_and_prey_at_horizon(census: dict[str, np.ndarray], extant_final: np.ndarray, R: int,
+                               cell_area_km2: float) -> dict:
+    out = {f"prey_{s}_final": _mean(_final(census, f"prey_{s}")) if R else math.nan
+           for s in PREY_SPECIES}
+    out["home_range_km2"] = _mean(_final(census, "mean_home_range_km2")) if R else math.nan
+    occ = _final(census, "occupied_km2")
+    out["occupied_km2"] = _mean(occ)
+    out["occupied_km2_extant"] = _mean(occ[extant_final])
+    out["cell_area_km2"] = float(cell_area_km2)
+    return out
+
 
 def summarise_scenario(census: dict[str, np.ndarray], quasi_threshold: int,
                        cell_area_km2: float, conf: float = 0.95) -> dict:
     """PVA statistics of one scenario at the horizon (the last census year).
 
-    ``census``: column -> (replicates × years) arrays of successful replicates.
+    ``census``: column -> (replicates × years) arrays of successful replicates (a dict, or a
+    mapping that loads columns on access; see the memory note above).
     ``quasi_threshold``: quasi-extinction threshold [animals, all ages] (see :func:`quasi_extinct`).
     ``cell_area_km2``: area of one grid cell [km²], reported with the summary so that occupancy
     maps (resident-months per cell) can be turned into areas by readers of the file.
@@ -229,68 +329,48 @@ def summarise_scenario(census: dict[str, np.ndarray], quasi_threshold: int,
       ``occupied_km2_extant`` over extant runs; ``cell_area_km2`` echoed.
     """
     R = _n_runs(census)
-    out: dict = {"n_replicates": R}
-    extant_final = np.asarray(census["extant"])[:, -1] >= 0.5 if R else np.zeros(0, bool)
+    extant_final = _final(census, "extant") >= 0.5
     k = int(extant_final.sum())
-    out["n_extant"] = k
-    lo, hi = wilson_interval(k, R, conf)
-    out["p_persist"] = k / R if R else math.nan
-    out["p_persist_lo"], out["p_persist_hi"] = lo, hi
-    out["pe"] = 1.0 - out["p_persist"] if R else math.nan
-    out["pe_lo"], out["pe_hi"] = (1.0 - hi, 1.0 - lo) if R else (math.nan, math.nan)
-
-    ext_idx = first_extinction_index(census) if R else np.zeros(0, int)
-    went = ext_idx >= 0
-    out["p_extinct_ever"] = float(went.mean()) if R else math.nan
-    years = np.asarray(census["year"]) if R else np.zeros((0, 0))
-    te = years[np.flatnonzero(went), ext_idx[went]] if went.any() else np.zeros(0)
-    out["te_mean"] = float(te.mean()) if te.size else math.nan
-    out["te_median"] = float(np.median(te)) if te.size else math.nan
-
-    q = quasi_extinct(census, quasi_threshold) if R else np.zeros(0, bool)
-    kq = int(q.sum())
-    out["quasi_threshold"] = int(quasi_threshold)
-    out["p_quasi"] = kq / R if R else math.nan
-    out["p_quasi_lo"], out["p_quasi_hi"] = wilson_interval(kq, R, conf)
-
-    n_final = np.asarray(census["N"], dtype=np.float64)[:, -1] if R else np.zeros(0)
-    for prefix, vals in (("N", n_final), ("N_extant", n_final[extant_final])):
-        out[f"{prefix}_mean"] = _mean(vals)
-        out[f"{prefix}_sd"] = _sd(vals)
-        out[f"{prefix}_q05"], out[f"{prefix}_q50"], out[f"{prefix}_q95"] = _quantiles(vals)
-
-    r = annual_log_growth(census) if R else np.zeros((0, 0))
-    valid = np.isfinite(r)
-    per_run_n = valid.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_run = np.where(valid, r, 0.0).sum(axis=1) / np.where(per_run_n > 0, per_run_n, 1)
-    per_run = per_run[per_run_n > 0]
-    out["stoch_r_mean"] = _mean(per_run)
-    out["stoch_r_sd"] = _sd(r[valid])
-    out["stoch_r_pairs"] = int(valid.sum())
-
-    gd = np.asarray(census["gene_diversity"], dtype=np.float64) if R else np.zeros((0, 1))
-    out["gd_initial"] = initial_gene_diversity(census) if R else math.nan
-    out["gd_final"] = _mean(gd[extant_final, -1]) if R else math.nan
-    out["gd_retained"] = (out["gd_final"] / out["gd_initial"]
-                          if out["gd_initial"] and math.isfinite(out["gd_initial"]) else math.nan)
-    out["mean_F"] = _mean(np.asarray(census["mean_F"])[extant_final, -1]) if R else math.nan
-
-    deaths = {c: float(np.nansum(census[f"deaths_{c}"])) if R else 0.0 for c in DEATH_CAUSES}
-    total = sum(deaths.values())
-    out["deaths_total_mean"] = total / R if R else math.nan
-    for c in DEATH_CAUSES:
-        out[f"death_share_{c}"] = deaths[c] / total if total > 0 else math.nan
-
-    for s in PREY_SPECIES:
-        out[f"prey_{s}_final"] = _mean(np.asarray(census[f"prey_{s}"])[:, -1]) if R else math.nan
-    out["home_range_km2"] = (_mean(np.asarray(census["mean_home_range_km2"])[:, -1])
-                             if R else math.nan)
-    occ = np.asarray(census["occupied_km2"], dtype=np.float64)[:, -1] if R else np.zeros(0)
-    out["occupied_km2"] = _mean(occ)
-    out["occupied_km2_extant"] = _mean(occ[extant_final])
-    out["cell_area_km2"] = float(cell_area_km2)
+    out: dict = {"n_replicates": R, "n_extant": k}
+    out.update(_as_floats(_persistence(k, R, conf)))
+    out.update(_extinction_times(census, R))
+    out.update(_quasi_at_horizon(census, quasi_threshold, R, conf))
+    out.update(_abundance_at_horizon(_final(census, "N"), extant_final))
+    out.update(_stochastic_growth(census, R))
+    out.update(_genetics_at_horizon(census, extant_final, R))
+    out.update(_death_shares(census, R))
+    out.update(_space_and_prey_at_horizon(census, extant_final, R, cell_area_km2))
     return out
+
+
+# --------------------------------------------------------------------------- by year
+
+def _extinction_by_year(census: dict[str, np.ndarray], R: int, Y: int) -> np.ndarray:
+    """Cumulative share of runs whose first extinction came by each year."""
+    ext_idx = first_extinction_index(census)
+    cols = np.arange(Y)
+    went_by = (ext_idx[:, None] >= 0) & (ext_idx[:, None] <= cols[None, :])
+    return went_by.mean(axis=0) if R else np.full(Y, np.nan)
+
+
+def _quasi_by_year(census: dict[str, np.ndarray], threshold: int, R: int, Y: int) -> np.ndarray:
+    """Cumulative quasi-extinction probability by each year (definition of :func:`quasi_extinct`)."""
+    if not R:
+        return np.full(Y, np.nan)
+    if threshold <= 0:
+        return np.zeros(Y)
+    start = first_release_index(census)
+    below = (np.asarray(census["N"], dtype=np.float64) < threshold) & (np.arange(Y)[None, :] > start[:, None])
+    return (np.cumsum(below, axis=1) > 0).mean(axis=0)
+
+
+def _abundance_by_year(census: dict[str, np.ndarray], extant: np.ndarray) -> dict:
+    """N mean, SD and 5/50/95 % quantiles over all runs, mean and SD over runs extant that year.
+    Needs the whole N column (runs × years) for the quantiles."""
+    n = np.asarray(census["N"], dtype=np.float64)
+    qs = np.quantile(n, (0.05, 0.5, 0.95), axis=0) if n.shape[0] else np.full((3, n.shape[1]), np.nan)
+    return {"N_mean": _col_mean(n), "N_sd": _col_sd(n), "N_q05": qs[0], "N_q50": qs[1], "N_q95": qs[2],
+            "N_extant_mean": _col_mean(n, extant), "N_extant_sd": _col_sd(n, extant)}
 
 
 def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
@@ -305,11 +385,13 @@ def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
     (all runs) and ``N_extant_mean, N_extant_sd`` (runs extant that year) [animals],
     ``gene_diversity`` and ``mean_F`` (mean over runs extant that year), ``occupied_km2`` (mean
     over all runs) and ``prey_<species>`` (mean over all runs).
+
+    Memory: like :func:`summarise_scenario`, reads a few columns at a time; the quantiles need
+    one whole column (runs × years) at once.
     """
-    n = np.asarray(census["N"], dtype=np.float64)
-    R, Y = n.shape
-    year = np.asarray(census["year"])[0] if R else np.arange(1, Y + 1)
     extant = np.asarray(census["extant"]) >= 0.5
+    R, Y = extant.shape
+    year = np.asarray(census["year"])[0] if R else np.arange(1, Y + 1)
     k = extant.sum(axis=0)
     lo, hi = wilson_interval(k, np.full(Y, R), conf)
     out: dict[str, np.ndarray] = {
@@ -320,26 +402,10 @@ def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
         "p_persist_lo": np.atleast_1d(lo),
         "p_persist_hi": np.atleast_1d(hi),
     }
-    ext_idx = first_extinction_index(census)
-    cols = np.arange(Y)
-    went_by = (ext_idx[:, None] >= 0) & (ext_idx[:, None] <= cols[None, :])
-    out["p_extinct_ever"] = went_by.mean(axis=0) if R else np.full(Y, np.nan)
+    out["p_extinct_ever"] = _extinction_by_year(census, R, Y)
     if quasi_threshold is not None:
-        if quasi_threshold <= 0:
-            out["p_quasi"] = np.zeros(Y) if R else np.full(Y, np.nan)
-        else:
-            start = first_release_index(census)
-            below = (n < quasi_threshold) & (cols[None, :] > start[:, None])
-            out["p_quasi"] = (np.cumsum(below, axis=1) > 0).mean(axis=0) if R else np.full(Y, np.nan)
-    if R:
-        qs = np.quantile(n, (0.05, 0.5, 0.95), axis=0)
-    else:
-        qs = np.full((3, Y), np.nan)
-    out["N_mean"] = _col_mean(n)
-    out["N_sd"] = _col_sd(n)
-    out["N_q05"], out["N_q50"], out["N_q95"] = qs[0], qs[1], qs[2]
-    out["N_extant_mean"] = _col_mean(n, extant)
-    out["N_extant_sd"] = _col_sd(n, extant)
+        out["p_quasi"] = _quasi_by_year(census, quasi_threshold, R, Y)
+    out.update(_abundance_by_year(census, extant))
     out["gene_diversity"] = _col_mean(census["gene_diversity"], extant)
     out["mean_F"] = _col_mean(census["mean_F"], extant)
     out["occupied_km2"] = _col_mean(census["occupied_km2"])

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -24,7 +25,8 @@ import pytest
 
 import tests.fake_runner as fake
 from sim.batch import (OutputExistsError, chunk_plan, default_chunk_size, format_summary_table,
-                       replicate_seed, resume_batch, run_batch)
+                       read_manifest, replicate_seed, resume_batch, run_batch, write_outputs)
+from sim.census import CENSUS_COLUMNS
 from sim.schema import Release, Scenario
 from sim.stats import compare_to_baseline
 
@@ -230,6 +232,27 @@ def test_main_process_streams_chunks_and_keeps_no_results(tmp_path):
     # chunk k is on disk before chunk k+2 starts (written as it finishes, not at the end)
     for n, (name, rep, on_disk) in enumerate(fake.CHUNKS_ON_DISK_AT_CALL):
         assert on_disk >= n // 5 - 1, (name, rep, on_disk)
+
+
+def test_writing_outputs_never_holds_a_scenarios_whole_census(tmp_path):
+    """Aggregation reads a few census columns (and one chunk) at a time: its peak memory stays
+    far below one scenario's full census (all columns × replicates × years), which it used to
+    concatenate."""
+    sc = Scenario(name="big", years=20, replicates=600, seed=5,
+                  releases=[Release(year=1, cell=(1, 1), females=4, males=4)])
+    out = tmp_path / "big"
+    run_batch([sc], out, runner=fake.run_replicate, landscapes=False, progress=False, jobs=1,
+              chunk_size=50)
+    manifest = read_manifest(out)
+    write_outputs(out, manifest)                 # warm-up: first-time imports are not the point
+    tracemalloc.start()
+    try:
+        write_outputs(out, manifest)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    whole_census = len(CENSUS_COLUMNS) * 600 * 20 * 8
+    assert peak < whole_census / 2, (peak, whole_census)
 
 
 # --------------------------------------------------------------------------- outputs, manifest
