@@ -447,9 +447,10 @@ def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out:
             xlabel=frame["xlabel"], ylabel=frame["ylabel"], aspect=frame["aspect"],
             habitat=land_occ.habitat if land_occ is not None else None,
             fence_segments=fence_segments(land_occ, frame) if land_occ is not None else None),
-            "Where residents held their home-range centres: resident-months per cell divided by "
-            "the months simulated and the runs (so 0.5 means a resident centred there half of the "
-            "time on average). Same colour scale in both panels; fences in vermillion.")
+            f"Where residents held their home-range centres: resident-months summed over blocks of "
+            f"about {fg.OCCUPANCY_BLOCK_KM:g} × {fg.OCCUPANCY_BLOCK_KM:g} km, divided by the months "
+            "simulated and the runs (so 0.5 means one resident centred in that block half of the time "
+            "on average). Same colour scale in both panels; fences in vermillion.")
     else:
         figs.notes["occupancy"] = "No occupancy maps were saved in this run (output.occupancy: false)."
 
