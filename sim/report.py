@@ -684,6 +684,57 @@ def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) 
     return "".join(out)
 
 
+#: P(persist) at the horizon from which an option is called viable in the key findings (IUCN
+#: Red List criterion E and most PVAs use extinction risk below 10 % over the horizon).
+VIABLE_P_PERSIST = 0.9
+
+
+def key_findings(files: RunFiles, order: list[str], base: str | None, H: int) -> list[str]:
+    """Plain sentences drawn from summary.csv only (best option, options that differ from the
+    baseline beyond simulation noise, how options fail), for readers who stop after the first screen."""
+    rows = [files.row(n) for n in order if math.isfinite(_f(files.row(n), "p_persist"))
+            and _f(files.row(n), "n_replicates") > 0]
+    released = [r for r in rows if _f(r, "deaths_total_mean") > 0 or _f(r, "n_extant") > 0]
+    if not released:
+        return ["No scenario in this run released cheetahs that lived to a census."]
+    out = []
+    best = max(released, key=lambda r: _f(r, "p_persist"))
+    p, lo, hi = _f(best, "p_persist"), _f(best, "p_persist_lo"), _f(best, "p_persist_hi")
+    viable = [r["scenario"] for r in released if _f(r, "p_persist_lo") >= VIABLE_P_PERSIST]
+    if viable:
+        out.append(f"{len(viable)} of {len(released)} options keep a population to year {H} with P(persist) "
+                   f"≥ {VIABLE_P_PERSIST:g} even at the low end of its 95 % interval: {', '.join(viable)}.")
+    else:
+        out.append(f"No option is shown to be viable (P(persist) ≥ {VIABLE_P_PERSIST:g} at year {H} at the "
+                   f"low end of its 95 % interval). The best is <b>{_e(best['scenario'])}</b>: "
+                   f"P(persist) {p:.2f} [{lo:.2f}, {hi:.2f}].")
+    if base is not None:
+        better = [r for r in released if r["scenario"] != base and _f(r, "diff_p_persist_lo") > 0]
+        worse = [r for r in released if r["scenario"] != base and _f(r, "diff_p_persist_hi") < 0]
+        parts = []
+        if better:
+            parts.append("better: " + ", ".join(f"{_e(r['scenario'])} ({_f(r, 'diff_p_persist'):+.2f})"
+                                                for r in better))
+        if worse:
+            parts.append("worse: " + ", ".join(f"{_e(r['scenario'])} ({_f(r, 'diff_p_persist'):+.2f})"
+                                               for r in worse))
+        out.append(f"Options that differ from the baseline <b>{_e(base)}</b> beyond simulation noise (95 % "
+                   "interval of the difference excludes 0): " + ("; ".join(parts) if parts else
+                   "none, at this number of runs") + ".")
+    lost = [r for r in released if math.isfinite(_f(r, "te_median"))]
+    if lost:
+        te = sorted(_f(r, "te_median") for r in lost)
+        out.append(f"Where populations died out, the median time to extinction ranged from {te[0]:.0f} to "
+                   f"{te[-1]:.0f} years after the start.")
+    causes: dict[str, int] = {}
+    for r in released:
+        c = main_cause(r).split(" (")[0]
+        causes[c] = causes.get(c, 0) + 1
+    c, k = max(causes.items(), key=lambda kv: kv[1])
+    out.append(f"The main cause of loss is {_e(c)} in {k} of {len(released)} options.")
+    return out
+
+
 def _methods(files: RunFiles, order: list[str], base: str | None) -> str:
     m = files.manifest
     versions = dict(m.get("versions") or {})
@@ -802,6 +853,8 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
         "in their first year. Results describe a stylised model landscape and assumed parameter values "
         "(see Methods): compare options with each other rather than reading any number as a forecast."
         "</div>")
+    parts.append("<h2>Key findings</h2><ul class=findings>"
+                 + "".join(f"<li>{t}</li>" for t in key_findings(files, order, base, H)) + "</ul>")
     parts.append("<h2>Summary of all scenarios</h2><p>Sorted by the probability of persistence at the "
                  "horizon, best first. Dashes mean the quantity is undefined (for example gene diversity "
                  "when no run kept a population).</p>")

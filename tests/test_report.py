@@ -327,3 +327,15 @@ def test_occupancy_block_sums_keep_every_range_centre():
     assert b.sum() == a.sum()
     assert b[0, 0] == a[:4, :4].sum() and b[1, 1] == a[4:, 4:].sum()
     assert block_sums(a, 1) is a
+
+
+def test_key_findings_name_the_best_option_and_those_beyond_noise(built, run_dir):
+    files = report.read_run(run_dir)
+    order = report.ranked(files)
+    text = " ".join(report.key_findings(files, order, "baseline", YEARS))
+    rows = {r["scenario"]: r for r in summary_rows(run_dir)}
+    best = max((n for n in rows if n != "no_release" and rows[n]["p_persist"] not in ("", "nan")),
+               key=lambda n: float(rows[n]["p_persist"]))
+    assert best in text
+    assert "collapse" in text.split("worse:")[1]          # dies out in year 2: worse beyond noise
+    assert "Key findings" in built.read_text()
