@@ -35,6 +35,7 @@ import json
 import math
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -45,7 +46,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -66,12 +67,35 @@ class ManifestError(ValueError):
     """A folder to resume has no usable manifest.json."""
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch; its message says where the finished chunks are and how to resume.
+
+    A KeyboardInterrupt, so callers that stop on Ctrl-C still do; nothing is printed, so a
+    front end (sim.cli) can give its own hint instead."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        super().__init__(f"interrupted; finished chunks are kept in {self.out_dir / 'chunks'}. "
+                         f"Continue with sim.batch.resume_batch({str(self.out_dir)!r})")
+
+
+class Failure(NamedTuple):
+    """A replicate that raised. Its seed is ``SeedSequence(seed_entropy, spawn_key=spawn_key)``;
+    ``message`` holds the traceback."""
+
+    scenario: str
+    replicate: int
+    seed_entropy: int
+    spawn_key: tuple[int, ...]
+    message: str
+
+
 @dataclass
 class BatchResult:
     """Where a finished batch wrote its files, and how many replicates ran.
 
-    ``failures``: (scenario, replicate index, seed spawn key, message with traceback) of every
-    replicate that raised; those replicates are left out of the statistics.
+    ``failures``: every replicate that raised (left out of the statistics), also written to
+    ``failures_path`` (failures.csv; None when nothing failed).
     """
 
     out_dir: Path
@@ -79,9 +103,24 @@ class BatchResult:
     by_year_path: Path
     n_done: int
     n_failed: int
-    failures: list[tuple[str, int, tuple[int, ...], str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     replicates_path: Path | None = None
     seconds: float = 0.0
+    failures_path: Path | None = None
+
+    def failure_report(self, limit: int = 5) -> str:
+        """For the console: how many replicates failed, the file with the details, and the
+        first ``limit`` failures (scenario, replicate index, seed, error); '' if none failed."""
+        if not self.failures:
+            return ""
+        lines = [f"{self.n_failed} replicate(s) failed; the scenario, replicate, seed and traceback "
+                 f"of each are in {self.failures_path}"]
+        for f in self.failures[:limit]:
+            lines.append(f"  {f.scenario} replicate {f.replicate} (seed entropy {f.seed_entropy}, "
+                         f"spawn key {' '.join(map(str, f.spawn_key))}): {_last_line(f.message)}")
+        if len(self.failures) > limit:
+            lines.append(f"  ... and {len(self.failures) - limit} more")
+        return "\n".join(lines)
 
 
 # ============================================================================ seeds and chunks
@@ -236,6 +275,9 @@ def run_chunk(task: _ChunkTask) -> dict:
 
 
 # ============================================================================ chunk files
+
+_TEMP_NAME = re.compile(r"\..+\.tmp-\d+")     # temp files of _atomic_write: .<name>.tmp-<pid>
+
 
 def _atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
     """Write through ``write(fileobj)`` into a temp file beside ``path``, then os.replace: readers
@@ -413,12 +455,8 @@ def _execute(out_dir: Path, manifest: dict, tasks: list[_ChunkTask], *, backend:
                     bar.set_postfix(failed=failed, refresh=False)
                 bar.update(chunk["last"] - chunk["first"] + 1)
                 del chunk
-    except KeyboardInterrupt:
+    finally:
         bar.close()
-        print(f"\ninterrupted; finished chunks are kept in {out_dir}/chunks. Continue with "
-              f"sim.batch.resume_batch({str(out_dir)!r}) (CLI: run --resume {out_dir})", file=sys.stderr)
-        raise
-    bar.close()
 
 
 def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = None,
@@ -507,7 +545,6 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
         "failures": [],
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_json(out_dir / MANIFEST, manifest)
     return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=workers, backend=backend,
                            scheduler=scheduler, progress=progress, t0=t0)
 
@@ -531,9 +568,10 @@ def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky
         except Exception as e:
             raise ManifestError(f"{out_dir / MANIFEST}: the run used runner {ref}, which cannot be "
                                 f"imported here ({type(e).__name__}: {e}); pass runner=") from None
-    for d in (out_dir / "chunks").glob("*/"):
-        for tmp in d.glob(".*.tmp-*"):
-            tmp.unlink()            # left by a killed writer; never a complete chunk
+    _remove_stale_temps(out_dir)
+    for run in manifest["runs"]:
+        if run.get("status") == "running":      # its process died without a word (killed)
+            run["status"] = "interrupted"
     return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=_workers(jobs), backend=backend,
                            scheduler=scheduler, progress=progress, t0=t0, resume=True)
 
@@ -541,28 +579,63 @@ def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky
 def _run_and_finish(out_dir: Path, manifest: dict, scenarios: list[Scenario], runner, *, jobs: int,
                     backend: str, scheduler: str | None, progress: bool, t0: float,
                     resume: bool = False) -> BatchResult:
+    """Run the missing chunks and write the outputs, recording this run in manifest.json as it
+    starts ('running') and as it ends ('finished', 'interrupted' by Ctrl-C, or 'failed'), so
+    that an interrupted run is on record even when a resume finishes the batch."""
     tasks = _tasks_for(manifest, scenarios, runner, only_missing=out_dir)
-    run = {"started": _now(), "ended": None, "backend": backend, "jobs": jobs,
+    run = {"started": _now(), "ended": None, "status": "running", "backend": backend, "jobs": jobs,
            "scheduler": scheduler, "resume": resume, "chunks_run": len(tasks)}
     manifest["runs"].append(run)
-    if resume:
-        manifest["status"] = "running"
-        _write_json(out_dir / MANIFEST, manifest)
-    _execute(out_dir, manifest, tasks, backend=backend, jobs=jobs, scheduler=scheduler,
-             progress=progress)
-    result = write_outputs(out_dir, manifest, scenarios)
-    run["ended"] = manifest["end_time"] = _now()
-    manifest["status"] = "complete"
+    manifest["status"] = "running"
+    _write_json(out_dir / MANIFEST, manifest)
+    try:
+        _execute(out_dir, manifest, tasks, backend=backend, jobs=jobs, scheduler=scheduler,
+                 progress=progress)
+        result = write_outputs(out_dir, manifest, scenarios)
+    except KeyboardInterrupt:
+        _end_run(out_dir, manifest, run, "interrupted")
+        raise BatchInterrupted(out_dir) from None
+    except BaseException as e:
+        _end_run(out_dir, manifest, run, "failed", error=f"{type(e).__name__}: {e}")
+        raise
     manifest["replicates_done"] = result.n_done
     manifest["replicates_failed"] = result.n_failed
-    manifest["failures"] = [{"scenario": s, "replicate": i, "spawn_key": list(k),
-                             "message": m.strip().splitlines()[-1] if m.strip() else ""}
-                            for s, i, k, m in result.failures]
-    _write_json(out_dir / MANIFEST, manifest)
+    manifest["failures"] = [{"scenario": f.scenario, "replicate": f.replicate,
+                             "spawn_key": list(f.spawn_key), "message": _last_line(f.message)}
+                            for f in result.failures]
+    _end_run(out_dir, manifest, run, "finished")
     result.seconds = time.perf_counter() - t0
     if progress:
         print(format_summary_table(result.summary_path))
     return result
+
+
+def _end_run(out_dir: Path, manifest: dict, run: dict, status: str, error: str | None = None) -> None:
+    """Close this run's entry in manifest.json (and the batch's status) and write it."""
+    run["ended"] = _now()
+    run["status"] = status
+    if error is not None:
+        run["error"] = error
+    if status == "finished":
+        manifest["status"], manifest["end_time"] = "complete", run["ended"]
+    else:
+        manifest["status"] = status
+    _write_json(out_dir / MANIFEST, manifest)
+
+
+def _last_line(message: str) -> str:
+    """The last line of a traceback: the exception and its message."""
+    return message.strip().splitlines()[-1] if message.strip() else ""
+
+
+def _remove_stale_temps(out_dir: Path) -> None:
+    """Delete the temp files (``.<name>.tmp-<pid>``, see :func:`_atomic_write`) that a killed
+    writer left in the run folder, occupancy/ or chunks/<scenario>/. A temp file is never a
+    complete output; files not matching the pattern are left alone."""
+    for folder in (out_dir, out_dir / "occupancy", *(out_dir / "chunks").glob("*/")):
+        for path in folder.glob(".*.tmp-*"):
+            if _TEMP_NAME.fullmatch(path.name) and path.is_file():
+                path.unlink()
 
 
 # ============================================================================ outputs
@@ -684,19 +757,19 @@ def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | Non
     _write_text(summary_path, _csv_text(summary_rows))
     by_year_path = out_dir / "by_year.csv"
     _write_text(by_year_path, _by_year_text(tables))
-    _write_failures(out_dir, manifest, failures)
     return BatchResult(out_dir=out_dir, summary_path=summary_path, by_year_path=by_year_path,
                        n_done=sum(n_ok), n_failed=len(failures), failures=failures,
-                       replicates_path=out_dir / "replicates.csv.gz")
+                       replicates_path=out_dir / "replicates.csv.gz",
+                       failures_path=_write_failures(out_dir, failures))
 
 
 def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list[tuple[int, Path]]]
-                      ) -> tuple[list[int], list[tuple[str, int, tuple[int, ...], str]]]:
+                      ) -> tuple[list[int], list[Failure]]:
     """One pass over every chunk file, one chunk in memory at a time: write replicates.csv.gz
     (atomically; gzip mtime 0 so the bytes depend only on the rows) and each scenario's
     occupancy map. Returns the successful replicates per scenario and the failure records."""
     n_ok: list[int] = []
-    failures: list[tuple[str, int, tuple[int, ...], str]] = []
+    failures: list[Failure] = []
 
     def write(f) -> None:
         with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0, compresslevel=6) as gz:
@@ -713,7 +786,7 @@ def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list
 
 
 def _write_scenario_replicates(out_dir: Path, sc: Scenario, chunks: list[tuple[int, Path]], rep_w,
-                               failures: list) -> int:
+                               failures: list[Failure]) -> int:
     """Tidy rows of one scenario's chunks into ``rep_w``, its failures appended to ``failures``,
     its occupancy map written; returns its number of successful replicates."""
     n_ok = 0
@@ -724,8 +797,8 @@ def _write_scenario_replicates(out_dir: Path, sc: Scenario, chunks: list[tuple[i
         n_ok += int(ok.sum())
         if ch["occupancy"] is not None:
             occ_sum = ch["occupancy"].astype(np.int64) if occ_sum is None else occ_sum + ch["occupancy"]
-        for f in ch["failures"]:
-            failures.append((f["scenario"], int(f["replicate"]), tuple(f["spawn_key"]), f["message"]))
+        failures.extend(Failure(f["scenario"], int(f["replicate"]), int(f["seed_entropy"]),
+                                tuple(f["spawn_key"]), f["message"]) for f in ch["failures"])
         _write_replicate_rows(rep_w, sc.name, first, ok, ch["census"])
         del ch
     _write_occupancy(out_dir, sc, occ_sum, n_ok)
@@ -744,21 +817,23 @@ def _by_year_text(tables: list[tuple[str, dict[str, np.ndarray]]]) -> str:
     return buf.getvalue()
 
 
-def _write_failures(out_dir: Path, manifest: dict, failures: list) -> None:
+def _write_failures(out_dir: Path, failures: list[Failure]) -> Path | None:
     """failures.csv with scenario, replicate, seed (entropy and spawn key) and traceback; removed
-    when nothing failed (a resumed run may have re-run the failed replicates' chunks)."""
+    when nothing failed (a resumed run may have re-run the failed replicates' chunks).
+    Returns its path, or None when there is none."""
     fail_path = out_dir / "failures.csv"
     if not failures:
         if fail_path.exists():
             fail_path.unlink()
-        return
+        return None
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["scenario", "replicate", "seed_entropy", "seed_spawn_key", "message"])
-    roots = {e["name"]: e["root_seed"] for e in manifest["scenarios"]}
-    for s, i, k, m in failures:
-        w.writerow([s, i, roots[s], " ".join(str(x) for x in k), m])
+    for f in failures:
+        w.writerow([f.scenario, f.replicate, f.seed_entropy, " ".join(str(x) for x in f.spawn_key),
+                    f.message])
     _write_text(fail_path, buf.getvalue())
+    return fail_path
 
 
 def _write_replicate_rows(writer, name: str, first: int, ok: np.ndarray,
@@ -847,6 +922,7 @@ def format_summary_table(summary_path: Path) -> str:
     return "\n".join([line(head), line(["-" * w for w in widths]), *(line(b) for b in body)])
 
 
-__all__ = ["run_batch", "resume_batch", "BatchResult", "OutputExistsError", "ManifestError",
+__all__ = ["run_batch", "resume_batch", "BatchResult", "Failure", "OutputExistsError", "ManifestError",
+           "BatchInterrupted",
            "replicate_seed", "chunk_plan", "default_chunk_size", "run_chunk", "write_outputs",
            "read_manifest", "format_summary_table", "deterministic_growth"]

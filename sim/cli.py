@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:       # sim.batch prints nothing on Ctrl-C: this is the one hint
         out = getattr(args, "active_out_dir", None)
         msg = "\ninterrupted."
         if out is not None and Path(out).exists():
@@ -235,8 +235,7 @@ def _finish(result, no_report: bool) -> int:
             where = report.build_report(Path(result.out_dir))
             print(f"report:  {where if where is not None else result.out_dir}")
     if result.n_failed:
-        print(f"warning: {result.n_failed} replicate(s) failed; see {result.out_dir} for the errors",
-              file=sys.stderr)
+        print(f"warning: {result.failure_report()}", file=sys.stderr)
         return 1
     return 0
 

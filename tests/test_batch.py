@@ -24,8 +24,9 @@ import numpy as np
 import pytest
 
 import tests.fake_runner as fake
-from sim.batch import (OutputExistsError, chunk_plan, default_chunk_size, format_summary_table,
-                       read_manifest, replicate_seed, resume_batch, run_batch, write_outputs)
+from sim.batch import (BatchInterrupted, OutputExistsError, chunk_plan, default_chunk_size,
+                       format_summary_table, read_manifest, replicate_seed, resume_batch, run_batch,
+                       write_outputs)
 from sim.census import CENSUS_COLUMNS
 from sim.schema import Release, Scenario
 from sim.stats import compare_to_baseline
@@ -41,6 +42,13 @@ def scenarios() -> list[Scenario]:
                      replicates=30, seed=3, releases=rel),
             Scenario(name="beta", family="demo", baseline="alpha", years=10, replicates=30, seed=4,
                      releases=[Release(year=2, cell=(1, 1), females=6, males=6)])]
+
+
+def interrupting_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
+    """Ctrl-C arrives while replicate 12 of 'beta' runs (in-process runs only, jobs=1)."""
+    if scenario.name == "beta" and replicate == 12:
+        raise KeyboardInterrupt
+    return fake.run_replicate(scenario, seed, replicate, landscape, base_dir)
 
 
 def batch(out: Path, **kw):
@@ -138,14 +146,54 @@ def test_resume_after_killed_run_equals_uninterrupted_run(reference, tmp_path):
     written = len(list(out.glob("chunks/*/*.npz")))
     assert 2 <= written < 12, "the kill did not land mid-run"
     assert not (out / "summary.csv").exists()
-    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "running"
+    (killed,) = m["runs"]                       # on record from the start, not only at the end
+    assert (killed["status"], killed["jobs"], killed["backend"]) == ("running", 2, "loky")
+    assert killed["started"] and killed["ended"] is None
 
     res = resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)
     assert res.n_done == 60
     assert_same_data(reference, out)
     m = json.loads((out / "manifest.json").read_text())
-    assert m["status"] == "complete" and m["runs"][-1]["resume"] is True
+    assert m["status"] == "complete"
+    assert [(r["status"], r["resume"], r["jobs"]) for r in m["runs"]] == \
+        [("interrupted", False, 2), ("finished", True, 1)]
+    assert m["runs"][0]["started"] == killed["started"]
     assert m["runs"][-1]["chunks_run"] == 12 - written
+
+
+def test_ctrl_c_is_recorded_in_the_manifest_and_says_how_to_resume(reference, tmp_path, capsys):
+    out = tmp_path / "ctrl_c"
+    with pytest.raises(BatchInterrupted, match=r"resume_batch\(") as info:
+        batch(out, jobs=1, chunk_size=5, runner=interrupting_runner)
+    assert isinstance(info.value, KeyboardInterrupt) and info.value.out_dir == out
+    assert capsys.readouterr().err == ""        # the hint is in the exception, printed by no one
+    m = json.loads((out / "manifest.json").read_text())
+    (run,) = m["runs"]
+    assert m["status"] == "interrupted" and run["status"] == "interrupted" and run["ended"]
+    assert (run["jobs"], run["backend"], run["resume"]) == (1, "loky", False)
+
+    resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)
+    assert_same_data(reference, out)
+    m = json.loads((out / "manifest.json").read_text())
+    assert [(r["status"], r["resume"]) for r in m["runs"]] == [("interrupted", False), ("finished", True)]
+    assert m["status"] == "complete"
+
+
+def test_resume_removes_stale_temp_files_only(reference, tmp_path):
+    out = tmp_path / "stale"
+    shutil.copytree(reference, out)
+    next(out.glob("chunks/beta/*.npz")).unlink()
+    stale = [out / ".summary.csv.tmp-4242", out / ".replicates.csv.gz.tmp-17",
+             out / "occupancy" / ".alpha.npy.tmp-99", out / "chunks" / "alpha" / ".0-14.npz.tmp-5"]
+    kept = [out / ".notes.tmp", out / "keep.tmp-3", out / ".draft.tmp-abc", out / "chunks" / "alpha" / "x.txt"]
+    for p in stale + kept:
+        p.write_bytes(b"half-written")
+    resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)
+    assert [p.name for p in stale if p.exists()] == []
+    assert all(p.read_bytes() == b"half-written" for p in kept)
+    assert_same_data(reference, out)
 
 
 def test_resume_after_lost_chunks_reruns_only_those(reference, tmp_path):
@@ -179,9 +227,14 @@ def test_resume_uses_the_runner_recorded_in_the_manifest(reference, tmp_path):
 def test_failing_replicate_is_reported_and_the_rest_finish(reference, tmp_path):
     res = batch(tmp_path / "fail", jobs=2, runner=fake.failing_runner)
     assert res.n_done == 59 and res.n_failed == 1
-    (scen, rep, key, msg), = res.failures
-    assert (scen, rep, key) == ("beta", 7, (zlib.crc32(b"beta"), 7))
-    assert "RuntimeError: boom in beta/7" in msg and "Traceback" in msg
+    (f,) = res.failures
+    assert (f.scenario, f.replicate, f.seed_entropy, f.spawn_key) == ("beta", 7, 4, (zlib.crc32(b"beta"), 7))
+    assert "RuntimeError: boom in beta/7" in f.message and "Traceback" in f.message
+    assert res.failures_path == tmp_path / "fail" / "failures.csv"
+    report = res.failure_report()
+    assert str(res.failures_path) in report
+    assert f"beta replicate 7 (seed entropy 4, spawn key {zlib.crc32(b'beta')} 7): " \
+           "RuntimeError: boom in beta/7" in report
     (row,) = read_csv(tmp_path / "fail" / "failures.csv")
     assert row["scenario"] == "beta" and row["replicate"] == "7" and row["seed_entropy"] == "4"
     assert row["seed_spawn_key"] == f"{zlib.crc32(b'beta')} 7" and "boom" in row["message"]
@@ -325,4 +378,4 @@ def test_plugins_are_imported_in_every_worker(tmp_path):
     res = batch(tmp_path / "plug", jobs=2, runner=fake.plugin_runner, plugins=[str(plugin)])
     assert res.n_failed == 0, res.failures[:1]
     without = batch(tmp_path / "noplug", jobs=1, runner=fake.plugin_runner)
-    assert without.n_failed == 60 and "plugin not loaded" in without.failures[0][3]
+    assert without.n_failed == 60 and "plugin not loaded" in without.failures[0].message

@@ -13,10 +13,12 @@ import subprocess
 import sys
 import textwrap
 import types
+import zlib
 from pathlib import Path
 
 import pytest
 
+from sim.batch import BatchResult, Failure
 from sim.cli import apply_overrides, default_out_dir, main
 from sim.scenario import load_scenarios
 
@@ -60,9 +62,13 @@ class FakeBatch:
         self.module.OutputExistsError = self.OutputExistsError
         self.module.ManifestError = self.ManifestError
 
-    def _result(self, out_dir: Path):
-        return types.SimpleNamespace(out_dir=Path(out_dir), summary_path=Path(out_dir) / "summary.csv",
-                                     n_failed=self.n_failed)
+    def _result(self, out_dir: Path) -> BatchResult:
+        out_dir = Path(out_dir)
+        failures = [Failure("small", i, 1, (7, i), f"Traceback ...\nRuntimeError: boom {i}")
+                    for i in range(self.n_failed)]
+        return BatchResult(out_dir=out_dir, summary_path=out_dir / "summary.csv",
+                           by_year_path=out_dir / "by_year.csv", n_done=2, n_failed=self.n_failed,
+                           failures=failures, failures_path=out_dir / "failures.csv" if failures else None)
 
     def run_batch(self, scenarios, out_dir, **kw):
         self.calls.append(("run", (scenarios, out_dir), kw))
@@ -235,11 +241,15 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path, fake_batch, capsys):
     assert "interrupted" in err and "run --resume o" in err
 
 
-def test_failed_replicates_give_exit_1(tmp_path, fake_batch, capsys):
-    fake_batch.n_failed = 3
+def test_failed_replicates_give_exit_1_naming_failures_csv_and_the_first_five(tmp_path, fake_batch, capsys):
+    fake_batch.n_failed = 7
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["run", str(f), "--out", "o", "--no-report"]) == 1
-    assert "3 replicate(s) failed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "7 replicate(s) failed" in err and str(Path("o") / "failures.csv") in err
+    for i in range(5):
+        assert f"small replicate {i} (seed entropy 1, spawn key 7 {i}): RuntimeError: boom {i}" in err
+    assert "small replicate 5" not in err and "... and 2 more" in err
 
 
 def test_unknown_baseline_exits_2_with_suggestion(tmp_path, fake_batch, capsys):
@@ -335,6 +345,44 @@ def test_default_out_dir_uses_the_first_file_stem():
 
 # ----------------------------------------------------------------------------------- end to end
 HAS_BATCH = all(importlib.util.find_spec(m) is not None for m in ("sim.batch", "sim.model"))
+
+
+def interrupting_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
+    """Stands in for the model: Ctrl-C arrives during the first replicate."""
+    raise KeyboardInterrupt
+
+
+def failing_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
+    """Stands in for the model: every replicate raises."""
+    raise RuntimeError(f"boom {replicate}")
+
+
+@pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
+def test_ctrl_c_in_a_real_batch_gives_one_resume_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.batch.DEFAULT_RUNNER", "tests.test_cli:interrupting_runner")
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--jobs", "1", "--out", "o", "--no-report"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("interrupted") == 1 and err.count("--resume") == 1, err
+    assert "run --resume o" in err
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["runs"][0]["status"] == "interrupted"
+
+
+@pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
+def test_failures_in_a_real_batch_are_listed_with_their_seeds(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.batch.DEFAULT_RUNNER", "tests.test_cli:failing_runner")
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--jobs", "1", "--out", "o", "--no-report", "--seed", "3",
+                 "--replicates", "6", "--years", "2"]) == 1
+    err = capsys.readouterr().err
+    assert f"6 replicate(s) failed; the scenario, replicate, seed and traceback of each are in " \
+           f"{Path('o') / 'failures.csv'}" in err
+    for i in range(5):
+        assert f"small replicate {i} (seed entropy 3, spawn key {zlib.crc32(b'small')} {i}): " \
+               f"RuntimeError: boom {i}" in err
+    assert "... and 1 more" in err
 
 
 @pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
