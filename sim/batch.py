@@ -5,7 +5,7 @@ One batch = many scenarios × many replicates, written to one output folder::
     <out>/manifest.json              what was run, with which code and seeds (written first)
     <out>/chunks/<scenario>/<first>-<last>.npz   census arrays of those replicates (atomic)
     <out>/summary.csv                one row of PVA statistics per scenario (sim.stats)
-    <out>/by_year.csv                persistence curves: one row per scenario × year
+    <out>/by_year.csv                the summary's quantities for every year (persistence curves)
     <out>/replicates.csv.gz          tidy census: scenario, replicate, CENSUS_COLUMNS
     <out>/occupancy/<scenario>.npy   resident-months per cell summed over replicates (+ .json)
     <out>/failures.csv               replicates that raised (only if any)

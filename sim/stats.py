@@ -19,6 +19,7 @@ batch's chunk files without running the model again.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy.stats import norm
@@ -353,38 +354,107 @@ def _extinction_by_year(census: dict[str, np.ndarray], R: int, Y: int) -> np.nda
     return went_by.mean(axis=0) if R else np.full(Y, np.nan)
 
 
-def _quasi_by_year(census: dict[str, np.ndarray], threshold: int, R: int, Y: int) -> np.ndarray:
-    """Cumulative quasi-extinction probability by each year (definition of :func:`quasi_extinct`)."""
-    if not R:
-        return np.full(Y, np.nan)
-    if threshold <= 0:
-        return np.zeros(Y)
-    start = first_release_index(census)
-    below = (np.asarray(census["N"], dtype=np.float64) < threshold) & (np.arange(Y)[None, :] > start[:, None])
-    return (np.cumsum(below, axis=1) > 0).mean(axis=0)
+def _quasi_by_year(census: dict[str, np.ndarray], threshold: int, R: int, Y: int,
+                   conf: float) -> dict[str, np.ndarray]:
+    """Cumulative quasi-extinction probability by each year (definition of :func:`quasi_extinct`)
+    with its Wilson interval."""
+    if not R or threshold <= 0:
+        k = np.zeros(Y, dtype=np.int64)
+    else:
+        start = first_release_index(census)
+        below = (np.asarray(census["N"], dtype=np.float64) < threshold) & (np.arange(Y)[None, :] > start[:, None])
+        k = (np.cumsum(below, axis=1) > 0).sum(axis=0)
+    p, lo, hi = _proportion(k, np.full(Y, R), conf)
+    return {"p_quasi": p, "p_quasi_lo": lo, "p_quasi_hi": hi}
+
+
+def _col_quantiles(a: np.ndarray, mask: np.ndarray | None = None, qs=(0.05, 0.5, 0.95)) -> np.ndarray:
+    """Per year (column) quantiles ``qs`` (rows of the result) of the finite values, optionally
+    only where ``mask``; NaN for a year without any."""
+    a = np.asarray(a, dtype=np.float64)
+    ok = np.isfinite(a) if mask is None else (np.isfinite(a) & mask)
+    if ok.all():
+        return np.quantile(a, qs, axis=0) if a.shape[0] else np.full((len(qs), a.shape[1]), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)        # a year in which no run counts
+        return np.nanquantile(np.where(ok, a, np.nan), qs, axis=0)
 
 
 def _abundance_by_year(census: dict[str, np.ndarray], extant: np.ndarray) -> dict:
-    """N mean, SD and 5/50/95 % quantiles over all runs, mean and SD over runs extant that year.
+    """N mean, SD and 5/50/95 % quantiles over all runs, and over runs extant that year.
     Needs the whole N column (runs × years) for the quantiles."""
     n = np.asarray(census["N"], dtype=np.float64)
-    qs = np.quantile(n, (0.05, 0.5, 0.95), axis=0) if n.shape[0] else np.full((3, n.shape[1]), np.nan)
-    return {"N_mean": _col_mean(n), "N_sd": _col_sd(n), "N_q05": qs[0], "N_q50": qs[1], "N_q95": qs[2],
-            "N_extant_mean": _col_mean(n, extant), "N_extant_sd": _col_sd(n, extant)}
+    out = {"N_mean": _col_mean(n), "N_sd": _col_sd(n)}
+    out["N_q05"], out["N_q50"], out["N_q95"] = _col_quantiles(n)
+    out["N_extant_mean"], out["N_extant_sd"] = _col_mean(n, extant), _col_sd(n, extant)
+    out["N_extant_q05"], out["N_extant_q50"], out["N_extant_q95"] = _col_quantiles(n, extant)
+    return out
+
+
+def _stochastic_growth_by_year(census: dict[str, np.ndarray], R: int, Y: int) -> dict[str, np.ndarray]:
+    """Per year t: mean and SD over runs of r = ln(N_t / N_t-1) (pairs as in
+    :func:`annual_log_growth`; NaN in the first year) and the number of runs with a valid pair."""
+    r = np.full((R, Y), np.nan)
+    r[:, 1:] = annual_log_growth(census)
+    return {"stoch_r_mean": _col_mean(r), "stoch_r_sd": _col_sd(r),
+            "stoch_r_pairs": np.isfinite(r).sum(axis=0).astype(np.int64)}
+
+
+def _genetics_by_year(census: dict[str, np.ndarray], extant: np.ndarray, R: int) -> dict[str, np.ndarray]:
+    """Gene diversity, its share of the founders' (``gd_retained``, as in the summary) and mean F,
+    over runs extant that year."""
+    gd = _col_mean(census["gene_diversity"], extant)
+    gd_initial = initial_gene_diversity(census) if R else math.nan
+    retained = gd / gd_initial if gd_initial and math.isfinite(gd_initial) else np.full_like(gd, np.nan)
+    return {"gene_diversity": gd, "gd_retained": retained,
+            "mean_F": _col_mean(census["mean_F"], extant)}
+
+
+def _deaths_by_year(census: dict[str, np.ndarray], R: int, Y: int) -> dict[str, np.ndarray]:
+    """deaths_total_mean: mean deaths per run in the year; death_share_<cause>: share of the
+    year's deaths (all runs) by cause (NaN in a year without deaths)."""
+    deaths = {c: np.nansum(np.asarray(census[f"deaths_{c}"], dtype=np.float64), axis=0) if R
+              else np.zeros(Y) for c in DEATH_CAUSES}
+    total = sum(deaths.values())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = {"deaths_total_mean": total / R if R else np.full(Y, np.nan)}
+        for c in DEATH_CAUSES:
+            out[f"death_share_{c}"] = np.where(total > 0, deaths[c] / total, np.nan)
+    return out
+
+
+def _space_and_prey_by_year(census: dict[str, np.ndarray], extant: np.ndarray) -> dict[str, np.ndarray]:
+    """Prey on the map (mean over all runs), mean resident home range, occupied area over all
+    runs and over runs extant that year."""
+    out = {f"prey_{s}": _col_mean(census[f"prey_{s}"]) for s in PREY_SPECIES}
+    out["home_range_km2"] = _col_mean(census["mean_home_range_km2"])
+    occ = np.asarray(census["occupied_km2"], dtype=np.float64)
+    out["occupied_km2"], out["occupied_km2_extant"] = _col_mean(occ), _col_mean(occ, extant)
+    return out
 
 
 def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
             conf: float = 0.95) -> dict[str, np.ndarray]:
-    """Persistence, N and genetics for every census year (persistence curves).
+    """The quantities of :func:`summarise_scenario` for every census year (persistence curves),
+    named as there where the meaning is the same.
 
     Returns ordered columns -> 1-D arrays (one value per year):
-    ``year, n_replicates, n_extant, p_persist, p_persist_lo, p_persist_hi`` (extant in that year,
-    Wilson interval), ``p_extinct_ever`` (cumulative share of runs whose first extinction came by
-    that year), ``p_quasi`` (cumulative quasi-extinction by that year, if ``quasi_threshold`` is
-    given; same definition as :func:`quasi_extinct`), ``N_mean, N_sd, N_q05, N_q50, N_q95``
-    (all runs) and ``N_extant_mean, N_extant_sd`` (runs extant that year) [animals],
-    ``gene_diversity`` and ``mean_F`` (mean over runs extant that year), ``occupied_km2`` (mean
-    over all runs) and ``prey_<species>`` (mean over all runs).
+
+    * ``year, n_replicates, n_extant``; ``p_persist`` (extant that year) with ``p_persist_lo/hi``
+      (Wilson interval), ``pe`` = 1 - p_persist with ``pe_lo/hi``;
+    * ``p_extinct_ever``: cumulative share of runs whose first extinction came by that year;
+    * ``p_quasi`` with ``p_quasi_lo/hi`` (only if ``quasi_threshold`` is given): cumulative
+      quasi-extinction by that year, same definition as :func:`quasi_extinct`;
+    * ``N_mean, N_sd, N_q05, N_q50, N_q95`` over all runs and ``N_extant_*`` the same over runs
+      extant that year [animals];
+    * ``stoch_r_mean, stoch_r_sd``: mean and SD over runs of that year's r = ln(N_t / N_t-1),
+      ``stoch_r_pairs`` runs with a valid pair (NaN/0 in the first year);
+    * ``gene_diversity`` (mean over runs extant that year), ``gd_retained`` = gene_diversity /
+      the summary's ``gd_initial``, ``mean_F`` (runs extant that year);
+    * ``deaths_total_mean``: mean deaths per run in that year; ``death_share_<cause>``: share of
+      that year's deaths by cause;
+    * ``prey_<species>`` (mean over all runs), ``home_range_km2`` (runs with residents),
+      ``occupied_km2`` (all runs) and ``occupied_km2_extant``.
 
     Memory: like :func:`summarise_scenario`, reads a few columns at a time; the quantiles need
     one whole column (runs × years) at once.
@@ -393,24 +463,18 @@ def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
     R, Y = extant.shape
     year = np.asarray(census["year"])[0] if R else np.arange(1, Y + 1)
     k = extant.sum(axis=0)
-    lo, hi = wilson_interval(k, np.full(Y, R), conf)
-    out: dict[str, np.ndarray] = {
-        "year": year.astype(np.int64),
-        "n_replicates": np.full(Y, R, dtype=np.int64),
-        "n_extant": k.astype(np.int64),
-        "p_persist": k / R if R else np.full(Y, np.nan),
-        "p_persist_lo": np.atleast_1d(lo),
-        "p_persist_hi": np.atleast_1d(hi),
-    }
+    out: dict[str, np.ndarray] = {"year": year.astype(np.int64),
+                                  "n_replicates": np.full(Y, R, dtype=np.int64),
+                                  "n_extant": k.astype(np.int64)}
+    out.update(_persistence(k, np.full(Y, R), conf))
     out["p_extinct_ever"] = _extinction_by_year(census, R, Y)
     if quasi_threshold is not None:
-        out["p_quasi"] = _quasi_by_year(census, quasi_threshold, R, Y)
+        out.update(_quasi_by_year(census, quasi_threshold, R, Y, conf))
     out.update(_abundance_by_year(census, extant))
-    out["gene_diversity"] = _col_mean(census["gene_diversity"], extant)
-    out["mean_F"] = _col_mean(census["mean_F"], extant)
-    out["occupied_km2"] = _col_mean(census["occupied_km2"])
-    for s in PREY_SPECIES:
-        out[f"prey_{s}"] = _col_mean(census[f"prey_{s}"])
+    out.update(_stochastic_growth_by_year(census, R, Y))
+    out.update(_genetics_by_year(census, extant, R))
+    out.update(_deaths_by_year(census, R, Y))
+    out.update(_space_and_prey_by_year(census, extant))
     return out
 
 

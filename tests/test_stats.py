@@ -171,6 +171,37 @@ def test_by_year_gives_persistence_curves():
     assert (t["p_persist_lo"][3], t["p_persist_hi"][3]) == pytest.approx((lo, hi))
 
 
+def test_by_year_gives_the_summary_quantities_for_every_year():
+    t = by_year(_stack(RUNS), quasi_threshold=3)
+    assert t["pe"] == pytest.approx(1 - t["p_persist"])
+    assert (t["pe_lo"][3], t["pe_hi"][3]) == pytest.approx((1 - t["p_persist_hi"][3], 1 - t["p_persist_lo"][3]))
+    lo, hi = wilson_interval(np.array([0, 1, 2, 3, 3, 3]), np.full(6, 4))
+    assert t["p_quasi_lo"] == pytest.approx(lo) and t["p_quasi_hi"] == pytest.approx(hi)
+    # year 4: runs A (N 8) and C (N 2) are extant
+    assert (t["N_extant_q05"][3], t["N_extant_q50"][3], t["N_extant_q95"][3]) == pytest.approx((2.3, 5, 7.7))
+    assert np.isnan(t["N_extant_q50"]).tolist() == [False] * 6
+    # gd_initial: first release year of A 0.9, B 0.8, C 0.85 (year 2), D 0.7
+    assert t["gd_retained"][1] == pytest.approx((0.88 + 0.7 + 0.85) / 3 / 0.8125)
+    # year 2: B one human death, D two road deaths
+    assert t["deaths_total_mean"][1] == pytest.approx(3 / 4)
+    assert (t["death_share_human"][1], t["death_share_road"][1]) == pytest.approx((1 / 3, 2 / 3))
+    assert t["death_share_starvation"][0] == 1 and t["death_share_human"][5] == 1
+    # year 2: r of A ln(5/4), B ln(3/4), D ln(2/4); C had no cheetahs in year 1
+    assert t["stoch_r_mean"][1] == pytest.approx(np.mean(np.log([5 / 4, 3 / 4, 2 / 4])))
+    assert t["stoch_r_pairs"].tolist()[:2] == [0, 3] and np.isnan(t["stoch_r_mean"][0])
+
+
+def test_last_year_of_by_year_agrees_with_the_summary():
+    census = _stack(RUNS)
+    t = by_year(census, quasi_threshold=3)
+    s = summarise_scenario(census, quasi_threshold=3, cell_area_km2=6.25)
+    assert {"pe_hi", "p_quasi_hi", "N_extant_q95", "gd_retained", "mean_F", "deaths_total_mean",
+            "death_share_human", "stoch_r_mean", "occupied_km2_extant"} <= set(t) & set(s)
+    per_year_rates = ("deaths_total_mean", "death_share_", "stoch_r_")   # horizon-long in the summary
+    for c in (c for c in t if c in s and not c.startswith(per_year_rates)):
+        assert t[c][-1] == pytest.approx(s[c], nan_ok=True), c
+
+
 def test_no_successful_runs_gives_nan_not_an_error():
     census = {c: np.zeros((0, 5)) for c in CENSUS_COLUMNS}
     s = summarise_scenario(census, quasi_threshold=10, cell_area_km2=6.25)
