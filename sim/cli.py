@@ -4,7 +4,7 @@ Commands
 --------
 ``run [FILES or FOLDERS...]``  load, check and run scenarios in parallel, then build the report.
 ``check [FILES...]``           validate scenarios (schema, rule names, landscape) without running.
-``schema``                     print the JSON Schema of a scenario.
+``schema``                     print the JSON Schema of a scenario file.
 ``map [--preset P | --scenario FILE] OUT.png``   draw a landscape.
 ``report RUN_DIR``             (re)build the report of a finished run from its files.
 
@@ -29,7 +29,7 @@ from typing import Sequence
 from pydantic import ValidationError
 
 from .scenario import (ScenarioError, build_scenario_landscape, check_all, describe_error,
-                       load_scenarios)
+                       file_json_schema, load_scenarios)
 from .schema import Scenario
 
 PROG = "run_scenarios.py"
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Python file registering extra rules (repeatable)")
     c.set_defaults(func=cmd_check)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of a scenario")
+    s = sub.add_parser("schema", help="print the JSON Schema of a scenario file (for editors)")
     s.set_defaults(func=cmd_schema)
 
     m = sub.add_parser("map", help="draw a landscape to a PNG file")
@@ -359,7 +359,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(file_json_schema(), indent=2, ensure_ascii=False))
     return 0
 
 

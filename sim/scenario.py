@@ -43,6 +43,19 @@ from .schema import Scenario
 META_KEYS = ("extends", "abstract", "sweep")
 YAML_SUFFIXES = (".yaml", ".yml")
 
+#: JSON Schema of the file-level keys (:data:`META_KEYS`), for :func:`file_json_schema`.
+META_KEY_SCHEMAS: dict[str, dict] = {
+    "extends": {"type": "string", "minLength": 1,
+                "description": "Path of a base scenario file, relative to this file; this file's values "
+                               "override it (mappings merge recursively, lists and scalars replace)"},
+    "abstract": {"type": "boolean", "default": False,
+                 "description": "true: only a base for other files; not run (nor validated on its own)"},
+    "sweep": {"type": "object", "minProperties": 1,
+              "additionalProperties": {"type": "array", "minItems": 1},
+              "description": "Key path -> list of values, e.g. {releases.0.females: [4, 6, 8]}: one "
+                             "scenario per value (several keys: the full factorial)"},
+}
+
 
 # ============================================================================================
 # The error
@@ -81,6 +94,34 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         return self._format()
+
+
+# ============================================================================================
+# The JSON Schema of a file
+# ============================================================================================
+
+def file_json_schema() -> dict:
+    """JSON Schema of a scenario file, for editor completion and checking (``run_scenarios.py
+    schema``): one scenario mapping or a non-empty list of them.
+
+    A mapping has the keys of :class:`Scenario` plus the file-level keys ``extends``,
+    ``abstract`` and ``sweep``, and none is required, because this describes the file as
+    written, before :func:`load_file` resolves it: ``name`` may come from the file name, and a
+    file that extends a base gives only what it changes. Values still have their types and
+    ranges, and unknown keys are flagged at every level.
+    """
+    schema = Scenario.model_json_schema()
+    schema.pop("required", None)
+    schema["properties"] = {**META_KEY_SCHEMAS, **schema["properties"]}
+    schema.update({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Scenario file",
+        "description": "One scenario (a mapping) or a list of scenarios; see docs/scenarios.md",
+        "type": ["object", "array"],
+        "minItems": 1,
+        "items": {"$ref": "#", "type": "object"},
+    })
+    return schema
 
 
 # ============================================================================================
@@ -417,6 +458,26 @@ _BOUND_WORDS = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "
 _BOUND_CTX = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
 
 
+def _key_similarity(a: str, b: str) -> float:
+    """How alike two key names are (0-1): the better of difflib's ratio of the whole names and
+    of their ``_``-separated words, each word matched to the most similar word of the other
+    name, in any order (summed and divided by the larger word count)."""
+    whole = difflib.SequenceMatcher(None, a, b).ratio()
+    wa, wb = a.split("_"), b.split("_")
+    words = sum(max(difflib.SequenceMatcher(None, x, y).ratio() for y in wb) for x in wa)
+    return max(whole, words / max(len(wa), len(wb)))
+
+
+def closest_key(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The option most like the misspelt key ``word`` (the first of equals), None if none
+    reaches ``cutoff``. Word-aware (:func:`_key_similarity`): the whole-name ratio alone follows
+    letter order and suggests ``adult_survival_male`` for ``adult_female_survivl``; matching
+    words finds ``adult_survival_female``."""
+    scored = [(_key_similarity(word, o), o) for o in options]
+    best = max(scored, key=lambda t: t[0], default=(0.0, None))
+    return best[1] if best[0] >= cutoff else None
+
+
 def describe_error(err: dict, data: dict | None = None, chain: list[tuple[Path, dict]] | None = None,
                    swept: set[str] | None = None) -> str:
     """One pydantic error as ``key.path: got X, must be Y (allowed ...)``."""
@@ -439,9 +500,9 @@ def describe_error(err: dict, data: dict | None = None, chain: list[tuple[Path, 
         if parent is Scenario:
             allowed = sorted([*allowed, *META_KEYS])
         text = f"unknown key {key!r}"
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        close = closest_key(key, allowed)
         if close:
-            text += f"; did you mean {close[0]!r}?"
+            text += f"; did you mean {close!r}?"
         elif allowed:
             where = format_loc(loc[:-1]) or "the top level"
             text += f"; keys allowed in {where}: {', '.join(allowed)}"
@@ -775,7 +836,7 @@ def check_all(loaded: list[tuple[Scenario, Path]], *, landscape: bool = True) ->
     raise out
 
 
-__all__ = ["ScenarioError", "load_scenarios", "load_file", "deep_merge", "parse_key_path",
+__all__ = ["ScenarioError", "load_scenarios", "load_file", "file_json_schema", "deep_merge", "parse_key_path",
            "format_loc", "describe_error", "check_against_landscape", "build_scenario_landscape",
            "build_and_check",
            "check_rules", "check_all"]

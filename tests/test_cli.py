@@ -100,7 +100,62 @@ def test_schema_prints_valid_json_of_the_scenario(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert {"name", "years", "releases", "landscape", "rules"} <= set(schema["properties"])
+    assert {"extends", "abstract", "sweep"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
+
+
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
+               float: "number", type(None): "null"}
+
+
+def _keys_outside_schema(doc, schema: dict, root: dict, where: str = "") -> list[str]:
+    """Key paths of ``doc`` that ``schema`` does not allow (additionalProperties: false) or whose
+    value has a type it does not allow, found by following properties, items, anyOf and $ref:
+    the part of JSON Schema validation that decides whether an editor flags a key (jsonschema
+    is not a dependency)."""
+    allowed = schema.get("type")
+    if allowed is not None:
+        allowed = [allowed] if isinstance(allowed, str) else allowed
+        kind = _JSON_TYPES[type(doc)]
+        if kind not in allowed and not (kind == "integer" and "number" in allowed):
+            return [f"{where or '(file)'}: {kind}, not {'/'.join(allowed)}"]
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        target = root if ref == "#" else root["$defs"][ref.rsplit("/", 1)[-1]]
+        return _keys_outside_schema(doc, {**target, **{k: v for k, v in schema.items() if k != "$ref"}},
+                                    root, where)
+    if "anyOf" in schema:
+        results = [_keys_outside_schema(doc, branch, root, where) for branch in schema["anyOf"]]
+        return min(results, key=len)
+    if isinstance(doc, dict):
+        bad = []
+        for key, value in doc.items():
+            sub = schema.get("properties", {}).get(key, schema.get("additionalProperties", {}))
+            if sub is False:
+                bad.append(f"{where}.{key}".lstrip("."))
+            elif isinstance(sub, dict):
+                bad += _keys_outside_schema(value, sub, root, f"{where}.{key}")
+        return bad
+    if isinstance(doc, list):
+        items = schema.get("prefixItems") or [schema.get("items", {})] * len(doc)
+        return [b for i, (v, sub) in enumerate(zip(doc, items))
+                for b in _keys_outside_schema(v, sub, root, f"{where}[{i}]")]
+    return []
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+def test_schema_accepts_every_shipped_scenario_file(path, capsys):
+    """An editor using the printed schema flags no key of the shipped files (extends, abstract,
+    sweep and lists of scenarios included), and still flags a typo."""
+    import yaml
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert schema["type"] == ["object", "array"]
+    assert _keys_outside_schema(doc, schema, schema) == []
+    entry = doc[0] if isinstance(doc, list) else doc
+    typo = {**entry, "cheetah": {"adult_female_survivl": 0.9}, "sweeep": {}}
+    assert _keys_outside_schema(typo, schema, schema) == ["cheetah.adult_female_survivl", "sweeep"]
 
 
 # ----------------------------------------------------------------------------------- check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import textwrap
 from pathlib import Path
 
@@ -45,6 +46,8 @@ BAD_INPUTS = [
      ["bad.yaml", "relases", "unknown key", "did you mean 'releases'?"], False),
     ("nested typo", GOOD.replace("females: 2", "femails: 2"),
      ["bad.yaml", "releases[0].femails", "did you mean 'females'?"], False),
+    ("typo with words swapped", GOOD + "cheetah: {adult_female_survivl: 0.9}\n",
+     ["cheetah.adult_female_survivl", "did you mean 'adult_survival_female'?"], False),
     ("negative count", GOOD.replace("males: 2}", "males: -3}"),
      ["bad.yaml", "releases[0].males", "got -3", "must be ≥ 0", "0 ≤ males ≤ 500"], False),
     ("probability above 1", GOOD + "cheetah: {conception_prob_per_month: 1.3}\n",
@@ -338,3 +341,11 @@ def test_a_landscape_problem_shared_by_a_sweep_is_reported_once(tmp_path):
     assert msg.count("no site named 'centr'") == 1
     assert "scenarios 'small__males=1', 'small__males=2', 'small__males=3' and 2 more" in msg
     assert "did you mean 'centre'?" in msg
+
+
+def test_readme_states_the_number_of_shipped_scenarios():
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"runs the (\d+) scenarios of `scenarios/`", readme)
+    assert stated is not None
+    assert int(stated.group(1)) == len(load_scenarios([root / "scenarios"]))
