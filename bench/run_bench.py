@@ -112,6 +112,11 @@ def cases(quick: bool) -> list[dict]:
              timing_reps=tr, what="Ustyurt 2.5 km, 320 founders (160 F, 160 M), 50 y"),
         dict(name="wolf_sheep", kind="wolf_sheep", params=WOLF_SHEEP, reps=n(6), timing_reps=0,
              what="Mesa example wolf-sheep 100x100, 1000 sheep, 500 wolves, 100 steps"),
+        dict(name="prey", kind="prey", scenario=default_scenario(), reps=n(5, 3), months=n(240, 120),
+             timing_reps=0, what="PreyPopulation.step alone, Ustyurt 2.5 km (218x196 cells), no cheetahs"),
+        dict(name="prey*4", kind="prey", scenario=default_scenario(cell_km=1.25), reps=n(5, 3),
+             months=n(120, 60), timing_reps=0,
+             what="PreyPopulation.step alone, Ustyurt 1.25 km (436x392 cells, 4x the cells)"),
         dict(name="memory", kind="memory", scenario=MEMORY, reps=n(1000, 100), timing_reps=0,
              what="RSS of one process after 10 and after N replicates of a 20x20-cell, 5-year map"),
     ]
@@ -237,8 +242,32 @@ def run_memory_case(case: dict) -> dict:
                 peak_rss_mib=_maxrss_mib())
 
 
+def run_prey_case(case: dict) -> dict:
+    """The prey phase alone: ``months`` calls of PreyPopulation.step (all months of the year in
+    turn, the scenario's enforcement, capacity multiplier 1) per timed repetition, after a
+    year of warm-up. No cheetahs, so no kills: the fields stay near their capacity."""
+    from sim.prey import PreyPopulation
+
+    sc, land = _build(case["scenario"])
+    mg = sc.management
+    pop = PreyPopulation(sc.prey, land, month=0, water_gain=mg.water_capacity_gain,
+                         water_radius_km=mg.water_radius_km)
+    for m in range(12):
+        pop.step(m, enforcement=mg.enforcement)
+    reps = []
+    for _ in range(case["reps"]):
+        gc.collect()
+        w0, c0 = time.perf_counter(), time.process_time()
+        for t in range(case["months"]):
+            pop.step(t % 12, enforcement=mg.enforcement)
+        reps.append(dict(wall_s=time.perf_counter() - w0, cpu_s=time.process_time() - c0, months=case["months"]))
+    return dict(kind="prey", reps=reps, grid=list(land.shape), cells=int(land.shape[0] * land.shape[1]),
+                cell_km=float(land.cell_km), peak_rss_mib=_maxrss_mib())
+
+
 def run_case(case: dict) -> dict:
-    runner = {"sim": run_sim_case, "wolf_sheep": run_wolf_sheep_case, "memory": run_memory_case}[case["kind"]]
+    runner = {"sim": run_sim_case, "wolf_sheep": run_wolf_sheep_case, "memory": run_memory_case,
+              "prey": run_prey_case}[case["kind"]]
     return runner(case)
 
 
@@ -264,6 +293,13 @@ def summarise(case: dict, raw: dict) -> dict:
                    rss_first_at=first, rss_last_at=last, growth_mib=rss[last] - rss[first], rss_mib=raw["rss_mib"],
                    s_per_rep=raw["wall_s"] / raw["replicates"], years=raw["years"], grid=raw["grid"],
                    agent_steps_per_rep=raw["agent_steps"] / raw["replicates"])
+        return out
+    if raw["kind"] == "prey":
+        per = [1e3 * r["cpu_s"] / r["months"] for r in raw["reps"]]
+        out.update(reps=len(per), months=raw["reps"][0]["months"], cpu_ms_per_month_median=_q(per, .5),
+                   cpu_ms_per_month_min=min(per), cpu_ms_per_month_max=max(per), grid=raw["grid"],
+                   cells=raw["cells"], cell_km=raw["cell_km"],
+                   wall_ms_per_month_median=_q([1e3 * r["wall_s"] / r["months"] for r in raw["reps"]], .5))
         return out
     reps = raw["reps"]
     wall = [r["wall_s"] for r in reps]
@@ -379,6 +415,25 @@ def print_table(summaries: list[dict], targets: list[dict]) -> None:
             ms = 1e3 * sum(s["phase_seconds_per_rep"].values()) / (12 * s["years"])
             print(f"{s['name']:<12} " + " ".join(f"{100 * s['phase_share'].get(p, 0):>8.1f}" for p in PHASES)
                   + f" {100 * s['outside_phases_share']:>8.1f} {ms:>8.2f}")
+        print("\nTime per step by phase [ms/step] (same timing=True runs; wall clock inside the phases)")
+        print(f"{'case':<12} " + " ".join(f"{p[:8]:>8}" for p in PHASES) + f" {'total':>8}")
+        for s in with_phases:
+            steps = 12 * s["years"]
+            per = s["phase_seconds_per_rep"]
+            print(f"{s['name']:<12} " + " ".join(f"{1e3 * per.get(p, 0) / steps:>8.3f}" for p in PHASES)
+                  + f" {1e3 * sum(per.values()) / steps:>8.3f}")
+
+    prey = [s for s in summaries if s["kind"] == "prey"]
+    if prey:
+        print("\nPrey phase alone (PreyPopulation.step, no cheetahs): CPU ms per month, median [min-max]")
+        for s in prey:
+            print(f"{s['name']:<12} {s['grid'][0]}x{s['grid'][1]:<5} {s['cpu_ms_per_month_median']:>7.3f} "
+                  f"[{s['cpu_ms_per_month_min']:.3f}-{s['cpu_ms_per_month_max']:.3f}] over {s['reps']} x "
+                  f"{s['months']} months")
+        a, b = (next((s for s in prey if s["name"] == k), None) for k in ("prey", "prey*4"))
+        if a and b:
+            print(f"prey*4 / prey: {b['cpu_ms_per_month_median'] / a['cpu_ms_per_month_median']:.2f}x CPU time "
+                  f"for {b['cells'] / a['cells']:.2f}x cells")
 
     for s in summaries:
         if s["kind"] == "memory":

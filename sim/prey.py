@@ -24,14 +24,30 @@ One month (:meth:`PreyPopulation.step`) is, in this order:
 
 There are no random numbers here: year effects and catastrophes are drawn by the model and passed
 in (``capacity_multiplier``, :meth:`catastrophe`). Everything that depends on the landscape is
-precomputed in :meth:`PreyPopulation.set_landscape`, so a step is a handful of whole-array
-operations (survival and poaching on the stacked array; diffusion species by species on the
-flattened grid, which keeps the arrays in cache; ~0.4 ms a month on 180 x 200 cells).
+precomputed once per landscape object (:meth:`PreyPopulation.set_landscape`, shared read-only by
+all populations on it), so a step is a handful of array operations per species:
+
+* survival, poaching and diffusion in one sweep per species over the flattened grid (shifted
+  slices for the four neighbours), block by block of rows so that on large grids a block stays in
+  the CPU cache; refused neighbour pairs (fences, map edge) are exceptional cells with their own
+  index lists;
+* a species with capacity on a small part of the map (urial: ~7 % of the Ustyurt cells) is swept
+  over its own cells only (index lists of cells and neighbours), unless some of its animals are
+  elsewhere (then the whole grid);
+* the birth pulse is computed over the cells with capacity only.
+
+Every cell gets the same floating-point operations in the same order as the plain whole-grid
+formulas, so the results do not depend on these shortcuts to the last bit. (That matters: the
+model's hunting turns prey densities into Poisson draws, and a density of 1e-15 instead of 0
+would consume a random number and shift the whole random stream.) Cost on this project's
+2-core benchmark machine: ~0.42 ms a month on the 218 x 196-cell Ustyurt map, ~1.7 ms on
+436 x 392 cells (bench/README.md).
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -42,6 +58,12 @@ __all__ = ["SPECIES", "PreyPopulation", "CAPACITY_LAYERS"]
 
 #: Names of the capacity layers (animals/km²) the landscape must provide.
 CAPACITY_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
+
+#: Cells per block of the diffusion sweep (whole rows; see _diffusion_layout).
+_BLOCK_CELLS = 1 << 15
+#: A species whose cells with capacity are at most this fraction of the map is swept over those
+#: cells only (index lists); denser species over the whole flat grid (shifted slices).
+_COMPACT_FRACTION = 0.2
 
 SAIGA, GAZELLE, URIAL = 0, 1, 2
 WINTER, SUMMER = 0, 1
@@ -117,118 +139,36 @@ class PreyPopulation:
         edges, map edge); the protection layer (poaching cache is reset); fence regions, open-gap
         counts and each region's saiga capacity. ``water_gain`` / ``water_radius_km`` replace the
         values given to the constructor when passed.
+
+        The tables are built once per landscape object and parameter set and shared (read-only)
+        by every population on that landscape (:func:`_landscape_tables`): a batch worker that
+        runs many replicates on one landscape builds them once. Landscapes are immutable (a
+        management change makes a new one), so the cache never goes stale.
         """
         if water_gain is not None:
             self.water_gain = float(water_gain)
         if water_radius_km is not None:
             self.water_radius_km = float(water_radius_km)
         self.landscape = landscape
-        rows, cols = landscape.shape
-        area = landscape.cell_area_km2
-
-        missing = [k for k in CAPACITY_LAYERS if k not in landscape.capacity]
-        if missing:
-            raise ValueError(f"landscape {landscape.name!r} has no capacity layer(s) {missing}; "
-                             f"required: {list(CAPACITY_LAYERS)} (animals/km²)")
-        layers = {}
-        for k in CAPACITY_LAYERS:
-            a = np.asarray(landscape.capacity[k], dtype=np.float64)
-            if a.shape != (rows, cols):
-                raise ValueError(f"capacity layer {k!r} has shape {a.shape}, expected {(rows, cols)}")
-            if not np.all(np.isfinite(a)) or (a < 0).any():
-                raise ValueError(f"capacity layer {k!r} must be finite and >= 0 animals/km²")
-            layers[k] = a
-
-        # Gazelle gather at water: capacity x water_gain within water_radius_km of water.
-        water = np.asarray(landscape.water, dtype=bool)
-        gazelle = layers["gazelle"] * (area * self._sp[GAZELLE].capacity_multiplier)
-        if water.any() and self.water_gain != 1.0:
-            from scipy.ndimage import distance_transform_edt
-
-            dist_km = distance_transform_edt(~water, sampling=landscape.cell_km)
-            gazelle = np.where(dist_km <= self.water_radius_km + 1e-9, gazelle * self.water_gain, gazelle)
-        urial = layers["urial"] * (area * self._sp[URIAL].capacity_multiplier)
-        saiga_mult = area * self._sp[SAIGA].capacity_multiplier
-        self._K = [np.stack([layers["saiga_winter"] * saiga_mult, gazelle, urial]),
-                   np.stack([layers["saiga_summer"] * saiga_mult, gazelle, urial])]
-        for K in self._K:
-            K.setflags(write=False)
-
-        # Diffusion. A cell j with open neighbours sends d x N_j to them, split by the neighbours'
-        # K; so cell i receives K_i x sum over its open neighbours j of a_j, a_j = N_j d / W_j,
-        # W_j = sum of K over j's open neighbours. A step computes a = N x g (g = d / W), sums a
-        # over the four shifted neighbours on the flattened grid, and leaves out the few pairs
-        # that cross a closed edge or wrap around the map edge (precomputed index lists).
-        east_closed, south_closed = landscape.barriers
-        open_e = ~np.asarray(east_closed, dtype=bool)    # (rows, cols-1): edge (r,c)-(r,c+1)
-        open_s = ~np.asarray(south_closed, dtype=bool)   # (rows-1, cols): edge (r,c)-(r+1,c)
-        d = self._diffusion[:, None, None]
-        self._gain = []     # per season: g = d / W, flat (3, rows*cols); 0 where W = 0
-        self._stay = []     # per season: 1 - d where W > 0, else 1
-        for K in self._K:
-            W = np.zeros_like(K)
-            W[:, :, :-1] += K[:, :, 1:] * open_e
-            W[:, :, 1:] += K[:, :, :-1] * open_e
-            W[:, :-1, :] += K[:, 1:, :] * open_s
-            W[:, 1:, :] += K[:, :-1, :] * open_s
-            g = np.divide(np.broadcast_to(d, W.shape), W, out=np.zeros_like(W), where=W > 0)
-            stay = np.where(W > 0, 1.0 - d, 1.0)
-            self._gain.append(g.reshape(3, -1))
-            self._stay.append(stay.reshape(3, -1))
-        idx = np.arange(rows * cols).reshape(rows, cols)
-        # East/west shifts by 1 on the flat grid: refuse closed east edges and the wrap from the
-        # last column of one row to the first column of the next.
-        blocked_e = np.zeros((rows, cols), dtype=bool)
-        blocked_e[:, :-1] = ~open_e
-        blocked_e[:-1, -1] = True                       # wrap (the very last cell has no successor)
-        left = idx[blocked_e]                           # pair (left, left + 1) is refused
-        top = idx[:-1, :][~open_s]                      # pair (top, top + cols) is refused
-        # Refused pairs as (west-to-east destinations, east sources, north sources, south sources).
-        self._refused = (left + 1, left + 1, top, top + cols)
-        self._a = np.empty(rows * cols)          # scratch buffers (diffusion, births)
-        # For the birth pulse: 1/K (0 where K = 0) and a 0/1 mask of cells with capacity.
-        # Births are density-dependent against the larger of the two seasons' K, so saiga that a
-        # fence strands on their winter range at calving still calve (against the winter K).
-        K_birth = np.maximum(self._K[0], self._K[1])
-        inv = np.divide(1.0, K_birth, out=np.zeros_like(K_birth), where=K_birth > 0).reshape(3, -1)
-        has = (K_birth > 0).astype(np.float64).reshape(3, -1)
-        self._inv_K = [inv, inv]
-        self._has_K = [has, has]
-        self._inflow = np.empty(rows * cols)
-
-        # Poaching depends on protection x enforcement; cached per enforcement value.
-        protection = np.asarray(landscape.protection, dtype=np.float64)
-        if not np.all(np.isfinite(protection)) or (protection < 0).any() or (protection > 1).any():
-            raise ValueError("landscape protection layer must lie in 0-1")
-        self._protection = protection
+        key = (self.water_gain, self.water_radius_km, tuple(p.capacity_multiplier for p in self._sp),
+               tuple(self._diffusion.tolist()), self._sp[SAIGA].migration_gap_throughput,
+               _BLOCK_CELLS, _COMPACT_FRACTION)
+        tables = _landscape_tables(landscape, key, lambda: _build_tables(
+            landscape, self._sp, self._diffusion, self.water_gain, self.water_radius_km))
+        self._tables = tables
+        for name, value in tables.items():
+            if not name.startswith("poach"):
+                setattr(self, "_" + name, value)
+        # Scratch buffers (per population, never shared).
+        n, cols = self._n_cells, self._cols
+        self._apad = np.zeros(n + 2 * cols)           # a = x gain, with a zero row before and after
+        self._inflow = np.empty(max((hi - lo for lo, hi, *_ in self._blocks), default=0))
+        self._a = np.empty(n)                         # births on the whole grid
+        self._compact_a = [None if comp is None else np.zeros(comp["cells"].size + 1)
+                           for comp in self._compact]
         self._poach_enforcement: float | None = None
-
-        # Fence regions for migration (regions separated by fences with all gaps closed).
-        self._regions = np.ascontiguousarray(landscape.fence_regions, dtype=np.intp).ravel()
-        n_reg = int(self._regions.max()) + 1
-        self._n_regions = n_reg
-        self._gap_counts = landscape.gap_counts()
-        self._gap_capacity = self._gap_counts * self._sp[SAIGA].migration_gap_throughput
-        # Where every fence edge between two regions is open (fence removed), flow is not capped.
-        edges_between = np.zeros_like(self._gap_counts)
-        reg2d = landscape.fence_regions
-        for fence in landscape.fences:
-            for axis, r, c in fence.edges:
-                a = reg2d[r, c]
-                b = reg2d[r, c + 1] if axis == 0 else reg2d[r + 1, c]
-                if a != b:
-                    edges_between[a, b] += 1
-                    edges_between[b, a] += 1
-        fully_open = (edges_between > 0) & (self._gap_counts == edges_between)
-        self._gap_capacity = np.where(fully_open, np.inf, self._gap_capacity)
-        reach = (self._gap_counts > 0) | np.eye(n_reg, dtype=bool)
-        self._reach = reach
-        self._region_K = [np.bincount(self._regions, weights=K[SAIGA].ravel(), minlength=n_reg)
-                          for K in self._K]
-        # Few regions (the usual case): region sums as a matrix-vector product (faster than
-        # bincount); many regions: bincount.
-        self._region_onehot = ((self._regions[None, :] == np.arange(n_reg)[:, None]).astype(np.float64)
-                               if n_reg <= 8 else None)
+        self._poach_cache = None
+        self._keep_cache: list[np.ndarray] | None = None
 
     # ------------------------------------------------------------------ queries
     def season(self, month: int) -> int:
@@ -270,8 +210,9 @@ class PreyPopulation:
             if p.birth_month == month:
                 self._births(s, season, capacity_multiplier)
 
-        # 2-3. Natural mortality then poaching, applied as one multiplication per cell.
-        keep, poached_frac = self._poaching_survival(enforcement)
+        # 2-3. Natural mortality then poaching, applied as one multiplication per cell (in the
+        # diffusion sweep below; saiga also x s_tot, the sex-weighted natural survival).
+        _, poached_frac = self._poaching_survival(enforcement)
         saiga = N[SAIGA]
         total = float(saiga.sum())
         sp = self.params.saiga
@@ -287,64 +228,117 @@ class PreyPopulation:
             male_poached = min(sp.male_poaching_share * poached, males)
             remaining = after_mortality - poached
             self.saiga_male_fraction = (males - male_poached) / remaining if remaining > 0 else m
-        N *= keep
-        saiga *= s_tot
-
-        # 4. Habitat-weighted diffusion (mass conserving; refused across closed edges).
-        self._diffuse(season)
+        # 4. Habitat-weighted diffusion (mass conserving; refused across closed edges), species by
+        # species, in one sweep with the survival multiplication (same operations, same order).
+        flat = N.reshape(3, -1)
+        for s in range(3):
+            if s == SAIGA and total == 0.0:
+                continue                                    # no saiga anywhere: nothing to do
+            self._survive_and_diffuse(flat[s], s, season, enforcement, s_tot if s == SAIGA else 1.0)
 
         # 5. Saiga seasonal migration.
         if month in (sp.spring_migration_month, sp.autumn_migration_month):
             self._migrate(season)
 
-    def _diffuse(self, season: int) -> None:
-        """Move a fraction ``diffusion_per_month`` of each cell's animals to its open orthogonal
-        neighbours in proportion to their K (see :meth:`set_landscape`). Works species by species
-        on the flattened grid so the arrays stay in cache."""
-        rows, cols = self.landscape.shape
-        flat = self.N.reshape(3, -1)
-        K = self._K[season].reshape(3, -1)
-        gain, stay = self._gain[season], self._stay[season]
-        a, inflow = self._a, self._inflow
-        left_dst, right, top, bottom = self._refused
-        for s in range(3):
-            if self._diffusion[s] == 0.0:
-                continue
-            x = flat[s]
-            np.multiply(x, gain[s], out=a)
-            # Each shift adds a neighbour's a; refused pairs are excluded exactly (no float
-            # residue leaks across a closed fence): the first shift zeroes the refused
-            # destinations, the others temporarily zero the refused sources.
-            inflow[0] = 0.0
-            inflow[1:] = a[:-1]                                  # from the western neighbour
-            inflow[left_dst] = 0.0
-            saved = a[right]
-            a[right] = 0.0
-            np.add(inflow[:-1], a[1:], out=inflow[:-1])          # from the eastern neighbour
-            a[right] = saved
-            saved = a[top]
-            a[top] = 0.0
-            np.add(inflow[cols:], a[:-cols], out=inflow[cols:])  # from the northern neighbour
-            a[top] = saved
-            a[bottom] = 0.0                                      # a is not used after this
-            np.add(inflow[:-cols], a[cols:], out=inflow[:-cols])  # from the southern neighbour
-            np.multiply(inflow, K[s], out=inflow)
-            np.multiply(x, stay[s], out=x)
-            np.add(x, inflow, out=x)
+    def _keep(self, enforcement: float) -> list[np.ndarray]:
+        """Per species, the monthly keep fraction (:meth:`_poaching_survival`), flat over the grid
+        or, for a compact species, over its own cells."""
+        self._poaching_survival(enforcement)
+        return self._keep_cache
+
+    def _survive_and_diffuse(self, x: np.ndarray, s: int, season: int, enforcement: float,
+                             scale: float) -> None:
+        """One species (``x``: its flat N, updated in place): survival and poaching (the cell's
+        keep fraction, then the scalar ``scale``), then movement of a fraction
+        ``diffusion_per_month`` of each cell's animals to its open orthogonal neighbours in
+        proportion to their K (see :meth:`set_landscape`).
+
+        Every cell gets exactly the operations, in the same order, of the plain whole-grid
+        computation ``x *= keep; x *= scale; a = x * gain;
+        x = x * stay + K * (((a_west + a_east) + a_north) + a_south)`` (refused terms are 0), so
+        the result does not depend on the blocking or on the compact path to the last bit.
+        """
+        comp = self._compact[s]
+        keep = self._keep(enforcement)[s]
+        if comp is not None:
+            if not np.dot(x, comp["outside"]) > 0.0:    # no animals off the species' cells
+                self._survive_and_diffuse_compact(x, s, season, keep, scale, comp)
+                return
+            keep = self._poaching_survival(enforcement)[0][s]
+        mul, add = np.multiply, np.add
+        if self._diffusion[s] == 0.0:
+            mul(x, keep, out=x)
+            if scale != 1.0:
+                mul(x, scale, out=x)
+            return
+        n, c = self._n_cells, self._cols
+        ap = self._apad
+        gain, stay, K = self._gain[season][s], self._stay[season][s], self._K_flat[season][s]
+        done = 0                                    # a = x gain is computed for cells [0, done)
+        for lo, hi, loc, src, m in self._blocks:
+            end = min(hi + c, n)
+            if end > done:                          # one row ahead: the block's southern inflow
+                xs = x[done:end]
+                mul(xs, keep[done:end], out=xs)
+                if scale != 1.0:
+                    mul(xs, scale, out=xs)
+                mul(xs, gain[done:end], out=ap[c + done:c + end])
+                done = end
+            inflow = self._inflow[:hi - lo]
+            add(ap[c + lo - 1:c + hi - 1], ap[c + lo + 1:c + hi + 1], out=inflow)   # west + east
+            add(inflow, ap[lo:hi], out=inflow)                                      # + north
+            add(inflow, ap[2 * c + lo:2 * c + hi], out=inflow)                      # + south
+            if m:                                   # cells next to a closed edge or the row wrap
+                t = ap.take(src).reshape(4, m)      # refused terms read the zero at ap[0]
+                v = t[0]
+                add(v, t[1], out=v)
+                add(v, t[2], out=v)
+                add(v, t[3], out=v)
+                inflow[loc] = v
+            mul(inflow, K[lo:hi], out=inflow)
+            xs = x[lo:hi]
+            mul(xs, stay[lo:hi], out=xs)
+            add(xs, inflow, out=xs)
+
+    def _survive_and_diffuse_compact(self, x: np.ndarray, s: int, season: int, keep: np.ndarray,
+                                     scale: float, comp: dict) -> None:
+        """:meth:`_survive_and_diffuse` over the species' own cells (it has none elsewhere, and
+        cells without capacity receive nothing)."""
+        cells = comp["cells"]
+        m = cells.size
+        if m == 0:
+            return
+        xl = x.take(cells)
+        xl *= keep
+        if scale != 1.0:
+            xl *= scale
+        if self._diffusion[s] != 0.0:
+            a = self._compact_a[s]                  # a[m] stays 0: absent or refused neighbour
+            np.multiply(xl, comp["gain"][season], out=a[:m])
+            t = a.take(comp["nbr"]).reshape(4, m)
+            v = t[0]
+            v += t[1]
+            v += t[2]
+            v += t[3]
+            v *= comp["K"][season]
+            xl *= comp["stay"][season]
+            xl += v
+        x[cells] = xl
 
     def _births(self, s: int, season: int, capacity_multiplier: float) -> None:
         """Theta-logistic birth pulse of species ``s`` against K_eff = K x capacity_multiplier.
 
         births = N x max(0, exp(r_max (1 - (N/K_eff)^theta)) / s - 1): a year of natural
         survival s after the pulse then gives growth exp(r_max) at low density and N = K as
-        equilibrium. No births where K_eff = 0.
+        equilibrium. No births where K_eff = 0 (computed over the cells with K > 0 only).
         """
         if capacity_multiplier <= 0.0:
             return
         p = self._sp[s]
         N = self.N[s].reshape(-1)
-        x = self._a                                         # scratch, animals per animal
-        np.multiply(N, self._inv_K[season][s], out=x)       # N / K (0 where K = 0)
+        cells = self._birth_cells[s]
+        Nc = N.take(cells)
+        x = Nc * self._birth_inv_K[s]                       # N / K, animals per animal
         if capacity_multiplier != 1.0:
             x *= 1.0 / capacity_multiplier
         if p.theta != 1.0:
@@ -357,26 +351,43 @@ class PreyPopulation:
         x *= 1.0 / p.annual_survival
         x -= 1.0
         np.maximum(x, 0.0, out=x)
-        x *= self._has_K[season][s]                         # no births where K = 0
-        x *= N                                              # births per cell
+        x *= Nc                                             # births per cell
         if s == SAIGA:
             m = self.saiga_male_fraction
             x *= 1.0 - math.exp(-m / p.male_fraction_collapse)
             total = float(N.sum())
-            born = float(x.sum())
+            whole = self._a                                 # births on the whole grid (0 elsewhere),
+            whole.fill(0.0)                                 # summed as a whole-grid array
+            whole[cells] = x
+            born = float(whole.sum())
             if total + born > 0:
                 self.saiga_male_fraction = (m * total + 0.5 * born) / (total + born)
-        N += x
+        Nc += x
+        N[cells] = Nc
 
     def _poaching_survival(self, enforcement: float) -> tuple[np.ndarray, np.ndarray]:
         """Per-cell monthly keep fraction (natural survival x not poached; saiga: poaching only)
-        and the saiga poached fraction, cached for the last enforcement value."""
+        and the saiga poached fraction, flat (3, cells); cached for the last enforcement value
+        (and shared, read-only, by the populations on the same landscape tables)."""
         if self._poach_enforcement != enforcement:
-            p_eff = self._poaching[:, None, None] * (1.0 - self._protection * enforcement)[None]
-            not_poached = (1.0 - p_eff) ** (1.0 / 12.0)
-            keep = not_poached.copy()
-            keep[1:] *= self._monthly_survival[1:, None, None]
-            self._poach_cache = (keep, 1.0 - not_poached)
+            key = (enforcement, tuple(self._poaching.tolist()), tuple(self._monthly_survival.tolist()))
+            shared = self._tables["poach_cache"]
+            entry = shared.get(key)
+            if entry is None:
+                p_eff = self._poaching[:, None, None] * (1.0 - self._protection * enforcement)[None]
+                not_poached = (1.0 - p_eff) ** (1.0 / 12.0)
+                keep = not_poached.copy()
+                keep[1:] *= self._monthly_survival[1:, None, None]
+                keep = keep.reshape(3, -1)
+                entry = (keep, (1.0 - not_poached).reshape(3, -1),
+                         [keep[s] if comp is None else keep[s][comp["cells"]]
+                          for s, comp in enumerate(self._compact)])
+                _freeze(entry)
+                if len(shared) >= 4:
+                    shared.pop(next(iter(shared)))
+                shared[key] = entry
+            self._poach_cache = entry[:2]
+            self._keep_cache = entry[2]
             self._poach_enforcement = enforcement
         return self._poach_cache
 
@@ -406,7 +417,7 @@ class PreyPopulation:
             N_new = N_r
         to_k = np.divide(N_new, Kt, out=np.zeros(n), where=Kt > 0)
         keep_old = np.divide(N_new, N_r, out=np.zeros(n), where=(Kt <= 0) & (N_r > 0))
-        K = self._K[season][SAIGA].ravel()
+        K = self._K_flat[season][SAIGA]
         regions = self._regions
         if n == 1:
             if Kt[0] > 0:
@@ -414,10 +425,12 @@ class PreyPopulation:
             else:
                 flat *= keep_old[0]
             return
-        new = to_k[regions] * K
         if (Kt <= 0).any():
+            new = to_k[regions] * K
             new += keep_old[regions] * flat
-        flat[:] = new
+            flat[:] = new
+        else:
+            np.multiply(to_k[regions], K, out=flat)
 
     # ------------------------------------------------------------------ external events
     def catastrophe(self, species: str, fraction: float) -> float:
@@ -455,6 +468,210 @@ class PreyPopulation:
         if not (0 <= r < rows and 0 <= c < cols):
             raise ValueError(f"translocation cell ({r}, {c}) lies outside the {rows} x {cols} grid")
         self.N[s, r, c] += number
+
+
+# ---------------------------------------------------------------------- landscape tables
+#: Tables per landscape object (weakly held: dropped with the landscape) and parameter key.
+_TABLES: "weakref.WeakKeyDictionary[Landscape, dict]" = weakref.WeakKeyDictionary()
+_TABLES_PER_LANDSCAPE = 2
+
+
+def _landscape_tables(landscape: Landscape, key: tuple, build) -> dict:
+    """The tables of ``landscape`` for parameter ``key``, built by ``build()`` on first use.
+    At most ``_TABLES_PER_LANDSCAPE`` parameter sets are kept per landscape (oldest dropped)."""
+    try:
+        per = _TABLES.setdefault(landscape, {})
+    except TypeError:                           # not weak-referenceable: no caching
+        per = {}
+    tables = per.get(key)
+    if tables is None:
+        tables = build()
+        _freeze(tables)
+        if len(per) >= _TABLES_PER_LANDSCAPE:
+            per.pop(next(iter(per)))
+        per[key] = tables
+    return tables
+
+
+def _freeze(obj) -> None:
+    """Make every array in a (nested) table read-only: the tables are shared by populations."""
+    if isinstance(obj, np.ndarray):
+        obj.setflags(write=False)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _freeze(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _freeze(v)
+
+
+def _build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_gain: float,
+                  water_radius_km: float) -> dict:
+    """Everything :class:`PreyPopulation` precomputes from a landscape (see
+    :meth:`PreyPopulation.set_landscape`); each key becomes the population's ``_<key>``
+    attribute (``poach_cache``: per-enforcement poaching tables, filled by the populations)."""
+    rows, cols = landscape.shape
+    n = rows * cols
+    area = landscape.cell_area_km2
+
+    missing = [k for k in CAPACITY_LAYERS if k not in landscape.capacity]
+    if missing:
+        raise ValueError(f"landscape {landscape.name!r} has no capacity layer(s) {missing}; "
+                         f"required: {list(CAPACITY_LAYERS)} (animals/km²)")
+    layers = {}
+    for k in CAPACITY_LAYERS:
+        a = np.asarray(landscape.capacity[k], dtype=np.float64)
+        if a.shape != (rows, cols):
+            raise ValueError(f"capacity layer {k!r} has shape {a.shape}, expected {(rows, cols)}")
+        if not np.all(np.isfinite(a)) or (a < 0).any():
+            raise ValueError(f"capacity layer {k!r} must be finite and >= 0 animals/km²")
+        layers[k] = a
+    protection = np.array(landscape.protection, dtype=np.float64)     # a copy: tables are frozen
+    if not np.all(np.isfinite(protection)) or (protection < 0).any() or (protection > 1).any():
+        raise ValueError("landscape protection layer must lie in 0-1")
+
+    # Gazelle gather at water: capacity x water_gain within water_radius_km of water.
+    water = np.asarray(landscape.water, dtype=bool)
+    gazelle = layers["gazelle"] * (area * sp[GAZELLE].capacity_multiplier)
+    if water.any() and water_gain != 1.0:
+        from scipy.ndimage import distance_transform_edt
+
+        dist_km = distance_transform_edt(~water, sampling=landscape.cell_km)
+        gazelle = np.where(dist_km <= water_radius_km + 1e-9, gazelle * water_gain, gazelle)
+    urial = layers["urial"] * (area * sp[URIAL].capacity_multiplier)
+    saiga_mult = area * sp[SAIGA].capacity_multiplier
+    K_seasons = [np.stack([layers["saiga_winter"] * saiga_mult, gazelle, urial]),
+                 np.stack([layers["saiga_summer"] * saiga_mult, gazelle, urial])]
+    K_flat = [K.reshape(3, -1) for K in K_seasons]
+
+    # Diffusion. A cell j with open neighbours sends d x N_j to them, split by the neighbours'
+    # K; so cell i receives K_i x sum over its open neighbours j of a_j, a_j = N_j d / W_j,
+    # W_j = sum of K over j's open neighbours. A step computes a = N x g (g = d / W), sums a
+    # over the four neighbours, and leaves out the pairs that cross a closed edge or wrap
+    # around the map edge (precomputed index lists).
+    east_closed, south_closed = landscape.barriers
+    open_e = ~np.asarray(east_closed, dtype=bool)    # (rows, cols-1): edge (r,c)-(r,c+1)
+    open_s = ~np.asarray(south_closed, dtype=bool)   # (rows-1, cols): edge (r,c)-(r+1,c)
+    d = diffusion[:, None, None]
+    gains, stays = [], []   # per season: g = d / W, flat (3, rows*cols), 0 where W = 0; 1 - d or 1
+    for K in K_seasons:
+        W = np.zeros_like(K)
+        W[:, :, :-1] += K[:, :, 1:] * open_e
+        W[:, :, 1:] += K[:, :, :-1] * open_e
+        W[:, :-1, :] += K[:, 1:, :] * open_s
+        W[:, 1:, :] += K[:, :-1, :] * open_s
+        g = np.divide(np.broadcast_to(d, W.shape), W, out=np.zeros_like(W), where=W > 0)
+        stay = np.where(W > 0, 1.0 - d, 1.0)
+        gains.append(g.reshape(3, -1))
+        stays.append(stay.reshape(3, -1))
+    idx = np.arange(n).reshape(rows, cols)
+    # East/west shifts by 1 on the flat grid: refuse closed east edges and the wrap from the
+    # last column of one row to the first column of the next.
+    blocked_e = np.zeros((rows, cols), dtype=bool)
+    blocked_e[:, :-1] = ~open_e
+    blocked_e[:-1, -1] = True                       # wrap (the very last cell has no successor)
+    left = idx[blocked_e]                           # pair (left, left + 1) is refused
+    top = idx[:-1, :][~open_s]                      # pair (top, top + cols) is refused
+
+    # Species that live on a small part of the map (urial on the escarpments) are swept over
+    # their cells only: index lists of the cells with capacity in either season and of their
+    # open neighbours (position m, past the species' m cells, reads zero: no neighbour, or a
+    # refused pair).
+    ok = np.zeros((4, rows, cols), dtype=bool)      # open edge to the W, E, N, S neighbour
+    ok[0, :, 1:] = open_e
+    ok[1, :, :-1] = open_e
+    ok[2, 1:, :] = open_s
+    ok[3, :-1, :] = open_s
+    compact = []
+    for s in range(3):
+        live = np.flatnonzero((K_seasons[0][s] > 0) | (K_seasons[1][s] > 0))
+        if live.size > _COMPACT_FRACTION * n:
+            compact.append(None)
+            continue
+        m = live.size
+        pos = np.full(n + 1, m, dtype=np.intp)      # pos[n]: off the grid
+        pos[live] = np.arange(m)
+        nb = np.stack([live - 1, live + 1, live - cols, live + cols])
+        nb = np.where(ok.reshape(4, -1)[:, live], nb, n)
+        outside = np.ones(n)
+        outside[live] = 0.0
+        compact.append(dict(cells=live, nbr=pos[nb].ravel(), outside=outside,
+                            gain=[g[s][live] for g in gains], stay=[st[s][live] for st in stays],
+                            K=[K[s][live] for K in K_flat]))
+
+    # Birth pulse: the cells with capacity and their 1/K (no births elsewhere). Births are
+    # density-dependent against the larger of the two seasons' K, so saiga that a fence strands
+    # on their winter range at calving still calve (against the winter K).
+    K_birth = np.maximum(K_seasons[0], K_seasons[1]).reshape(3, -1)
+    birth_cells = [np.flatnonzero(K_birth[s] > 0) for s in range(3)]
+    birth_inv_K = [1.0 / K_birth[s][cells] for s, cells in enumerate(birth_cells)]
+
+    # Fence regions for migration (regions separated by fences with all gaps closed).
+    regions = np.array(landscape.fence_regions, dtype=np.intp).ravel()     # a copy: tables are frozen
+    n_reg = int(regions.max()) + 1
+    gap_counts = landscape.gap_counts()
+    gap_capacity = gap_counts * sp[SAIGA].migration_gap_throughput
+    # Where every fence edge between two regions is open (fence removed), flow is not capped.
+    edges_between = np.zeros_like(gap_counts)
+    reg2d = landscape.fence_regions
+    for fence in landscape.fences:
+        for axis, r, c in fence.edges:
+            a = reg2d[r, c]
+            b = reg2d[r, c + 1] if axis == 0 else reg2d[r + 1, c]
+            if a != b:
+                edges_between[a, b] += 1
+                edges_between[b, a] += 1
+    fully_open = (edges_between > 0) & (gap_counts == edges_between)
+    gap_capacity = np.where(fully_open, np.inf, gap_capacity)
+    reach = (gap_counts > 0) | np.eye(n_reg, dtype=bool)
+
+    t = dict(K=K_seasons, K_flat=K_flat, gain=gains, stay=stays, compact=compact,
+             birth_cells=birth_cells, birth_inv_K=birth_inv_K, protection=protection,
+             regions=regions, n_regions=n_reg, gap_counts=gap_counts, gap_capacity=gap_capacity,
+             reach=reach,
+             region_K=[np.bincount(regions, weights=K[SAIGA].ravel(), minlength=n_reg) for K in K_seasons],
+             # Few regions (the usual case): region sums as a matrix-vector product (faster
+             # than bincount); many regions: bincount.
+             region_onehot=((regions[None, :] == np.arange(n_reg)[:, None]).astype(np.float64)
+                            if n_reg <= 8 else None),
+             poach_cache={})
+    t.update(_diffusion_layout(rows, cols, left, top))
+    return t
+
+
+def _diffusion_layout(rows: int, cols: int, left: np.ndarray, top: np.ndarray) -> dict:
+    """The blocks and the exceptional cells of the whole-grid diffusion sweep.
+
+    ``a`` (animals leaving a cell x its gain) lives in ``PreyPopulation._apad`` with one zero row
+    before and after the flat grid, so the four neighbour sums are four shifted slices with no
+    special case at the map's top and bottom. Destinations where some neighbour pair is refused
+    (a closed edge, or the west/east wrap between rows) are recomputed exactly with the refused
+    terms read from a zero of the padding (index 0), in the same order of additions
+    ((west + east) + north) + south, so no rounding residue crosses a fence.
+
+    The sweep goes block by block of whole rows (about ``_BLOCK_CELLS`` cells) so that on large
+    grids a block's arrays stay in the CPU cache between the passes.
+    """
+    n = rows * cols
+    # Refused (destination) sets per direction of the inflow.
+    w_refused = left + 1            # pair (left, left + 1): no inflow from the west into left + 1
+    e_refused = left                # ... and none from the east into left
+    n_refused = top + cols          # pair (top, top + cols): none from the north into top + cols
+    s_refused = top                 # ... and none from the south into top
+    special = np.unique(np.concatenate([w_refused, e_refused, n_refused, s_refused])).astype(np.intp)
+    src = np.stack([
+        np.where(np.isin(special, w_refused), 0, cols + special - 1),
+        np.where(np.isin(special, e_refused), 0, cols + special + 1),
+        np.where(np.isin(special, n_refused), 0, special),
+        np.where(np.isin(special, s_refused), 0, 2 * cols + special),
+    ]).astype(np.intp)
+    block_rows = max(1, _BLOCK_CELLS // max(cols, 1))
+    blocks = []
+    for r0 in range(0, rows, block_rows):
+        lo, hi = r0 * cols, min(rows, r0 + block_rows) * cols
+        i0, i1 = np.searchsorted(special, [lo, hi])
+        blocks.append((lo, hi, special[i0:i1] - lo, np.ascontiguousarray(src[:, i0:i1]).ravel(), int(i1 - i0)))
+    return dict(n_cells=n, cols=cols, blocks=blocks)
 
 
 def _species_index(species: str) -> int:

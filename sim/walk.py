@@ -13,6 +13,7 @@ cost nothing beyond the rule's choice:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,13 @@ from .rules import DIRECTIONS
 
 @dataclass
 class WalkGeometry:
-    """Per-landscape precomputation for the walk (built once per landscape and max jump length)."""
+    """Per-landscape precomputation for the walk (built once per landscape and max jump length).
+
+    :meth:`build` caches the geometry per landscape object (weakly: dropped with the landscape),
+    so the replicates a worker runs on one landscape share it (``check`` is read-only; the
+    others are the landscape's own layers).
+    Landscapes are immutable (management makes a new one), so the cache never goes stale.
+    """
 
     check: np.ndarray      # bool (rows, cols): a jump from here may meet a fence or road
     east: np.ndarray
@@ -32,14 +39,29 @@ class WalkGeometry:
 
     @classmethod
     def build(cls, land, max_step_cells: int) -> "WalkGeometry":
-        east, south = land.barriers
-        mark = np.zeros(land.shape, dtype=bool)
-        for fence in land.fences:
-            mark[fence.edges[:, 1], fence.edges[:, 2]] = True
-        mark |= land.road
-        it = max(int(max_step_cells) + 1, 1)
-        check = binary_dilation(mark, iterations=it) if mark.any() else mark
-        return cls(check=check, east=east, south=south, road=land.road)
+        key = max(int(max_step_cells) + 1, 1)
+        try:
+            per = _GEOMETRY.setdefault(land, {})
+        except TypeError:                       # not weak-referenceable: build every time
+            per = {}
+        geo = per.get(key)
+        if geo is None:
+            east, south = land.barriers
+            mark = np.zeros(land.shape, dtype=bool)
+            for fence in land.fences:
+                mark[fence.edges[:, 1], fence.edges[:, 2]] = True
+            mark |= land.road
+            check = binary_dilation(mark, iterations=key) if mark.any() else mark
+            geo = cls(check=check, east=east, south=south, road=land.road)
+            check.setflags(write=False)
+            if len(per) >= 4:
+                per.pop(next(iter(per)))
+            per[key] = geo
+        return geo
+
+
+#: WalkGeometry per landscape object and dilation (max jump + 1 cells).
+_GEOMETRY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _blocked(east, south, r, c, dr, dc) -> bool:
