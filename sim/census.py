@@ -35,8 +35,8 @@ released: animals released in the year; deaths_<cause>: deaths in the year by ca
 extant: 1 if both sexes are present (Vortex's definition of a surviving population), else 0;
 gene_diversity: expected heterozygosity of the living population (NaN if none);
 mean_F: mean inbreeding coefficient of the living (NaN if none);
-occupied_km2: area of cells holding a resident's home-range centre x home-range area, union
-(km², approximated by the summed home-range area of residents, capped at the map area);
+occupied_km2: area covered by at least one resident's home range [km²]: the union of the
+residents' home-range disks on the grid (overlapping ranges count once);
 mean_condition: mean body condition (0-1) of independent cheetahs (NaN if none);
 mean_home_range_km2: mean home-range area of residents (NaN if none);
 prey_<species>: animals on the map after December; saiga_male_fraction: adult male share.

@@ -540,6 +540,19 @@ class ReintroductionModel(mesa.Model):
                 if animals[i].alive:
                     animals[i].die("ceiling")
 
+    def occupied_area_km2(self, residents: list[Cheetah]) -> float:
+        """Area [km²] of the cells within at least one resident's home-range radius (the union,
+        so overlapping female ranges and coalition mates count once)."""
+        land = self.landscape
+        covered = np.zeros(land.shape, dtype=bool)
+        for a in residents:
+            k, disk = _disk(a.hr_radius_km / land.cell_km)
+            r, c = a.home
+            r0, c0 = max(r - k, 0), max(c - k, 0)
+            r1, c1 = min(r + k + 1, land.rows), min(c + k + 1, land.cols)
+            covered[r0:r1, c0:c1] |= disk[r0 - (r - k):r1 - (r - k), c0 - (c - k):c1 - (c - k)]
+        return float(covered.sum()) * land.cell_area_km2
+
     def take_census(self) -> None:
         i = self.year - 1
         c = self.census
@@ -574,12 +587,19 @@ class ReintroductionModel(mesa.Model):
         if res:
             areas = np.array([math.pi * a.hr_radius_km ** 2 for a in res])
             c["mean_home_range_km2"][i] = float(areas.mean())
-            c["occupied_km2"][i] = float(min(areas.sum(), self.landscape.area_km2))
+            c["occupied_km2"][i] = self.occupied_area_km2(res)
         tot = self.prey.totals()
         for k, name in enumerate(SPECIES):
             c[f"prey_{name}"][i] = tot[k]
         c["saiga_male_fraction"][i] = self.prey.saiga_male_fraction
         self._reset_year()
+
+
+def _disk(radius_cells: float) -> tuple[int, np.ndarray]:
+    """Half-width k and the (2k+1, 2k+1) mask of cells whose centres lie within the radius."""
+    k = int(math.floor(radius_cells))
+    d = np.arange(-k, k + 1)
+    return k, d[:, None] ** 2 + d[None, :] ** 2 <= radius_cells ** 2
 
 
 def run_replicate(scenario: Scenario, seed, replicate: int = 0, landscape: Landscape | None = None,

@@ -141,6 +141,25 @@ def test_male_territories_exclusive_female_ranges_overlap():
             assert d >= spacing, f"male territories {d:.1f} km apart (< {spacing} km)"
 
 
+def test_a_female_may_settle_inside_resident_female_ranges_up_to_the_overlap_limit():
+    land = flat_landscape(40, 40)
+    sc = scenario(years=1, releases=[{"site": "centre", "females": 6, "males": 2, "month": 1}],
+                  cheetah={"female_overlap_max": 3})
+    m = ReintroductionModel(sc, land, rng=np.random.default_rng(5))
+    m.step()                                              # the release
+    females = [a for a in m.cheetahs if a.sex == "F"]
+    males = [a for a in m.cheetahs if a.sex == "M"]
+    males[0].settle(20, 20, 10.0)
+    walkers = [females[0], males[1]]
+    rows, cols, radius = np.array([20, 20]), np.array([21, 21]), np.array([10.0, 10.0])
+    # a male is excluded by a resident male nearby; a female next to him is not
+    assert list(m._space_ok(walkers, rows, cols, radius)) == [True, False]
+    for k, f in enumerate(females[1:4]):                  # 1, 2, then 3 resident females around
+        f.settle(20, 19 + k, 10.0)
+        expected = k + 1 < m.params.female_overlap_max
+        assert bool(m._space_ok(walkers, rows, cols, radius)[0]) is expected, k + 1
+
+
 def test_home_ranges_are_larger_where_prey_is_scarce():
     areas = {}
     for dens in (0.3, 3.0):
@@ -200,3 +219,20 @@ def test_inbreeding_hazard_is_spread_over_the_draws_a_cub_faces_before_age_one()
     born_early = [a for a in m.cheetahs if a.age >= 13 and a.mother_id is not None]
     assert born_early
     assert {m.draws[a.unique_id] for a in born_early} == {FIRST_YEAR_DRAWS}
+
+
+def test_occupied_area_is_the_union_of_home_ranges():
+    land = flat_landscape(40, 40, cell_km=1.0)
+    sc = scenario(years=1, releases=[{"site": "centre", "females": 3, "males": 0, "month": 1}])
+    m = ReintroductionModel(sc, land, rng=np.random.default_rng(1))
+    m.step()
+    a, b, c = m.cheetahs
+    a.settle(10, 10, 5.0)
+    one = m.occupied_area_km2([a])
+    assert abs(one - np.pi * 25) / (np.pi * 25) < 0.1           # a disk of radius 5 km on 1 km cells
+    b.settle(10, 10, 5.0)
+    assert m.occupied_area_km2([a, b]) == one                     # the same range counts once
+    c.settle(30, 30, 5.0)
+    assert m.occupied_area_km2([a, b, c]) == 2 * one              # disjoint ranges add up
+    c.settle(0, 0, 5.0)                                           # clipped at the map corner
+    assert 0.2 * one < m.occupied_area_km2([c]) < 0.35 * one
