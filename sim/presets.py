@@ -15,7 +15,9 @@ Geography used (all approximate):
   Sai-Utes near its foot), the Kaplankyr chink in the south (Turkmenistan), the eastern chink
   along the former Aral shore and the Amu Darya delta, the north chink south-east of Beyneu.
   Outside: Mangyshlak/Caspian lowlands (west), the Aral basin and Amu Darya delta (east),
-  Sarykamysh and the Karakum (south). Area about 200,000 km² (Wikipedia "Ustyurt").
+  Sarykamysh and the Karakum (south). The outline drawn here covers about 143,000 km² of the
+  267,000 km² frame, less than the ~200,000 km² usually quoted for the plateau (Wikipedia
+  "Ustyurt", S): it follows the chinks tightly and leaves the sors and foot slopes outside.
 * Kazakhstan-Uzbekistan border: along the 56th meridian from the Turkmen tripoint (~41.3°N)
   north for ~410 km to 45°N, then a straight line ~213 km north-east to the former Aral shore
   (Wikipedia "Kazakhstan-Uzbekistan border"). The fence follows it (built 2011-12; ACBK).
