@@ -451,11 +451,19 @@ class PreyPopulation:
         Saiga kills take males in proportion, so the male fraction is unchanged.
         """
         r0, c0 = max(r0, 0), max(c0, 0)
-        box = self.N[:, r0:r1, c0:c1]
-        present = box.sum(axis=(1, 2))
-        removed = np.minimum(np.maximum(np.asarray(kills, dtype=np.float64), 0.0), present)
-        frac = np.divide(removed, present, out=np.zeros(3), where=present > 0)
-        box *= (1.0 - frac)[:, None, None]
+        N = self.N
+        removed = np.zeros(3)
+        # Species by species, and only those with kills (called once per hunting group and
+        # month: scalar work, no temporaries; same arithmetic as the whole-box formula).
+        for s, k in enumerate(np.asarray(kills, dtype=np.float64).tolist()):
+            if not k > 0.0:
+                continue
+            box = N[s, r0:r1, c0:c1]
+            present = float(box.sum())
+            if present > 0.0:
+                taken = min(k, present)
+                box *= 1.0 - taken / present
+                removed[s] = taken
         return removed
 
     def add(self, species: str, r: int, c: int, number: float) -> None:
