@@ -60,6 +60,7 @@ class ReintroductionModel(mesa.Model):
                                    water_radius_km=mg.water_radius_km)
         self.genetics = Genetics(self.params.neutral_loci, self.rng)
         self._slot_refs: dict[int, int] = {}
+        self._sat: np.ndarray | None = None          # prey summed-area table of this step
         self.move_rule = rules.get("movement", scenario.rules.movement)
         self.density = rules.get("density", scenario.rules.density)(self)
         self.mate_rule = rules.get("mate_finding", scenario.rules.mate_finding)
@@ -155,6 +156,25 @@ class ReintroductionModel(mesa.Model):
         differences of large cumulative sums can round to tiny negatives)."""
         out = sat[..., r1, c1] - sat[..., r0, c1] - sat[..., r1, c0] + sat[..., r0, c0]
         return np.maximum(out, 0, out=out) if isinstance(out, np.ndarray) else max(out, 0)
+
+    def prey_in_boxes(self, r0, r1, c0, c1) -> np.ndarray:
+        """Prey animals in each box [animals], shape (species, *r0.shape).
+
+        Few small boxes (hunting groups) are summed directly from the prey fields; many or large
+        ones (settlement tries 12 radii per walker) from the step's summed-area table, built once.
+        Totals below 1e-9 animals are round-off of the table's differences, not prey: they are
+        set to 0, so that no kill is drawn for an absent species."""
+        r0, r1, c0, c1 = (np.asarray(x) for x in (r0, r1, c0, c1))
+        cells = int(((r1 - r0) * (c1 - c0)).sum())
+        N = self.prey.N
+        if r0.ndim == 1 and 4 * cells < N.shape[1] * N.shape[2]:
+            out = np.empty((N.shape[0], r0.size))
+            for i, (a, b, c, d) in enumerate(zip(r0.tolist(), r1.tolist(), c0.tolist(), c1.tolist())):
+                out[:, i] = N[:, a:b, c:d].sum(axis=(1, 2))
+        else:
+            out = self._box_sums(self._get_sat(), r0, r1, c0, c1)
+        out[out < 1e-9] = 0.0
+        return out
 
     def prey_sat(self) -> np.ndarray:
         """Summed-area table of prey (species, rows+1, cols+1): one whole-grid pass per step."""
@@ -280,7 +300,7 @@ class ReintroductionModel(mesa.Model):
         edible fraction x offtake_fraction_per_year). ``radii_km`` broadcasts against rows/cols."""
         p = self.params
         r0, r1, c0, c1 = self._boxes(rows, cols, self.half_box(radii_km))
-        tot = self._box_sums(self._get_sat(), r0, r1, c0, c1)                # (species, ...)
+        tot = self.prey_in_boxes(r0, r1, c0, c1)                             # (species, ...)
         return np.tensordot(self.prey_mass, tot, axes=1) * p.edible_fraction * p.offtake_fraction_per_year
 
     def _abandon_poor_ranges(self) -> None:
@@ -372,8 +392,7 @@ class ReintroductionModel(mesa.Model):
             rows, cols = self.positions(units)
             radius = np.array([a.hr_radius_km if a.home else p.walker_hunt_radius_km for a in units])
             r0, r1, c0, c1 = self._boxes(rows, cols, self.half_box(radius))
-            sat = self._get_sat()
-            avail = self._box_sums(sat, r0, r1, c0, c1).T                     # (n, species)
+            avail = self.prey_in_boxes(r0, r1, c0, c1).T                      # (n, species)
             area = ((r1 - r0) * (c1 - c0) * self.landscape.cell_area_km2).astype(float)
             density = avail / np.maximum(area, 1e-9)[:, None]
             success = np.array([p.hunting_success * (p.captive_hunting_factor

@@ -9,7 +9,8 @@ One month (:meth:`PreyPopulation.step`) is, in this order:
 1. birth pulse in each species' birth month: theta-logistic recruitment against the local
    capacity ``K_eff = K x capacity_multiplier`` (the year's environmental multiplier), scaled so
    that at low density a year's growth is ``exp(r_max)`` and ``N = K`` is an equilibrium
-   (births replace exactly one year's natural deaths); saiga births are multiplied by the
+   (births replace exactly one year's natural deaths; for saiga, those of the herd with its
+   post-pulse male fraction, since males die faster); saiga births are multiplied by the
    fecundity factor ``1 - exp(-m / male_fraction_collapse)`` (Milner-Gulland et al. 2003);
 2. natural mortality, monthly survival ``s^(1/12)``; saiga males at ``male_extra_mortality`` x the
    female hazard;
@@ -347,23 +348,48 @@ class PreyPopulation:
             np.minimum(x, 1e6, out=x)                       # exp(r (1 - 1e6)) is 0 anyway
         np.subtract(1.0, x, out=x)
         x *= p.r_max
-        np.exp(x, out=x)
-        x *= 1.0 / p.annual_survival
-        x -= 1.0
-        np.maximum(x, 0.0, out=x)
-        x *= Nc                                             # births per cell
-        if s == SAIGA:
-            m = self.saiga_male_fraction
-            x *= 1.0 - math.exp(-m / p.male_fraction_collapse)
-            total = float(N.sum())
-            whole = self._a                                 # births on the whole grid (0 elsewhere),
-            whole.fill(0.0)                                 # summed as a whole-grid array
-            whole[cells] = x
-            born = float(whole.sum())
-            if total + born > 0:
-                self.saiga_male_fraction = (m * total + 0.5 * born) / (total + born)
+        np.exp(x, out=x)                                    # the year's growth factor per cell
+        if s != SAIGA:
+            x *= 1.0 / p.annual_survival
+            x -= 1.0
+            np.maximum(x, 0.0, out=x)
+            x *= Nc                                         # births per cell
+        else:
+            x = self._saiga_births(x, Nc, N, cells)
         Nc += x
         N[cells] = Nc
+
+    def saiga_year_survival(self, male_fraction: float) -> float:
+        """Natural survival over a year of a saiga herd with this adult male fraction: females
+        survive ``annual_survival``, males at ``male_extra_mortality`` x the female hazard."""
+        sp = self.params.saiga
+        return (1.0 - male_fraction) * sp.annual_survival + male_fraction * sp.annual_survival ** sp.male_extra_mortality
+
+    def _saiga_births(self, growth: np.ndarray, Nc: np.ndarray, N: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Saiga births per cell for the year's growth factor per cell.
+
+        Births replace a year of the herd's natural deaths, and the herd after the pulse has a
+        higher male fraction (half the calves are male; males die faster), so the survival that
+        births divide by is that of the herd after the pulse: births solve
+        b = (growth / S(m') - 1) x fecundity with m' = (m N + b / 2) / (N + b), iterated to a
+        fixed point (it contracts: five rounds reach 1e-8). The fecundity factor
+        1 - exp(-m / male_fraction_collapse) uses the males before the rut."""
+        p = self.params.saiga
+        m = self.saiga_male_fraction
+        fecundity = 1.0 - math.exp(-m / p.male_fraction_collapse)
+        total = float(N.sum())
+        whole = self._a                                     # births on the whole grid (0 elsewhere),
+        m_after = m
+        for _ in range(100):
+            births = np.maximum(growth / self.saiga_year_survival(m_after) - 1.0, 0.0) * Nc * fecundity
+            whole.fill(0.0)                                 # summed as a whole-grid array
+            whole[cells] = births
+            born = float(whole.sum())
+            previous, m_after = m_after, (m * total + 0.5 * born) / (total + born) if total + born > 0 else m
+            if abs(m_after - previous) <= 1e-14:
+                break
+        self.saiga_male_fraction = m_after
+        return births
 
     def _poaching_survival(self, enforcement: float) -> tuple[np.ndarray, np.ndarray]:
         """Per-cell monthly keep fraction (natural survival x not poached; saiga: poaching only)

@@ -236,3 +236,17 @@ def test_occupied_area_is_the_union_of_home_ranges():
     assert m.occupied_area_km2([a, b, c]) == 2 * one              # disjoint ranges add up
     c.settle(0, 0, 5.0)                                           # clipped at the map corner
     assert 0.2 * one < m.occupied_area_km2([c]) < 0.35 * one
+
+
+def test_prey_in_boxes_equals_the_sums_of_the_prey_fields_and_is_zero_for_absent_prey():
+    land = flat_landscape(30, 30)
+    m = ReintroductionModel(scenario(prey={"urial": {"initial_total": 0}}), land, rng=np.random.default_rng(0))
+    m.prey.N[:] *= np.random.default_rng(1).random(m.prey.N.shape)
+    rng = np.random.default_rng(2)
+    for n, half in ((3, 2), (40, 9)):                     # few small boxes: direct; many large: table
+        rows, cols = rng.integers(0, 30, n), rng.integers(0, 30, n)
+        r0, r1, c0, c1 = m._boxes(rows, cols, np.full(n, half))
+        got = m.prey_in_boxes(r0, r1, c0, c1)
+        want = np.array([m.prey.N[:, a:b, c:d].sum(axis=(1, 2)) for a, b, c, d in zip(r0, r1, c0, c1)]).T
+        assert np.allclose(got, want, rtol=1e-9, atol=1e-6)
+        assert np.all(got[2] == 0.0)                      # no urial anywhere: exactly zero

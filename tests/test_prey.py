@@ -102,6 +102,21 @@ def test_growth_at_low_density_is_exp_r_max_per_year(species):
     assert pop.totals()[s] == pytest.approx(total0 * math.exp(r), rel=1e-6)
 
 
+def saiga_births(total0, m, r, s, k, c):
+    """Births of the saiga pulse solved from their definition with scipy: b replaces a year of
+    deaths of the herd after the pulse, b = (e^r / S(m') - 1) x (1 - e^(-m/c)) x N,
+    m' = (m N + b/2) / (N + b), S(m) = (1 - m) s + m s^k."""
+    from scipy.optimize import brentq
+
+    fec = 1 - math.exp(-m / c)
+
+    def gap(b):
+        m_after = (m * total0 + b / 2) / (total0 + b)
+        return (math.exp(r) / ((1 - m_after) * s + m_after * s ** k) - 1) * fec * total0 - b
+
+    return 0.0 if fec == 0 else brentq(gap, 0.0, 10 * total0, xtol=1e-15 * total0, rtol=1e-14)
+
+
 def test_saiga_year_with_male_fraction_matches_hand_calculation():
     """Saiga: births x (1 - exp(-m/c)), half the calves male; males die at k x the female hazard."""
     r, s, k, c, m0 = 0.4, 0.8, 2.0, 0.01, 0.25
@@ -110,11 +125,24 @@ def test_saiga_year_with_male_fraction_matches_hand_calculation():
                           initial_male_fraction=m0, initial_total=total0, diffusion_per_month=0.3))
     pop = PreyPopulation(p, make_land(), month=4)
     run(pop, 4, 12)
-    births = total0 * (math.exp(r) / s - 1) * (1 - math.exp(-m0 / c))
+    births = saiga_births(total0, m0, r, s, k, c)
     females = ((1 - m0) * total0 + births / 2) * s
     males = (m0 * total0 + births / 2) * s ** k
     assert pop.totals()[SAIGA] == pytest.approx(females + males, rel=1e-6)
     assert pop.saiga_male_fraction == pytest.approx(males / (females + males), rel=1e-6)
+
+
+@pytest.mark.parametrize("m0, k", [(0.25, 2.0), (0.4, 3.0), (0.1, 1.0)])
+def test_saiga_grows_by_exp_r_max_a_year_at_low_density_whatever_the_male_mortality(m0, k):
+    """r_max means what it says for saiga too: with males plentiful (fecundity ~1), one year
+    from the birth month at negligible density multiplies the herd by exp(r_max)."""
+    r, s = 0.4, 0.8
+    total0 = 1e-7 * ROWS * COLS * AREA
+    p = params(saiga=dict(r_max=r, annual_survival=s, male_extra_mortality=k, male_fraction_collapse=1e-4,
+                          initial_male_fraction=m0, initial_total=total0, diffusion_per_month=0.3))
+    pop = PreyPopulation(p, make_land(), month=4)
+    run(pop, 4, 12)
+    assert pop.totals()[SAIGA] == pytest.approx(total0 * math.exp(r), rel=1e-6)    # density 1e-7 K
 
 
 def test_fecundity_collapses_when_males_are_scarce():
@@ -131,7 +159,7 @@ def test_fecundity_collapses_when_males_are_scarce():
         return pop.totals()[SAIGA]
 
     def expected(m):
-        births = total0 * (math.exp(r) / s - 1) * (1 - math.exp(-m / c))
+        births = saiga_births(total0, m, r, s, k, c)
         return (((1 - m) * total0 + births / 2) * s ** (1 / 12)
                 + (m * total0 + births / 2) * s ** (k / 12))
 
