@@ -1819,6 +1819,11 @@ def check_sensitivity(settings: Settings) -> CheckResult:
         a.set_title(title)
         a.legend(loc="lower right", fontsize=9)
     a0.set_yticks(y, labels, fontsize=8)
+    if not ext.any() or ext.all():
+        a0.text(0.5, 0.5, f"P(persist) = {ext.mean():.0f} in every run of the baseline and of every variant:\n"
+                "this measure cannot move here; read the growth rate (right)",
+                transform=a0.transAxes, ha="center", va="center", fontsize=10, color="#444444",
+                bbox={"facecolor": "white", "edgecolor": "#bbbbbb"})
     path = _save(fig, settings, "sensitivity")
     top = rows[:5]
     top_txt = "; ".join(f"{row['param'].path}: Δr {row['dr_lo'][0]:+.3f} / {row['dr_hi'][0]:+.3f}" for row in top)
