@@ -726,6 +726,12 @@ def key_findings(files: RunFiles, order: list[str], base: str | None, H: int) ->
         te = sorted(_f(r, "te_median") for r in lost)
         out.append(f"Where populations died out, the median time to extinction ranged from {te[0]:.0f} to "
                    f"{te[-1]:.0f} years after the start.")
+        if not viable:                  # persistence cannot rank the options: how long they last can
+            longest = sorted(lost, key=lambda r: -_f(r, "te_median"))[:3]
+            out.append("Longest-lasting options (median years to extinction among runs that died out; "
+                       "share of runs extinct by the horizon): " + "; ".join(
+                           f"{_e(r['scenario'])} {_f(r, 'te_median'):.0f} y ({_f(r, 'p_extinct_ever'):.2f})"
+                           for r in longest) + ".")
     causes: dict[str, int] = {}
     for r in released:
         c = main_cause(r).split(" (")[0]
