@@ -78,11 +78,14 @@ def render() -> str:
         out += [f"## Prey: {name} (`prey.{name}.*`)", ""] + table(type(sp), f"prey.{name}.") + [""]
     out += ["## Environment (`environment.*`)", ""] + table(EnvironmentParams, "environment.") + [""]
     out += ["## Management baseline (`management.*`)", ""] + table(ManagementBaseline, "management.") + [""]
-    out += ["## Landscape presets", "",
-            "The stylised `ustyurt` map's layers (prey capacities, habitat, protected areas, fence, "
-            "roads, wells) are documented in `docs/ODD.md` and in `sim/presets.py`; their totals "
-            "(saiga K ≈ 250,000 from the late-1980s counts; gazelle and urial K are assumptions) are "
-            "listed there.", ""]
+    from .presets import PRESET_DEFAULTS
+    out += ["## Landscape preset `ustyurt`", "",
+            "Numeric defaults of the stylised map (constants in `sim/presets.py`; the geography of "
+            "chinks, sors, roads, settlements and protected areas is described there and in "
+            "`docs/ODD.md`). A scenario replaces any layer with a raster file.", "",
+            "| constant | value | unit | source |", "|---|---|---|---|"]
+    out += [f"| `{name}` | {value} | {unit} | {source} |" for name, value, unit, source in PRESET_DEFAULTS]
+    out += [""]
     return "\n".join(out)
 
 

@@ -195,6 +195,46 @@ HABITAT_SALT_FLAT = 0.1
 HABITAT_SAND = 0.25
 HABITAT_OFF_PLATEAU = 0.02
 
+# Herder pressure (the ``human`` layer, 0-1): independent sources combined as 1 - Π(1 - p).
+HUMAN_GRAZING_PLATEAU = 0.03       # livestock grazing everywhere on the plateau
+HUMAN_GRAZING_LOWLAND = 0.15       # settled lowlands off the plateau
+HUMAN_WELL = (0.5, 8.0)            # p at a well, e-folding distance [km]
+HUMAN_ROAD = (0.25, 5.0)           # p on a road or railway, e-folding distance [km]
+HUMAN_SETTLEMENT_KM = 12.0         # e-folding distance [km] of a settlement's own p (SETTLEMENTS)
+
+#: The preset's numeric defaults for docs/parameters.md: (name, value, unit, source).
+PRESET_DEFAULTS: tuple[tuple[str, str, str, str], ...] = (
+    ("SAIGA_K_TOTAL", f"{SAIGA_K_TOTAL:,.0f}", "animals at K on the map, each season",
+     "C: Ustyurt counts ~265,000 (late 1980s) and ~250,000 (mid-1990s), parameters.md §6.1"),
+    ("GAZELLE_K_TOTAL", f"{GAZELLE_K_TOTAL:,.0f}", "animals at K on the map",
+     "assumption: Ustyurt numbers unconfirmed; Kazakhstan held ~200,000 before a ~90 % decline (ACBK 2020)"),
+    ("URIAL_K_TOTAL", f"{URIAL_K_TOTAL:,.0f}", "animals at K on the map",
+     "assumption: ~6,000 urial in Kazakhstan, ~40 % on the Western Chink (Red Book of Kazakhstan)"),
+    ("WOLVES_PER_KM2", f"{WOLVES_PER_KM2:g}", "wolves/km² on the plateau",
+     "assumption: Ustyurt wolf density unconfirmed (parameters.md §6.5)"),
+    ("WOLVES_ESCARPMENT_PER_KM2", f"{WOLVES_ESCARPMENT_PER_KM2:g}", "wolves/km² within 5 km of a chink",
+     "assumption: wolves often hunt urial on the chinks (Sludskii et al. 1981, S)"),
+    ("BORDER_GAPS", f"{BORDER_GAPS}", "open gaps in the border fence",
+     "assumption: passages confirmed in use (Mukhashov et al.); their number on the plateau unknown"),
+    ("N_WELLS / WELL_SPACING_KM", f"{N_WELLS} / {WELL_SPACING_KM:g}", "wells / minimum km apart",
+     "assumption: stylised herders' wells (semi-nomadic herders, Wikipedia 'Ustyurt', S)"),
+    ("HABITAT_PLAIN", f"{HABITAT_PLAIN[0]:g}-{HABITAT_PLAIN[1]:g}", "suitability (0-1)",
+     "assumption: open plain is cheetah habitat (hunting by sight in open country)"),
+    ("HABITAT_ESCARPMENT / _SAND / _SALT_FLAT / _OFF_PLATEAU",
+     f"{HABITAT_ESCARPMENT:g} / {HABITAT_SAND:g} / {HABITAT_SALT_FLAT:g} / {HABITAT_OFF_PLATEAU:g}",
+     "suitability (0-1)", "assumption: cliffs, dunes, salt flats and the lowlands off the plateau are poor"),
+    ("HUMAN_GRAZING_PLATEAU / _LOWLAND", f"{HUMAN_GRAZING_PLATEAU:g} / {HUMAN_GRAZING_LOWLAND:g}",
+     "herder pressure (0-1)", "assumption: livestock graze the whole plateau; lowlands are settled"),
+    ("HUMAN_WELL", f"{HUMAN_WELL[0]:g}, e-folding {HUMAN_WELL[1]:g} km", "herder pressure (0-1)",
+     "assumption: herders camp at wells; herders' dogs kill cheetahs in Iran (Farhadinia et al. 2018)"),
+    ("HUMAN_ROAD", f"{HUMAN_ROAD[0]:g}, e-folding {HUMAN_ROAD[1]:g} km", "herder pressure (0-1)",
+     "assumption: traffic and access along the Beyneu-Kungrad corridor"),
+    ("HUMAN_SETTLEMENT_KM", f"{HUMAN_SETTLEMENT_KM:g}", "km (e-folding of a settlement's pressure 0.5-0.9)",
+     "assumption"),
+    ("PROTECTED_AREAS strength", "; ".join(f"{pa[0]} {pa[-1]:g}" for pa in PROTECTED_AREAS), "protection (0-1)",
+     "assumption: the Kazakh reserve is a strict zapovednik; the Uzbek areas are newer"),
+)
+
 
 # ---------------------------------------------------------------------------------------------
 # geometry helpers (numpy, vectorised over cells)
@@ -420,9 +460,10 @@ def build_ustyurt(spec) -> Landscape:
         settle_rc[name] = rc
         m = np.zeros(shape, dtype=bool)
         m[rc] = True
-        settle_p = np.maximum(settle_p, p * np.exp(-_distance_km(m, cell) / 12.0))
-    base = np.where(plateau, 0.03, 0.15)                    # grazing everywhere; lowlands settled
-    parts = [base, settle_p, 0.5 * np.exp(-d_well / 8.0), 0.25 * np.exp(-d_road / 5.0)]
+        settle_p = np.maximum(settle_p, p * np.exp(-_distance_km(m, cell) / HUMAN_SETTLEMENT_KM))
+    base = np.where(plateau, HUMAN_GRAZING_PLATEAU, HUMAN_GRAZING_LOWLAND)
+    parts = [base, settle_p, HUMAN_WELL[0] * np.exp(-d_well / HUMAN_WELL[1]),
+             HUMAN_ROAD[0] * np.exp(-d_road / HUMAN_ROAD[1])]
     human = 1.0 - np.prod([1.0 - p for p in parts], axis=0)
     human = np.clip(human, 0.0, 1.0)
 
