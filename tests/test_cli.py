@@ -7,7 +7,6 @@ so these tests pin the command line alone; one test runs the real batch end to e
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -23,8 +22,6 @@ from sim.cli import apply_overrides, default_out_dir, main
 from sim.scenario import load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
-HAS_LANDSCAPE = all(importlib.util.find_spec(m) is not None for m in ("sim.presets", "sim.rasters"))
-needs_landscape = pytest.mark.skipif(not HAS_LANDSCAPE, reason="sim/presets.py or sim/rasters.py not written yet")
 
 GOOD = """\
 name: small
@@ -88,10 +85,6 @@ def fake_batch(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "sim.batch", fake.module)
     monkeypatch.setitem(sys.modules, "sim.report", None)        # no report in these tests
     monkeypatch.chdir(tmp_path)
-    # the landscape checks are tested in test_scenario.py; here they need not build anything
-    if not HAS_LANDSCAPE:
-        from sim.scenario import check_all
-        monkeypatch.setattr("sim.cli.check_all", lambda loaded: check_all(loaded, landscape=False))
     return fake
 
 
@@ -159,7 +152,6 @@ def test_schema_accepts_every_shipped_scenario_file(path, capsys):
 
 
 # ----------------------------------------------------------------------------------- check
-@needs_landscape
 def test_check_reports_ok_with_the_count(tmp_path, capsys):
     f = write(tmp_path, "good.yaml", GOOD + "sweep: {releases.0.females: [1, 2, 3]}\n")
     assert main(["check", str(f)]) == 0
@@ -379,7 +371,6 @@ def test_report_command_without_the_report_module_says_so(tmp_path, monkeypatch,
     assert main(["report", str(tmp_path / "nope")]) == 2
 
 
-@needs_landscape
 def test_map_draws_the_scenario_landscape(tmp_path, monkeypatch, capsys):
     drawn = []
     maps = types.ModuleType("sim.maps")
@@ -399,7 +390,6 @@ def test_default_out_dir_uses_the_first_file_stem():
 
 
 # ----------------------------------------------------------------------------------- end to end
-HAS_BATCH = all(importlib.util.find_spec(m) is not None for m in ("sim.batch", "sim.model"))
 
 
 def interrupting_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
@@ -412,7 +402,6 @@ def failing_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
     raise RuntimeError(f"boom {replicate}")
 
 
-@pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
 def test_ctrl_c_in_a_real_batch_gives_one_resume_hint(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sim.batch.DEFAULT_RUNNER", "tests.test_cli:interrupting_runner")
@@ -424,7 +413,6 @@ def test_ctrl_c_in_a_real_batch_gives_one_resume_hint(tmp_path, monkeypatch, cap
     assert json.loads((tmp_path / "o" / "manifest.json").read_text())["runs"][0]["status"] == "interrupted"
 
 
-@pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
 def test_failures_in_a_real_batch_are_listed_with_their_seeds(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sim.batch.DEFAULT_RUNNER", "tests.test_cli:failing_runner")
@@ -440,7 +428,6 @@ def test_failures_in_a_real_batch_are_listed_with_their_seeds(tmp_path, monkeypa
     assert "... and 1 more" in err
 
 
-@pytest.mark.skipif(not (HAS_BATCH and HAS_LANDSCAPE), reason="sim.batch, sim.model or the landscape presets not written yet")
 def test_run_end_to_end_writes_a_summary(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     f = write(tmp_path, "small.yaml", GOOD.replace("years: 10", "years: 2"))
@@ -468,3 +455,22 @@ def test_resume_of_a_folder_without_manifest_exits_2(tmp_path, fake_batch, capsy
     (tmp_path / "o").mkdir()
     assert main(["run", "--resume", "o"]) == 2
     assert "--resume o: o/manifest.json: not found" in capsys.readouterr().err
+
+
+def test_a_quick_run_of_two_shipped_scenarios_writes_every_output_and_the_report(tmp_path, monkeypatch, capsys):
+    """The real model on the default map, two scenarios of scenarios/, report included."""
+    monkeypatch.chdir(tmp_path)
+    files = [str(ROOT / "scenarios" / "baseline.yaml"), str(ROOT / "scenarios" / "no_release.yaml")]
+    code = main(["run", *files, "--replicates", "2", "--years", "2", "--jobs", "1", "--out", "o"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    run = tmp_path / "o"
+    for name in ("manifest.json", "summary.csv", "by_year.csv", "replicates.csv.gz", "report.html",
+                 "occupancy/baseline.npy", "occupancy/no_release.npy"):
+        assert (run / name).is_file(), name
+    figures = {p.stem for p in (run / "figures").glob("*.png")}
+    assert {"persistence", "forest", "population", "gene_diversity", "deaths", "landscape", "occupancy",
+            "prey"} <= figures
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["replicates_done"] == 4
+    assert f"report:  {Path('o') / 'report.html'}" in out.out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import textwrap
 from pathlib import Path
@@ -13,8 +12,6 @@ import pytest
 from sim.scenario import (ScenarioError, check_against_landscape, check_all, check_rules, deep_merge,
                           load_scenarios, parse_key_path)
 
-HAS_LANDSCAPE = all(importlib.util.find_spec(m) is not None for m in ("sim.presets", "sim.rasters"))
-needs_landscape = pytest.mark.skipif(not HAS_LANDSCAPE, reason="sim/presets.py or sim/rasters.py not written yet")
 
 # A small valid scenario on the uniform preset (10 x 10 cells of 2.5 km).
 GOOD = """\
@@ -85,8 +82,6 @@ BAD_INPUTS = [
 @pytest.mark.parametrize("text, fragments, landscape", [c[1:] for c in BAD_INPUTS],
                          ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_gives_a_message_naming_file_key_and_allowed_values(tmp_path, text, fragments, landscape):
-    if landscape and not HAS_LANDSCAPE:
-        pytest.skip("sim/presets.py or sim/rasters.py not written yet")
     bad = write(tmp_path, "bad.yaml", text)
     with pytest.raises(ScenarioError) as info:
         check_all(load_scenarios([bad]), landscape=landscape)
@@ -94,7 +89,6 @@ def test_bad_input_gives_a_message_naming_file_key_and_allowed_values(tmp_path, 
         assert fragment in messages(info.value), f"{fragment!r} not in:\n{info.value}"
 
 
-@needs_landscape
 def test_raster_of_the_wrong_shape_names_the_file_and_layer(tmp_path):
     np.save(tmp_path / "hab.npy", np.full((3, 4), 0.5))
     bad = write(tmp_path, "bad.yaml", GOOD.replace(
@@ -107,7 +101,6 @@ def test_raster_of_the_wrong_shape_names_the_file_and_layer(tmp_path):
     assert "(3, 4)" in msg or "3 x 4" in msg or "3x4" in msg or "3 × 4" in msg, msg
 
 
-@needs_landscape
 def test_release_site_error_lists_the_valid_sites(tmp_path):
     from sim.landscape import build_landscape
     from sim.schema import LandscapeSpec
@@ -121,7 +114,6 @@ def test_release_site_error_lists_the_valid_sites(tmp_path):
         assert site in str(info.value)
 
 
-@needs_landscape
 def test_valid_scenario_passes_the_landscape_checks(tmp_path):
     good = write(tmp_path, "good.yaml", GOOD)
     check_all(load_scenarios([good]))
@@ -331,7 +323,6 @@ def test_a_name_taken_from_the_file_name_says_so_when_invalid(tmp_path):
     assert "name: got 'my scenario'" in str(info.value) and "taken from the file name" in str(info.value)
 
 
-@needs_landscape
 def test_a_landscape_problem_shared_by_a_sweep_is_reported_once(tmp_path):
     f = write(tmp_path, "bad.yaml", GOOD.replace("cell: [2, 2]", "site: centr")
               + "sweep: {releases.0.males: [1, 2, 3, 4, 5]}\n")
