@@ -41,7 +41,7 @@ test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -q -W error::FutureWarning tests/
 
 validate: $(STAMP)
-	$(VPY) -m sim.validation --out docs/validation.md
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m sim.validation --out docs/validation.md
 
 bench: $(STAMP)
 	$(VPY) bench/run_bench.py

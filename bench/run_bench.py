@@ -59,10 +59,14 @@ def _release(site: str, founders: int, month: int = 10) -> dict:
                 age_months=30, source="wild", method="soft", boma_months=1)
 
 
-def default_scenario(cell_km: float = 2.5, founders: int = 20, years: int = 50) -> dict:
-    """The default Ustyurt map (all parameters at their defaults) with one release at the reserve."""
-    return dict(name=f"bench_ustyurt_{cell_km:g}km_{founders}f", years=years,
-                landscape=dict(preset="ustyurt", cell_km=cell_km),
+def default_scenario(cell_km: float = 2.5, founders: int = 20, years: int = 50,
+                     prey_cell_km: float | None = None) -> dict:
+    """The default Ustyurt map (all parameters at their defaults) with one release at the reserve;
+    ``prey_cell_km`` None keeps the default prey grid (5 km)."""
+    land = dict(preset="ustyurt", cell_km=cell_km)
+    if prey_cell_km is not None:
+        land["prey_cell_km"] = prey_cell_km
+    return dict(name=f"bench_ustyurt_{cell_km:g}km_{founders}f", years=years, landscape=land,
                 releases=[_release("ustyurt_reserve", founders)])
 
 
@@ -99,13 +103,15 @@ def cases(quick: bool) -> list[dict]:
     tr = 1 if quick else 2                                  # timing=True runs per case
     return [
         dict(name="default", kind="sim", scenario=default_scenario(), reps=n(10), timing_reps=tr,
-             what="Ustyurt 2.5 km (218x196 cells), 20 founders, 50 years"),
+             what="Ustyurt 2.5 km (218x196 cells; prey on 5 km cells, 109x98), 20 founders, 50 years"),
+        dict(name="prey@2.5km", kind="sim", scenario=default_scenario(prey_cell_km=2.5), reps=n(6),
+             timing_reps=tr, what="default with the prey on the landscape grid (2.5 km, 218x196 cells)"),
         dict(name="crowded", kind="sim", scenario=CROWDED, reps=n(6), timing_reps=tr,
              what="uniform fenced 150x150 km (60x60), gazelle 15 + saiga 10 /km² at K, 20 founders, 40 y"),
         dict(name="cells/4", kind="sim", scenario=default_scenario(cell_km=5.0), reps=n(6), timing_reps=tr,
-             what="Ustyurt 5 km (109x98 cells, ¼ the cells), 20 founders, 50 y"),
+             what="Ustyurt 5 km (109x98 cells, ¼ the cells; prey 5 km), 20 founders, 50 y"),
         dict(name="cells*4", kind="sim", scenario=default_scenario(cell_km=1.25), reps=n(4), timing_reps=1,
-             what="Ustyurt 1.25 km (436x392 cells, 4x the cells), 20 founders, 50 y"),
+             what="Ustyurt 1.25 km (436x392 cells, 4x the cells; prey 5 km), 20 founders, 50 y"),
         dict(name="founders*4", kind="sim", scenario=default_scenario(founders=80), reps=n(6),
              timing_reps=tr, what="Ustyurt 2.5 km, 80 founders (40 F, 40 M), 50 y"),
         dict(name="founders*16", kind="sim", scenario=default_scenario(founders=320), reps=n(6),
@@ -113,10 +119,10 @@ def cases(quick: bool) -> list[dict]:
         dict(name="wolf_sheep", kind="wolf_sheep", params=WOLF_SHEEP, reps=n(6), timing_reps=0,
              what="Mesa example wolf-sheep 100x100, 1000 sheep, 500 wolves, 100 steps"),
         dict(name="prey", kind="prey", scenario=default_scenario(), reps=n(5, 3), months=n(240, 120),
-             timing_reps=0, what="PreyPopulation.step alone, Ustyurt 2.5 km (218x196 cells), no cheetahs"),
-        dict(name="prey*4", kind="prey", scenario=default_scenario(cell_km=1.25), reps=n(5, 3),
-             months=n(120, 60), timing_reps=0,
-             what="PreyPopulation.step alone, Ustyurt 1.25 km (436x392 cells, 4x the cells)"),
+             timing_reps=0, what="PreyPopulation.step alone, default prey grid (5 km, 109x98 cells), no cheetahs"),
+        dict(name="prey 2.5km", kind="prey", scenario=default_scenario(prey_cell_km=2.5), reps=n(5, 3),
+             months=n(240, 120), timing_reps=0,
+             what="PreyPopulation.step alone, prey on 2.5 km cells (218x196, 4x the cells)"),
         dict(name="memory", kind="memory", scenario=MEMORY, reps=n(1000, 100), timing_reps=0,
              what="RSS of one process after 10 and after N replicates of a 20x20-cell, 5-year map"),
     ]
@@ -250,8 +256,11 @@ def run_prey_case(case: dict) -> dict:
 
     sc, land = _build(case["scenario"])
     mg = sc.management
+    from sim.coarsen import prey_factor
+
     pop = PreyPopulation(sc.prey, land, month=0, water_gain=mg.water_capacity_gain,
-                         water_radius_km=mg.water_radius_km)
+                         water_radius_km=mg.water_radius_km,
+                         factor=prey_factor(land.cell_km, sc.landscape.prey_cell_km))
     for m in range(12):
         pop.step(m, enforcement=mg.enforcement)
     reps = []
@@ -261,8 +270,8 @@ def run_prey_case(case: dict) -> dict:
         for t in range(case["months"]):
             pop.step(t % 12, enforcement=mg.enforcement)
         reps.append(dict(wall_s=time.perf_counter() - w0, cpu_s=time.process_time() - c0, months=case["months"]))
-    return dict(kind="prey", reps=reps, grid=list(land.shape), cells=int(land.shape[0] * land.shape[1]),
-                cell_km=float(land.cell_km), peak_rss_mib=_maxrss_mib())
+    return dict(kind="prey", reps=reps, grid=list(pop.grid.shape), cells=int(pop.N[0].size),
+                cell_km=float(pop.grid.cell_km), peak_rss_mib=_maxrss_mib())
 
 
 def run_case(case: dict) -> dict:
@@ -430,10 +439,10 @@ def print_table(summaries: list[dict], targets: list[dict]) -> None:
             print(f"{s['name']:<12} {s['grid'][0]}x{s['grid'][1]:<5} {s['cpu_ms_per_month_median']:>7.3f} "
                   f"[{s['cpu_ms_per_month_min']:.3f}-{s['cpu_ms_per_month_max']:.3f}] over {s['reps']} x "
                   f"{s['months']} months")
-        a, b = (next((s for s in prey if s["name"] == k), None) for k in ("prey", "prey*4"))
+        a, b = (next((s for s in prey if s["name"] == k), None) for k in ("prey", "prey 2.5km"))
         if a and b:
-            print(f"prey*4 / prey: {b['cpu_ms_per_month_median'] / a['cpu_ms_per_month_median']:.2f}x CPU time "
-                  f"for {b['cells'] / a['cells']:.2f}x cells")
+            print(f"prey 2.5km / prey: {b['cpu_ms_per_month_median'] / a['cpu_ms_per_month_median']:.2f}x CPU time "
+                  f"for {b['cells'] / a['cells']:.2f}x prey cells")
 
     for s in summaries:
         if s["kind"] == "memory":

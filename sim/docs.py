@@ -79,6 +79,19 @@ def render() -> str:
     out += ["## Environment (`environment.*`)", ""] + table(EnvironmentParams, "environment.") + [""]
     out += ["## Management baseline (`management.*`)", ""] + table(ManagementBaseline, "management.") + [""]
     from .presets import PRESET_DEFAULTS
+    from .schema import LandscapeSpec
+    spec = LandscapeSpec()
+    out += ["## Landscape grid (`landscape.*`)", "",
+            "| key | default | unit | source |", "|---|---|---|---|",
+            f"| `landscape.cell_km` | {spec.cell_km:g} | km | MODEL.md (default cell 2.5 km): the grid of "
+            "cheetah movement, home ranges, fences, roads and hazards |",
+            f"| `landscape.prey_cell_km` | {spec.prey_cell_km:g} | km | assumption: prey density fields "
+            "on 2 x 2 landscape cells (sim/coarsen.py). Prey are fields, not individuals, and their capacity "
+            "layers are smooth at tens of km (saiga and gazelle counts come from aerial surveys over "
+            "thousands of km²); a home range or hunting box covers many prey cells. It halves the cost of "
+            "a default replicate (the prey update was three quarters of it; bench/README.md), and "
+            "`make validate` passes the same checks as with prey on the landscape grid (docs/validation.md). "
+            "Set it equal to cell_km to put the prey on the landscape grid |", ""]
     out += ["## Landscape preset `ustyurt`", "",
             "Numeric defaults of the stylised map (constants in `sim/presets.py`; the geography of "
             "chinks, sors, roads, settlements and protected areas is described there and in "

@@ -32,7 +32,8 @@ from .cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, cub_background_
 from .genetics import Genetics
 from .landscape import Landscape, build_landscape
 from .management import Schedule, apply_due
-from .prey import PreyPopulation
+from .coarsen import prey_factor
+from .prey import PreyPopulation, fine_sat
 from .params import SPECIES
 from .schema import Scenario
 from .walk import WalkGeometry, walk
@@ -57,7 +58,8 @@ class ReintroductionModel(mesa.Model):
         self.human_factor = mg.human_hazard_factor
         self.road_factor = mg.road_hazard_factor
         self.prey = PreyPopulation(scenario.prey, landscape, month=0, water_gain=mg.water_capacity_gain,
-                                   water_radius_km=mg.water_radius_km)
+                                   water_radius_km=mg.water_radius_km,
+                                   factor=prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km))
         self.genetics = Genetics(self.params.neutral_loci, self.rng)
         self._slot_refs: dict[int, int] = {}
         self._sat: np.ndarray | None = None          # prey summed-area table of this step
@@ -162,11 +164,20 @@ class ReintroductionModel(mesa.Model):
 
         Few small boxes (hunting groups) are summed directly from the prey fields; many or large
         ones (settlement tries 12 radii per walker) from the step's summed-area table, built once.
+        Prey on a coarser grid (``prey.factor`` > 1): always from the table of the prey grid,
+        interpolated to the box corners (:func:`sim.prey.fine_sat`; one vectorised pass).
         Totals below 1e-9 animals are round-off of the table's differences, not prey: they are
         set to 0, so that no kill is drawn for an absent species."""
         r0, r1, c0, c1 = (np.asarray(x) for x in (r0, r1, c0, c1))
+        f = self.prey.factor
         cells = int(((r1 - r0) * (c1 - c0)).sum())
         N = self.prey.N
+        if f > 1:                       # prey on a coarser grid (sim.coarsen): spread within prey cells
+            corners = fine_sat(self._get_sat(), np.stack([r1, r0, r1, r0]), np.stack([c1, c1, c0, c0]),
+                               f, self.landscape.shape)
+            out = corners[:, 0] - corners[:, 1] - corners[:, 2] + corners[:, 3]
+            out[out < 1e-9] = 0.0
+            return out
         if r0.ndim == 1 and 4 * cells < N.shape[1] * N.shape[2]:
             out = np.empty((N.shape[0], r0.size))
             for i, (a, b, c, d) in enumerate(zip(r0.tolist(), r1.tolist(), c0.tolist(), c1.tolist())):
@@ -177,7 +188,8 @@ class ReintroductionModel(mesa.Model):
         return out
 
     def prey_sat(self) -> np.ndarray:
-        """Summed-area table of prey (species, rows+1, cols+1): one whole-grid pass per step."""
+        """Summed-area table of prey (species, rows+1, cols+1) on the prey grid: one whole-grid
+        pass per step."""
         N = self.prey.N
         sat = np.zeros((N.shape[0], N.shape[1] + 1, N.shape[2] + 1))
         np.cumsum(N, axis=1, out=sat[:, 1:, 1:])

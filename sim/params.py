@@ -33,6 +33,11 @@ def P(default: Any, unit: str, source: str, description: str = "", *,
                  ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra, **kw)
 
 
+
+#: Unit of ``diffusion_per_month``: defined on 2.5 km cells, converted to the prey grid by sim.prey.
+DIFFUSION_UNIT = ("fraction moving to neighbour cells per month, on 2.5 km cells (on other prey cells "
+                  "x (2.5 km / cell)², the same km²/month)")
+
 class Params(BaseModel):
     """Base for parameter groups: immutable, unknown keys rejected."""
 
@@ -280,7 +285,7 @@ class PreySpeciesParams(Params):
     annual_survival: float = P(0.85, "annual survival (natural)", "", gt=0, le=1)
     birth_month: int = P(4, "month (0 = January)", "", ge=0, le=11)
     poaching_per_year: float = P(0.05, "annual fraction poached where unprotected", "", ge=0, lt=1)
-    diffusion_per_month: float = P(0.1, "fraction moving to neighbour cells per month", "", ge=0, le=0.8)
+    diffusion_per_month: float = P(0.1, DIFFUSION_UNIT, "", ge=0, le=0.8)
     initial_total: float = P(1000.0, "animals on the whole map at the start", "", ge=0)
     capacity_multiplier: float = P(1.0, "multiplier on the landscape's capacity layer",
                                    "scenario knob (1 = the landscape's K)", ge=0, le=100)
@@ -304,7 +309,7 @@ class SaigaParams(PreySpeciesParams):
     poaching_per_year: float = P(0.04, "annual fraction poached where unprotected",
                                  "assumption: low since the 2016-2024 recovery (46-60 %/yr growth)",
                                  ge=0, lt=1, sens=(0.032, 0.048))
-    diffusion_per_month: float = P(0.3, "fraction moving to neighbour cells per month",
+    diffusion_per_month: float = P(0.3, DIFFUSION_UNIT,
                                    "assumption: nomadic, 7.6-16.5 km/day (Mongolian collars)", ge=0, le=0.8)
     initial_total: float = P(60000.0, "animals", "Altyn Dala 2024 aerial census: 63,600 on Ustyurt "
                              "(Kazakh side); 60,000 after the 2025 culling talk (rounded)", ge=0)
@@ -340,7 +345,7 @@ class GazelleParams(PreySpeciesParams):
     birth_month: int = P(4, "month (0 = January)", "Kazakhstan: parturition May", ge=0, le=11)
     poaching_per_year: float = P(0.06, "annual fraction poached where unprotected",
                                  "assumption: ~90 % decline in Kazakhstan (ACBK 2020)", ge=0, lt=1)
-    diffusion_per_month: float = P(0.1, "fraction moving to neighbour cells per month", "assumption",
+    diffusion_per_month: float = P(0.1, DIFFUSION_UNIT, "assumption",
                                    ge=0, le=0.8)
     initial_total: float = P(3000.0, "animals", "assumption: Ustyurt numbers unconfirmed; a few "
                              "thousand (ACBK surveys not retrieved)", ge=0)
@@ -360,7 +365,7 @@ class UrialParams(PreySpeciesParams):
     birth_month: int = P(3, "month (0 = January)", "assumption: lambing April", ge=0, le=11)
     poaching_per_year: float = P(0.04, "annual fraction poached where unprotected", "assumption",
                                  ge=0, lt=1)
-    diffusion_per_month: float = P(0.02, "fraction moving to neighbour cells per month",
+    diffusion_per_month: float = P(0.02, DIFFUSION_UNIT,
                                    "Babenko & Khairulina: semi-migratory, limited movements", ge=0, le=0.8)
     initial_total: float = P(2400.0, "animals", "C: 40 % of ~6,000 Kazakh urial on the Western Chink "
                              "(Red Book of Kazakhstan)", ge=0)

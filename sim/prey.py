@@ -41,17 +41,25 @@ Every cell gets the same floating-point operations in the same order as the plai
 formulas, so the results do not depend on these shortcuts to the last bit. (That matters: the
 model's hunting turns prey densities into Poisson draws, and a density of 1e-15 instead of 0
 would consume a random number and shift the whole random stream.) Cost on this project's
-2-core benchmark machine: ~0.42 ms a month on the 218 x 196-cell Ustyurt map, ~1.7 ms on
-436 x 392 cells (bench/README.md).
+2-core benchmark machine: ~0.27 ms a month on the default 5 km prey grid of the Ustyurt map
+(109 x 98 cells), ~1.0 ms on 2.5 km cells (218 x 196) (bench/README.md).
+
+The grid: the landscape coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`,
+``LandscapeSpec.prey_cell_km``); ``N`` and every table live on it. The model works in landscape
+cells: :meth:`PreyPopulation.remove_kills` and :meth:`PreyPopulation.add` take landscape cells,
+and :func:`fine_sat` turns the prey grid's summed-area table into box sums over landscape cells,
+with each prey cell's animals spread evenly over its landscape cells.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 
 import numpy as np
 
+from .coarsen import coarsened
 from .landscape import Landscape
 from .params import SPECIES, PreyParams
 
@@ -59,6 +67,11 @@ __all__ = ["SPECIES", "PreyPopulation", "CAPACITY_LAYERS"]
 
 #: Names of the capacity layers (animals/km²) the landscape must provide.
 CAPACITY_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
+
+#: Cell side (km) on which ``diffusion_per_month`` is defined (the default landscape cell).
+DIFFUSION_REFERENCE_CELL_KM = 2.5
+#: Largest fraction of a cell's animals one diffusion sweep moves (the parameter's upper bound).
+MAX_DIFFUSION_PER_SWEEP = 0.8
 
 #: Cells per block of the diffusion sweep (whole rows; see _diffusion_layout).
 _BLOCK_CELLS = 1 << 15
@@ -87,11 +100,18 @@ class PreyPopulation:
         cell centres); ``ManagementBaseline.water_capacity_gain``.
     water_radius_km:
         Radius of the water effect, km.
+    factor:
+        The prey grid is ``landscape`` coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`;
+        ``LandscapeSpec.prey_cell_km``). ``N`` is on that grid (:attr:`grid`); the methods that
+        take cells (:meth:`remove_kills`, :meth:`add`) take cells of ``landscape``.
     """
 
     def __init__(self, params: PreyParams, landscape: Landscape, *, month: int = 0,
-                 water_gain: float = 1.5, water_radius_km: float = 10.0) -> None:
+                 water_gain: float = 1.5, water_radius_km: float = 10.0, factor: int = 1) -> None:
         _check_month(month)
+        if not (isinstance(factor, (int, np.integer)) and factor >= 1):
+            raise ValueError(f"prey grid factor must be a whole number >= 1 (got {factor})")
+        self.factor = int(factor)
         self.params = params
         self._sp = [getattr(params, name) for name in SPECIES]
         saiga = params.saiga
@@ -109,7 +129,7 @@ class PreyPopulation:
         self._annual_survival = np.array([p.annual_survival for p in self._sp])
         self._monthly_survival = self._annual_survival ** (1.0 / 12.0)
         self._poaching = np.array([p.poaching_per_year for p in self._sp])
-        self._diffusion = np.array([p.diffusion_per_month for p in self._sp])
+        self._diffusion_ref = np.array([p.diffusion_per_month for p in self._sp])   # on 2.5 km cells
 
         self.saiga_male_fraction: float = float(saiga.initial_male_fraction)
         self.set_landscape(landscape)
@@ -151,6 +171,14 @@ class PreyPopulation:
         if water_radius_km is not None:
             self.water_radius_km = float(water_radius_km)
         self.landscape = landscape
+        self.grid = grid = coarsened(landscape, self.factor)
+        landscape = grid
+        # diffusion_per_month is defined on 2.5 km cells: on cells of side L the same diffusivity
+        # (km²/month) moves d (2.5 / L)² per month; above MAX_DIFFUSION_PER_SWEEP it is split
+        # into equal sweeps (diffusion only, after the month's survival sweep).
+        scaled = self._diffusion_ref * (DIFFUSION_REFERENCE_CELL_KM / grid.cell_km) ** 2
+        self._sweeps = [max(1, math.ceil(d / MAX_DIFFUSION_PER_SWEEP - 1e-12)) for d in scaled.tolist()]
+        self._diffusion = scaled / np.array(self._sweeps, dtype=np.float64)
         key = (self.water_gain, self.water_radius_km, tuple(p.capacity_multiplier for p in self._sp),
                tuple(self._diffusion.tolist()), self._sp[SAIGA].migration_gap_throughput,
                _BLOCK_CELLS, _COMPACT_FRACTION)
@@ -182,8 +210,8 @@ class PreyPopulation:
         return SUMMER if (month >= spring or month < autumn) else WINTER
 
     def capacity_per_cell(self, month: int) -> np.ndarray:
-        """Capacity K in animals per cell, shape (3, rows, cols), for the season of ``month``
-        (before the year's environmental multiplier). Read-only."""
+        """Capacity K in animals per prey cell, shape (3, rows, cols) of the prey grid, for the
+        season of ``month`` (before the year's environmental multiplier). Read-only."""
         _check_month(month)
         return self._K[self.season(month)]
 
@@ -236,6 +264,8 @@ class PreyPopulation:
             if s == SAIGA and total == 0.0:
                 continue                                    # no saiga anywhere: nothing to do
             self._survive_and_diffuse(flat[s], s, season, enforcement, s_tot if s == SAIGA else 1.0)
+            for _ in range(self._sweeps[s] - 1):            # small prey cells: more diffusion sweeps
+                self._survive_and_diffuse(flat[s], s, season, enforcement, 1.0, survive=False)
 
         # 5. Saiga seasonal migration.
         if month in (sp.spring_migration_month, sp.autumn_migration_month):
@@ -248,7 +278,7 @@ class PreyPopulation:
         return self._keep_cache
 
     def _survive_and_diffuse(self, x: np.ndarray, s: int, season: int, enforcement: float,
-                             scale: float) -> None:
+                             scale: float, survive: bool = True) -> None:
         """One species (``x``: its flat N, updated in place): survival and poaching (the cell's
         keep fraction, then the scalar ``scale``), then movement of a fraction
         ``diffusion_per_month`` of each cell's animals to its open orthogonal neighbours in
@@ -258,14 +288,18 @@ class PreyPopulation:
         computation ``x *= keep; x *= scale; a = x * gain;
         x = x * stay + K * (((a_west + a_east) + a_north) + a_south)`` (refused terms are 0), so
         the result does not depend on the blocking or on the compact path to the last bit.
+        ``survive=False``: diffusion only (keep fraction 1), for the extra sweeps of small cells.
         """
         comp = self._compact[s]
-        keep = self._keep(enforcement)[s]
+        if survive:
+            keep = self._keep(enforcement)[s]
+        else:
+            keep = np.ones(self._n_cells if comp is None else comp["cells"].size)
         if comp is not None:
             if not np.dot(x, comp["outside"]) > 0.0:    # no animals off the species' cells
                 self._survive_and_diffuse_compact(x, s, season, keep, scale, comp)
                 return
-            keep = self._poaching_survival(enforcement)[0][s]
+            keep = self._poaching_survival(enforcement)[0][s] if survive else np.ones(self._n_cells)
         mul, add = np.multiply, np.add
         if self._diffusion[s] == 0.0:
             mul(x, keep, out=x)
@@ -470,13 +504,16 @@ class PreyPopulation:
         return killed
 
     def remove_kills(self, r0: int, r1: int, c0: int, c1: int, kills: np.ndarray) -> np.ndarray:
-        """Remove ``kills[s]`` animals of each species from the box rows r0:r1, cols c0:c1.
+        """Remove ``kills[s]`` animals of each species from the box of landscape cells rows
+        r0:r1, cols c0:c1.
 
         Every cell of the box loses the same fraction of its animals (kills proportional to
         density), never more than the box holds. Returns the animals actually removed, shape (3,).
         Saiga kills take males in proportion, so the male fraction is unchanged.
         """
         r0, c0 = max(r0, 0), max(c0, 0)
+        if self.factor > 1:
+            return self._remove_kills_coarse(r0, r1, c0, c1, kills)
         N = self.N
         removed = np.zeros(3)
         # Species by species, and only those with kills (called once per hunting group and
@@ -492,16 +529,31 @@ class PreyPopulation:
                 removed[s] = taken
         return removed
 
+    def _remove_kills_coarse(self, r0: int, r1: int, c0: int, c1: int, kills: np.ndarray) -> np.ndarray:
+        """:meth:`remove_kills` for a box of landscape cells on a coarser prey grid: the box covers
+        a fraction w of the landscape cells of each prey cell it touches, holds sum(w N) animals,
+        and each touched prey cell loses the box's kill fraction x w of its animals (prey are
+        spread evenly within a prey cell)."""
+        rows, cols = self.landscape.shape
+        rs, cs, w = box_weights(r0, min(r1, rows), c0, min(c1, cols), self.factor, (rows, cols))
+        box = self.N[:, rs, cs]                             # a view: updated in place below
+        present = box.reshape(box.shape[0], -1) @ w.ravel()
+        kills = np.asarray(kills, dtype=np.float64)
+        removed = np.where((kills > 0.0) & (present > 0.0), np.minimum(kills, present), 0.0)
+        frac = np.divide(removed, present, out=np.zeros_like(removed), where=removed > 0.0)
+        box *= 1.0 - frac[:, None, None] * w
+        return removed
+
     def add(self, species: str, r: int, c: int, number: float) -> None:
-        """Translocate ``number`` animals of ``species`` into cell (r, c). Translocated saiga are
-        assumed to have the population's male fraction (unchanged)."""
+        """Translocate ``number`` animals of ``species`` into landscape cell (r, c) (its prey
+        cell). Translocated saiga are assumed to have the population's male fraction (unchanged)."""
         s = _species_index(species)
         if not (number >= 0 and math.isfinite(number)):
             raise ValueError(f"translocated number must be a finite number >= 0 (got {number})")
-        rows, cols = self.N.shape[1:]
+        rows, cols = self.landscape.shape
         if not (0 <= r < rows and 0 <= c < cols):
             raise ValueError(f"translocation cell ({r}, {c}) lies outside the {rows} x {cols} grid")
-        self.N[s, r, c] += number
+        self.N[s, r // self.factor, c // self.factor] += number
 
 
 # ---------------------------------------------------------------------- landscape tables
@@ -706,6 +758,50 @@ def _diffusion_layout(rows: int, cols: int, left: np.ndarray, top: np.ndarray) -
         i0, i1 = np.searchsorted(special, [lo, hi])
         blocks.append((lo, hi, special[i0:i1] - lo, np.ascontiguousarray(src[:, i0:i1]).ravel(), int(i1 - i0)))
     return dict(n_cells=n, cols=cols, blocks=blocks)
+
+
+@functools.lru_cache(maxsize=2048)
+def _overlap(lo: int, hi: int, f: int, n: int) -> tuple[np.ndarray, int]:
+    """Fine cells [lo, hi) along an axis of n fine cells, on a grid coarsened by f: the fraction
+    of each coarse cell's fine cells they cover (over coarse cells first .. last; the last coarse
+    cell has fewer than f fine cells when n is not a multiple of f) and the first coarse cell.
+    Cached (read-only arrays; at most 2,048 small ones): hunting boxes recur month after month."""
+    first, last = lo // f, max(lo, hi - 1) // f
+    w = []
+    for start in range(first * f, last * f + 1, f):         # a few coarse cells: plain Python
+        end = min(start + f, n)
+        w.append(max(min(end, hi) - max(start, lo), 0) / (end - start))
+    out = np.array(w)
+    out.setflags(write=False)
+    return out, first
+
+
+def box_weights(r0: int, r1: int, c0: int, c1: int, f: int, shape: tuple[int, int]):
+    """The prey cells a box of landscape cells [r0, r1) x [c0, c1) touches on a grid coarsened by
+    f, as slices (rows, cols), and the fraction of each one's landscape cells inside the box."""
+    wr, R0 = _overlap(r0, r1, f, shape[0])
+    wc, C0 = _overlap(c0, c1, f, shape[1])
+    return slice(R0, R0 + wr.size), slice(C0, C0 + wc.size), np.multiply.outer(wr, wc)
+
+
+def fine_sat(sat: np.ndarray, r, c, f: int, shape: tuple[int, int]) -> np.ndarray:
+    """The summed-area table of the fine grid (``shape`` cells) at fine corners (r, c), shape
+    (species, *r.shape), from ``sat``, the table (species, R+1, C+1) of that grid coarsened by
+    ``f``, with each coarse cell's animals spread evenly over its fine cells. Within a coarse cell
+    the cumulative sum is then bilinear in the fine corner, so the interpolation is exact."""
+    r, c = np.asarray(r), np.asarray(c)
+    q, a = np.divmod(r, f)
+    p, b = np.divmod(c, f)
+    R1, C1 = sat.shape[-2], sat.shape[-1]
+    u = a / np.minimum(f, np.maximum(shape[0] - q * f, 1))   # a > 0 only inside a coarse cell
+    v = b / np.minimum(f, np.maximum(shape[1] - p * f, 1))
+    i00 = q * C1 + p
+    i10 = np.minimum(q + 1, R1 - 1) * C1 + p
+    dp = (p + 1 < C1).astype(np.intp)
+    flat = sat.reshape(sat.shape[0], -1)
+    s = flat.take(np.stack([i00, i00 + dp, i10, i10 + dp]), axis=1)     # (species, 4, ...)
+    s00, s01, s10, s11 = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+    return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
 
 
 def _species_index(species: str) -> int:

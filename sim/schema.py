@@ -42,6 +42,9 @@ class LandscapeSpec(Params):
 
     preset: Literal["ustyurt", "uniform"] = "ustyurt"
     cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]")
+    prey_cell_km: float = Field(5.0, gt=0, le=100, description=(
+        "Cell side of the prey density grid [km]: prey cells are f x f landscape cells, f the whole "
+        "number nearest to prey_cell_km / cell_km (at least 1, i.e. the landscape grid)"))
     seed: int = Field(20250, ge=0, description="Seed of the stylised map's random texture")
     # uniform preset
     width_km: float = Field(100.0, gt=0, le=5000, description="uniform: east-west extent [km]")

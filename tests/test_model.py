@@ -238,15 +238,73 @@ def test_occupied_area_is_the_union_of_home_ranges():
     assert 0.2 * one < m.occupied_area_km2([c]) < 0.35 * one
 
 
-def test_prey_in_boxes_equals_the_sums_of_the_prey_fields_and_is_zero_for_absent_prey():
-    land = flat_landscape(30, 30)
-    m = ReintroductionModel(scenario(prey={"urial": {"initial_total": 0}}), land, rng=np.random.default_rng(0))
+def _fine_view(N: np.ndarray, f: int, shape: tuple[int, int]) -> np.ndarray:
+    """Prey per landscape cell when each prey cell's animals are spread evenly over its landscape
+    cells (f x f, fewer in a last partial row or column)."""
+    count = np.kron(np.ones(N.shape[1:]), np.ones((f, f)))[:shape[0], :shape[1]]
+    count = np.add.reduceat(np.add.reduceat(count, np.arange(0, shape[0], f), 0), np.arange(0, shape[1], f), 1)
+    return np.kron(N / count, np.ones((f, f)))[:, :shape[0], :shape[1]]
+
+
+@pytest.mark.parametrize("prey_cell_km, f", [(2.5, 1), (5.0, 2), (10.0, 4)])
+def test_prey_in_boxes_equals_the_sums_of_the_prey_fields_and_is_zero_for_absent_prey(prey_cell_km, f):
+    land = flat_landscape(30, 30)                         # 2.5 km cells; 30 / 4 leaves a partial prey cell
+    sc = scenario(prey={"urial": {"initial_total": 0}}, landscape={"prey_cell_km": prey_cell_km})
+    m = ReintroductionModel(sc, land, rng=np.random.default_rng(0))
+    assert m.prey.factor == f and m.prey.N.shape[1:] == (-(-30 // f),) * 2
     m.prey.N[:] *= np.random.default_rng(1).random(m.prey.N.shape)
+    fine = _fine_view(m.prey.N, f, land.shape)
     rng = np.random.default_rng(2)
     for n, half in ((3, 2), (40, 9)):                     # few small boxes: direct; many large: table
         rows, cols = rng.integers(0, 30, n), rng.integers(0, 30, n)
         r0, r1, c0, c1 = m._boxes(rows, cols, np.full(n, half))
         got = m.prey_in_boxes(r0, r1, c0, c1)
-        want = np.array([m.prey.N[:, a:b, c:d].sum(axis=(1, 2)) for a, b, c, d in zip(r0, r1, c0, c1)]).T
+        want = np.array([fine[:, a:b, c:d].sum(axis=(1, 2)) for a, b, c, d in zip(r0, r1, c0, c1)]).T
         assert np.allclose(got, want, rtol=1e-9, atol=1e-6)
         assert np.all(got[2] == 0.0)                      # no urial anywhere: exactly zero
+
+
+@pytest.mark.parametrize("f", [2, 3])
+def test_kills_on_a_coarse_prey_grid_come_evenly_out_of_the_boxs_landscape_cells(f):
+    """A box of landscape cells loses the same fraction of the prey in each of its cells, as on
+    the fine grid: prey cells it covers only partly lose that part's share."""
+    land = flat_landscape(20, 20)                         # f = 3: a last partial row and column
+    sc = scenario(landscape={"prey_cell_km": 2.5 * f})
+    m = ReintroductionModel(sc, land, rng=np.random.default_rng(0))
+    m.prey.N[:] *= np.random.default_rng(3).random(m.prey.N.shape) + 0.5
+    before = _fine_view(m.prey.N, f, land.shape)
+    box = (3, 12, 5, 9)                                   # rows 3-11, cols 5-8: not aligned with prey cells
+    present = before[:, 3:12, 5:9].sum(axis=(1, 2))
+    kills = np.array([10.0, 3.0, 0.0])
+    removed = m.prey.remove_kills(*box, kills)
+    np.testing.assert_allclose(removed, kills)
+    after_total = m.prey.N.sum(axis=(1, 2))
+    np.testing.assert_allclose(after_total, before.sum(axis=(1, 2)) - kills, rtol=1e-12)
+    # Inside the box, each landscape cell's share of the box's prey is unchanged by the kills
+    # (prey cells wholly inside lose the box's fraction, partly covered ones that fraction x cover).
+    r0, r1, c0, c1 = box
+    frac_lost = kills[:2] / present[:2]
+    for s in range(2):
+        for R in range(m.prey.N.shape[1]):
+            for C in range(m.prey.N.shape[2]):
+                rows = np.arange(R * f, min(R * f + f, 20))
+                cols = np.arange(C * f, min(C * f + f, 20))
+                cover = (((rows >= r0) & (rows < r1)).sum() * ((cols >= c0) & (cols < c1)).sum()) / (rows.size * cols.size)
+                expect = before[s, R * f, C * f] * (rows.size * cols.size) * (1 - frac_lost[s] * cover)
+                assert m.prey.N[s, R, C] == pytest.approx(expect, rel=1e-12)
+    # More kills than the box holds: it gives up what it holds (its cells' share), never more.
+    holds = _fine_view(m.prey.N, f, land.shape)[0, 3:12, 5:9].sum()
+    removed = m.prey.remove_kills(*box, np.array([1e9, 0.0, 0.0]))
+    assert removed[0] == pytest.approx(holds, rel=1e-12)
+    assert (m.prey.N >= 0).all()
+
+
+def test_a_translocation_lands_in_the_prey_cell_of_its_landscape_cell():
+    land = flat_landscape(20, 20)
+    m = ReintroductionModel(scenario(landscape={"prey_cell_km": 5.0}), land, rng=np.random.default_rng(0))
+    before = m.prey.N.copy()
+    m.prey.add("gazelle", 7, 12, 40.0)
+    diff = m.prey.N - before
+    assert diff[1, 3, 6] == 40.0 and np.count_nonzero(diff) == 1
+    with pytest.raises(ValueError, match="outside the 20 x 20 grid"):
+        m.prey.add("gazelle", 20, 0, 1.0)

@@ -210,6 +210,34 @@ def test_diffusion_splits_leavers_among_neighbours_by_their_capacity():
     assert g[0, 1] == pytest.approx(100 * d / 2) and g[1, 0] == pytest.approx(100 * d / 2)
 
 
+def _spread_km2(cell_km: float, factor: int, d: float, months: int) -> float:
+    """Per-axis variance (km²) of gazelle released in one prey cell after ``months`` of diffusion
+    on a uniform 120 x 120 km map of ``cell_km`` cells with prey cells ``factor`` times larger."""
+    from tests.helpers import flat_landscape
+
+    n = round(120 / cell_km)
+    quiet = dict(initial_total=0.0)
+    pop = PreyPopulation(params(saiga=quiet, urial=quiet, gazelle=dict(diffusion_per_month=d, initial_total=0.0)),
+                         flat_landscape(n, n, cell_km=cell_km, gazelle=1.0), factor=factor)
+    pop.add("gazelle", n // 2, n // 2, 1000.0)
+    run(pop, 0, months)
+    g = pop.N[GAZELLE]
+    L = cell_km * factor
+    x = (np.arange(g.shape[1]) + 0.5) * L
+    p = g.sum(axis=0) / g.sum()
+    return float((p * x * x).sum() - (p * x).sum() ** 2)
+
+
+def test_prey_diffusivity_in_km2_per_month_does_not_depend_on_the_prey_cell_size():
+    """diffusion_per_month is defined on 2.5 km cells: a 4-neighbour walk moving d of the animals
+    a month spreads them by d/2 x (2.5 km)² per axis and month, on any prey grid (coarser cells
+    move d (2.5/L)²; finer ones split it into sweeps of at most 0.8)."""
+    d, months = 0.3, 6
+    expected = months * d / 2 * 2.5 ** 2
+    for cell_km, factor in ((2.5, 1), (2.5, 2), (5.0, 1), (1.25, 1), (1.25, 4)):
+        assert _spread_km2(cell_km, factor, d, months) == pytest.approx(expected, rel=1e-9), (cell_km, factor)
+
+
 def test_nothing_leaves_a_cell_whose_neighbours_have_no_capacity():
     layer = np.zeros((ROWS, COLS))
     layer[5, 5] = 1.0
