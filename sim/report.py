@@ -775,7 +775,9 @@ def _methods(files: RunFiles, order: list[str], base: str | None) -> str:
     out = ["<dl class=kv>", *(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in kv), "</dl>"]
     out.append("<p>The model is an agent-based population viability model: cheetahs are individuals "
                "(Mesa agents) that move, hunt, breed and die month by month on a raster landscape, and "
-               "saiga, goitered gazelle and urial are density fields on the same grid. Every parameter, "
+               "saiga, goitered gazelle and urial are density fields on a coarser grid of prey cells "
+               "(<code>landscape.prey_cell_km</code>, 5 km by default), each prey cell's animals spread "
+               "evenly over its landscape cells when cheetahs hunt. Every parameter, "
                "its unit and its source are listed in <code>docs/parameters.md</code>; the model is "
                "described in the ODD protocol (Grimm et al. 2020) in <code>docs/ODD.md</code>, both in "
                "the model's repository at the commit above. Each run of a scenario draws its own random "
@@ -798,7 +800,8 @@ def _methods(files: RunFiles, order: list[str], base: str | None) -> str:
         if ref is None or files.entry(ref) is None:
             body = ("<p class=desc>Reference scenario: the others are described by how they differ from "
                     f"it. Landscape: {_e(sc.get('landscape', {}).get('preset', '?'))} preset, "
-                    f"{_e(sc.get('landscape', {}).get('cell_km', '?'))} km cells; rules: "
+                    f"{_e(sc.get('landscape', {}).get('cell_km', '?'))} km cells (prey on "
+                    f"{_e(sc.get('landscape', {}).get('prey_cell_km', '?'))} km cells); rules: "
                     f"{_e(_value(sc.get('rules', {})))}.</p>")
             out.append(f"<details open><summary>{_e(n)}</summary>{head}{body}</details>")
             continue
