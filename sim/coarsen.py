@@ -17,7 +17,7 @@ fine cells hold nothing).
   so that map totals of K are unchanged;
 * habitat, protection, human pressure, competitors: the mean over the block's fine cells;
 * water, escarpment, road, protected areas: True if any fine cell of the block is;
-* sites and feature cells: the block they fall in;
+* sites: the block they fall in; map features (labels for drawing) are not carried over;
 * fences: the coarse edges between blocks that lie in different *fence regions* (the areas that
   the fences separate when all gaps are closed, :attr:`Landscape.fence_regions`); a block belongs
   to the region of most of its fine cells. The regions and which of them touch are therefore the
@@ -102,8 +102,6 @@ def _coarsen(land: Landscape, f: int) -> Landscape:
 
     capacity = {k: _block_sum(v, f) / (f * f) for k, v in land.capacity.items()}
     sites = {k: (int(r) // f, int(c) // f) for k, (r, c) in land.sites.items()}
-    features = tuple(dataclasses.replace(ft, cells=np.unique(np.asarray(ft.cells).reshape(-1, 2) // f, axis=0))
-                     for ft in land.features)
     out = Landscape(
         name=land.name, cell_km=land.cell_km * f, habitat=mean(land.habitat),
         escarpment=_block_any(land.escarpment, f), water=_block_any(land.water, f),
@@ -111,7 +109,7 @@ def _coarsen(land: Landscape, f: int) -> Landscape:
         road=_block_any(land.road, f), competitors=mean(land.competitors), capacity=capacity,
         fences=_coarse_fences(land, f), sites=sites,
         protected_areas={k: _block_any(v, f) for k, v in land.protected_areas.items()},
-        features=features, open_boundary=land.open_boundary, bounds=land.bounds, crs=land.crs,
+        features=(), open_boundary=land.open_boundary, bounds=land.bounds, crs=land.crs,
         notes=f"{land.name} coarsened {f} x {f} (prey grid, {land.cell_km * f:g} km cells)")
     if land.fences:
         fine_n = int(land.fence_regions.max()) + 1
