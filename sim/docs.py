@@ -89,9 +89,11 @@ def render() -> str:
             "on 2 x 2 landscape cells (sim/coarsen.py). Prey are fields, not individuals, and their capacity "
             "layers are smooth at tens of km (saiga and gazelle counts come from aerial surveys over "
             "thousands of km²); a home range or hunting box covers many prey cells. It halves the cost of "
-            "a default replicate (the prey update was three quarters of it; bench/README.md), and "
-            "`make validate` passes the same checks as with prey on the landscape grid (docs/validation.md). "
-            "Set it equal to cell_km to put the prey on the landscape grid |", ""]
+            "a default replicate (0.33 vs 0.59 CPU s; the prey update was three quarters of it; bench/README.md). "
+            "`make validate` passes the same checks as with prey on the landscape grid (docs/validation.md), "
+            "and outcomes agree: a fenced 100 x 100 km reserve (gazelle 8/km², 20 founders, 25 years, 150 runs "
+            "each) kept cheetahs in 26 % of runs with 5 km prey cells and 25 % with 2.5 km ones (mean peak N "
+            "144 vs 142). Set it equal to cell_km to put the prey on the landscape grid |", ""]
     out += ["## Landscape preset `ustyurt`", "",
             "Numeric defaults of the stylised map (constants in `sim/presets.py`; the geography of "
             "chinks, sors, roads, settlements and protected areas is described there and in "
