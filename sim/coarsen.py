@@ -41,7 +41,7 @@ import weakref
 
 import numpy as np
 
-from .landscape import EAST, SOUTH, Fence, Landscape
+from .landscape import EAST, SOUTH, Fence, Landscape, derived_cache
 
 __all__ = ["coarsened", "prey_factor"]
 
@@ -62,10 +62,7 @@ def coarsened(land: Landscape, f: int) -> Landscape:
         return land
     if f < 1:
         raise ValueError(f"coarsening factor must be >= 1 (got {f})")
-    try:
-        per = _CACHE.setdefault(land, {})
-    except TypeError:                                  # not weak-referenceable: no caching
-        per = {}
+    per = derived_cache(_CACHE, land)
     out = per.get(f)
     if out is None:
         out = _coarsen(land, f)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -272,3 +273,14 @@ def _build_cached(key: str, spec, base_dir: str) -> Landscape:
             _CACHE.clear()
         _CACHE[key] = land
     return _CACHE[key]
+
+
+def derived_cache(store: "weakref.WeakKeyDictionary", land) -> dict:
+    """The dict in ``store`` of things derived from the landscape ``land`` (prey tables, walk
+    geometry, the prey grid), dropped with the landscape. Landscapes are immutable (management
+    makes new ones), so such caches never go stale. A fresh, uncached dict when ``land`` cannot be
+    weakly referenced."""
+    try:
+        return store.setdefault(land, {})
+    except TypeError:
+        return {}

@@ -60,7 +60,7 @@ import weakref
 import numpy as np
 
 from .coarsen import coarsened
-from .landscape import Landscape
+from .landscape import Landscape, derived_cache
 from .params import SPECIES, PreyParams
 
 __all__ = ["SPECIES", "PreyPopulation", "CAPACITY_LAYERS"]
@@ -565,10 +565,7 @@ _TABLES_PER_LANDSCAPE = 2
 def _landscape_tables(landscape: Landscape, key: tuple, build) -> dict:
     """The tables of ``landscape`` for parameter ``key``, built by ``build()`` on first use.
     At most ``_TABLES_PER_LANDSCAPE`` parameter sets are kept per landscape (oldest dropped)."""
-    try:
-        per = _TABLES.setdefault(landscape, {})
-    except TypeError:                           # not weak-referenceable: no caching
-        per = {}
+    per = derived_cache(_TABLES, landscape)
     tables = per.get(key)
     if tables is None:
         tables = build()

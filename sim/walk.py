@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import binary_dilation
 
+from .landscape import derived_cache
 from .rules import DIRECTIONS
 
 
@@ -40,10 +41,7 @@ class WalkGeometry:
     @classmethod
     def build(cls, land, max_step_cells: int) -> "WalkGeometry":
         key = max(int(max_step_cells) + 1, 1)
-        try:
-            per = _GEOMETRY.setdefault(land, {})
-        except TypeError:                       # not weak-referenceable: build every time
-            per = {}
+        per = derived_cache(_GEOMETRY, land)
         geo = per.get(key)
         if geo is None:
             east, south = land.barriers
