@@ -193,6 +193,7 @@ class PreyPopulation:
         self._apad = np.zeros(n + 2 * cols)           # a = x gain, with a zero row before and after
         self._inflow = np.empty(max((hi - lo for lo, hi, *_ in self._blocks), default=0))
         self._a = np.empty(n)                         # births on the whole grid
+        self._ones = np.ones(n)                       # keep fraction of the diffusion-only sweeps
         self._compact_a = [None if comp is None else np.zeros(comp["cells"].size + 1)
                            for comp in self._compact]
         self._poach_enforcement: float | None = None
@@ -291,15 +292,13 @@ class PreyPopulation:
         ``survive=False``: diffusion only (keep fraction 1), for the extra sweeps of small cells.
         """
         comp = self._compact[s]
-        if survive:
-            keep = self._keep(enforcement)[s]
-        else:
-            keep = np.ones(self._n_cells if comp is None else comp["cells"].size)
+        ones = self._ones
+        keep = self._keep(enforcement)[s] if survive else (ones if comp is None else ones[:comp["cells"].size])
         if comp is not None:
             if not np.dot(x, comp["outside"]) > 0.0:    # no animals off the species' cells
                 self._survive_and_diffuse_compact(x, s, season, keep, scale, comp)
                 return
-            keep = self._poaching_survival(enforcement)[0][s] if survive else np.ones(self._n_cells)
+            keep = self._poaching_survival(enforcement)[0][s] if survive else ones
         mul, add = np.multiply, np.add
         if self._diffusion[s] == 0.0:
             mul(x, keep, out=x)
