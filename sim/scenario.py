@@ -700,8 +700,9 @@ def check_against_landscape(scenario: Scenario, landscape: Any, file: str | Path
 
     Checks release, water-point, protected-area and prey-translocation sites (against
     ``landscape.sites``), cells and boxes (inside the grid), management fences (against
-    ``landscape.fences``), and that prey species starting with animals have some capacity in
-    January (the model starts in January and spreads them in proportion to capacity).
+    ``landscape.fences``), that prey species starting with animals have some capacity in
+    January (the model starts in January and spreads them in proportion to capacity), and that
+    the prey grid (``landscape.prey_cell_km``) keeps the areas the fences separate.
     Collects every problem.
     """
     problems: list[str] = []
@@ -763,6 +764,13 @@ def check_against_landscape(scenario: Scenario, landscape: Any, file: str | Path
             problems.append(f"prey.{species}.initial_total: got {_num(sp.initial_total)} animals, but the "
                             f"{landscape.name} landscape has no {species} capacity (layer {layer}, "
                             f"January); set prey.{species}.initial_total: 0{hint}")
+    if hasattr(landscape, "fence_regions"):                 # the prey grid must keep the fence regions
+        from .coarsen import coarsened, prey_factor
+
+        try:
+            coarsened(landscape, prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km))
+        except ValueError as e:
+            problems.append(f"landscape.prey_cell_km: {e}")
     if problems:
         raise ScenarioError(file, *problems)
 

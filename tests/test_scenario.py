@@ -114,6 +114,21 @@ def test_release_site_error_lists_the_valid_sites(tmp_path):
         assert site in str(info.value)
 
 
+def test_a_prey_grid_too_coarse_for_the_fences_is_a_clear_error_naming_the_key(tmp_path):
+    from sim.landscape import SOUTH, Fence
+    from tests.helpers import flat_landscape
+
+    land = flat_landscape(20, 20)
+    edges = np.array([(SOUTH, r, c) for r in (9, 10) for c in range(20)], dtype=np.int64)   # a 1-row strip
+    land = land.replace(fences=(Fence("strip", edges, np.zeros(len(edges), bool)),))
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("cell_km: 2.5}", "cell_km: 2.5, prey_cell_km: 10}"))
+    (scenario, _), = load_scenarios([bad])
+    with pytest.raises(ScenarioError) as info:
+        check_against_landscape(scenario, land, bad)
+    msg = messages(info.value)
+    assert "bad.yaml" in msg and "landscape.prey_cell_km" in msg and "regions" in msg, msg
+
+
 def test_valid_scenario_passes_the_landscape_checks(tmp_path):
     good = write(tmp_path, "good.yaml", GOOD)
     check_all(load_scenarios([good]))
