@@ -149,7 +149,10 @@ def _build(scenario: dict):
 
 
 def run_sim_case(case: dict) -> dict:
-    """Time one simulator case in this (fresh) process. Returns plain numbers (JSON-able)."""
+    """Time one simulator case in this (fresh) process. Returns plain numbers (JSON-able).
+    Between replicates the process frees the last one's memory as a batch worker does
+    (:func:`sim.batch.free_replicate_memory`; outside the timed part)."""
+    from sim.batch import free_replicate_memory
     from sim.model import PHASES, run_replicate
 
     rss_import = _maxrss_mib()
@@ -161,7 +164,7 @@ def run_sim_case(case: dict) -> dict:
     run_replicate(sc, _seed(WARMUP_KEY), landscape=land)          # warm-up, discarded
     reps = []
     for k in range(case["reps"]):
-        gc.collect()
+        free_replicate_memory()                                   # as a batch worker does
         w0, c0 = time.perf_counter(), time.process_time()
         res = run_replicate(sc, _seed(k), replicate=k, landscape=land)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -175,7 +178,7 @@ def run_sim_case(case: dict) -> dict:
     phases = dict.fromkeys(PHASES, 0.0)
     timing_wall = 0.0
     for k in range(case["timing_reps"]):
-        gc.collect()
+        free_replicate_memory()
         w0 = time.perf_counter()
         res = run_replicate(sc, _seed(k), replicate=k, landscape=land, timing=True)
         timing_wall += time.perf_counter() - w0
@@ -225,9 +228,11 @@ def run_wolf_sheep_case(case: dict) -> dict:
 
 def run_memory_case(case: dict) -> dict:
     """RSS (psutil) of this process after 10, 100, ... and ``reps`` replicates of a cheap scenario,
-    results dropped as a batch worker drops them after stacking the census."""
+    results dropped and the replicate's memory freed as a batch worker does after stacking the
+    census (:func:`sim.batch.free_replicate_memory`)."""
     import psutil
 
+    from sim.batch import free_replicate_memory
     from sim.model import run_replicate
 
     sc, land = _build(case["scenario"])
@@ -239,8 +244,8 @@ def run_memory_case(case: dict) -> dict:
         res = run_replicate(sc, _seed(k), replicate=k, landscape=land)
         agent_steps += int(res.extra["agent_months"])
         del res
+        free_replicate_memory()
         if k + 1 in marks:
-            gc.collect()
             rss[k + 1] = proc.memory_info().rss / 2**20
     wall = time.perf_counter() - t0
     return dict(kind="memory", rss_mib={str(k): v for k, v in rss.items()}, replicates=case["reps"],

@@ -27,6 +27,7 @@ chunk at a time, then the statistics one scenario and a few columns at a time (s
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import importlib
 import importlib.metadata
@@ -218,11 +219,33 @@ def _check_result(res: object, scenario: Scenario) -> str | None:
     return None
 
 
+_GC_FROZEN = False
+
+
+def free_replicate_memory() -> None:
+    """Free what the finished replicate left behind, now; call it after each replicate in a
+    process that runs many.
+
+    A replicate's model, its last animals (mothers and cubs refer to each other) and Mesa's event
+    machinery form reference cycles, which only Python's cyclic garbage collector frees. Left to
+    the collector's own schedule they were freed late, and a worker's resident memory crept up as
+    its heap fragmented (+3.1 MiB over the first 1,000 replicates of the benchmark's memory case).
+    A full collection looks at every object in the process (~100,000 here: modules, the
+    landscape, the caches; ~50 ms), so the first call, after collecting, freezes the objects alive
+    then (``gc.freeze``: they live as long as the worker) and later calls look only at what
+    replicates created since (~0.15 ms). Results do not depend on it (no random numbers)."""
+    global _GC_FROZEN
+    gc.collect()
+    if not _GC_FROZEN:
+        gc.freeze()
+        _GC_FROZEN = True
+
+
 def run_chunk(task: _ChunkTask) -> dict:
     """Run replicates ``first..last`` of one scenario in this process and stack their census.
 
     The landscape is built once per process (sim.landscape.build_landscape caches it) and passed
-    to every replicate. A replicate that raises becomes a failure record (scenario, index, seed,
+    to every replicate; each replicate's memory is freed when it ends (:func:`free_replicate_memory`). A replicate that raises becomes a failure record (scenario, index, seed,
     traceback); the other replicates go on. Returns a plain dict (see :func:`_write_chunk`).
     """
     sc = task.scenario
@@ -270,6 +293,7 @@ def run_chunk(task: _ChunkTask) -> dict:
             failures.append({"scenario": sc.name, "replicate": i, "seed_entropy": int(task.root),
                              "spawn_key": [int(x) for x in seed.spawn_key], "message": problem})
         del res
+        free_replicate_memory()
     return {"scenario": sc.name, "first": task.first, "last": task.last, "census": census,
             "ok": ok, "occupancy": occupancy, "failures": failures}
 

@@ -3,8 +3,9 @@
 Phases that are cheaper over all animals at once (walking, hunting, hazards, mate search) are run
 by :class:`sim.model.ReintroductionModel`, which gathers arrays, draws all random numbers for the
 month in one call per phase and then calls the methods here to change each animal's state. Each
-method is one event of the life cycle (MODEL.md §3): ``settle``, ``leave_range``, ``eat``,
-``conceive``, ``give_birth``, ``become_independent``, ``die``.
+method is one event of the life cycle (MODEL.md §3): ``settle``, ``leave_range``, ``conceive``,
+``give_birth``, ``become_independent``, ``die``. The energetics rules that the model applies to all
+animals at once are the functions :func:`food_need_kg_per_month` and :func:`condition_after_eating`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import ReintroductionModel
@@ -93,19 +95,9 @@ class Cheetah(mesa.Agent):
         return self.coalition[0] if self.coalition else self
 
     def need_kg_per_month(self) -> float:
-        """Food this animal needs a month [kg]: an adult's 4 kg/day; cubs from weaning rise
-        linearly to an adult's need at independence; a mother of unweaned cubs needs more."""
-        p = self.model.params
-        base = p.food_kg_per_day * DAYS_PER_MONTH
-        if self.is_cub:
-            if self.age < p.cub_weaning_months:
-                return 0.0
-            frac = min(1.0, 0.3 + 0.7 * (self.age - p.cub_weaning_months)
-                       / max(p.independence_months - p.cub_weaning_months, 1e-9))
-            return base * frac
-        if self.cubs and self.cubs[0].age < p.cub_weaning_months:
-            return base * (1.0 + p.lactation_extra_need * len(self.cubs) / 3.0)
-        return base
+        """Food this animal needs a month [kg] (:func:`food_need_kg_per_month`)."""
+        return float(food_need_kg_per_month(self.model.params, self.age, self.is_cub, len(self.cubs),
+                                            self.cubs[0].age if self.cubs else math.inf))
 
     # ------------------------------------------------------------------ events
     def settle(self, row: int, col: int, radius_km: float) -> None:
@@ -124,13 +116,6 @@ class Cheetah(mesa.Agent):
             a.hr_radius_km = 0.0
             a.road_in_range = False
 
-    def eat(self, kg: float) -> None:
-        """Body reserve rises or falls with intake against need (condition 1 = full reserve)."""
-        p = self.model.params
-        reserve_max = p.reserve_days * p.food_kg_per_day
-        need = self.need_kg_per_month()
-        self.condition = min(1.0, max(0.0, self.condition + (kg - need) / reserve_max))
-
     def conceive(self, sire: "Cheetah | None") -> None:
         self.pregnant = self.model.params.gestation_months
         self.sire = sire
@@ -142,7 +127,7 @@ class Cheetah(mesa.Agent):
         """Produce a litter in her cell; cubs inherit alleles and F from the parents."""
         m = self.model
         p = m.params
-        n = int(m.rng.choice(len(p.litter_size_probs), p=p.litter_size_probs)) + 1
+        n = m.litter_size()
         sexes = m.rng.random(n) < p.sex_ratio_at_birth
         if self.sire_slot >= 0:
             slots = m.genetics.litter(self.gslot, self.sire_slot, n)
@@ -208,6 +193,33 @@ class Cheetah(mesa.Agent):
             self.sire_slot = -1
         m.release_slot(self.gslot)
         self.remove()
+
+
+def food_need_kg_per_month(p, age, is_cub, n_cubs, youngest_cub_age):
+    """Food an animal needs a month [kg]; arrays (one entry per animal) or scalars.
+
+    An adult or independent animal: ``food_kg_per_day`` x days a month (about 4 kg/day). A
+    dependent cub: nothing before ``cub_weaning_months``, then from 30 % of an adult's need at
+    weaning rising linearly to an adult's at ``independence_months``. A mother whose cubs
+    (``n_cubs``, youngest ``youngest_cub_age`` months; inf if none) are not yet weaned: an adult's
+    need x (1 + ``lactation_extra_need`` x n_cubs / 3). ``p``: :class:`sim.params.CheetahParams`."""
+    base = p.food_kg_per_day * DAYS_PER_MONTH
+    age = np.asarray(age, dtype=float)
+    wean = p.cub_weaning_months
+    frac = np.minimum(1.0, 0.3 + 0.7 * (age - wean) / max(p.independence_months - wean, 1e-9))
+    cub = np.where(age < wean, 0.0, base * frac)
+    n_cubs = np.asarray(n_cubs, dtype=float)
+    nursing = (n_cubs > 0) & (np.asarray(youngest_cub_age, dtype=float) < wean)
+    grown = np.where(nursing, base * (1.0 + p.lactation_extra_need * n_cubs / 3.0), base)
+    return np.where(is_cub, cub, grown)
+
+
+def condition_after_eating(p, condition, eaten_kg, need_kg):
+    """Body condition (0-1; 1 = full reserve) after a month's meals: it rises or falls by
+    (eaten - need) / reserve, the reserve being ``reserve_days`` x ``food_kg_per_day`` kg.
+    Arrays or scalars."""
+    reserve_max = p.reserve_days * p.food_kg_per_day
+    return np.minimum(np.maximum(np.asarray(condition, dtype=float) + (eaten_kg - need_kg) / reserve_max, 0.0), 1.0)
 
 
 def months_to_hazard(annual_survival: float) -> float:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from typing import NamedTuple
 from pathlib import Path
 
 import mesa
@@ -27,8 +28,8 @@ import numpy as np
 
 from . import rules
 from .census import DEATH_CAUSES, ReplicateResult, SEXES, STAGES, empty_census
-from .cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, cub_background_hazard, months_to_hazard,
-                      release_hazard_scale)
+from .cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, condition_after_eating, cub_background_hazard,
+                      food_need_kg_per_month, months_to_hazard, release_hazard_scale)
 from .genetics import Genetics
 from .landscape import Landscape, build_landscape
 from .management import Schedule, apply_due
@@ -42,6 +43,16 @@ PHASES = ("year_start", "management", "prey", "movement", "hunting", "mortality"
           "ageing", "census")
 CAUSE_INDEX = {c: i for i, c in enumerate(DEATH_CAUSES)}
 _SQRT_PI = math.sqrt(math.pi)
+
+
+class Members(NamedTuple):
+    """Members of hunting units, flat: ``members[k]`` belongs to unit ``owner[k]``; per member
+    whether it is a dependent cub, its food need [kg/month] and its body condition (0-1)."""
+    members: list
+    owner: np.ndarray
+    is_cub: np.ndarray
+    need: np.ndarray
+    condition: np.ndarray
 
 
 class ReintroductionModel(mesa.Model):
@@ -101,6 +112,8 @@ class ReintroductionModel(mesa.Model):
         self.max_step_cells = max(1, round(step_km / land.cell_km))
         radii = np.geomspace(p.home_range_radius_min_km, p.home_range_radius_max_km, 12)
         self.hr_radii_km = radii
+        cdf = np.cumsum(np.asarray(p.litter_size_probs, dtype=float))
+        self._litter_cdf = cdf / cdf[-1]
 
     def landscape_changed(self, prey: bool = True) -> None:
         """Recompute what depends on the landscape after management changed it."""
@@ -111,6 +124,12 @@ class ReintroductionModel(mesa.Model):
         self._road_sat = road
         if prey:
             self.prey.set_landscape(land)
+
+    def litter_size(self) -> int:
+        """A litter size drawn from ``litter_size_probs`` (1, 2, ... cubs). The same draw as
+        ``rng.choice(len(probs), p=probs) + 1`` (one uniform number against the cumulative
+        probabilities), without its per-call validation of ``p``."""
+        return int(self._litter_cdf.searchsorted(self.rng.random(), side="right")) + 1
 
     def next_litter_id(self) -> int:
         self._litter_counter += 1
@@ -146,10 +165,12 @@ class ReintroductionModel(mesa.Model):
 
     def _boxes(self, rows, cols, half):
         land = self.landscape
-        r0 = np.clip(rows - half, 0, land.rows)
-        r1 = np.clip(rows + half + 1, 0, land.rows)
-        c0 = np.clip(cols - half, 0, land.cols)
-        c1 = np.clip(cols + half + 1, 0, land.cols)
+        # np.minimum/np.maximum rather than np.clip: the same numbers, without np.clip's Python
+        # wrapper (~8 µs a call; this runs several times a month)
+        r0 = np.minimum(np.maximum(rows - half, 0), land.rows)
+        r1 = np.minimum(np.maximum(rows + half + 1, 0), land.rows)
+        c0 = np.minimum(np.maximum(cols - half, 0), land.cols)
+        c1 = np.minimum(np.maximum(cols + half + 1, 0), land.cols)
         return r0, r1, c0, c1
 
     @staticmethod
@@ -270,10 +291,10 @@ class ReintroductionModel(mesa.Model):
 
     # 4 ---------------------------------------------------------------- movement and settlement
     def movement_phase(self) -> None:
+        leaders = [a for a in self.agents if a.mother is None and a.leader is a]   # who decides where to go
         if self.density.uses_prey:
-            self._abandon_poor_ranges()
-        animals = [a for a in self.agents if not a.is_cub and not a.in_boma and a.home is None
-                   and a.leader is a]
+            self._abandon_poor_ranges([a for a in leaders if a.home is not None])
+        animals = [a for a in leaders if a.home is None and a.boma_months == 0]
         if not animals:
             return
         p = self.params
@@ -305,7 +326,8 @@ class ReintroductionModel(mesa.Model):
                 for g, d in zip(group, die):
                     if d:
                         g.die("road")
-        self._settle([a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)])
+        self._settle([a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)],
+                     [a for a in leaders if a.home is not None])
 
     def _range_supply_kg_year(self, rows, cols, radii_km) -> np.ndarray:
         """Food a range can supply sustainably [kg/year] (prey in the range's box x body mass x
@@ -315,26 +337,40 @@ class ReintroductionModel(mesa.Model):
         tot = self.prey_in_boxes(r0, r1, c0, c1)                             # (species, ...)
         return np.tensordot(self.prey_mass, tot, axes=1) * p.edible_fraction * p.offtake_fraction_per_year
 
-    def _abandon_poor_ranges(self) -> None:
-        """Residents leave a range whose prey can no longer sustain them (e.g. after the saiga
-        have migrated away) or when their body condition is at the starvation threshold."""
+    def _abandon_poor_ranges(self, res: list[Cheetah]) -> None:
+        """Residents (``res``: the units' leaders) leave a range whose prey can no longer sustain
+        them (e.g. after the saiga have migrated away) or when their body condition is at the
+        starvation threshold."""
         p = self.params
-        res = [a for a in self.agents if a.home is not None and not a.is_cub and a.leader is a]
         if not res:
             return
         rows, cols = self.positions(res)
         radius = np.array([a.hr_radius_km for a in res])
         supply = self._range_supply_kg_year(rows, cols, radius)
-        need = np.array([self._unit_need_kg_year(a) for a in res])
+        need = self.unit_needs_kg_per_month(res) * 12
         for a, s, n in zip(res, supply, need):
             if s < p.abandon_supply_fraction * n or a.condition < p.starvation_condition:
                 a.leave_range()
 
-    def _unit_need_kg_year(self, a: Cheetah) -> float:
-        group = a.coalition or [a]
-        return sum(g.need_kg_per_month() for g in group) * 12 + sum(c.need_kg_per_month() for c in a.cubs) * 12
+    def unit_members(self, units: list[Cheetah]) -> "Members":
+        """The members of hunting units (independent animals or coalitions, with the dependent
+        cubs of their females), one flat list: see :class:`Members`."""
+        groups = [u.coalition or (u,) for u in units]
+        members = [m for u, g in zip(units, groups) for m in (*g, *u.cubs)]
+        sizes = np.array([(len(g), len(u.cubs)) for u, g in zip(units, groups)], dtype=np.int64).reshape(-1, 2)
+        owner_a = np.repeat(np.arange(len(units)), sizes.sum(axis=1))
+        is_cub = np.repeat(np.tile([False, True], len(units)), sizes.ravel())
+        rec = np.array([(m.age, len(m.cubs), m.cubs[0].age if m.cubs else math.inf, m.condition)
+                        for m in members], dtype=float).reshape(-1, 4)
+        need = food_need_kg_per_month(self.params, rec[:, 0], is_cub, rec[:, 1], rec[:, 2])
+        return Members(members, owner_a, is_cub, need, rec[:, 3])
 
-    def _settle(self, walkers: list[Cheetah]) -> None:
+    def unit_needs_kg_per_month(self, units: list[Cheetah]) -> np.ndarray:
+        """Food each hunting unit needs a month [kg]: the sum over its members."""
+        m = self.unit_members(units)
+        return np.bincount(m.owner, m.need, minlength=len(units))
+
+    def _settle(self, walkers: list[Cheetah], residents: list[Cheetah]) -> None:
         walkers = [a for a in walkers if not (a.released and a.months_free < 1)]
         if not walkers:
             return
@@ -346,22 +382,25 @@ class ReintroductionModel(mesa.Model):
         radii = self.hr_radii_km
         if self.density.uses_prey:
             supply = self._range_supply_kg_year(rows[:, None], cols[:, None], radii[None, :])   # (n, k)
-            need = np.array([self._unit_need_kg_year(a) for a in walkers])
+            need = self.unit_needs_kg_per_month(walkers) * 12
             enough = supply >= need[:, None]
             prey_ok = enough.any(axis=1)
             radius = np.where(prey_ok, radii[np.argmax(enough, axis=1)], radii[-1])
         else:
             prey_ok = np.ones(len(walkers), dtype=bool)
             radius = np.full(len(walkers), radii[0])
-        space_ok = self._space_ok(walkers, rows, cols, radius)
+        space_ok = self._space_ok(walkers, rows, cols, radius, residents)
         ok = np.asarray(self.settle_rule(self, habitat_ok, prey_ok, space_ok), dtype=bool)
         draw = self.rng.random(len(walkers)) < p.settle_prob_per_month
         for i in np.flatnonzero(ok & draw):
             walkers[i].settle(int(rows[i]), int(cols[i]), float(radius[i]))
 
-    def _space_ok(self, walkers, rows, cols, radius) -> np.ndarray:
+    def _space_ok(self, walkers, rows, cols, radius, residents: list[Cheetah] | None = None) -> np.ndarray:
+        """Walkers whose same-sex residents (``residents``: units' leaders with a home range;
+        None: all of them) leave room at their cell."""
         p = self.params
-        res = [a for a in self.agents if a.home is not None and not a.is_cub and a.leader is a]
+        res = residents if residents is not None else [
+            a for a in self.agents if a.home is not None and a.mother is None and a.leader is a]
         ok = np.ones(len(walkers), dtype=bool)
         if not res:
             return ok
@@ -382,63 +421,72 @@ class ReintroductionModel(mesa.Model):
 
     # 5 ---------------------------------------------------------------- hunting and energetics
     def hunting_phase(self) -> None:
+        """Each hunting unit (independent animal or coalition, with its dependent cubs) kills prey
+        in its box, the kills are removed from the prey, and its members eat: adults first, up
+        to their need plus what refills their reserve, then the cubs share the rest. Units in a
+        boma are fed to full condition."""
         p = self.params
-        units = [a for a in self.agents if not a.is_cub and a.leader is a]
+        units = [a for a in self.agents if a.mother is None and a.leader is a]
         if not units:
             return
-        boma = [a for a in units if a.in_boma]
-        for a in boma:                                   # held and fed in the boma
-            a.condition = 1.0
-            for c in a.cubs:
-                c.condition = 1.0
-        units = [a for a in units if not a.in_boma]
-        if not units:
-            return
-        needs = [[g.need_kg_per_month() for g in (a.coalition or [a])] + [c.need_kg_per_month() for c in a.cubs]
-                 for a in units]
-        if not self.density.uses_prey:
-            intake = np.array([sum(n) for n in needs])
-        else:
-            adult_month = p.food_kg_per_day * DAYS_PER_MONTH
-            need_units = np.array([max(1.0, sum(n) / adult_month) for n in needs])
-            rows, cols = self.positions(units)
-            radius = np.array([a.hr_radius_km if a.home else p.walker_hunt_radius_km for a in units])
-            r0, r1, c0, c1 = self._boxes(rows, cols, self.half_box(radius))
-            avail = self.prey_in_boxes(r0, r1, c0, c1).T                      # (n, species)
-            area = ((r1 - r0) * (c1 - c0) * self.landscape.cell_area_km2).astype(float)
-            density = avail / np.maximum(area, 1e-9)[:, None]
-            success = np.array([p.hunting_success * (p.captive_hunting_factor
-                                if a.origin == "captive" and a.months_free < 12 else 1.0) for a in units])
-            hunger = 1.0 + p.hunger_effort * (1.0 - np.array([a.condition for a in units]))
-            attack = p.search_rate_km2_per_day * (success * hunger)[:, None] * self.prey_pref[None, :]
-            per_day = self.fr_rule(density, attack, p.handling_days / need_units)
-            kills = np.minimum(self.rng.poisson(per_day * DAYS_PER_MONTH), np.floor(avail)).astype(float)
-            # satiation: a group stops hunting once its need and reserve deficit are covered
-            eaten_per_kill = self.prey_mass * p.edible_fraction * (1.0 - p.kleptoparasitism)
-            reserve_max = p.reserve_days * p.food_kg_per_day
-            want = np.array([sum(n) + sum((1.0 - g.condition) * reserve_max
-                                          for g in list(a.coalition or [a]) + a.cubs)
-                             for a, n in zip(units, needs)])
-            got = kills @ eaten_per_kill
-            over = got > want + eaten_per_kill.max()
-            if over.any():
-                kills[over] = np.ceil(kills[over] * (want[over] / got[over])[:, None])
-            for i in np.flatnonzero(kills.sum(axis=1) > 0):
-                self.prey.remove_kills(int(r0[i]), int(r1[i]), int(c0[i]), int(c1[i]), kills[i])
-            self._sat = None
-            intake = (kills * self.prey_mass).sum(axis=1) * p.edible_fraction * (1.0 - p.kleptoparasitism)
+        n = len(units)
+        g = self.unit_members(units)
         reserve_max = p.reserve_days * p.food_kg_per_day
-        for a, need, food in zip(units, needs, intake):
-            # adults eat first, up to need plus what refills their reserve; cubs share the rest
-            members = list(a.coalition or [a]) + list(a.cubs)
-            n_adult = len(members) - len(a.cubs)
-            wants = [nd + (1.0 - g.condition) * reserve_max for g, nd in zip(members, need)]
-            for lo, hi in ((0, n_adult), (n_adult, len(members))):
-                want = sum(wants[lo:hi])
-                share = min(food, want)
-                food -= share
-                for g, w in zip(members[lo:hi], wants[lo:hi]):
-                    g.eat(share * w / want if want > 0 else 0.0)
+        wants = g.need + (1.0 - g.condition) * reserve_max          # need plus reserve refill [kg]
+        unit_need = np.bincount(g.owner, g.need, minlength=n)
+        in_boma = np.fromiter((a.boma_months > 0 for a in units), dtype=bool, count=n)
+        hunt = np.flatnonzero(~in_boma)
+        intake = np.zeros(n)
+        if not self.density.uses_prey:
+            intake[hunt] = unit_need[hunt]
+        elif hunt.size:
+            hunters = [units[i] for i in hunt]
+            intake[hunt] = self.hunt(hunters, unit_need[hunt],
+                                     np.bincount(g.owner, wants, minlength=n)[hunt])
+        adult = ~g.is_cub
+        want_adult = np.bincount(g.owner[adult], wants[adult], minlength=n)
+        want_cub = np.bincount(g.owner[~adult], wants[~adult], minlength=n)
+        share_adult = np.minimum(intake, want_adult)
+        share_cub = np.minimum(intake - share_adult, want_cub)
+        share = np.where(adult, share_adult[g.owner], share_cub[g.owner])
+        want = np.where(adult, want_adult[g.owner], want_cub[g.owner])
+        eaten = np.divide(share * wants, want, out=np.zeros_like(share), where=want > 0)
+        condition = condition_after_eating(p, g.condition, eaten, g.need)
+        condition[in_boma[g.owner]] = 1.0
+        for m, c in zip(g.members, condition.tolist()):
+            m.condition = c
+
+    def hunt(self, units: list[Cheetah], need_kg: np.ndarray, want_kg: np.ndarray) -> np.ndarray:
+        """The month's kills of hunting units, removed from the prey; returns each unit's food
+        [kg eaten]. ``need_kg``: the units' food needs this month; ``want_kg``: need plus the
+        members' reserve deficits (a unit stops hunting once that is covered)."""
+        p = self.params
+        adult_month = p.food_kg_per_day * DAYS_PER_MONTH
+        need_units = np.maximum(1.0, need_kg / adult_month)
+        rows, cols = self.positions(units)
+        radius = np.array([a.hr_radius_km if a.home else p.walker_hunt_radius_km for a in units])
+        r0, r1, c0, c1 = self._boxes(rows, cols, self.half_box(radius))
+        avail = self.prey_in_boxes(r0, r1, c0, c1).T                      # (n, species)
+        area = ((r1 - r0) * (c1 - c0) * self.landscape.cell_area_km2).astype(float)
+        density = avail / np.maximum(area, 1e-9)[:, None]
+        success = np.array([p.hunting_success * (p.captive_hunting_factor
+                            if a.origin == "captive" and a.months_free < 12 else 1.0) for a in units])
+        condition = np.fromiter((a.condition for a in units), dtype=float, count=len(units))
+        hunger = 1.0 + p.hunger_effort * (1.0 - condition)
+        attack = p.search_rate_km2_per_day * (success * hunger)[:, None] * self.prey_pref[None, :]
+        per_day = self.fr_rule(density, attack, p.handling_days / need_units)
+        kills = np.minimum(self.rng.poisson(per_day * DAYS_PER_MONTH), np.floor(avail)).astype(float)
+        # satiation: a group stops hunting once its need and reserve deficit are covered
+        eaten_per_kill = self.prey_mass * p.edible_fraction * (1.0 - p.kleptoparasitism)
+        got = kills @ eaten_per_kill
+        over = got > want_kg + eaten_per_kill.max()
+        if over.any():
+            kills[over] = np.ceil(kills[over] * (want_kg[over] / got[over])[:, None])
+        hunted = np.flatnonzero(kills.sum(axis=1) > 0)
+        if hunted.size:
+            self.prey.remove_kills_in_boxes(r0[hunted], r1[hunted], c0[hunted], c1[hunted], kills[hunted])
+        self._sat = None
+        return (kills * self.prey_mass).sum(axis=1) * p.edible_fraction * (1.0 - p.kleptoparasitism)
 
     # 6 ---------------------------------------------------------------- mortality
     def mortality_phase(self) -> None:
@@ -449,13 +497,14 @@ class ReintroductionModel(mesa.Model):
         p = self.params
         land = self.landscape
         H = np.zeros((n, len(DEATH_CAUSES)))
-        rows, cols = self.positions(animals)
-        age = np.fromiter((a.age for a in animals), dtype=float, count=n)
-        cub = np.fromiter((a.is_cub for a in animals), dtype=bool, count=n)
-        male = np.fromiter((a.sex == "M" for a in animals), dtype=bool, count=n)
-        boma = np.fromiter((a.in_boma for a in animals), dtype=bool, count=n)
-        cond = np.fromiter((a.condition for a in animals), dtype=float, count=n)
-        F = np.fromiter((a.F for a in animals), dtype=float, count=n)
+        h0 = self.h_release0
+        # one pass over the animals for everything the hazards read
+        rec = np.array([(*(a.home or (a.row, a.col)), a.age, a.mother is not None, a.sex == "M", a.boma_months > 0,
+                         a.condition, a.F, a.road_in_range, h0.get(a.origin, 0.0), a.months_free, a.method == "soft")
+                        for a in animals], dtype=float)
+        rows, cols = rec[:, 0].astype(np.int64), rec[:, 1].astype(np.int64)
+        age, cond, F = rec[:, 2], rec[:, 6], rec[:, 7]
+        cub, male, boma = rec[:, 3] > 0, rec[:, 4] > 0, rec[:, 5] > 0
         adult = age >= p.adult_months
         h_ind = np.where(male, np.where(adult, self.h_adult["M"], self.h_sub["M"]),
                          np.where(adult, self.h_adult["F"], self.h_sub["F"]))
@@ -469,15 +518,16 @@ class ReintroductionModel(mesa.Model):
         H[:, CAUSE_INDEX["inbreeding"]] = np.where(cub & (age < 12), p.lethal_equivalents * F / FIRST_YEAR_DRAWS, 0.0)
         human = land.human[rows, cols] * (1.0 - land.protection[rows, cols] * self.enforcement)
         H[:, CAUSE_INDEX["human"]] = np.where(cub | boma, 0.0, p.human_hazard_per_year / 12.0 * human * self.human_factor)
-        road_res = np.fromiter((a.road_in_range and not a.is_cub for a in animals), dtype=bool, count=n)
+        road_res = (rec[:, 8] > 0) & ~cub
         p_cross = min(p.road_crossing_mortality * self.road_factor, 1.0 - 1e-12)
         H[:, CAUSE_INDEX["road"]] = np.where(road_res, -math.log(1.0 - p_cross) * p.resident_road_crossings_per_month, 0.0)
-        rel = np.array([self.h_release0.get(a.origin, 0.0) * math.exp(-a.months_free / p.release_hazard_months)
-                        * (p.soft_release_hazard_factor if a.method == "soft" else 1.0)
-                        if a.released and not a.in_boma and a.months_free < 12 else 0.0 for a in animals])
-        H[:, CAUSE_INDEX["post_release"]] = rel
+        months_free = rec[:, 10]
+        fresh = (rec[:, 9] > 0) & ~boma & (months_free < 12)      # released (h0 > 0) less than a year ago
+        H[:, CAUSE_INDEX["post_release"]] = np.where(
+            fresh, rec[:, 9] * np.exp(-np.minimum(months_free, 12) / p.release_hazard_months)
+            * np.where(rec[:, 11] > 0, p.soft_release_hazard_factor, 1.0), 0.0)
         if self.density.uses_prey:
-            starving = np.clip(1.0 - cond / p.starvation_condition, 0.0, 1.0)
+            starving = np.minimum(np.maximum(1.0 - cond / p.starvation_condition, 0.0), 1.0)
             H[:, CAUSE_INDEX["starvation"]] = np.where(starving >= 1.0, np.inf,
                                                        -np.log1p(-np.minimum(starving, 1 - 1e-12)))
         if self.harsh_winter and self.month == 0:
@@ -506,7 +556,7 @@ class ReintroductionModel(mesa.Model):
         p = self.params
         females, males = [], []
         for a in list(self.agents):
-            if a.is_cub or a.in_boma:
+            if a.mother is not None or a.boma_months > 0:          # cubs; animals held in a boma
                 continue
             if a.sex == "F":
                 if a.pregnant:
@@ -533,13 +583,14 @@ class ReintroductionModel(mesa.Model):
     def ageing_phase(self) -> None:
         p = self.params
         leaving: dict[int, list[Cheetah]] = defaultdict(list)
-        for a in list(self.agents):
+        independence = p.independence_months
+        for a in self.agents:
             a.age += 1
             if a.boma_months > 0:
                 a.boma_months -= 1
-            elif a.released:
+            elif a.origin != "wild_born":                          # released: months since
                 a.months_free += 1
-            if a.is_cub and a.age >= p.independence_months:
+            if a.mother is not None and a.age >= independence:
                 leaving[a.litter].append(a)
         for litter in leaving.values():
             for a in litter:
@@ -555,9 +606,10 @@ class ReintroductionModel(mesa.Model):
     # 9 ---------------------------------------------------------------- observation
     def observe(self) -> None:
         if self.spec.output.occupancy:
-            for a in self.agents:
-                if a.home is not None and not a.is_cub:
-                    self.occupancy[a.home] += 1
+            homes = [a.home for a in self.agents if a.home is not None and a.mother is None]
+            if homes:
+                r, c = np.array(homes, dtype=np.int64).T
+                np.add.at(self.occupancy, (r, c), 1)
         if self.month == 11:
             if self.density.ceiling and self.spec.ceiling is not None:
                 self._apply_ceiling(self.spec.ceiling)

@@ -91,7 +91,7 @@ def _jump_targets(model, rows, cols, step_cells):
     tr = rows[:, None] + DIRECTIONS[None, :, 0] * step_cells[:, None]
     tc = cols[:, None] + DIRECTIONS[None, :, 1] * step_cells[:, None]
     land = model.landscape
-    return np.clip(tr, 0, land.rows - 1), np.clip(tc, 0, land.cols - 1)
+    return np.minimum(np.maximum(tr, 0), land.rows - 1), np.minimum(np.maximum(tc, 0), land.cols - 1)
 
 
 @register("movement", "habitat_walk")

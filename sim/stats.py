@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 from .census import DEATH_CAUSES, PREY_SPECIES
 
@@ -32,7 +32,9 @@ from .census import DEATH_CAUSES, PREY_SPECIES
 def _z(conf: float) -> float:
     if not 0.0 < conf < 1.0:
         raise ValueError(f"conf must lie in (0, 1), got {conf}")
-    return float(norm.ppf(0.5 + conf / 2.0))
+    # the standard library's normal quantile (Wichura's AS241, ~1e-16): importing scipy.stats for
+    # it cost every batch worker ~0.9 s and ~30 MiB
+    return NormalDist().inv_cdf(0.5 + conf / 2.0)
 
 
 def wilson_interval(k, n, conf: float = 0.95):

@@ -272,13 +272,14 @@ def _model_classes():
                 return fr(density, attack, handling)
 
             self.fr_rule = recording_fr
-            remove = self.prey.remove_kills
+            remove = self.prey.remove_kills_in_boxes
 
             def recording_remove(r0, r1, c0, c1, kills):
-                self._removed.append(((r0, r1, c0, c1), np.array(kills, dtype=float)))
+                for box in zip(r0.tolist(), r1.tolist(), c0.tolist(), c1.tolist(), np.array(kills, dtype=float)):
+                    self._removed.append((box[:4], box[4]))
                 return remove(r0, r1, c0, c1, kills)
 
-            self.prey.remove_kills = recording_remove
+            self.prey.remove_kills_in_boxes = recording_remove
 
         def hunting_phase(self) -> None:
             units = [a for a in self.agents if not a.is_cub and a.leader is a and not a.in_boma]

@@ -379,3 +379,36 @@ def test_plugins_are_imported_in_every_worker(tmp_path):
     assert res.n_failed == 0, res.failures[:1]
     without = batch(tmp_path / "noplug", jobs=1, runner=fake.plugin_runner)
     assert without.n_failed == 60 and "plugin not loaded" in without.failures[0].message
+
+
+# --------------------------------------------------------------------------- worker memory
+
+def test_a_finished_replicates_model_is_freed_by_free_replicate_memory(monkeypatch):
+    """The model, its animals and Mesa's event machinery form reference cycles: after the
+    replicate they stay in memory until a cyclic collection, which free_replicate_memory runs at
+    once (and cheaply, after freezing the objects alive at its first call)."""
+    import gc
+    import weakref
+
+    import sim.batch as batch
+    from sim.landscape import build_landscape
+    from sim.model import ReintroductionModel
+
+    sc = scenarios()[0]
+    land = build_landscape(sc.landscape)
+    gc.disable()                                   # no automatic collection during the test
+    monkeypatch.setattr(batch, "_GC_FROZEN", False)
+    try:
+        model = ReintroductionModel(sc, land, rng=np.random.default_rng(1))
+        for _ in range(24):
+            model.step()
+        model.remove_all_agents()
+        ref = weakref.ref(model)
+        del model
+        assert ref() is not None                   # held by its own reference cycles
+        batch.free_replicate_memory()
+        assert ref() is None
+        assert batch._GC_FROZEN and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()

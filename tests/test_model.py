@@ -308,3 +308,49 @@ def test_a_translocation_lands_in_the_prey_cell_of_its_landscape_cell():
     assert diff[1, 3, 6] == 40.0 and np.count_nonzero(diff) == 1
     with pytest.raises(ValueError, match="outside the 20 x 20 grid"):
         m.prey.add("gazelle", 20, 0, 1.0)
+
+
+@pytest.mark.parametrize("f", [1, 2, 3])
+def test_kills_of_all_groups_are_removed_at_once_and_overlapping_boxes_share_the_loss(f):
+    """Many groups' kills removed together: disjoint boxes lose exactly what they would alone;
+    where boxes overlap, each cell loses the sum of the groups' fractions, the groups together
+    remove exactly their kills, and the result does not depend on the groups' order."""
+    land = flat_landscape(20, 20)
+    sc = scenario(landscape={"prey_cell_km": 2.5 * f})
+    fresh = lambda: ReintroductionModel(sc, land, rng=np.random.default_rng(0))   # noqa: E731
+    base = fresh().prey.N * (np.random.default_rng(4).random(fresh().prey.N.shape) + 0.5)
+    boxes = np.array([(0, 6, 0, 6), (12, 20, 13, 20), (3, 9, 2, 8), (10, 15, 0, 20)])  # 0 and 2 overlap
+    kills = np.array([[4.0, 2.0, 0.0], [3.0, 0.0, 0.0], [5.0, 1.0, 0.0], [2.0, 3.0, 0.0]])   # no urial here
+    together = fresh()
+    together.prey.N[:] = base
+    removed = together.prey.remove_kills_in_boxes(*boxes.T, kills)
+    np.testing.assert_allclose(removed, kills)
+    np.testing.assert_allclose(together.prey.N.sum(axis=(1, 2)), base.sum(axis=(1, 2)) - kills.sum(axis=0),
+                               rtol=1e-12)
+    reversed_ = fresh()
+    reversed_.prey.N[:] = base
+    reversed_.prey.remove_kills_in_boxes(*boxes[::-1].T, kills[::-1])
+    np.testing.assert_allclose(reversed_.prey.N, together.prey.N, rtol=1e-13)
+    # Each landscape cell loses the sum of the fractions of the boxes covering it (prey cells:
+    # the sum over their landscape cells, as the animals are spread evenly within a prey cell).
+    fine = _fine_view(base, f, land.shape)
+    loss = np.zeros_like(fine)
+    for (a, b, c, d), k in zip(boxes, kills):
+        held = fine[:, a:b, c:d].sum(axis=(1, 2))
+        loss[:, a:b, c:d] += np.divide(k, held, out=np.zeros(3), where=held > 0)[:, None, None]
+    after = fine * (1 - loss)
+    blocks = np.arange(0, 20, f)
+    expect = np.add.reduceat(np.add.reduceat(after, blocks, axis=1), blocks, axis=2)
+    np.testing.assert_allclose(together.prey.N, expect, rtol=1e-12)
+
+
+def test_overlapping_groups_never_take_more_than_a_cell_holds():
+    land = flat_landscape(10, 10)
+    m = ReintroductionModel(scenario(landscape={"prey_cell_km": 2.5}), land, rng=np.random.default_rng(0))
+    box = np.array([2, 6, 2, 6])
+    holds = m.prey.N[:, 2:6, 2:6].sum(axis=(1, 2))
+    kills = np.vstack([holds, holds])                    # two groups, each taking the whole box
+    removed = m.prey.remove_kills_in_boxes(*np.vstack([box, box]).T, kills)
+    np.testing.assert_allclose(removed, kills)           # what each group found in its box ...
+    assert (m.prey.N[:, 2:6, 2:6] == 0).all()            # ... but the cells only lose what they hold
+    assert (m.prey.N >= 0).all()
