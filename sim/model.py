@@ -74,6 +74,7 @@ class ReintroductionModel(mesa.Model):
         self.genetics = Genetics(self.params.neutral_loci, self.rng)
         self._slot_refs: dict[int, int] = {}
         self._sat: np.ndarray | None = None          # prey summed-area table of this step
+        self._roster: tuple | None = None             # units of this month (unit_roster)
         self.move_rule = rules.get("movement", scenario.rules.movement)
         self.density = rules.get("density", scenario.rules.density)(self)
         self.mate_rule = rules.get("mate_finding", scenario.rules.mate_finding)
@@ -231,6 +232,7 @@ class ReintroductionModel(mesa.Model):
 
     def record_death(self, cause: str) -> None:
         self.year_deaths[CAUSE_INDEX[cause]] += 1
+        self._roster = None
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -291,12 +293,14 @@ class ReintroductionModel(mesa.Model):
 
     # 4 ---------------------------------------------------------------- movement and settlement
     def movement_phase(self) -> None:
-        leaders = [a for a in self.agents if a.mother is None and a.leader is a]   # who decides where to go
+        leaders, _, unit_need = self.unit_roster()           # who decides where to go, and their needs
         if self.density.uses_prey:
-            self._abandon_poor_ranges([a for a in leaders if a.home is not None])
-        animals = [a for a in leaders if a.home is None and a.boma_months == 0]
-        if not animals:
+            res = [i for i, a in enumerate(leaders) if a.home is not None]
+            self._abandon_poor_ranges([leaders[i] for i in res], unit_need[res] * 12)
+        walking = [i for i, a in enumerate(leaders) if a.home is None and a.boma_months == 0]
+        if not walking:
             return
+        animals = [leaders[i] for i in walking]
         p = self.params
         land = self.landscape
         rows = np.fromiter((a.row for a in animals), dtype=np.int64, count=len(animals))
@@ -326,8 +330,11 @@ class ReintroductionModel(mesa.Model):
                 for g, d in zip(group, die):
                     if d:
                         g.die("road")
-        self._settle([a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)],
-                     [a for a in leaders if a.home is not None])
+        if self._roster is not None:                      # nobody died on the way: needs unchanged
+            self._settle(animals, [a for a in leaders if a.home is not None], unit_need[walking] * 12)
+        else:
+            self._settle([a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)],
+                         [a for a in self.agents if a.mother is None and a.leader is a and a.home is not None])
 
     def _range_supply_kg_year(self, rows, cols, radii_km) -> np.ndarray:
         """Food a range can supply sustainably [kg/year] (prey in the range's box x body mass x
@@ -337,18 +344,17 @@ class ReintroductionModel(mesa.Model):
         tot = self.prey_in_boxes(r0, r1, c0, c1)                             # (species, ...)
         return np.tensordot(self.prey_mass, tot, axes=1) * p.edible_fraction * p.offtake_fraction_per_year
 
-    def _abandon_poor_ranges(self, res: list[Cheetah]) -> None:
-        """Residents (``res``: the units' leaders) leave a range whose prey can no longer sustain
-        them (e.g. after the saiga have migrated away) or when their body condition is at the
-        starvation threshold."""
+    def _abandon_poor_ranges(self, res: list[Cheetah], need_kg_year: np.ndarray) -> None:
+        """Residents (``res``: the units' leaders; ``need_kg_year``: their units' food needs)
+        leave a range whose prey can no longer sustain them (e.g. after the saiga have migrated
+        away) or when their body condition is at the starvation threshold."""
         p = self.params
         if not res:
             return
         rows, cols = self.positions(res)
         radius = np.array([a.hr_radius_km for a in res])
         supply = self._range_supply_kg_year(rows, cols, radius)
-        need = self.unit_needs_kg_per_month(res) * 12
-        for a, s, n in zip(res, supply, need):
+        for a, s, n in zip(res, supply, need_kg_year):
             if s < p.abandon_supply_fraction * n or a.condition < p.starvation_condition:
                 a.leave_range()
 
@@ -365,13 +371,33 @@ class ReintroductionModel(mesa.Model):
         need = food_need_kg_per_month(self.params, rec[:, 0], is_cub, rec[:, 1], rec[:, 2])
         return Members(members, owner_a, is_cub, need, rec[:, 3])
 
+    def unit_roster(self) -> tuple[list[Cheetah], "Members", np.ndarray]:
+        """This month's hunting units (independent animals and coalition leaders, in agent
+        order), their members (:meth:`unit_members`) and each unit's food need [kg/month].
+
+        Built by the movement phase and reused by hunting: nothing between them changes who
+        belongs to a unit, their needs or their condition, except a death (road, emigration),
+        which drops it (:meth:`record_death`); hunting drops it when done."""
+        if self._roster is None:
+            leaders = [a for a in self.agents if a.mother is None and a.leader is a]
+            members = self.unit_members(leaders)
+            self._roster = (leaders, members, np.bincount(members.owner, members.need, minlength=len(leaders)))
+        return self._roster
+
     def unit_needs_kg_per_month(self, units: list[Cheetah]) -> np.ndarray:
         """Food each hunting unit needs a month [kg]: the sum over its members."""
         m = self.unit_members(units)
         return np.bincount(m.owner, m.need, minlength=len(units))
 
-    def _settle(self, walkers: list[Cheetah], residents: list[Cheetah]) -> None:
-        walkers = [a for a in walkers if not (a.released and a.months_free < 1)]
+    def _settle(self, walkers: list[Cheetah], residents: list[Cheetah],
+                need_kg_year: np.ndarray | None = None) -> None:
+        """Walkers may settle where habitat, prey and space allow (``need_kg_year``: their units'
+        food needs; None: computed here)."""
+        if need_kg_year is None:
+            need_kg_year = self.unit_needs_kg_per_month(walkers) * 12
+        keep = [i for i, a in enumerate(walkers) if not (a.origin != "wild_born" and a.months_free < 1)]
+        walkers = [walkers[i] for i in keep]
+        need_kg_year = np.asarray(need_kg_year)[keep]
         if not walkers:
             return
         p = self.params
@@ -382,8 +408,7 @@ class ReintroductionModel(mesa.Model):
         radii = self.hr_radii_km
         if self.density.uses_prey:
             supply = self._range_supply_kg_year(rows[:, None], cols[:, None], radii[None, :])   # (n, k)
-            need = self.unit_needs_kg_per_month(walkers) * 12
-            enough = supply >= need[:, None]
+            enough = supply >= need_kg_year[:, None]
             prey_ok = enough.any(axis=1)
             radius = np.where(prey_ok, radii[np.argmax(enough, axis=1)], radii[-1])
         else:
@@ -426,14 +451,13 @@ class ReintroductionModel(mesa.Model):
         to their need plus what refills their reserve, then the cubs share the rest. Units in a
         boma are fed to full condition."""
         p = self.params
-        units = [a for a in self.agents if a.mother is None and a.leader is a]
+        units, g, unit_need = self.unit_roster()
+        self._roster = None                                          # used up: eating changes condition
         if not units:
             return
         n = len(units)
-        g = self.unit_members(units)
         reserve_max = p.reserve_days * p.food_kg_per_day
         wants = g.need + (1.0 - g.condition) * reserve_max          # need plus reserve refill [kg]
-        unit_need = np.bincount(g.owner, g.need, minlength=n)
         in_boma = np.fromiter((a.boma_months > 0 for a in units), dtype=bool, count=n)
         hunt = np.flatnonzero(~in_boma)
         intake = np.zeros(n)

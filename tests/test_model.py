@@ -354,3 +354,60 @@ def test_overlapping_groups_never_take_more_than_a_cell_holds():
     np.testing.assert_allclose(removed, kills)           # what each group found in its box ...
     assert (m.prey.N[:, 2:6, 2:6] == 0).all()            # ... but the cells only lose what they hold
     assert (m.prey.N >= 0).all()
+
+
+# --------------------------------------------------------------------------- energetics
+
+def test_food_need_by_stage_weaning_and_lactation():
+    from sim.cheetah import DAYS_PER_MONTH, food_need_kg_per_month
+
+    p = scenario().cheetah                          # 4 kg/day, weaning 3 months, independence 17.5
+    adult = p.food_kg_per_day * DAYS_PER_MONTH
+    age = np.array([40, 1, 3, 17.5, 30, 30, 30])
+    is_cub = np.array([False, True, True, True, False, False, False])
+    n_cubs = np.array([0, 0, 0, 0, 3, 3, 0])
+    youngest = np.array([np.inf, np.inf, np.inf, np.inf, 2, 5, np.inf])
+    need = food_need_kg_per_month(p, age, is_cub, n_cubs, youngest)
+    np.testing.assert_allclose(need, [adult, 0.0, 0.3 * adult, adult,
+                                      adult * (1 + p.lactation_extra_need), adult, adult])
+
+
+def test_adults_eat_first_and_cubs_share_what_is_left(monkeypatch):
+    """A mother and two weaned cubs whose hunt brings exactly what the mother wants: she refills
+    her reserve, the cubs get nothing and lose (need / reserve) of their condition."""
+    from sim.cheetah import Cheetah, food_need_kg_per_month
+
+    m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(0))
+    p = m.params
+    mother = Cheetah(m, "F", 60, 5, 5)
+    cubs = [Cheetah(m, s, 8, 5, 5, mother=mother) for s in "FM"]
+    mother.cubs = cubs
+    mother.condition, cubs[0].condition, cubs[1].condition = 0.5, 0.8, 0.9
+    reserve = p.reserve_days * p.food_kg_per_day
+    mother_want = float(food_need_kg_per_month(p, 60, False, 2, 8)) + 0.5 * reserve
+    monkeypatch.setattr(m, "hunt", lambda units, need, want: np.full(len(units), mother_want))
+    m.hunting_phase()
+    assert mother.condition == pytest.approx(1.0)
+    cub_need = float(food_need_kg_per_month(p, 8, True, 0, np.inf))
+    assert cubs[0].condition == pytest.approx(0.8 - cub_need / reserve)
+    assert cubs[1].condition == pytest.approx(0.9 - cub_need / reserve)
+    # More food: the cubs share the rest in proportion to what each wants.
+    extra = 10.0
+    mother.condition, cubs[0].condition, cubs[1].condition = 0.5, 0.8, 0.9
+    monkeypatch.setattr(m, "hunt", lambda units, need, want: np.full(len(units), mother_want + extra))
+    m.hunting_phase()
+    wants = [cub_need + (1 - c) * reserve for c in (0.8, 0.9)]
+    for cub, c0, w in zip(cubs, (0.8, 0.9), wants):
+        assert cub.condition == pytest.approx(c0 + (extra * w / sum(wants) - cub_need) / reserve)
+
+
+def test_a_family_in_a_boma_is_fed_to_full_condition():
+    from sim.cheetah import Cheetah
+
+    m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(0))
+    mother = Cheetah(m, "F", 60, 5, 5, origin="wild", boma_months=2)
+    cub = Cheetah(m, "M", 8, 5, 5, mother=mother)
+    mother.cubs = [cub]
+    mother.condition, cub.condition = 0.3, 0.2
+    m.hunting_phase()
+    assert mother.condition == 1.0 and cub.condition == 1.0
