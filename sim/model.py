@@ -186,7 +186,8 @@ class ReintroductionModel(mesa.Model):
 
         Few small boxes (hunting groups) are summed directly from the prey fields; many or large
         ones (settlement tries 12 radii per walker) from the step's summed-area table, built once.
-        Prey on a coarser grid (``prey.factor`` > 1): always from the table of the prey grid,
+        Prey on a coarser grid (``prey.factor`` > 1): the direct sums weight the prey cells a box
+        covers in part (:meth:`sim.prey.PreyPopulation.box_totals`); the table is the prey grid's,
         interpolated to the box corners (:func:`sim.prey.fine_sat`; one vectorised pass).
         Totals below 1e-9 animals are round-off of the table's differences, not prey: they are
         set to 0, so that no kill is drawn for an absent species."""
@@ -194,6 +195,10 @@ class ReintroductionModel(mesa.Model):
         f = self.prey.factor
         cells = int(((r1 - r0) * (c1 - c0)).sum())
         N = self.prey.N
+        if f > 1 and r0.ndim == 1 and 4 * cells < self.landscape.rows * self.landscape.cols:
+            out = self.prey.box_totals(r0, r1, c0, c1).T      # few boxes: summed directly
+            out[out < 1e-9] = 0.0
+            return out
         if f > 1:                       # prey on a coarser grid (sim.coarsen): spread within prey cells
             corners = fine_sat(self._get_sat(), np.stack([r1, r0, r1, r0]), np.stack([c1, c1, c0, c0]),
                                f, self.landscape.shape)
@@ -293,9 +298,11 @@ class ReintroductionModel(mesa.Model):
 
     # 4 ---------------------------------------------------------------- movement and settlement
     def movement_phase(self) -> None:
+        if not self.agents:
+            return
         leaders, _, unit_need = self.unit_roster()           # who decides where to go, and their needs
-        if self.density.uses_prey:
-            res = [i for i, a in enumerate(leaders) if a.home is not None]
+        res = [i for i, a in enumerate(leaders) if a.home is not None]
+        if self.density.uses_prey and res:
             self._abandon_poor_ranges([leaders[i] for i in res], unit_need[res] * 12)
         walking = [i for i, a in enumerate(leaders) if a.home is None and a.boma_months == 0]
         if not walking:
@@ -451,6 +458,8 @@ class ReintroductionModel(mesa.Model):
         to their need plus what refills their reserve, then the cubs share the rest. Units in a
         boma are fed to full condition."""
         p = self.params
+        if not self.agents:
+            return
         units, g, unit_need = self.unit_roster()
         self._roster = None                                          # used up: eating changes condition
         if not units:

@@ -531,6 +531,35 @@ class PreyPopulation:
         n = kills.shape[0]
         if n == 0:
             return np.zeros((0, 3))
+        cells, w = self._box_cells(r0, r1, c0, c1)
+        flat = self.N.reshape(self.N.shape[0], -1)
+        present = self._box_totals(flat, cells, w)                  # animals in each box (n, 3)
+        removed = np.where((kills > 0.0) & (present > 0.0), np.minimum(kills, present), 0.0)
+        frac = np.divide(removed, present, out=np.zeros_like(removed), where=removed > 0.0)
+        if cells.size < flat.shape[1]:             # few boxes: work on the prey cells they touch
+            hit, where = np.unique(cells, return_inverse=True)
+        else:                                      # many: on the whole grid
+            hit, where = None, cells
+        for s in np.flatnonzero(frac.any(axis=0)):
+            loss = np.bincount(where.ravel(), weights=(frac[:, s, None, None] * w).ravel(),
+                               minlength=flat.shape[1] if hit is None else hit.size)
+            cells_s = np.flatnonzero(loss) if hit is None else hit
+            flat[s, cells_s] *= np.maximum(1.0 - loss[cells_s if hit is None else slice(None)], 0.0)
+        return removed
+
+    def box_totals(self, r0, r1, c0, c1) -> np.ndarray:
+        """Animals of each species in boxes of landscape cells rows r0[i]:r1[i], cols
+        c0[i]:c1[i] (1-d arrays), shape (boxes, 3) [animals]; a prey cell's animals are spread
+        evenly over its landscape cells. Direct sums over the prey cells each box touches: for a
+        few boxes, cheaper than a summed-area table of the whole grid."""
+        if len(r0) == 0:
+            return np.zeros((0, 3))
+        cells, w = self._box_cells(r0, r1, c0, c1)
+        return self._box_totals(self.N.reshape(self.N.shape[0], -1), cells, w)
+
+    def _box_cells(self, r0, r1, c0, c1) -> tuple[np.ndarray, np.ndarray]:
+        """The prey cells boxes of landscape cells touch, as flat indices (boxes, mr, mc), and the
+        share of each one's landscape cells inside the box (0 for padding)."""
         rows, cols = self.landscape.shape
         r0 = np.minimum(np.maximum(np.asarray(r0, dtype=np.int64), 0), rows)
         c0 = np.minimum(np.maximum(np.asarray(c0, dtype=np.int64), 0), cols)
@@ -538,18 +567,11 @@ class PreyPopulation:
         c1 = np.minimum(np.maximum(np.asarray(c1, dtype=np.int64), c0), cols)
         R, wr = _axis_weights(r0, r1, self.factor, rows)            # (n, mr) prey rows, weights
         C, wc = _axis_weights(c0, c1, self.factor, cols)            # (n, mc)
-        w = wr[:, :, None] * wc[:, None, :]                         # (n, mr, mc)
-        cells = R[:, :, None] * self.N.shape[2] + C[:, None, :]     # flat prey-cell index
-        flat = self.N.reshape(self.N.shape[0], -1)
-        present = (flat[:, cells] * w).reshape(flat.shape[0], n, -1).sum(axis=2).T   # animals in each box
-        removed = np.where((kills > 0.0) & (present > 0.0), np.minimum(kills, present), 0.0)
-        frac = np.divide(removed, present, out=np.zeros_like(removed), where=removed > 0.0)
-        for s in np.flatnonzero(frac.any(axis=0)):
-            loss = np.bincount(cells.ravel(), weights=(frac[:, s, None, None] * w).ravel(),
-                               minlength=flat.shape[1])
-            hit = np.flatnonzero(loss)
-            flat[s, hit] *= np.maximum(1.0 - loss[hit], 0.0)
-        return removed
+        return R[:, :, None] * self.N.shape[2] + C[:, None, :], wr[:, :, None] * wc[:, None, :]
+
+    @staticmethod
+    def _box_totals(flat: np.ndarray, cells: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return (flat[:, cells] * w).reshape(flat.shape[0], cells.shape[0], -1).sum(axis=2).T
 
     def add(self, species: str, r: int, c: int, number: float) -> None:
         """Translocate ``number`` animals of ``species`` into landscape cell (r, c) (its prey
