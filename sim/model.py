@@ -385,11 +385,13 @@ class ReintroductionModel(mesa.Model):
         Built by the movement phase and reused by hunting: nothing between them changes who
         belongs to a unit, their needs or their condition, except a death (road, emigration),
         which drops it (:meth:`record_death`); hunting drops it when done."""
-        if self._roster is None:
+        month = (self.year, self.month)
+        if self._roster is None or self._roster[0] != month:      # never one of another month
             leaders = [a for a in self.agents if a.mother is None and a.leader is a]
             members = self.unit_members(leaders)
-            self._roster = (leaders, members, np.bincount(members.owner, members.need, minlength=len(leaders)))
-        return self._roster
+            need = np.bincount(members.owner, members.need, minlength=len(leaders))
+            self._roster = (month, leaders, members, need)
+        return self._roster[1:]
 
     def unit_needs_kg_per_month(self, units: list[Cheetah]) -> np.ndarray:
         """Food each hunting unit needs a month [kg]: the sum over its members."""
