@@ -94,11 +94,6 @@ class Cheetah(mesa.Agent):
         """The member of the coalition who decides where it goes (self if solitary)."""
         return self.coalition[0] if self.coalition else self
 
-    def need_kg_per_month(self) -> float:
-        """Food this animal needs a month [kg] (:func:`food_need_kg_per_month`)."""
-        return float(food_need_kg_per_month(self.model.params, self.age, self.is_cub, len(self.cubs),
-                                            self.cubs[0].age if self.cubs else math.inf))
-
     # ------------------------------------------------------------------ events
     def settle(self, row: int, col: int, radius_km: float) -> None:
         """Take a home range centred on (row, col) of radius radius_km (with coalition mates)."""

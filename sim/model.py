@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -371,12 +371,12 @@ class ReintroductionModel(mesa.Model):
         groups = [u.coalition or (u,) for u in units]
         members = [m for u, g in zip(units, groups) for m in (*g, *u.cubs)]
         sizes = np.array([(len(g), len(u.cubs)) for u, g in zip(units, groups)], dtype=np.int64).reshape(-1, 2)
-        owner_a = np.repeat(np.arange(len(units)), sizes.sum(axis=1))
+        owner = np.repeat(np.arange(len(units)), sizes.sum(axis=1))
         is_cub = np.repeat(np.tile([False, True], len(units)), sizes.ravel())
         rec = np.array([(m.age, len(m.cubs), m.cubs[0].age if m.cubs else math.inf, m.condition)
                         for m in members], dtype=float).reshape(-1, 4)
         need = food_need_kg_per_month(self.params, rec[:, 0], is_cub, rec[:, 1], rec[:, 2])
-        return Members(members, owner_a, is_cub, need, rec[:, 3])
+        return Members(members, owner, is_cub, need, rec[:, 3])
 
     def unit_roster(self) -> tuple[list[Cheetah], "Members", np.ndarray]:
         """This month's hunting units (independent animals and coalition leaders, in agent
