@@ -54,6 +54,10 @@ class Members(NamedTuple):
     need: np.ndarray
     condition: np.ndarray
 
+    def unit_need(self, units: int) -> np.ndarray:
+        """Food each of the ``units`` units needs a month [kg]: the sum over its members."""
+        return np.bincount(self.owner, self.need, minlength=units)
+
 
 class ReintroductionModel(mesa.Model):
     """One replicate of one scenario. All random draws come from ``self.rng`` (seeded)."""
@@ -337,11 +341,9 @@ class ReintroductionModel(mesa.Model):
                 for g, d in zip(group, die):
                     if d:
                         g.die("road")
-        if self._roster is not None:                      # nobody died on the way: needs unchanged
-            self._settle(animals, [a for a in leaders if a.home is not None], unit_need[walking] * 12)
-        else:
-            self._settle([a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)],
-                         [a for a in self.agents if a.mother is None and a.leader is a and a.home is not None])
+        walkers = [a for a in animals if a.alive and (a.coalition is None or a.coalition[0] is a)]
+        need = unit_need[walking] * 12 if self._roster is not None else None   # None: somebody died
+        self._settle(walkers, [a for a in leaders if a.home is not None], need)
 
     def _range_supply_kg_year(self, rows, cols, radii_km) -> np.ndarray:
         """Food a range can supply sustainably [kg/year] (prey in the range's box x body mass x
@@ -389,14 +391,12 @@ class ReintroductionModel(mesa.Model):
         if self._roster is None or self._roster[0] != month:      # never one of another month
             leaders = [a for a in self.agents if a.mother is None and a.leader is a]
             members = self.unit_members(leaders)
-            need = np.bincount(members.owner, members.need, minlength=len(leaders))
-            self._roster = (month, leaders, members, need)
+            self._roster = (month, leaders, members, members.unit_need(len(leaders)))
         return self._roster[1:]
 
     def unit_needs_kg_per_month(self, units: list[Cheetah]) -> np.ndarray:
         """Food each hunting unit needs a month [kg]: the sum over its members."""
-        m = self.unit_members(units)
-        return np.bincount(m.owner, m.need, minlength=len(units))
+        return self.unit_members(units).unit_need(len(units))
 
     def _settle(self, walkers: list[Cheetah], residents: list[Cheetah],
                 need_kg_year: np.ndarray | None = None) -> None:

@@ -537,14 +537,17 @@ class PreyPopulation:
         removed = np.where((kills > 0.0) & (present > 0.0), np.minimum(kills, present), 0.0)
         frac = np.divide(removed, present, out=np.zeros_like(removed), where=removed > 0.0)
         if cells.size < flat.shape[1]:             # few boxes: work on the prey cells they touch
-            hit, where = np.unique(cells, return_inverse=True)
+            touched, where = np.unique(cells, return_inverse=True)
         else:                                      # many: on the whole grid
-            hit, where = None, cells
+            touched, where = None, cells
+        size = flat.shape[1] if touched is None else touched.size
         for s in np.flatnonzero(frac.any(axis=0)):
-            loss = np.bincount(where.ravel(), weights=(frac[:, s, None, None] * w).ravel(),
-                               minlength=flat.shape[1] if hit is None else hit.size)
-            cells_s = np.flatnonzero(loss) if hit is None else hit
-            flat[s, cells_s] *= np.maximum(1.0 - loss[cells_s if hit is None else slice(None)], 0.0)
+            loss = np.bincount(where.ravel(), weights=(frac[:, s, None, None] * w).ravel(), minlength=size)
+            hit = touched
+            if hit is None:
+                hit = np.flatnonzero(loss)
+                loss = loss[hit]
+            flat[s, hit] *= np.maximum(1.0 - loss, 0.0)
         return removed
 
     def box_totals(self, r0, r1, c0, c1) -> np.ndarray:
