@@ -52,9 +52,9 @@ OUTCOMES = ("persists", "peak_N", "final_N", "births", "deaths_starvation", "dea
 
 
 def run(path: Path, runs: int) -> None:
-    from sim.landscape import build_landscape
-    from sim.model import run_replicate
-    from sim.schema import Scenario
+    from sim.world.landscape import build_landscape
+    from sim.model.model import run_replicate
+    from sim.config.schema import Scenario
 
     out: dict = {"runs": runs, "scenarios": {}}
     for name, kw in SCENARIOS.items():

@@ -35,9 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=150)
     ap.add_argument("--gazelle", type=float, default=8.0, help="gazelle K [animals/km²]")
     args = ap.parse_args(argv)
-    from sim.landscape import build_landscape
-    from sim.model import run_replicate
-    from sim.schema import Scenario
+    from sim.world.landscape import build_landscape
+    from sim.model.model import run_replicate
+    from sim.config.schema import Scenario
 
     for prey_cell_km in (2.5, 5.0):
         d = uniform_scenario("prey_grid_check", 100.0, gazelle=args.gazelle, saiga=0.0, years=25)

@@ -141,8 +141,8 @@ def _maxrss_mib() -> float:
 # ============================================================================ case runners (child)
 
 def _build(scenario: dict):
-    from sim.landscape import build_landscape
-    from sim.schema import Scenario
+    from sim.world.landscape import build_landscape
+    from sim.config.schema import Scenario
 
     sc = Scenario.model_validate(scenario)
     return sc, build_landscape(sc.landscape)
@@ -151,9 +151,9 @@ def _build(scenario: dict):
 def run_sim_case(case: dict) -> dict:
     """Time one simulator case in this (fresh) process. Returns plain numbers (JSON-able).
     Between replicates the process frees the last one's memory as a batch worker does
-    (:func:`sim.batch.free_replicate_memory`; outside the timed part)."""
-    from sim.batch import free_replicate_memory
-    from sim.model import PHASES, run_replicate
+    (:func:`sim.runs.batch.free_replicate_memory`; outside the timed part)."""
+    from sim.runs.batch import free_replicate_memory
+    from sim.model.model import PHASES, run_replicate
 
     rss_import = _maxrss_mib()
     t0 = time.perf_counter()
@@ -229,11 +229,11 @@ def run_wolf_sheep_case(case: dict) -> dict:
 def run_memory_case(case: dict) -> dict:
     """RSS (psutil) of this process after 10, 100, ... and ``reps`` replicates of a cheap scenario,
     results dropped and the replicate's memory freed as a batch worker does after stacking the
-    census (:func:`sim.batch.free_replicate_memory`)."""
+    census (:func:`sim.runs.batch.free_replicate_memory`)."""
     import psutil
 
-    from sim.batch import free_replicate_memory
-    from sim.model import run_replicate
+    from sim.runs.batch import free_replicate_memory
+    from sim.model.model import run_replicate
 
     sc, land = _build(case["scenario"])
     proc = psutil.Process()
@@ -257,11 +257,11 @@ def run_prey_case(case: dict) -> dict:
     """The prey phase alone: ``months`` calls of PreyPopulation.step (all months of the year in
     turn, the scenario's enforcement, capacity multiplier 1) per timed repetition, after a
     year of warm-up. No cheetahs, so no kills: the fields stay near their capacity."""
-    from sim.prey import PreyPopulation
+    from sim.prey.population import PreyPopulation
 
     sc, land = _build(case["scenario"])
     mg = sc.management
-    from sim.coarsen import prey_factor
+    from sim.world.coarsen import prey_factor
 
     pop = PreyPopulation(sc.prey, land, month=0, water_gain=mg.water_capacity_gain,
                          water_radius_km=mg.water_radius_km,
@@ -421,7 +421,7 @@ def print_table(summaries: list[dict], targets: list[dict]) -> None:
 
     with_phases = [s for s in sim if "phase_share" in s]
     if with_phases:
-        from sim.model import PHASES
+        from sim.model.model import PHASES
         print("\nShare of a step's time per phase (timing=True runs), % of the phases' sum; "
               "'outside' = share of the replicate spent outside the phases (set-up, Mesa step wrapper)")
         print(f"{'case':<12} " + " ".join(f"{p[:8]:>8}" for p in PHASES) + f" {'outside':>8} {'ms/step':>8}")
@@ -523,7 +523,7 @@ def profile(case_name: str, quick: bool, top: int = 25, prof_out: Path | None = 
     if case is None or case["kind"] != "sim":
         names = [c["name"] for c in cases(quick) if c["kind"] == "sim"]
         sys.exit(f"--profile: unknown case {case_name!r}; choose one of: {', '.join(names)}")
-    from sim.model import run_replicate
+    from sim.model.model import run_replicate
 
     sc, land = _build(case["scenario"])
     run_replicate(sc, _seed(WARMUP_KEY), landscape=land)

@@ -28,9 +28,9 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
-from .scenario import (ScenarioError, build_scenario_landscape, check_all, describe_error,
+from .config.scenario import (ScenarioError, build_scenario_landscape, check_all, describe_error,
                        file_json_schema, load_scenarios)
-from .schema import Scenario
+from .config.schema import Scenario
 
 PROG = "run_scenarios.py"
 QUICK_REPLICATES = 10
@@ -151,7 +151,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     """Exception classes that mean bad input, not a bug (LayerError only if sim.rasters exists)."""
     errs: list[type[BaseException]] = [ScenarioError, UsageError, FileNotFoundError]
     try:
-        from .rasters import LayerError
+        from .world.rasters import LayerError
         errs.append(LayerError)
     except ImportError:
         pass
@@ -227,9 +227,9 @@ def _finish(result, no_report: bool) -> int:
     print(f"summary: {result.summary_path}")
     if not no_report:
         try:
-            report = importlib.import_module("sim.report")
+            report = importlib.import_module("sim.reporting.report")
         except ModuleNotFoundError as e:
-            if e.name != "sim.report":
+            if e.name != "sim.reporting.report":
                 raise
         else:
             where = report.build_report(Path(result.out_dir))
@@ -248,9 +248,9 @@ def _backend(args: argparse.Namespace) -> str:
 
 def _import_batch():
     try:
-        return importlib.import_module("sim.batch")
+        return importlib.import_module("sim.runs.batch")
     except ModuleNotFoundError as e:
-        if e.name == "sim.batch":
+        if e.name == "sim.runs.batch":
             raise UsageError("this installation has no batch runner (sim/batch.py is missing)") from None
         raise
 
@@ -323,7 +323,7 @@ def load_plugins(paths: list[str]) -> None:
     """Import each --plugin file so its rules are registered before scenarios are checked."""
     if not paths:
         return
-    from . import rules
+    from . import registry as rules
 
     for p in paths:
         path = Path(p)
@@ -371,14 +371,14 @@ def cmd_map(args: argparse.Namespace) -> int:
         scenario, file = loaded[0]
         land = build_scenario_landscape(scenario, file)     # draw it even if a site is wrong
     else:
-        from .landscape import build_landscape
-        from .schema import LandscapeSpec
+        from .world.landscape import build_landscape
+        from .config.schema import LandscapeSpec
 
         land = build_landscape(LandscapeSpec(preset=args.preset or "ustyurt"))
     try:
-        maps = importlib.import_module("sim.maps")
+        maps = importlib.import_module("sim.reporting.maps")
     except ModuleNotFoundError as e:
-        if e.name != "sim.maps":
+        if e.name != "sim.reporting.maps":
             raise
         print("error: this installation cannot draw maps (sim/maps.py is missing)", file=sys.stderr)
         return 1
@@ -393,9 +393,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.run_dir.is_dir():
         raise UsageError(f"{args.run_dir}: no such run folder")
     try:
-        report = importlib.import_module("sim.report")
+        report = importlib.import_module("sim.reporting.report")
     except ModuleNotFoundError as e:
-        if e.name != "sim.report":
+        if e.name != "sim.reporting.report":
             raise
         print("error: this installation cannot build reports (sim/report.py is missing)", file=sys.stderr)
         return 1

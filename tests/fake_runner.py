@@ -1,6 +1,6 @@
 """Stand-in replicate runners for the batch tests (module-level so loky/dask workers import them).
 
-:func:`run_replicate` has the signature of ``sim.model.run_replicate`` and draws a plausible
+:func:`run_replicate` has the signature of ``sim.model.model.run_replicate`` and draws a plausible
 census from the seed alone: founders released in the scenario's first release year (or year 1),
 a random-walk population that may hit zero, deaths by cause, gene diversity decaying with drift,
 prey totals, and an occupancy map. Everything comes from ``np.random.default_rng(seed)``, so the
@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 
-from sim.census import DEATH_CAUSES, PREY_SPECIES, ReplicateResult, empty_census
+from sim.model.results import DEATH_CAUSES, PREY_SPECIES, ReplicateResult, empty_census
 
 OCCUPANCY_SHAPE = (4, 5)     # used when no landscape is passed
 
@@ -100,7 +100,7 @@ def landscape_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
 
 def plugin_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
     """Fails unless a plugin file registered the movement rule 'batch_test_walk' in this process."""
-    from sim import rules
+    from sim import registry as rules
     if "batch_test_walk" not in rules.available("movement"):
         raise RuntimeError("plugin not loaded in this worker")
     return run_replicate(scenario, seed, replicate, landscape, base_dir)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.landscape import EAST, SOUTH, Fence, Landscape
-from sim.schema import Scenario
+from sim.world.landscape import EAST, SOUTH, Fence, Landscape
+from sim.config.schema import Scenario
 
 
 def flat_landscape(rows: int = 40, cols: int = 40, *, cell_km: float = 2.5, habitat: float = 0.8,

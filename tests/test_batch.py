@@ -24,12 +24,12 @@ import numpy as np
 import pytest
 
 import tests.fake_runner as fake
-from sim.batch import (BatchInterrupted, OutputExistsError, chunk_plan, default_chunk_size,
+from sim.runs.batch import (BatchInterrupted, OutputExistsError, chunk_plan, default_chunk_size,
                        format_summary_table, read_manifest, replicate_seed, resume_batch, run_batch,
                        write_outputs)
-from sim.census import CENSUS_COLUMNS
-from sim.schema import Release, Scenario
-from sim.stats import compare_to_baseline
+from sim.model.results import CENSUS_COLUMNS
+from sim.config.schema import Release, Scenario
+from sim.analysis.stats import compare_to_baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_FILES = ("summary.csv", "by_year.csv", "replicates.csv.gz", "occupancy/alpha.npy",
@@ -120,7 +120,7 @@ KILL_SCRIPT = textwrap.dedent("""
     from pathlib import Path
     import tests.fake_runner as fake
     from tests.test_batch import scenarios
-    from sim.batch import run_batch
+    from sim.runs.batch import run_batch
     if __name__ == "__main__":
         run_batch(scenarios(), Path(sys.argv[1]), jobs=2, chunk_size=5, runner=fake.slow_runner,
                   landscapes=False, progress=False)
@@ -371,7 +371,7 @@ def test_landscape_is_built_and_passed_to_the_runner(tmp_path):
 
 def test_plugins_are_imported_in_every_worker(tmp_path):
     plugin = tmp_path / "my_rules.py"
-    plugin.write_text("from sim.rules import register\n\n"
+    plugin.write_text("from sim.registry import register\n\n"
                       "@register('movement', 'batch_test_walk')\n"
                       "def batch_test_walk(model, rows, cols, headings, step_cells, rng):\n"
                       "    return rows, cols, headings\n")
@@ -390,9 +390,9 @@ def test_a_finished_replicates_model_is_freed_by_free_replicate_memory(monkeypat
     import gc
     import weakref
 
-    import sim.batch as batch
-    from sim.landscape import build_landscape
-    from sim.model import ReintroductionModel
+    import sim.runs.batch as batch
+    from sim.world.landscape import build_landscape
+    from sim.model.model import ReintroductionModel
 
     sc = scenarios()[0]
     land = build_landscape(sc.landscape)

@@ -1,8 +1,8 @@
 """The command line: exit codes, messages without tracebacks, options passed to the batch runner.
 
-The batch runner is replaced by a recording fake (a module put in ``sys.modules['sim.batch']``)
+The batch runner is replaced by a recording fake (a module put in ``sys.modules['sim.runs.batch']``)
 so these tests pin the command line alone; one test runs the real batch end to end when
-``sim.batch`` and the model are available.
+``sim.runs.batch`` and the model are available.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.batch import BatchResult, Failure
+from sim.runs.batch import BatchResult, Failure
 from sim.cli import apply_overrides, default_out_dir, main
-from sim.scenario import load_scenarios
+from sim.config.scenario import load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ class FakeBatch:
         self.calls: list[tuple[str, tuple, dict]] = []
         self.raise_exc = raise_exc
         self.n_failed = n_failed
-        self.module = types.ModuleType("sim.batch")
+        self.module = types.ModuleType("sim.runs.batch")
         self.module.run_batch = self.run_batch
         self.module.resume_batch = self.resume_batch
         self.module.OutputExistsError = self.OutputExistsError
@@ -82,8 +82,8 @@ class FakeBatch:
 @pytest.fixture
 def fake_batch(tmp_path, monkeypatch):
     fake = FakeBatch(tmp_path)
-    monkeypatch.setitem(sys.modules, "sim.batch", fake.module)
-    monkeypatch.setitem(sys.modules, "sim.report", None)        # no report in these tests
+    monkeypatch.setitem(sys.modules, "sim.runs.batch", fake.module)
+    monkeypatch.setitem(sys.modules, "sim.reporting.report", None)        # no report in these tests
     monkeypatch.chdir(tmp_path)
     return fake
 
@@ -317,9 +317,9 @@ def test_resume_calls_resume_batch_and_refuses_new_scenarios(tmp_path, fake_batc
 
 def test_report_is_built_after_the_run_when_available(tmp_path, fake_batch, monkeypatch, capsys):
     built = []
-    report = types.ModuleType("sim.report")
+    report = types.ModuleType("sim.reporting.report")
     report.build_report = lambda run_dir: built.append(run_dir) or Path(run_dir) / "report.html"
-    monkeypatch.setitem(sys.modules, "sim.report", report)
+    monkeypatch.setitem(sys.modules, "sim.reporting.report", report)
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["run", str(f), "--out", "o"]) == 0
     assert built == [Path("o")]
@@ -331,7 +331,7 @@ def test_report_is_built_after_the_run_when_available(tmp_path, fake_batch, monk
 # ----------------------------------------------------------------------------------- plugins
 PLUGIN = """\
 import numpy as np
-from sim.rules import register
+from sim.registry import register
 
 @register("movement", "test_plugin_north")
 def north(model, rows, cols, headings, step_cells, rng):
@@ -340,7 +340,7 @@ def north(model, rows, cols, headings, step_cells, rng):
 
 
 def test_plugin_rules_are_accepted_only_after_the_plugin_is_imported(tmp_path, fake_batch, capsys):
-    from sim import rules
+    from sim import registry as rules
 
     f = write(tmp_path, "p.yaml", GOOD + "rules: {movement: test_plugin_north}\n")
     plugin = write(tmp_path, "my_rules.py", PLUGIN)
@@ -365,7 +365,7 @@ def test_broken_plugin_exits_2_naming_file_and_line(tmp_path, fake_batch, capsys
 
 # ----------------------------------------------------------------------------------- report and map
 def test_report_command_without_the_report_module_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "sim.report", None)
+    monkeypatch.setitem(sys.modules, "sim.reporting.report", None)
     assert main(["report", str(tmp_path)]) == 1
     assert "sim/report.py is missing" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "nope")]) == 2
@@ -373,9 +373,9 @@ def test_report_command_without_the_report_module_says_so(tmp_path, monkeypatch,
 
 def test_map_draws_the_scenario_landscape(tmp_path, monkeypatch, capsys):
     drawn = []
-    maps = types.ModuleType("sim.maps")
+    maps = types.ModuleType("sim.reporting.maps")
     maps.draw_landscape = lambda land, path: drawn.append((land.shape, Path(path)))
-    monkeypatch.setitem(sys.modules, "sim.maps", maps)
+    monkeypatch.setitem(sys.modules, "sim.reporting.maps", maps)
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["map", "--scenario", str(f), str(tmp_path / "m.png")]) == 0
     assert drawn == [((10, 10), tmp_path / "m.png")]
@@ -404,7 +404,7 @@ def failing_runner(scenario, seed, replicate=0, landscape=None, base_dir="."):
 
 def test_ctrl_c_in_a_real_batch_gives_one_resume_hint(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sim.batch.DEFAULT_RUNNER", "tests.test_cli:interrupting_runner")
+    monkeypatch.setattr("sim.runs.batch.DEFAULT_RUNNER", "tests.test_cli:interrupting_runner")
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["run", str(f), "--jobs", "1", "--out", "o", "--no-report"]) == 130
     err = capsys.readouterr().err
@@ -415,7 +415,7 @@ def test_ctrl_c_in_a_real_batch_gives_one_resume_hint(tmp_path, monkeypatch, cap
 
 def test_failures_in_a_real_batch_are_listed_with_their_seeds(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sim.batch.DEFAULT_RUNNER", "tests.test_cli:failing_runner")
+    monkeypatch.setattr("sim.runs.batch.DEFAULT_RUNNER", "tests.test_cli:failing_runner")
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["run", str(f), "--jobs", "1", "--out", "o", "--no-report", "--seed", "3",
                  "--replicates", "6", "--years", "2"]) == 1

@@ -1,11 +1,11 @@
-"""The prey grid: the landscape coarsened by a whole factor (sim.coarsen)."""
+"""The prey grid: the landscape coarsened by a whole factor (sim.world.coarsen)."""
 
 import numpy as np
 import pytest
 
 from tests.helpers import flat_landscape
-from sim.coarsen import coarsened, prey_factor
-from sim.landscape import SOUTH, Fence
+from sim.world.coarsen import coarsened, prey_factor
+from sim.world.landscape import SOUTH, Fence
 
 
 @pytest.mark.parametrize("cell_km, prey_cell_km, f", [(2.5, 5.0, 2), (1.25, 5.0, 4), (5.0, 5.0, 1), (10.0, 5.0, 1),

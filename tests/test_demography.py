@@ -1,4 +1,4 @@
-"""Analytical demography (sim.demography): hand-checkable special cases and internal cross-checks.
+"""Analytical demography (sim.analysis.demography): hand-checkable special cases and internal cross-checks.
 
 Pure analytics, no model runs. The hand cases set vital rates so that the female life cycle is
 deterministic or a single-type Galton-Watson process with a closed-form answer.
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from sim import demography as dm
-from sim.params import CheetahParams
+from sim.analysis import demography as dm
+from sim.config.params import CheetahParams
 
 DEFAULT = CheetahParams()
 

@@ -5,17 +5,17 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from sim import docs
-from sim.params import CheetahParams, EnvironmentParams, ManagementBaseline, PreyParams
+from sim.reporting import docs
+from sim.config.params import CheetahParams, EnvironmentParams, ManagementBaseline, PreyParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_parameter_and_scenario_docs_are_current():
     assert (ROOT / "docs/parameters.md").read_text(encoding="utf-8") == docs.render(), \
-        "docs/parameters.md is stale: run `python -m sim.docs`"
+        "docs/parameters.md is stale: run `python -m sim.reporting.docs`"
     assert (ROOT / "docs/scenarios.md").read_text(encoding="utf-8") == docs.render_scenarios(), \
-        "docs/scenarios.md is stale: run `python -m sim.docs`"
+        "docs/scenarios.md is stale: run `python -m sim.reporting.docs`"
 
 
 def _fields(model: type[BaseModel], prefix=""):

@@ -1,4 +1,4 @@
-"""Behaviour of sim.genetics: founders, Mendelian inheritance, pedigree kinship and drift.
+"""Behaviour of sim.cheetahs.genetics: founders, Mendelian inheritance, pedigree kinship and drift.
 
 Every expectation is derived by hand or analytically (comments give the derivation); stochastic
 checks use tolerances computed from the sampling spread of the data they test.
@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.genetics import Genetics, expected_heterozygosity_after
+from sim.cheetahs.genetics import Genetics, expected_heterozygosity_after
 
 
 def make(n_loci: int = 10, seed: int = 1, cap: int = 4) -> Genetics:

@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from sim.landscape import EAST, SOUTH, Fence, build_landscape
-from sim.maps import draw_landscape, main as maps_main
-from sim.presets import build_preset
-from sim.schema import LandscapeSpec
+from sim.world.landscape import EAST, SOUTH, Fence, build_landscape
+from sim.reporting.maps import draw_landscape, main as maps_main
+from sim.world.presets import build_preset
+from sim.config.schema import LandscapeSpec
 from tests.helpers import flat_landscape
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import rules
-from sim.census import CENSUS_COLUMNS
-from sim.model import ReintroductionModel, run_replicate
-from sim.walk import walk
+from sim import registry as rules
+from sim.model.results import CENSUS_COLUMNS
+from sim.model.model import ReintroductionModel, run_replicate
+from sim.life.walk import walk
 from tests.helpers import flat_landscape, scenario
 
 
@@ -201,7 +201,7 @@ def test_post_release_survival_over_the_first_free_year_is_the_stated_factor(sou
 
 
 def test_inbreeding_hazard_is_spread_over_the_draws_a_cub_faces_before_age_one():
-    from sim.cheetah import FIRST_YEAR_DRAWS
+    from sim.cheetahs.cheetah import FIRST_YEAR_DRAWS
 
     class Recording(ReintroductionModel):
         def mortality_phase(self):
@@ -359,7 +359,7 @@ def test_overlapping_groups_never_take_more_than_a_cell_holds():
 # --------------------------------------------------------------------------- energetics
 
 def test_food_need_by_stage_weaning_and_lactation():
-    from sim.cheetah import DAYS_PER_MONTH, food_need_kg_per_month
+    from sim.cheetahs.cheetah import DAYS_PER_MONTH, food_need_kg_per_month
 
     p = scenario().cheetah                          # 4 kg/day, weaning 3 months, independence 17.5
     adult = p.food_kg_per_day * DAYS_PER_MONTH
@@ -375,7 +375,7 @@ def test_food_need_by_stage_weaning_and_lactation():
 def test_adults_eat_first_and_cubs_share_what_is_left(monkeypatch):
     """A mother and two weaned cubs whose hunt brings exactly what the mother wants: she refills
     her reserve, the cubs get nothing and lose (need / reserve) of their condition."""
-    from sim.cheetah import Cheetah, food_need_kg_per_month
+    from sim.cheetahs.cheetah import Cheetah, food_need_kg_per_month
 
     m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(0))
     p = m.params
@@ -402,7 +402,7 @@ def test_adults_eat_first_and_cubs_share_what_is_left(monkeypatch):
 
 
 def test_a_family_in_a_boma_is_fed_to_full_condition():
-    from sim.cheetah import Cheetah
+    from sim.cheetahs.cheetah import Cheetah
 
     m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(0))
     mother = Cheetah(m, "F", 60, 5, 5, origin="wild", boma_months=2)

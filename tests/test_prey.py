@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.landscape import SOUTH, Fence, Landscape
-from sim.params import GazelleParams, PreyParams, SaigaParams, UrialParams
-from sim.prey import SPECIES, PreyPopulation
+from sim.world.landscape import SOUTH, Fence, Landscape
+from sim.config.params import GazelleParams, PreyParams, SaigaParams, UrialParams
+from sim.prey.population import SPECIES, PreyPopulation
 
 ROWS, COLS, CELL_KM = 20, 30, 2.5
 AREA = CELL_KM * CELL_KM

@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from sim.landscape import build_landscape
-from sim.presets import build_preset
-from sim.rasters import LayerError, apply_layer_files, load_layer, write_ascii_grid
-from sim.schema import LandscapeSpec, LayerFiles
+from sim.world.landscape import build_landscape
+from sim.world.presets import build_preset
+from sim.world.rasters import LayerError, apply_layer_files, load_layer, write_ascii_grid
+from sim.config.schema import LandscapeSpec, LayerFiles
 
 SHAPE = (6, 8)
 

@@ -1,4 +1,4 @@
-"""The HTML report: built from a synthetic run written by the real batch writer (sim.batch with a
+"""The HTML report: built from a synthetic run written by the real batch writer (sim.runs.batch with a
 fake replicate runner), so the file formats the report reads cannot drift from what batch writes."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import figures as fg
-from sim import report
-from sim.census import ReplicateResult, empty_census
-from sim.schema import Scenario
+from sim.reporting import figures as fg
+from sim.reporting import report
+from sim.model.results import ReplicateResult, empty_census
+from sim.config.schema import Scenario
 
 YEARS = 12
 REPS = 12
@@ -30,7 +30,7 @@ LONG_NAME = "more_founders_with_supplementation_every_five_years_and_soft_releas
 
 def fake_runner(sc: Scenario, seed: np.random.SeedSequence, replicate: int, landscape=None,
                 base_dir=None) -> ReplicateResult:
-    """A stand-in for sim.model.run_replicate: a census whose fate follows the scenario's
+    """A stand-in for sim.model.model.run_replicate: a census whose fate follows the scenario's
     founders (>= 6 females grow, fewer decline, 'collapse' in the description dies out in year 2,
     no releases = no cheetahs and no deaths, 'raise' = every replicate fails)."""
     if "raise" in sc.description:
@@ -89,7 +89,7 @@ def _scenarios() -> list[Scenario]:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    from sim.batch import run_batch
+    from sim.runs.batch import run_batch
 
     out = tmp_path_factory.mktemp("run") / "synthetic"
     run_batch(_scenarios(), out, jobs=1, progress=False, runner=fake_runner, landscapes=False,
@@ -193,7 +193,7 @@ def test_figures_are_pngs_of_the_fixed_pixel_size_of_their_kind(built, run_dir):
 
 
 def test_landscape_map_is_drawn_when_the_map_module_exists(built, run_dir):
-    pytest.importorskip("sim.maps")
+    pytest.importorskip("sim.reporting.maps")
     path = run_dir / "figures" / "landscape.png"
     assert path.is_file() and path.stat().st_size > 10_000
     assert png_size(path)[0] >= 1000
@@ -320,7 +320,7 @@ def test_command_line_report_command(run_dir):
 
 
 def test_occupancy_block_sums_keep_every_range_centre():
-    from sim.figures import block_sums
+    from sim.reporting.figures import block_sums
     a = np.arange(35, dtype=float).reshape(5, 7)
     b = block_sums(a, 4)
     assert b.shape == (2, 2)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.scenario import (ScenarioError, check_against_landscape, check_all, check_rules, deep_merge,
+from sim.config.scenario import (ScenarioError, check_against_landscape, check_all, check_rules, deep_merge,
                           load_scenarios, parse_key_path)
 
 
@@ -102,8 +102,8 @@ def test_raster_of_the_wrong_shape_names_the_file_and_layer(tmp_path):
 
 
 def test_release_site_error_lists_the_valid_sites(tmp_path):
-    from sim.landscape import build_landscape
-    from sim.schema import LandscapeSpec
+    from sim.world.landscape import build_landscape
+    from sim.config.schema import LandscapeSpec
 
     land = build_landscape(LandscapeSpec(preset="uniform", width_km=25, height_km=25))
     bad = write(tmp_path, "bad.yaml", GOOD.replace("cell: [2, 2]", "site: nowhere"))
@@ -115,7 +115,7 @@ def test_release_site_error_lists_the_valid_sites(tmp_path):
 
 
 def test_a_prey_grid_too_coarse_for_the_fences_is_a_clear_error_naming_the_key(tmp_path):
-    from sim.landscape import SOUTH, Fence
+    from sim.world.landscape import SOUTH, Fence
     from tests.helpers import flat_landscape
 
     land = flat_landscape(20, 20)
@@ -320,7 +320,7 @@ def test_key_paths_accept_dots_and_brackets():
 
 # ----------------------------------------------------------------------------------- rules
 def test_rule_names_are_checked_against_the_registry(tmp_path):
-    from sim import rules
+    from sim import registry as rules
 
     f = write(tmp_path, "r.yaml", GOOD + "rules: {density: cieling}\n")
     (s, _), = load_scenarios([f])

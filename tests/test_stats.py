@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from sim.census import CENSUS_COLUMNS, DEATH_CAUSES, ReplicateResult, empty_census
-from sim.stats import (annual_log_growth, by_year, compare_to_baseline, quasi_extinct,
+from sim.model.results import CENSUS_COLUMNS, DEATH_CAUSES, ReplicateResult, empty_census
+from sim.analysis.stats import (annual_log_growth, by_year, compare_to_baseline, quasi_extinct,
                        summarise_scenario, wilson_interval)
 
 
@@ -135,7 +135,7 @@ def test_summary_of_four_hand_made_runs():
 
 def test_extinction_years_agree_with_replicate_result():
     census = _stack(RUNS)
-    from sim.stats import first_extinction_index
+    from sim.analysis.stats import first_extinction_index
     idx = first_extinction_index(census)
     for run, i in zip(RUNS, idx):
         rr = ReplicateResult("x", 0, 0, (0,), run)

@@ -1,9 +1,9 @@
-"""Theory vs model: the agent-based model in the demography-only case against sim.demography.
+"""Theory vs model: the agent-based model in the demography-only case against sim.analysis.demography.
 
 The scenario removes everything but demography (MODEL.md §6): food unlimited (``density:
 ceiling`` with no ceiling), mates always available, no year-to-year variation or catastrophes, no
 people, roads, post-release or inbreeding effects, a fenced uniform map. Its females then form the
-branching process that :mod:`sim.demography` solves exactly, so the checks are statistical only:
+branching process that :mod:`sim.analysis.demography` solves exactly, so the checks are statistical only:
 tolerances are 3 standard errors from the replicate spread (jackknife over replicates for pooled
 ratios, binomial for extinction fractions). Observed and expected numbers are in every message.
 One check is exact: with no deaths before max age, one female cub per litter and certain
@@ -23,10 +23,10 @@ import math
 import numpy as np
 import pytest
 
-from sim import demography as dm
-from sim.landscape import build_landscape
-from sim.model import run_replicate
-from sim.schema import Scenario
+from sim.analysis import demography as dm
+from sim.world.landscape import build_landscape
+from sim.model.model import run_replicate
+from sim.config.schema import Scenario
 
 #: (age in months, month 1-12) of the release groups of the growth runs: 3 females + 1 male each
 GROWTH_RELEASES = ((24, 1), (48, 4), (72, 7), (96, 10))

@@ -58,9 +58,9 @@ import weakref
 
 import numpy as np
 
-from .coarsen import coarsened
-from .landscape import Landscape, derived_cache
-from .params import SPECIES, PreyParams
+from ..world.coarsen import coarsened
+from ..world.landscape import Landscape, derived_cache
+from ..config.params import SPECIES, PreyParams
 
 __all__ = ["SPECIES", "PreyPopulation", "CAPACITY_LAYERS"]
 

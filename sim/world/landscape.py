@@ -264,8 +264,8 @@ _CACHE: dict[str, Landscape] = {}
 
 def _build_cached(key: str, spec, base_dir: str) -> Landscape:
     if key not in _CACHE:
-        from .presets import build_preset
-        from .rasters import apply_layer_files
+        from ..world.presets import build_preset
+        from ..world.rasters import apply_layer_files
 
         land = build_preset(spec)
         land = apply_layer_files(land, spec.layers, Path(base_dir))

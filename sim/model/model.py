@@ -26,18 +26,18 @@ from typing import NamedTuple
 import mesa
 import numpy as np
 
-from . import rules
-from .census import DEATH_CAUSES, ReplicateResult, SEXES, STAGES, empty_census
-from .cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, condition_after_eating, cub_background_hazard,
+from .. import registry as rules
+from ..model.results import DEATH_CAUSES, ReplicateResult, SEXES, STAGES, empty_census
+from ..cheetahs.cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, condition_after_eating, cub_background_hazard,
                       food_need_kg_per_month, months_to_hazard, release_hazard_scale)
-from .genetics import Genetics
-from .landscape import Landscape, build_landscape
-from .management import Schedule, apply_due
-from .coarsen import prey_factor
-from .prey import PreyPopulation, fine_sat
-from .params import SPECIES
-from .schema import Scenario
-from .walk import WalkGeometry, walk
+from ..cheetahs.genetics import Genetics
+from ..world.landscape import Landscape, build_landscape
+from ..management.events import Schedule, apply_due
+from ..world.coarsen import prey_factor
+from ..prey.population import PreyPopulation, fine_sat
+from ..config.params import SPECIES
+from ..config.schema import Scenario
+from ..life.walk import WalkGeometry, walk
 
 PHASES = ("year_start", "management", "prey", "movement", "hunting", "mortality", "reproduction",
           "ageing", "census")

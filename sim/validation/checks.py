@@ -43,13 +43,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .census import DEATH_CAUSES
-from .cheetah import DAYS_PER_MONTH
-from .params import (CheetahParams, EnvironmentParams, GazelleParams, ManagementBaseline, SaigaParams,
+from ..model.results import DEATH_CAUSES
+from ..cheetahs.cheetah import DAYS_PER_MONTH
+from ..config.params import (CheetahParams, EnvironmentParams, GazelleParams, ManagementBaseline, SaigaParams,
                      SPECIES)
-from .schema import Scenario
+from ..config.schema import Scenario
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PARAMETERS_MD = "/work/shared/research/parameters.md"
 #: Okabe & Ito (2008) colour-blind-safe palette (same as sim.figures).
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -156,7 +156,7 @@ def _parallel(fn: Callable, args: Sequence[tuple], jobs: int) -> list:
 
 
 def wilson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
-    from .stats import wilson_interval
+    from ..analysis.stats import wilson_interval
     lo, hi = wilson_interval(k, n, conf)
     return float(lo), float(hi)
 
@@ -187,7 +187,7 @@ def uniform_scenario(name: str, *, years: int, size_km: float = 100.0, cell_km: 
 
 
 def _landscape(sc: Scenario):
-    from .landscape import build_landscape
+    from ..world.landscape import build_landscape
     return build_landscape(sc.landscape, REPO)
 
 
@@ -221,7 +221,7 @@ def _model_classes():
     global _TrackedModel, _OfftakeModel, _KinshipModel
     if "_TrackedModel" in globals():
         return
-    from .model import ReintroductionModel
+    from ..model.model import ReintroductionModel
 
     class TrackedModel(ReintroductionModel):
         """Records, month by month, when each cub was first seen (born), when each cub became
@@ -350,7 +350,7 @@ def demography_only(cheetah: dict | None = None, *, name: str, years: int, relea
 
 
 def _growth_replicate(sc: Scenario, seed) -> dict:
-    from .model import run_replicate
+    from ..model.model import run_replicate
     c = run_replicate(sc, seed, landscape=_landscape(sc)).census
     return {k: np.asarray(c[k]) for k in ("N_f", "cub_f", "adults_f")}
 
@@ -362,7 +362,7 @@ FOUNDER_AGES = tuple(24 + 6 * i for i in range(12))      # months; one founder p
 def check_demography_growth(settings: Settings) -> CheckResult:
     """Growth rate and stage structure of the demography-only model vs the dominant eigenvalue
     and eigenvector of the projection matrix (sim.demography)."""
-    from . import demography as dem
+    from ..analysis import demography as dem
     t0 = time.perf_counter()
     years = settings.n(15, 10)
     reps = settings.n(24, 4)
@@ -457,7 +457,7 @@ def check_demography_growth(settings: Settings) -> CheckResult:
 
 # ---------------------------------------------------------------------------- founder extinction
 def _extinction_replicate(sc: Scenario, seed) -> bool:
-    from .model import run_replicate
+    from ..model.model import run_replicate
     c = run_replicate(sc, seed, landscape=_landscape(sc)).census
     return bool(c["N_f"][-1] == 0)
 
@@ -469,7 +469,7 @@ EXTINCTION_COMPETITORS = 0.05     # animals/km²: λ ≈ 1.05, so small groups o
 def check_founder_extinction(settings: Settings) -> CheckResult:
     """Extinction of small founder groups in the demography-only model vs the multi-type
     branching process (sim.demography.extinction_probability)."""
-    from . import demography as dem
+    from ..analysis import demography as dem
     t0 = time.perf_counter()
     years = 10
     reps = settings.n(300, 40)
@@ -553,7 +553,7 @@ DRIFT_CEILING = 60          # animals (all ages)
 @check("gene_diversity_drift", "theory")
 def check_gene_diversity_drift(settings: Settings) -> CheckResult:
     """Gene diversity of a population held at a ceiling vs H_t = H_0 (1 − 1/(2 N_e))^t."""
-    from . import demography as dem
+    from ..analysis import demography as dem
     t0 = time.perf_counter()
     years = settings.n(60, 20)
     reps = settings.n(24, 4)
@@ -660,10 +660,10 @@ def theta_logistic(N0: float, K: float, r: float, theta: float, years: int,
 @check("prey_logistic", "theory")
 def check_prey_logistic(settings: Settings) -> CheckResult:
     """sim.prey alone: yearly totals vs the analytic theta-logistic trajectory."""
-    from .landscape import build_landscape
-    from .params import PreyParams
-    from .prey import PreyPopulation
-    from .schema import LandscapeSpec
+    from ..world.landscape import build_landscape
+    from ..config.params import PreyParams
+    from ..prey.population import PreyPopulation
+    from ..config.schema import LandscapeSpec
     t0 = time.perf_counter()
     years = 30
     K_density = 2.0                             # gazelle per km²
@@ -897,7 +897,7 @@ def check_predator_prey_offtake(settings: Settings) -> CheckResult:
 # ---------------------------------------------------------------------------- movement
 def _walk_model(land, max_step_cells: int, persistence: float):
     """The parts of a model that sim.walk.walk and the movement rules read."""
-    from .walk import WalkGeometry
+    from ..life.walk import WalkGeometry
     return SimpleNamespace(landscape=land, walk_geometry=WalkGeometry.build(land, max_step_cells),
                            params=SimpleNamespace(walk_persistence=persistence, walk_habitat_bias=2.0))
 
@@ -919,9 +919,9 @@ def crw_msd(n_steps: np.ndarray, step: float, persistence: float) -> np.ndarray:
 @check("movement_msd", "theory")
 def check_movement_msd(settings: Settings) -> CheckResult:
     """Mean squared displacement of correlated_walk (sim.walk.walk) vs the analytic CRW."""
-    from . import rules
-    from .schema import LandscapeSpec
-    from .landscape import build_landscape
+    from .. import registry as rules
+    from ..config.schema import LandscapeSpec
+    from ..world.landscape import build_landscape
     t0 = time.perf_counter()
     p0 = CheetahParams()
     cell_km = 2.5
@@ -932,7 +932,7 @@ def check_movement_msd(settings: Settings) -> CheckResult:
     land = build_landscape(LandscapeSpec(preset="uniform", cell_km=cell_km, width_km=size_cells * cell_km,
                                          height_km=size_cells * cell_km, fenced=True,
                                          gazelle_density=0.0), REPO)
-    from .walk import walk
+    from ..life.walk import walk
     rule = rules.get("movement", "correlated_walk")
     rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(zlib.crc32(b"msd"),)))
     c0 = size_cells // 2
@@ -988,7 +988,7 @@ def check_movement_msd(settings: Settings) -> CheckResult:
 def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], cell_km: float = 2.5):
     """A uniform landscape with a west-east fence along the south edges of ``fence_row`` (gaps at
     the given columns); prey capacity 1 gazelle/km² everywhere; map edge closed."""
-    from .landscape import SOUTH, Fence, Landscape
+    from ..world.landscape import SOUTH, Fence, Landscape
     z = np.zeros((rows, cols))
     edges = np.array([(SOUTH, fence_row, c) for c in range(cols)], dtype=np.int64)
     g = np.zeros(cols, dtype=bool)
@@ -1003,10 +1003,10 @@ def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], 
 @check("fence_crossing", "theory")
 def check_fence_crossing(settings: Settings) -> CheckResult:
     """No walker or prey crosses closed fence edges; both pass through gaps."""
-    from . import rules
-    from .params import PreyParams
-    from .prey import PreyPopulation
-    from .walk import walk
+    from .. import registry as rules
+    from ..config.params import PreyParams
+    from ..prey.population import PreyPopulation
+    from ..life.walk import walk
     t0 = time.perf_counter()
     rows, cols, fence_row = 60, 60, 29
     walkers = settings.n(4000, 1000)
@@ -1281,7 +1281,7 @@ def _field_params(sc: Scenario, extra: Sequence[Param] = ()) -> list[Param]:
 @check("serengeti_cub_survival", "field")
 def check_serengeti(settings: Settings) -> CheckResult:
     """Serengeti: lion-level cub predation → cub survival ≈ 5 % and no population growth."""
-    from . import demography as dem
+    from ..analysis import demography as dem
     t0 = time.perf_counter()
     fr = field_runs(settings, "serengeti")
     sc = fr.scenario
@@ -1348,7 +1348,7 @@ def check_serengeti(settings: Settings) -> CheckResult:
 @check("kgalagadi_cub_survival", "field")
 def check_kgalagadi(settings: Settings) -> CheckResult:
     """Kgalagadi: few large competitors → cub survival several times the Serengeti value."""
-    from . import demography as dem
+    from ..analysis import demography as dem
     t0 = time.perf_counter()
     ser = field_runs(settings, "serengeti")
     ktp = field_runs(settings, "kgalagadi")
@@ -1401,7 +1401,7 @@ def check_kgalagadi(settings: Settings) -> CheckResult:
 @check("female_lifespan", "field")
 def check_female_lifespan(settings: Settings) -> CheckResult:
     """Mean female lifespan after independence ≈ 6 years (Kelly et al. 1998: 6.2 yr)."""
-    from . import demography as dem
+    from ..analysis import demography as dem
     t0 = time.perf_counter()
     fr = field_runs(settings, "serengeti")
     ch = fr.scenario.cheetah
@@ -1468,7 +1468,7 @@ NAMIBIA_RANGE_KM2 = (554.0, 7063.0)
 
 
 def _home_range_replicate(sc: Scenario, seed) -> dict:
-    from .model import run_replicate
+    from ..model.model import run_replicate
     c = run_replicate(sc, seed, landscape=_landscape(sc)).census
     return {k: np.asarray(c[k]) for k in ("mean_home_range_km2", "N", "resident_f", "resident_m",
                                            "deaths_starvation")}
@@ -1574,7 +1574,7 @@ SAIGA_COUNTS = {2016: 1900, 2019: 5900, 2021: 12000, 2022: 28000, 2023: 39700, 2
 
 def _spring_count_model():
     _model_classes()
-    from .model import ReintroductionModel
+    from ..model.model import ReintroductionModel
     if "_SpringCountModel" not in globals():
         class SpringCountModel(ReintroductionModel):
             """Records the saiga total at the start of May (before calving) every year."""
@@ -1602,7 +1602,7 @@ def _saiga_replicate(sc: Scenario, seed) -> np.ndarray:
 @check("ustyurt_saiga_recovery", "field")
 def check_saiga_recovery(settings: Settings) -> CheckResult:
     """Ustyurt saiga from the 2016 count (~1,900) to the 2024 order of magnitude (63,600)."""
-    from .scenario import load_scenarios
+    from ..config.scenario import load_scenarios
     t0 = time.perf_counter()
     reps = settings.n(40, 6)
     base = [s for s, _ in load_scenarios([REPO / "scenarios" / "baseline.yaml"])][0]
@@ -1744,8 +1744,8 @@ def _sens_replicate(sc: Scenario, seed) -> tuple[float, float]:
 
     The run stops at the first census with no cheetah alive and no release still to come: the
     rest of its census is then known (N = 0, not extant), and only the prey would still change."""
-    from .model import ReintroductionModel
-    from .stats import annual_log_growth
+    from ..model.model import ReintroductionModel
+    from ..analysis.stats import annual_log_growth
     m = ReintroductionModel(sc, _landscape(sc), rng=np.random.default_rng(seed))
     for _ in range(sc.years * 12):
         m.step()
@@ -1761,7 +1761,7 @@ def _sens_replicate(sc: Scenario, seed) -> tuple[float, float]:
 @check("sensitivity", "sensitivity")
 def check_sensitivity(settings: Settings) -> CheckResult:
     """One-at-a-time sensitivity of P(persist) and stochastic r in the baseline scenario."""
-    from .scenario import load_scenarios
+    from ..config.scenario import load_scenarios
     t0 = time.perf_counter()
     base = [s for s, _ in load_scenarios([REPO / "scenarios" / "baseline.yaml"])][0]
     if settings.quick:

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .schema import Release, Scenario, Where
+from ..config.schema import Release, Scenario, Where
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import ReintroductionModel
+    from ..model.model import ReintroductionModel
 
 
 def resolve_cell(land, site: str | None, cell) -> tuple[int, int]:
@@ -113,7 +113,7 @@ def apply_due(model: "ReintroductionModel", year: int, month: int) -> None:
 
 def release(model: "ReintroductionModel", rel: Release) -> None:
     """Put the release's females and males at its site (founders: unrelated, F = 0)."""
-    from .cheetah import Cheetah
+    from ..cheetahs.cheetah import Cheetah
 
     r, c = resolve_cell(model.landscape, rel.site, rel.cell)
     boma = rel.boma_months if rel.method == "soft" else 0

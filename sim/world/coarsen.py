@@ -41,7 +41,7 @@ import weakref
 
 import numpy as np
 
-from .landscape import EAST, SOUTH, Fence, Landscape, derived_cache
+from ..world.landscape import EAST, SOUTH, Fence, Landscape, derived_cache
 
 __all__ = ["coarsened", "prey_factor"]
 

@@ -38,7 +38,7 @@ from typing import Any, Iterable, Literal
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .schema import Scenario
+from ..config.schema import Scenario
 
 META_KEYS = ("extends", "abstract", "sweep")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -765,7 +765,7 @@ def check_against_landscape(scenario: Scenario, landscape: Any, file: str | Path
                             f"{landscape.name} landscape has no {species} capacity (layer {layer}, "
                             f"January); set prey.{species}.initial_total: 0{hint}")
     if hasattr(landscape, "fence_regions"):                 # the prey grid must keep the fence regions
-        from .coarsen import coarsened, prey_factor
+        from ..world.coarsen import coarsened, prey_factor
 
         try:
             coarsened(landscape, prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km))
@@ -780,8 +780,8 @@ def build_scenario_landscape(scenario: Scenario, file: str | Path) -> Any:
 
     Raster problems (``sim.rasters.LayerError``) become a ScenarioError naming the file.
     """
-    from .landscape import build_landscape
-    from .rasters import LayerError
+    from ..world.landscape import build_landscape
+    from ..world.rasters import LayerError
 
     try:
         return build_landscape(scenario.landscape, base_dir=Path(file).parent)
@@ -801,7 +801,7 @@ def check_rules(scenario: Scenario, file: str | Path) -> None:
 
     Import plugins (``sim.rules.load_plugin``) before calling this, so their rules count.
     """
-    from . import rules as registry
+    from .. import registry
 
     problems = []
     for kind, name in scenario.rules.model_dump().items():

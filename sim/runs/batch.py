@@ -51,13 +51,13 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
-from . import stats
-from .census import CENSUS_COLUMNS, ReplicateResult
-from .schema import Scenario
+from ..analysis import stats
+from ..model.results import CENSUS_COLUMNS, ReplicateResult
+from ..config.schema import Scenario
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
-DEFAULT_RUNNER = "sim.model:run_replicate"
+DEFAULT_RUNNER = "sim.model.model:run_replicate"
 
 
 class OutputExistsError(FileExistsError):
@@ -174,7 +174,7 @@ class _ChunkTask:
 
 def _load_plugins(paths: Iterable[str]) -> None:
     """Import plugin files by path, once per process (sim.rules.load_plugin skips repeats)."""
-    from .rules import load_plugin
+    from ..registry import load_plugin
     for p in paths:
         load_plugin(p)
 
@@ -262,7 +262,7 @@ def run_chunk(task: _ChunkTask) -> dict:
         _load_plugins(task.plugins)
         runner = _resolve_runner(task.runner)
         if task.landscapes:
-            from .landscape import build_landscape
+            from ..world.landscape import build_landscape
             landscape = build_landscape(sc.landscape, task.base_dir)
     except Exception:
         setup_error = "setting up the worker failed:\n" + traceback.format_exc()
@@ -742,7 +742,7 @@ def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
     (r = -inf when λ = 0); NaN if that module or function is absent or fails (a warning is
     printed then)."""
     try:
-        demography = importlib.import_module("sim.demography")
+        demography = importlib.import_module("sim.analysis.demography")
         fn = demography.deterministic_lambda
     except (ImportError, AttributeError):
         return math.nan, math.nan

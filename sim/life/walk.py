@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import binary_dilation
 
-from .landscape import derived_cache
-from .rules import DIRECTIONS
+from ..world.landscape import derived_cache
+from ..registry import DIRECTIONS
 
 
 @dataclass

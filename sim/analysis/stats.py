@@ -24,7 +24,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .census import DEATH_CAUSES, PREY_SPECIES
+from ..model.results import DEATH_CAUSES, PREY_SPECIES
 
 
 # --------------------------------------------------------------------------- proportions

@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import ReintroductionModel
+    from ..model.model import ReintroductionModel
 
 DAYS_PER_MONTH = 365.25 / 12
 

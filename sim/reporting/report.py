@@ -34,8 +34,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import figures as fg
-from .census import DEATH_CAUSES, PREY_SPECIES
+from ..reporting import figures as fg
+from ..model.results import DEATH_CAUSES, PREY_SPECIES
 
 REPORT_NAME = "report.html"
 FIGURE_DIR = "figures"
@@ -377,13 +377,13 @@ def make_figures(files: RunFiles, order: list[str], curves: list[str], out: Path
 def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out: Path,
                        figs: Figures) -> None:
     """The landscape map (sim.maps) and occupancy heat maps of the best and baseline scenarios."""
-    from .schema import Scenario
+    from ..config.schema import Scenario
 
     def landscape_of(name: str):
         e = files.entry(name)
         if e is None or "scenario" not in e:
             raise ReportError(f"the manifest has no resolved scenario {name!r}")
-        from .landscape import build_landscape
+        from ..world.landscape import build_landscape
         sc = Scenario.model_validate(e["scenario"])
         return sc, build_landscape(sc.landscape, e.get("base_dir") or ".")
 
@@ -395,7 +395,7 @@ def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out:
     except Exception as e:   # a report must not fail because a raster moved; say why instead
         land_err = f"{type(e).__name__}: {e}"
     try:
-        maps = importlib.import_module("sim.maps")
+        maps = importlib.import_module("sim.reporting.maps")
         draw = maps.draw_landscape
     except (ImportError, AttributeError) as e:
         draw, land_err = None, land_err or f"this installation cannot draw maps ({e})"

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .params import (CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams,
+from ..config.params import (CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams,
                      SPECIES)
 
 Cell = tuple[int, int]

@@ -65,8 +65,8 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.special import comb
 
-from .cheetah import cub_background_hazard
-from .params import CheetahParams
+from ..cheetahs.cheetah import cub_background_hazard
+from ..config.params import CheetahParams
 
 OPEN = 0  #: index of the open state (no cubs, not pregnant, not waiting)
 STAGE_NAMES = ("cub", "subadult", "adult")

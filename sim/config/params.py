@@ -7,7 +7,7 @@ Each parameter is a pydantic field built with :func:`P`, which records
   from sourced numbers; ``assumption:`` with a reason where nothing was found),
 * ``sens`` (the range used in sensitivity analysis; default ±20 % of the value).
 
-``docs/parameters.md`` is generated from these fields (``python -m sim.docs``), so the document
+``docs/parameters.md`` is generated from these fields (``python -m sim.reporting.docs``), so the document
 and the code cannot disagree. The scenario schema (:mod:`sim.scenario`) nests these models, so a
 YAML key is exactly a field name here.
 

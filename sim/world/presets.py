@@ -40,7 +40,7 @@ import math
 
 import numpy as np
 
-from .landscape import EAST, SOUTH, Feature, Fence, Landscape
+from ..world.landscape import EAST, SOUTH, Feature, Fence, Landscape
 
 # ---------------------------------------------------------------------------------------------
 # Public entry point
