@@ -152,9 +152,12 @@ def collect() -> dict[str, np.ndarray]:
 def compare(ref: dict, new: dict, rtol: float) -> int:
     bad = 0
     worst = 0.0
-    for k in sorted(set(ref) | set(new)):
-        if k not in ref or k not in new:
-            print(f"missing in {'new' if k in ref else 'saved'}: {k}")
+    added = sorted(set(new) - set(ref))
+    if added:
+        print(f"{len(added)} arrays are new (not in the saved file, not compared), e.g. {added[0]}")
+    for k in sorted(ref):
+        if k not in new:
+            print(f"missing in the new results: {k}")
             bad += 1
             continue
         a, b = np.asarray(ref[k]), np.asarray(new[k])

@@ -1,33 +1,30 @@
-"""Swappable behavioural rules, looked up by name.
+"""Rules that researchers can swap: their kinds, signatures, and the registry that names them.
 
-A scenario picks rules by name (``rules: {movement: correlated_walk}``); a researcher adds one in
-their own file and selects it without touching ``sim/``::
+A scenario picks rules by name (``rules: {movement: correlated_walk}``); a researcher adds a rule
+in their own file and selects it without touching ``sim/``::
 
     # my_rules.py
     import numpy as np
-    from sim.rules import register
+    from sim.registry import register
 
     @register("movement", "northward_walk")
     def northward_walk(model, rows, cols, headings, step_cells, rng):
         return np.zeros(len(rows), dtype=np.int64)       # always heading 0 = north
 
+    @register("hazard", "snakebite")
+    def snakebite(ctx, animals):
+        # monthly hazard of each animal [per month]; parameters from the scenario's plugin_params
+        return np.where(animals.is_cub, ctx.plugin_params.get("snakebite_per_month", 0.01), 0.0)
+
     $ python run_scenarios.py run my_scenario.yaml --plugin my_rules.py
 
-Kinds and signatures (arrays are over the cheetahs or groups concerned, one row each):
+(a hazard also has to be listed in the scenario, ``rules: {hazards: [..., snakebite]}``; deaths
+by it are counted in the census column ``deaths_snakebite``). Plugin rules are plain numpy; none
+needs numba. This module imports nothing from ``sim``: the built-in rules live with their process
+in :mod:`sim.life` and register themselves when it is imported.
 
-``movement(model, rows, cols, headings, step_cells, rng) -> directions``
-    Pick the heading (0..7: N, NE, E, SE, S, SW, W, NW) of each walker's next jump.
-    ``step_cells`` is the jump length in cells. The walk engine (:mod:`sim.walk`) does the jump,
-    refuses barrier edges and the map edge, and counts road crossings.
-``density(model) -> DensityRule``
-    How the cheetah population is limited: ``prey_limited`` (food from the prey fields, starvation,
-    home ranges sized by prey) or ``ceiling`` (Vortex-style carrying capacity; unlimited food).
-``mate_finding(model, females, males) -> sires``
-    For each available female, the index into ``males`` of her mate or -1.
-``functional_response(density_per_km2, attack_km2_per_day, handling_days) -> kills_per_day``
-    Expected kills per day per prey species for each hunting group.
-``settlement(model, walkers_info) -> ok``
-    Whether each walker may settle where it stands (see :func:`prey_and_space`).
+Each kind's signature is a :class:`typing.Protocol` below; arrays are over the animals or hunting
+units concerned, one row each.
 """
 
 from __future__ import annotations
@@ -36,11 +33,88 @@ import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
-KINDS = ("movement", "density", "mate_finding", "functional_response", "settlement")
+
+class Movement(Protocol):
+    """Heading (0..7: N, NE, E, SE, S, SW, W, NW) of each walker's next jump. ``step_cells``: the
+    jump length [cells]; the walk engine (:mod:`sim.life.movement`) makes the jump, refuses
+    fence edges and the map edge and counts road crossings."""
+
+    def __call__(self, model: Any, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray,
+                 step_cells: np.ndarray, rng: np.random.Generator) -> np.ndarray: ...
+
+
+class Settlement(Protocol):
+    """Whether each walker may settle where it stands, from three tests computed by
+    :mod:`sim.life.ranges` (habitat suitable, prey enough for a range, no same-sex resident in
+    the way); bool arrays in, bool array out."""
+
+    def __call__(self, model: Any, habitat_ok: np.ndarray, prey_ok: np.ndarray,
+                 space_ok: np.ndarray) -> np.ndarray: ...
+
+
+class FunctionalResponse(Protocol):
+    """Expected kills per day [kills/day], shape (units, species), from the prey density each
+    unit hunts in [animals/km²] (units, species), its attack rate [km²/day] (units, species) and
+    its handling time [days per kill] (units,)."""
+
+    def __call__(self, density: np.ndarray, attack: np.ndarray, handling_days: np.ndarray) -> np.ndarray: ...
+
+
+class MateFinding(Protocol):
+    """For each available female, the index into ``males`` of her mate, -1 if she finds none, or
+    -2 for an unrelated immigrant sire (theory checks). ``females`` and ``males`` are row arrays
+    of :class:`sim.cheetahs.Cheetahs`."""
+
+    def __call__(self, model: Any, females: np.ndarray, males: np.ndarray) -> np.ndarray: ...
+
+
+class Hazard(Protocol):
+    """Monthly mortality hazard of each animal [per month] (0 = none; ``inf`` = certain death)
+    for one cause of death. ``animals`` is a :class:`sim.life.mortality.Animals` view (arrays of
+    the living animals); ``ctx`` the model (parameters, landscape, year effects)."""
+
+    def __call__(self, ctx: Any, animals: Any) -> np.ndarray: ...
+
+
+class FoodSource(Protocol):
+    """Food each hunting unit gets this month from one source [kg eaten], shape (units,). The
+    units are given by their leaders' rows (of :class:`sim.cheetahs.Cheetahs`), with each unit's
+    food need this month [kg] and its remaining want [kg]: need plus reserve deficit, less what
+    the sources listed before this one gave. Sources are listed in the scenario's
+    ``rules.food_sources`` and tried in that order."""
+
+    def __call__(self, ctx: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class DensityRule:
+    """How numbers are limited. ``uses_prey``: food comes from the prey fields (kills removed,
+    starvation possible, home ranges sized by prey); ``ceiling``: truncate to a carrying capacity
+    each December (Vortex)."""
+
+    name: str
+    uses_prey: bool
+    ceiling: bool
+
+
+class Density(Protocol):
+    def __call__(self, model: Any) -> DensityRule: ...
+
+
+#: The kinds of rule, with the Protocol each rule of the kind satisfies.
+KINDS: dict[str, type] = {
+    "movement": Movement,
+    "settlement": Settlement,
+    "functional_response": FunctionalResponse,
+    "mate_finding": MateFinding,
+    "hazard": Hazard,
+    "food_source": FoodSource,
+    "density": Density,
+}
 _REGISTRY: dict[str, dict[str, Callable]] = {k: {} for k in KINDS}
 
 # Headings 0..7 clockwise from north, as (d_row, d_col); row grows southwards.
@@ -49,7 +123,8 @@ DIRECTIONS = np.array([(-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1
 
 
 def register(kind: str, name: str) -> Callable[[Callable], Callable]:
-    """Decorator: make ``fn`` available as rule ``name`` of ``kind``."""
+    """Decorator: make ``fn`` available as rule ``name`` of ``kind`` (a later registration of the
+    same name replaces the earlier one)."""
     if kind not in _REGISTRY:
         raise ValueError(f"unknown rule kind {kind!r}; kinds: {', '.join(KINDS)}")
 
@@ -71,8 +146,14 @@ def available(kind: str) -> list[str]:
     return sorted(_REGISTRY[kind])
 
 
+def is_builtin(kind: str, name: str) -> bool:
+    """Whether the rule ships with the simulator (defined in a module of ``sim``)."""
+    return getattr(get(kind, name), "__module__", "").startswith("sim.")
+
+
 def load_plugin(path: str | Path) -> None:
-    """Import a user's rule file (it registers its rules on import)."""
+    """Import a user's rule file by its path (it registers its rules on import). The file is
+    loaded once per process; nothing is imported from the working directory."""
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"plugin file not found: {path}")
@@ -83,131 +164,3 @@ def load_plugin(path: str | Path) -> None:
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules[mod_name] = module
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-
-
-# ------------------------------------------------------------------------------------ movement
-def _jump_targets(model, rows, cols, step_cells):
-    """Target cells (n, 8, 2) of a jump in each heading, clipped to the map."""
-    tr = rows[:, None] + DIRECTIONS[None, :, 0] * step_cells[:, None]
-    tc = cols[:, None] + DIRECTIONS[None, :, 1] * step_cells[:, None]
-    land = model.landscape
-    return np.minimum(np.maximum(tr, 0), land.rows - 1), np.minimum(np.maximum(tc, 0), land.cols - 1)
-
-
-@register("movement", "habitat_walk")
-def habitat_walk(model, rows, cols, headings, step_cells, rng):
-    """Habitat-biased walk: heading chosen with weight habitat(destination)^bias."""
-    tr, tc = _jump_targets(model, rows, cols, step_cells)
-    w = model.landscape.habitat[tr, tc] ** model.params.walk_habitat_bias + 1e-6
-    cum = np.cumsum(w, axis=1)
-    u = rng.random(len(rows)) * cum[:, -1]
-    return (cum < u[:, None]).sum(axis=1)
-
-
-@register("movement", "correlated_walk")
-def correlated_walk(model, rows, cols, headings, step_cells, rng):
-    """Correlated random walk: keep the heading with probability walk_persistence, else turn to a
-    uniformly random heading (habitat ignored)."""
-    keep = rng.random(len(rows)) < model.params.walk_persistence
-    new = rng.integers(0, 8, size=len(rows))
-    return np.where(keep & (headings >= 0), headings, new)
-
-
-# ------------------------------------------------------------------------------------ density
-@dataclass(frozen=True)
-class DensityRule:
-    """How numbers are limited. ``uses_prey``: food comes from the prey fields (kills removed,
-    starvation possible, home ranges sized by prey); ``ceiling``: truncate to a carrying capacity."""
-
-    name: str
-    uses_prey: bool
-    ceiling: bool
-
-
-@register("density", "prey_limited")
-def prey_limited(model) -> DensityRule:
-    return DensityRule("prey_limited", uses_prey=True, ceiling=False)
-
-
-@register("density", "ceiling")
-def ceiling(model) -> DensityRule:
-    """Vortex-style ceiling: food unlimited; each December, if N exceeds the scenario's ``ceiling``,
-    randomly chosen animals die until N equals it (none if ``ceiling`` is unset)."""
-    return DensityRule("ceiling", uses_prey=False, ceiling=True)
-
-
-# ------------------------------------------------------------------------------------ mates
-@register("mate_finding", "search_radius")
-def search_radius(model, females, males):
-    """A female finds a random breeding male whose position lies within mate_search_km."""
-    if len(males) == 0 or len(females) == 0:
-        return np.full(len(females), -1, dtype=np.int64)
-    fr, fc = model.positions(females)
-    mr, mc = model.positions(males)
-    d2 = ((fr[:, None] - mr[None, :]) ** 2 + (fc[:, None] - mc[None, :]) ** 2) * model.landscape.cell_area_km2
-    ok = d2 <= model.params.mate_search_km ** 2
-    return _random_true_index(ok, model.rng)
-
-
-@register("mate_finding", "anywhere")
-def anywhere(model, females, males):
-    """Any breeding male alive anywhere will do (no Allee effect from distance)."""
-    ok = np.ones((len(females), len(males)), dtype=bool)
-    if len(males) == 0:
-        return np.full(len(females), -1, dtype=np.int64)
-    return _random_true_index(ok, model.rng)
-
-
-@register("mate_finding", "always")
-def always(model, females, males):
-    """Theory checks: like ``anywhere``, and if no male is alive an unrelated immigrant sire is
-    assumed (index -2), so reproduction never waits for males (a female-only model)."""
-    if len(males) == 0:
-        return np.full(len(females), -2, dtype=np.int64)
-    return anywhere(model, females, males)
-
-
-def _random_true_index(ok: np.ndarray, rng) -> np.ndarray:
-    """For each row, the column of a uniformly chosen True entry, or -1 if none."""
-    score = np.where(ok, rng.random(ok.shape), -1.0)
-    idx = score.argmax(axis=1)
-    return np.where(ok.any(axis=1), idx, -1)
-
-
-# ------------------------------------------------------------------------------------ functional response
-@register("functional_response", "type2")
-def type2(density, attack, handling_days):
-    """Multi-species Holling type II: k_i = a_i D_i / (1 + Σ_j a_j h D_j) kills/day.
-
-    ``density`` (n, s) animals/km²; ``attack`` (n, s) or (s,) km²/day; ``handling_days`` (n,) or scalar.
-    """
-    ad = attack * density
-    h = np.asarray(handling_days, dtype=float)
-    if h.ndim == 1:
-        h = h[:, None]
-    return ad / (1.0 + (ad * h).sum(axis=-1, keepdims=True))
-
-
-@register("functional_response", "type3")
-def type3(density, attack, handling_days):
-    """Multi-species Holling type III (sigmoid): attack rate rises with density, a_i D_i²/D_half,
-    with D_half = 1 animal/km² (assumption), so rare prey is hardly hunted."""
-    ad = attack * density * density
-    h = np.asarray(handling_days, dtype=float)
-    if h.ndim == 1:
-        h = h[:, None]
-    return ad / (1.0 + (ad * h).sum(axis=-1, keepdims=True))
-
-
-# ------------------------------------------------------------------------------------ settlement
-@register("settlement", "prey_and_space")
-def prey_and_space(model, habitat_ok, prey_ok, space_ok):
-    """Settle where habitat is suitable, prey can sustain a home range and no same-sex resident
-    excludes it (all three must hold)."""
-    return habitat_ok & prey_ok & space_ok
-
-
-@register("settlement", "space_only")
-def space_only(model, habitat_ok, prey_ok, space_ok):
-    """Settle wherever habitat and territory allow, ignoring prey (e.g. fenced, fed reserves)."""
-    return habitat_ok & space_ok

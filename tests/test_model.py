@@ -6,9 +6,13 @@ import numpy as np
 import pytest
 
 from sim import registry as rules
-from sim.model.results import CENSUS_COLUMNS
+from sim.life import hunting, mortality, ranges
+from sim.life.energetics import DAYS_PER_MONTH, food_need_kg_per_month
+from sim.life.movement import walk
+from sim.model import observe
 from sim.model.model import ReintroductionModel, run_replicate
-from sim.life.walk import walk
+from sim.model.results import CENSUS_COLUMNS
+from sim.world.geometry import boxes
 from tests.helpers import flat_landscape, scenario
 
 
@@ -131,7 +135,7 @@ def test_male_territories_exclusive_female_ranges_overlap():
     m = ReintroductionModel(sc, land, rng=np.random.default_rng(5))
     for _ in range(18):
         m.step()
-    res = [a for a in m.cheetahs if a.home is not None and not a.is_cub]
+    res = [a for a in m.handles if a.home is not None and not a.is_cub]
     males = [a for a in res if a.sex == "M" and a.leader is a]
     assert len(males) >= 2
     spacing = m.params.male_territory_spacing_km
@@ -147,17 +151,22 @@ def test_a_female_may_settle_inside_resident_female_ranges_up_to_the_overlap_lim
                   cheetah={"female_overlap_max": 3})
     m = ReintroductionModel(sc, land, rng=np.random.default_rng(5))
     m.step()                                              # the release
-    females = [a for a in m.cheetahs if a.sex == "F"]
-    males = [a for a in m.cheetahs if a.sex == "M"]
+    females = [a for a in m.handles if a.sex == "F"]
+    males = [a for a in m.handles if a.sex == "M"]
     males[0].settle(20, 20, 10.0)
-    walkers = [females[0], males[1]]
+    walkers = np.array([m.cheetahs.row_of(a.unique_id) for a in (females[0], males[1])])
     rows, cols, radius = np.array([20, 20]), np.array([21, 21]), np.array([10.0, 10.0])
+
+    def space_ok():
+        residents = np.flatnonzero(m.cheetahs.home_row >= 0)
+        return ranges.space_ok(m, walkers, rows, cols, radius, residents)
+
     # a male is excluded by a resident male nearby; a female next to him is not
-    assert list(m._space_ok(walkers, rows, cols, radius)) == [True, False]
+    assert list(space_ok()) == [True, False]
     for k, f in enumerate(females[1:4]):                  # 1, 2, then 3 resident females around
         f.settle(20, 19 + k, 10.0)
         expected = k + 1 < m.params.female_overlap_max
-        assert bool(m._space_ok(walkers, rows, cols, radius)[0]) is expected, k + 1
+        assert bool(space_ok()[0]) is expected, k + 1
 
 
 def test_home_ranges_are_larger_where_prey_is_scarce():
@@ -170,7 +179,7 @@ def test_home_ranges_are_larger_where_prey_is_scarce():
         m = ReintroductionModel(sc, land, rng=np.random.default_rng(6))
         for _ in range(4):
             m.step()
-        hr = [np.pi * a.hr_radius_km ** 2 for a in m.cheetahs if a.home is not None]
+        hr = [np.pi * a.hr_radius_km ** 2 for a in m.handles if a.home is not None]
         assert hr, f"nobody settled at {dens} saiga/km²"
         areas[dens] = np.mean(hr)
     assert areas[0.3] > 4 * areas[3.0]
@@ -200,25 +209,25 @@ def test_post_release_survival_over_the_first_free_year_is_the_stated_factor(sou
     assert c["N"][1] == n - c["deaths_post_release"][0]
 
 
-def test_inbreeding_hazard_is_spread_over_the_draws_a_cub_faces_before_age_one():
-    from sim.cheetahs.cheetah import FIRST_YEAR_DRAWS
+def test_inbreeding_hazard_is_spread_over_the_draws_a_cub_faces_before_age_one(monkeypatch):
+    draws: dict[int, int] = {}
+    month = mortality.month
 
-    class Recording(ReintroductionModel):
-        def mortality_phase(self):
-            for a in self.cheetahs:
-                if a.is_cub and a.age < 12:
-                    self.draws[a.unique_id] = self.draws.get(a.unique_id, 0) + 1
-            super().mortality_phase()
+    def recording(m):
+        for a in m.handles:
+            if a.is_cub and a.age < 12:
+                draws[a.unique_id] = draws.get(a.unique_id, 0) + 1
+        month(m)
 
+    monkeypatch.setattr(mortality, "month", recording)
     sc = scenario(years=4, rules={"density": "ceiling", "mate_finding": "always"},
                   cheetah={"cub_survival_base": 1.0, "adult_survival_female": 1.0, "lethal_equivalents": 0},
                   releases=[{"site": "centre", "females": 5, "males": 0, "month": 1, "age_months": 40}])
-    m = Recording(sc, flat_landscape(), rng=np.random.default_rng(2))
-    m.draws = {}
+    m = ReintroductionModel(sc, flat_landscape(), rng=np.random.default_rng(2))
     m.run()
-    born_early = [a for a in m.cheetahs if a.age >= 13 and a.mother_id is not None]
+    born_early = [a for a in m.handles if a.age >= 13 and a.mother_id is not None]
     assert born_early
-    assert {m.draws[a.unique_id] for a in born_early} == {FIRST_YEAR_DRAWS}
+    assert {draws[a.unique_id] for a in born_early} == {mortality.FIRST_YEAR_DRAWS}
 
 
 def test_occupied_area_is_the_union_of_home_ranges():
@@ -226,16 +235,17 @@ def test_occupied_area_is_the_union_of_home_ranges():
     sc = scenario(years=1, releases=[{"site": "centre", "females": 3, "males": 0, "month": 1}])
     m = ReintroductionModel(sc, land, rng=np.random.default_rng(1))
     m.step()
-    a, b, c = m.cheetahs
+    a, b, c = m.handles
+    area = lambda *hs: observe.occupied_area_km2(m, np.array([m.cheetahs.row_of(h.unique_id) for h in hs]))  # noqa: E731
     a.settle(10, 10, 5.0)
-    one = m.occupied_area_km2([a])
+    one = area(a)
     assert abs(one - np.pi * 25) / (np.pi * 25) < 0.1           # a disk of radius 5 km on 1 km cells
     b.settle(10, 10, 5.0)
-    assert m.occupied_area_km2([a, b]) == one                     # the same range counts once
+    assert area(a, b) == one                                      # the same range counts once
     c.settle(30, 30, 5.0)
-    assert m.occupied_area_km2([a, b, c]) == 2 * one              # disjoint ranges add up
+    assert area(a, b, c) == 2 * one                               # disjoint ranges add up
     c.settle(0, 0, 5.0)                                           # clipped at the map corner
-    assert 0.2 * one < m.occupied_area_km2([c]) < 0.35 * one
+    assert 0.2 * one < area(c) < 0.35 * one
 
 
 def _fine_view(N: np.ndarray, f: int, shape: tuple[int, int]) -> np.ndarray:
@@ -257,8 +267,8 @@ def test_prey_in_boxes_equals_the_sums_of_the_prey_fields_and_is_zero_for_absent
     rng = np.random.default_rng(2)
     for n, half in ((3, 2), (40, 9)):                     # few small boxes: direct; many large: table
         rows, cols = rng.integers(0, 30, n), rng.integers(0, 30, n)
-        r0, r1, c0, c1 = m._boxes(rows, cols, np.full(n, half))
-        got = m.prey_in_boxes(r0, r1, c0, c1)
+        r0, r1, c0, c1 = boxes(rows, cols, np.full(n, half), land.shape)
+        got = m.prey.animals_in_boxes(r0, r1, c0, c1)
         want = np.array([fine[:, a:b, c:d].sum(axis=(1, 2)) for a, b, c, d in zip(r0, r1, c0, c1)]).T
         assert np.allclose(got, want, rtol=1e-9, atol=1e-6)
         assert np.all(got[2] == 0.0)                      # no urial anywhere: exactly zero
@@ -359,8 +369,6 @@ def test_overlapping_groups_never_take_more_than_a_cell_holds():
 # --------------------------------------------------------------------------- energetics
 
 def test_food_need_by_stage_weaning_and_lactation():
-    from sim.cheetahs.cheetah import DAYS_PER_MONTH, food_need_kg_per_month
-
     p = scenario().cheetah                          # 4 kg/day, weaning 3 months, independence 17.5
     adult = p.food_kg_per_day * DAYS_PER_MONTH
     age = np.array([40, 1, 3, 17.5, 30, 30, 30])
@@ -372,21 +380,19 @@ def test_food_need_by_stage_weaning_and_lactation():
                                       adult * (1 + p.lactation_extra_need), adult, adult])
 
 
-def test_adults_eat_first_and_cubs_share_what_is_left(monkeypatch):
+def test_adults_eat_first_and_cubs_share_what_is_left():
     """A mother and two weaned cubs whose hunt brings exactly what the mother wants: she refills
     her reserve, the cubs get nothing and lose (need / reserve) of their condition."""
-    from sim.cheetahs.cheetah import Cheetah, food_need_kg_per_month
-
     m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(0))
     p = m.params
-    mother = Cheetah(m, "F", 60, 5, 5)
-    cubs = [Cheetah(m, s, 8, 5, 5, mother=mother) for s in "FM"]
-    mother.cubs = cubs
+    (mother,) = m.add_cheetahs(sex="F", age_months=60, row=5, col=5)
+    cubs = [m.add_cheetahs(sex=s, age_months=8, row=5, col=5, mother=mother)[0] for s in "FM"]
+    assert mother.cubs == cubs
     mother.condition, cubs[0].condition, cubs[1].condition = 0.5, 0.8, 0.9
     reserve = p.reserve_days * p.food_kg_per_day
     mother_want = float(food_need_kg_per_month(p, 60, False, 2, 8)) + 0.5 * reserve
-    monkeypatch.setattr(m, "hunt", lambda units, need, want: np.full(len(units), mother_want))
-    m.hunting_phase()
+    m.food_sources = [lambda m, leaders, need, want: np.full(len(leaders), mother_want)]
+    hunting.hunt_and_eat(m)
     assert mother.condition == pytest.approx(1.0)
     cub_need = float(food_need_kg_per_month(p, 8, True, 0, np.inf))
     assert cubs[0].condition == pytest.approx(0.8 - cub_need / reserve)
@@ -394,20 +400,17 @@ def test_adults_eat_first_and_cubs_share_what_is_left(monkeypatch):
     # More food: the cubs share the rest in proportion to what each wants.
     extra = 10.0
     mother.condition, cubs[0].condition, cubs[1].condition = 0.5, 0.8, 0.9
-    monkeypatch.setattr(m, "hunt", lambda units, need, want: np.full(len(units), mother_want + extra))
-    m.hunting_phase()
+    m.food_sources = [lambda m, leaders, need, want: np.full(len(leaders), mother_want + extra)]
+    hunting.hunt_and_eat(m)
     wants = [cub_need + (1 - c) * reserve for c in (0.8, 0.9)]
     for cub, c0, w in zip(cubs, (0.8, 0.9), wants):
         assert cub.condition == pytest.approx(c0 + (extra * w / sum(wants) - cub_need) / reserve)
 
 
 def test_a_family_in_a_boma_is_fed_to_full_condition():
-    from sim.cheetahs.cheetah import Cheetah
-
     m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(0))
-    mother = Cheetah(m, "F", 60, 5, 5, origin="wild", boma_months=2)
-    cub = Cheetah(m, "M", 8, 5, 5, mother=mother)
-    mother.cubs = [cub]
+    (mother,) = m.add_cheetahs(sex="F", age_months=60, row=5, col=5, origin="wild", boma_months=2)
+    (cub,) = m.add_cheetahs(sex="M", age_months=8, row=5, col=5, mother=mother)
     mother.condition, cub.condition = 0.3, 0.2
-    m.hunting_phase()
+    hunting.hunt_and_eat(m)
     assert mother.condition == 1.0 and cub.condition == 1.0

@@ -65,7 +65,7 @@ import numpy as np
 from scipy import optimize, sparse
 from scipy.special import comb
 
-from ..cheetahs.cheetah import cub_background_hazard
+from ..life.mortality import cub_background_hazard
 from ..config.params import CheetahParams
 
 OPEN = 0  #: index of the open state (no cubs, not pregnant, not waiting)

@@ -75,6 +75,7 @@ class Genetics:
         self._high_water = 0          # slots [0, high_water) have ever been used
         self._free: list[int] = []    # freed slots below high_water, reused last-in first-out
         self._n_founders = 0          # founders ever created (allele ids < 2 * this)
+        self._holds: dict[int, int] = {}   # slot -> holders (the animal; pregnancies it sired)
 
     # ------------------------------------------------------------------ storage
     @property
@@ -190,6 +191,22 @@ class Genetics:
         self._F[s] = 0.0
         self._free.append(s)
 
+    # ------------------------------------------------------------------ holders of a slot
+    def hold(self, slot: int, new: bool = False) -> None:
+        """Keep ``slot`` alive for one more holder: the animal itself (``new``: its first
+        holder), or a pregnancy it sired (the sire may die before the birth)."""
+        self._holds[slot] = 1 if new else self._holds.get(slot, 0) + 1
+
+    def release(self, slot: int) -> None:
+        """One holder of ``slot`` is gone; the slot is freed (:meth:`remove`) with its last
+        holder. Slots never held (or negative) are ignored."""
+        if slot < 0 or slot not in self._holds:
+            return
+        self._holds[slot] -= 1
+        if self._holds[slot] <= 0:
+            del self._holds[slot]
+            self.remove(slot)
+
     # ------------------------------------------------------------------ queries
     def F(self, slot: int) -> float:
         """Inbreeding coefficient (pedigree F) of a living individual."""
@@ -247,13 +264,14 @@ class Genetics:
             return float("nan")
         return float(self._F[living].mean())
 
-    def mean_kinship(self) -> float:
-        """Mean kinship of the living over all ordered pairs including self-pairs (NaN if none).
+    def mean_kinship(self, slots=None) -> float:
+        """Mean kinship over all ordered pairs including self-pairs of the living (or of the
+        given ``slots``; NaN if none).
 
         1 − mean_kinship is the pedigree expectation of :meth:`gene_diversity` (gene diversity
         relative to the founders), the quantity Vortex and studbook managers minimise.
         """
-        living = self.living_slots()
+        living = self.living_slots() if slots is None else np.asarray(slots, dtype=np.int64)
         if living.size == 0:
             return float("nan")
         return float(self._kin[np.ix_(living, living)].mean())

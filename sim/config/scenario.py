@@ -797,17 +797,23 @@ def build_and_check(scenario: Scenario, file: str | Path) -> Any:
 
 
 def check_rules(scenario: Scenario, file: str | Path) -> None:
-    """Raise ScenarioError unless each ``rules.*`` name is registered in :mod:`sim.rules`.
+    """Raise ScenarioError unless each ``rules.*`` name is registered in :mod:`sim.registry`
+    (the built-in rules of :mod:`sim.life`, and those of plugins).
 
-    Import plugins (``sim.rules.load_plugin``) before calling this, so their rules count.
+    Import plugins (``sim.registry.load_plugin``) before calling this, so their rules count.
     """
-    from .. import registry
+    from .. import life, registry  # noqa: F401  (importing sim.life registers the built-in rules)
 
+    kinds = {"hazards": "hazard", "food_sources": "food_source"}
     problems = []
-    for kind, name in scenario.rules.model_dump().items():
+    for key, value in scenario.rules.model_dump().items():
+        kind = kinds.get(key, key)
         allowed = registry.available(kind)
-        if name not in allowed:
-            text = f"rules.{kind}: got {name!r}, must be one of: {', '.join(allowed)}"
+        for i, name in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+            if name in allowed:
+                continue
+            where = f"rules.{key}.{i}" if isinstance(value, (list, tuple)) else f"rules.{key}"
+            text = f"{where}: got {name!r}, must be one of: {', '.join(allowed)}"
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
             if close:
                 text += f"; did you mean {close[0]!r}?"

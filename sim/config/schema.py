@@ -173,14 +173,24 @@ class Management(ManagementBaseline):
     road_mitigation: list[Mitigation] = Field(default_factory=list)
 
 
+#: Causes of death drawn as monthly hazards by default (sim.life.mortality), in census order.
+DEFAULT_HAZARDS = ("background", "senescence", "starvation", "human", "road", "predation",
+                   "post_release", "inbreeding", "harsh_winter")
+
+
 class Rules(Params):
-    """Names of the swappable rules (see sim.rules; plugins may register more)."""
+    """Names of the swappable rules (see sim.registry; plugins may register more)."""
 
     movement: str = "habitat_walk"
     density: str = "prey_limited"
     mate_finding: str = "search_radius"
     functional_response: str = "type2"
     settlement: str = "prey_and_space"
+    hazards: tuple[str, ...] = Field(DEFAULT_HAZARDS, description=(
+        "Causes of death drawn as monthly hazards (registered 'hazard' rules); a plugin cause "
+        "added here is counted in the census as deaths_other"))
+    food_sources: tuple[str, ...] = Field(("ungulate_kills",), min_length=1, description=(
+        "Food sources a hunting unit draws on, in order (registered 'food_source' rules)"))
 
 
 class Output(Params):
@@ -210,6 +220,8 @@ class Scenario(Params):
     management: Management = Field(default_factory=Management, description="Baseline management and interventions")
     rules: Rules = Field(default_factory=Rules, description="Names of the swappable rules")
     output: Output = Field(default_factory=Output, description="What to record")
+    plugin_params: dict[str, float] = Field(default_factory=dict, description=(
+        "Parameters read by plugin rules (name: number); unused by the built-in rules"))
 
     @model_validator(mode="after")
     def _check_years(self) -> "Scenario":

@@ -13,7 +13,7 @@ import numpy as np
 STAGES = ("cub", "subadult", "resident", "transient")
 SEXES = ("f", "m")
 DEATH_CAUSES = ("background", "senescence", "starvation", "human", "road", "predation",
-                "post_release", "orphaned", "inbreeding", "harsh_winter", "ceiling", "emigrated")
+                "post_release", "orphaned", "inbreeding", "harsh_winter", "ceiling", "emigrated", "other")
 PREY_SPECIES = ("saiga", "gazelle", "urial")
 
 #: Annual census columns (one value per simulated year, recorded after December).
@@ -31,7 +31,8 @@ year: 1..years; N: all cheetahs alive (cubs included); N_f/N_m by sex;
 <stage>_<sex>: counts by life stage; adults_f/m: age >= cheetah.adult_months;
 breeding_females: females that gave birth during the year; births: cubs born in the year;
 released: animals released in the year; deaths_<cause>: deaths in the year by cause
-(emigrated = walked off an open map edge; ceiling = removed by the Vortex-style ceiling rule);
+(emigrated = walked off an open map edge; ceiling = removed by the Vortex-style ceiling rule;
+other = causes added by plugin hazards, named in ReplicateResult.extra["deaths_by_plugin_cause"]);
 extant: 1 if both sexes are present (Vortex's definition of a surviving population), else 0;
 gene_diversity: expected heterozygosity of the living population (NaN if none);
 mean_F: mean inbreeding coefficient of the living (NaN if none);

@@ -59,6 +59,7 @@ import weakref
 import numpy as np
 
 from ..world.coarsen import coarsened
+from ..world.geometry import box_sums, summed_area_table
 from ..world.landscape import Landscape, derived_cache
 from ..config.params import SPECIES, PreyParams
 
@@ -136,6 +137,7 @@ class PreyPopulation:
         # Initial animals in proportion to each species' capacity in the starting season.
         K = self._K[self.season(month)]
         self.N = np.zeros_like(K)
+        self._sat: np.ndarray | None = None           # summed-area table of N (animals_in_boxes)
         for s, p in enumerate(self._sp):
             total_k = K[s].sum()
             if p.initial_total == 0:
@@ -233,6 +235,7 @@ class PreyPopulation:
             raise ValueError(f"capacity_multiplier must be a finite number >= 0 (got {capacity_multiplier})")
         season = self.season(month)
         N = self.N
+        self._sat = None
 
         # 1. Birth pulse.
         for s, p in enumerate(self._sp):
@@ -499,6 +502,7 @@ class PreyPopulation:
             raise ValueError(f"catastrophe fraction must lie in 0-1 (got {fraction})")
         killed = float(self.N[s].sum()) * fraction
         self.N[s] *= 1.0 - fraction
+        self._sat = None
         return killed
 
     def remove_kills(self, r0: int, r1: int, c0: int, c1: int, kills: np.ndarray) -> np.ndarray:
@@ -531,6 +535,7 @@ class PreyPopulation:
         n = kills.shape[0]
         if n == 0:
             return np.zeros((0, 3))
+        self._sat = None
         cells, w = self._box_cells(r0, r1, c0, c1)
         flat = self.N.reshape(self.N.shape[0], -1)
         present = self._box_totals(flat, cells, w)                  # animals in each box (n, 3)
@@ -586,6 +591,45 @@ class PreyPopulation:
         if not (0 <= r < rows and 0 <= c < cols):
             raise ValueError(f"translocation cell ({r}, {c}) lies outside the {rows} x {cols} grid")
         self.N[s, r // self.factor, c // self.factor] += number
+        self._sat = None
+
+    # ------------------------------------------------------------------ prey in boxes
+    def animals_in_boxes(self, r0, r1, c0, c1) -> np.ndarray:
+        """Prey animals in boxes of landscape cells (rows r0:r1, cols c0:c1; arrays of any
+        shape, clipped to the map), shape (species, *r0.shape) [animals].
+
+        Few small boxes (hunting units) are summed directly from the prey fields; many or large
+        ones (settlement tries 12 radii per walker) from a summed-area table of the prey grid,
+        built once per change of the prey (prey on a coarser grid: interpolated to the box
+        corners, :func:`fine_sat`, exact for prey spread evenly within a prey cell). Totals below
+        1e-9 animals are round-off of the table's differences, not prey: they are set to 0, so
+        that no kill is drawn for an absent species."""
+        r0, r1, c0, c1 = (np.asarray(x) for x in (r0, r1, c0, c1))
+        f = self.factor
+        rows, cols = self.landscape.shape
+        cells = int(((r1 - r0) * (c1 - c0)).sum())
+        N = self.N
+        if f > 1 and r0.ndim == 1 and 4 * cells < rows * cols:
+            out = self.box_totals(r0, r1, c0, c1).T           # few boxes: summed directly
+        elif f > 1:
+            corners = fine_sat(self._table(), np.stack([r1, r0, r1, r0]), np.stack([c1, c1, c0, c0]),
+                               f, (rows, cols))
+            out = corners[:, 0] - corners[:, 1] - corners[:, 2] + corners[:, 3]
+        elif r0.ndim == 1 and 4 * cells < N.shape[1] * N.shape[2]:
+            out = np.empty((N.shape[0], r0.size))
+            for i, (a, b, c, d) in enumerate(zip(r0.tolist(), r1.tolist(), c0.tolist(), c1.tolist())):
+                out[:, i] = N[:, a:b, c:d].sum(axis=(1, 2))
+        else:
+            out = box_sums(self._table(), r0, r1, c0, c1)
+        out[out < 1e-9] = 0.0
+        return out
+
+    def _table(self) -> np.ndarray:
+        """Summed-area table (species, rows+1, cols+1) of the prey grid (built on first use
+        after a change)."""
+        if self._sat is None:
+            self._sat = summed_area_table(self.N)
+        return self._sat
 
 
 # ---------------------------------------------------------------------- landscape tables

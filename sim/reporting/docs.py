@@ -220,11 +220,10 @@ def schema_tables() -> str:
             out.append(f"| `{prefix}{name}` | {_fmt(default)} | {_allowed(field) or ann} | "
                        f"{(field.description or '').replace('|', '/')} |")
         out.append("")
-    from .. import registry as rules
+    from .. import life, registry as rules  # noqa: F401  (importing sim.life registers the built-in rules)
 
     def builtin(kind):
-        return [n for n in rules.available(kind) if rules.get(kind, n).__module__ == rules.__name__
-                and not n.startswith("_")]
+        return [n for n in rules.available(kind) if rules.is_builtin(kind, n) and not n.startswith("_")]
 
     out.append("Built-in rule names: " + "; ".join(
         f"{k}: {', '.join(builtin(k))}" for k in rules.KINDS) + ". Plugins may add more (`--plugin`).")

@@ -44,7 +44,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..model.results import DEATH_CAUSES
-from ..cheetahs.cheetah import DAYS_PER_MONTH
+from ..life.energetics import DAYS_PER_MONTH
 from ..config.params import (CheetahParams, EnvironmentParams, GazelleParams, ManagementBaseline, SaigaParams,
                      SPECIES)
 from ..config.schema import Scenario

@@ -1,0 +1,43 @@
+"""Hunting units: who moves, hunts and eats together this month.
+
+A unit is an independent animal alone, or a coalition of brothers, together with the dependent
+cubs of its females. Its leader (the animal itself, or the coalition's first member) decides
+where the unit goes. Every living animal belongs to exactly one unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .population import Cheetahs
+
+
+@dataclass(frozen=True)
+class Units:
+    """The month's units: ``leaders`` (rows, in row order) and, for every row of the population,
+    the index of its unit (``owner``) and whether it is a dependent cub."""
+
+    leaders: np.ndarray
+    owner: np.ndarray
+    is_cub: np.ndarray
+
+    def __len__(self) -> int:
+        return self.leaders.size
+
+    def total(self, per_animal: np.ndarray, select: np.ndarray | None = None) -> np.ndarray:
+        """Sum of a per-animal quantity over each unit's members (or over the selected ones)."""
+        if select is None:
+            return np.bincount(self.owner, per_animal, minlength=len(self))
+        return np.bincount(self.owner[select], per_animal[select], minlength=len(self))
+
+
+def units_of(pop: Cheetahs) -> Units:
+    """The units of a population whose rows are all alive (after :meth:`Cheetahs.compact`)."""
+    lead = pop.leaders()
+    is_leader = lead == np.arange(len(pop))
+    leaders = np.flatnonzero(is_leader)
+    index = np.full(len(pop), -1, dtype=np.int64)
+    index[leaders] = np.arange(leaders.size)
+    return Units(leaders=leaders, owner=index[lead], is_cub=pop.mother >= 0)

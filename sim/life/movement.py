@@ -1,0 +1,252 @@
+"""Movement: residents stay in (or leave) their ranges; every other unit walks, may die on the way
+(roads, walking off an open map edge), and may settle.
+
+The walk: each month a walking unit makes ``walk_substeps`` straight jumps of ``step_cells``
+cells (its sex's daily travel x days a month / substeps) in one of the eight compass headings
+chosen by the scenario's movement rule. The path is checked cell by cell, but only for jumps that
+start near a fence or a road (precomputed, :class:`WalkGeometry`), so most jumps cost nothing
+beyond the rule's choice:
+
+* a closed fence edge stops the jump before it (a diagonal unit step passes if either L-shaped
+  orthogonal path is open, as :meth:`sim.world.landscape.Landscape.step_blocked`);
+* the map edge stops the jump, or, on an open-boundary map, the walker emigrates;
+* entering a road cell counts one road crossing; each member of the unit survives each crossing
+  with probability 1 - ``road_crossing_mortality`` x the road mitigation factor.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numba import njit
+from scipy.ndimage import binary_dilation
+
+from ..cheetahs.units import units_of
+from ..registry import DIRECTIONS, register
+from ..world.landscape import derived_cache
+from . import energetics, ranges
+from .energetics import DAYS_PER_MONTH
+
+
+# ------------------------------------------------------------------------------------ rules
+@njit(cache=True)
+def _habitat_headings(rows, cols, step_cells, habitat, bias, u):
+    n_rows, n_cols = habitat.shape
+    out = np.empty(rows.size, dtype=np.int64)
+    w = np.empty(8)
+    for i in range(rows.size):
+        total = 0.0
+        for d in range(8):
+            r = min(max(rows[i] + _DR[d] * step_cells[i], 0), n_rows - 1)
+            c = min(max(cols[i] + _DC[d] * step_cells[i], 0), n_cols - 1)
+            total += habitat[r, c] ** bias + 1e-6
+            w[d] = total
+        target = u[i] * total
+        k = 0
+        for d in range(8):
+            if w[d] < target:
+                k += 1
+        out[i] = k
+    return out
+
+
+_DR = DIRECTIONS[:, 0].copy()
+_DC = DIRECTIONS[:, 1].copy()
+
+
+@register("movement", "habitat_walk")
+def habitat_walk(model, rows, cols, headings, step_cells, rng):
+    """Habitat-biased walk: heading chosen with weight habitat(destination)^walk_habitat_bias
+    (destination clipped to the map)."""
+    u = rng.random(len(rows))
+    return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+                             np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
+                             float(model.params.walk_habitat_bias), u)
+
+
+@register("movement", "correlated_walk")
+def correlated_walk(model, rows, cols, headings, step_cells, rng):
+    """Correlated random walk: keep the heading with probability walk_persistence, else turn to a
+    uniformly random heading (habitat ignored)."""
+    keep = rng.random(len(rows)) < model.params.walk_persistence
+    new = rng.integers(0, 8, size=len(rows))
+    return np.where(keep & (headings >= 0), headings, new)
+
+
+# ------------------------------------------------------------------------------------ walk engine
+@dataclass
+class WalkGeometry:
+    """Per-landscape precomputation for the walk (built once per landscape and max jump length).
+
+    :meth:`build` caches the geometry per landscape object (weakly: dropped with the landscape),
+    so the replicates a worker runs on one landscape share it (``check`` is read-only; the
+    others are the landscape's own layers). Landscapes are immutable (management makes a new
+    one), so the cache never goes stale.
+    """
+
+    check: np.ndarray      # bool (rows, cols): a jump from here may meet a fence or road
+    east: np.ndarray
+    south: np.ndarray
+    road: np.ndarray
+
+    @classmethod
+    def build(cls, land, max_step_cells: int) -> "WalkGeometry":
+        key = max(int(max_step_cells) + 1, 1)
+        per = derived_cache(_GEOMETRY, land)
+        geo = per.get(key)
+        if geo is None:
+            east, south = land.barriers
+            mark = np.zeros(land.shape, dtype=bool)
+            for fence in land.fences:
+                mark[fence.edges[:, 1], fence.edges[:, 2]] = True
+            mark |= land.road
+            check = binary_dilation(mark, iterations=key) if mark.any() else mark
+            geo = cls(check=check, east=east, south=south, road=land.road)
+            check.setflags(write=False)
+            if len(per) >= 4:
+                per.pop(next(iter(per)))
+            per[key] = geo
+        return geo
+
+
+#: WalkGeometry per landscape object and dilation (max jump + 1 cells).
+_GEOMETRY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+@njit(cache=True)
+def _blocked(east, south, r, c, dr, dc):
+    """Unit step (dr, dc) from (r, c) crosses a closed edge (both cells inside the map)."""
+    if dr == 0:
+        return east[r, c if dc > 0 else c - 1]
+    if dc == 0:
+        return south[r if dr > 0 else r - 1, c]
+    p1 = east[r, c if dc > 0 else c - 1] or south[r if dr > 0 else r - 1, c + dc]
+    p2 = south[r if dr > 0 else r - 1, c] or east[r + dr, c if dc > 0 else c - 1]
+    return p1 and p2
+
+
+@njit(cache=True)
+def _jump(rows, cols, d, gone, step_cells, check, east, south, road, open_boundary, crossings):
+    """One jump of every walker still on the map, in place: the walker heads d (0..7)
+    ``step_cells`` cells; jumps from cells marked in ``check`` (or leaving the map) are followed
+    cell by cell (fences stop them, road cells entered are counted, the open map edge is
+    emigration)."""
+    n_rows, n_cols = check.shape
+    for i in range(rows.size):
+        if gone[i]:
+            continue
+        dr, dc = _DR[d[i]], _DC[d[i]]
+        r, c = rows[i], cols[i]
+        tr, tc = r + dr * step_cells[i], c + dc * step_cells[i]
+        inside = 0 <= tr < n_rows and 0 <= tc < n_cols
+        if inside and not check[r, c]:
+            rows[i], cols[i] = tr, tc
+            continue
+        for _ in range(step_cells[i]):
+            nr, nc = r + dr, c + dc
+            if not (0 <= nr < n_rows and 0 <= nc < n_cols):
+                gone[i] = open_boundary
+                break
+            if _blocked(east, south, r, c, dr, dc):
+                break
+            if road[nr, nc] and not road[r, c]:
+                crossings[i] += 1
+            r, c = nr, nc
+        rows[i], cols[i] = r, c
+
+
+def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_cells: np.ndarray,
+         substeps: int, rule, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Move walkers for one month: ``substeps`` jumps, headings from ``rule``.
+
+    Returns new (rows, cols, headings, road_crossings, emigrated) arrays. Walkers that emigrate
+    stop where they left the map.
+    """
+    land = model.landscape
+    geo = model.walk_geometry
+    rows = rows.astype(np.int64).copy()
+    cols = cols.astype(np.int64).copy()
+    headings = headings.astype(np.int64).copy()
+    step_cells = np.asarray(step_cells, dtype=np.int64)
+    crossings = np.zeros(len(rows), dtype=np.int64)
+    gone = np.zeros(len(rows), dtype=bool)
+    for _ in range(substeps):
+        if gone.all():
+            break
+        d = np.asarray(rule(model, rows, cols, headings, step_cells, rng), dtype=np.int64)
+        headings = np.where(gone, headings, d)
+        _jump(rows, cols, d, gone, step_cells, geo.check, geo.east, geo.south, geo.road,
+              bool(land.open_boundary), crossings)
+    return rows, cols, headings, crossings, gone
+
+
+# ------------------------------------------------------------------------------------ the month
+def move(m: Any) -> None:
+    """The month's movement (see the module docstring): residents whose range no longer feeds
+    them leave it (:func:`sim.life.ranges.abandon_poor_ranges`); walking units walk, die on roads
+    or by leaving the map, and may settle (:func:`sim.life.ranges.settle_walkers`)."""
+    pop = m.cheetahs
+    if len(pop) == 0:
+        return
+    p = m.params
+    units = units_of(pop)
+    leaders = units.leaders
+    resident = pop.home_row[leaders] >= 0
+    if m.density.uses_prey and resident.any():
+        unit_need = units.total(energetics.needs(m))
+        ranges.abandon_poor_ranges(m, leaders[resident], unit_need[resident] * 12)
+    res_leaders = leaders[pop.home_row[leaders] >= 0]
+    walking = leaders[(pop.home_row[leaders] < 0) & (pop.boma_months[leaders] == 0)]
+    if walking.size == 0:
+        return
+    land = m.landscape
+    travel = np.where(pop.male[walking], p.daily_travel_km_male, p.daily_travel_km_female)
+    step_cells = np.maximum(1, np.rint(travel * DAYS_PER_MONTH / p.walk_substeps / land.cell_km)).astype(np.int64)
+    rows, cols, heads, crossings, gone = walk(m, pop.row[walking], pop.col[walking], pop.heading[walking],
+                                              step_cells, p.walk_substeps, m.move_rule, m.rng)
+    # every member of a walking unit goes where its leader went; independent members take its heading
+    unit_index = np.searchsorted(leaders, walking)
+    slot = np.full(len(leaders), -1)
+    slot[unit_index] = np.arange(walking.size)
+    follows = slot[units.owner]
+    moved = np.flatnonzero(follows >= 0)
+    pop.row[moved] = rows[follows[moved]]
+    pop.col[moved] = cols[follows[moved]]
+    indep = moved[~units.is_cub[moved]]
+    pop.heading[indep] = heads[follows[indep]]
+    _deaths_on_the_way(m, units, walking, follows, crossings, gone)
+    alive = pop.alive[walking]
+    lead_now = pop.leaders()
+    walkers = walking[alive & (lead_now[walking] == walking)]
+    new = pop.compact()
+    if new is not None:
+        walkers, res_leaders = new[walkers], new[res_leaders]
+    if walkers.size:
+        after = units_of(pop)
+        need = after.total(energetics.needs(m))[np.searchsorted(after.leaders, walkers)]
+        ranges.settle_walkers(m, walkers, res_leaders, need * 12)
+
+
+def _deaths_on_the_way(m: Any, units, walking: np.ndarray, follows: np.ndarray, crossings: np.ndarray,
+                       gone: np.ndarray) -> None:
+    """Units that walked off an open map edge are lost (cubs first, then each member); each member
+    of a unit that crossed roads dies with probability 1 - (1 - p)^crossings (one draw per
+    member, units in order)."""
+    pop = m.cheetahs
+    p = m.params
+    p_cross = min(1.0, p.road_crossing_mortality * m.road_factor)
+    for i in np.flatnonzero(gone | (crossings > 0)).tolist():
+        members = np.flatnonzero((follows == i) & ~units.is_cub)
+        if gone[i]:
+            rows, causes = [], []
+            for g in members.tolist():
+                cubs = np.flatnonzero((pop.mother == g) & pop.alive).tolist()
+                rows += cubs + [g]
+            m.kill(np.array(rows, dtype=np.int64), ["emigrated"] * len(rows), compact=False)
+        elif p_cross > 0:
+            die = m.rng.random(members.size) < 1.0 - (1.0 - p_cross) ** crossings[i]
+            if die.any():
+                m.kill(members[die], ["road"] * int(die.sum()), compact=False)

@@ -1,0 +1,127 @@
+"""Reproduction: births, then mate finding and conception.
+
+Each month a pregnant female's gestation advances; at its end she gives birth in her cell to a
+litter drawn from ``litter_size_probs``, each cub male with ``sex_ratio_at_birth``, inheriting
+one allele per locus from each parent and F from the parents' kinship
+(:mod:`sim.cheetahs.genetics`). A female is available to conceive when independent, out of the
+boma, not pregnant, not waiting after losing a litter, without dependent cubs and of breeding age;
+the scenario's mate-finding rule gives her a mate (or none), and she conceives with
+``conception_prob_per_month``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..cheetahs.events import add_animals
+from ..registry import register
+
+
+# ------------------------------------------------------------------------------------ mate finding
+def _random_true_index(ok: np.ndarray, rng) -> np.ndarray:
+    """For each row, the column of a uniformly chosen True entry, or -1 if none."""
+    score = np.where(ok, rng.random(ok.shape), -1.0)
+    idx = score.argmax(axis=1)
+    return np.where(ok.any(axis=1), idx, -1)
+
+
+@register("mate_finding", "search_radius")
+def search_radius(model, females, males):
+    """A female finds a random breeding male whose position (home-range centre, else cell) lies
+    within ``mate_search_km``."""
+    if len(males) == 0 or len(females) == 0:
+        return np.full(len(females), -1, dtype=np.int64)
+    pop = model.cheetahs
+    fr, fc = pop.positions(females)
+    mr, mc = pop.positions(males)
+    d2 = ((fr[:, None] - mr[None, :]) ** 2 + (fc[:, None] - mc[None, :]) ** 2) * model.landscape.cell_area_km2
+    ok = d2 <= model.params.mate_search_km ** 2
+    return _random_true_index(ok, model.rng)
+
+
+@register("mate_finding", "anywhere")
+def anywhere(model, females, males):
+    """Any breeding male alive anywhere will do (no Allee effect from distance)."""
+    if len(males) == 0:
+        return np.full(len(females), -1, dtype=np.int64)
+    return _random_true_index(np.ones((len(females), len(males)), dtype=bool), model.rng)
+
+
+@register("mate_finding", "always")
+def always(model, females, males):
+    """Theory checks: like ``anywhere``, and if no male is alive an unrelated immigrant sire is
+    assumed (index -2), so reproduction never waits for males (a female-only model)."""
+    if len(males) == 0:
+        return np.full(len(females), -2, dtype=np.int64)
+    return anywhere(model, females, males)
+
+
+# ------------------------------------------------------------------------------------ the month
+def month(m: Any) -> None:
+    """Births due this month, then conceptions (see the module docstring)."""
+    pop = m.cheetahs
+    if len(pop) == 0:
+        return
+    p = m.params
+    age = pop.age
+    adult_free = (pop.mother < 0) & (pop.boma_months == 0)
+    female = adult_free & ~pop.male
+    pregnant = female & (pop.pregnant > 0)
+    pop.pregnant[pregnant] -= 1
+    births = np.flatnonzero(pregnant & (pop.pregnant == 0))
+    waiting = female & ~pregnant & (pop.wait > 0)
+    pop.wait[waiting] -= 1
+    females = np.flatnonzero(female & ~pregnant & ~waiting & (pop.n_cubs() == 0)
+                             & (age >= p.female_first_conception_months)
+                             & (age <= p.female_last_breeding_months))
+    males = np.flatnonzero(adult_free & pop.male & (age >= p.male_breeding_months)
+                           & ((pop.home_row >= 0) | (not p.breeding_males_must_be_resident)))
+    for mother in births.tolist():
+        give_birth(m, mother)
+    if females.size == 0:
+        return
+    sires = np.asarray(m.mate_rule(m, females, males), dtype=np.int64)
+    conceive = m.rng.random(females.size) < p.conception_prob_per_month
+    for f, s in zip(females[conceive & (sires != -1)].tolist(), sires[conceive & (sires != -1)].tolist()):
+        pop.pregnant[f] = p.gestation_months
+        if s >= 0:
+            sire = males[s]
+            pop.sire_uid[f] = pop.uid[sire]
+            pop.sire_slot[f] = pop.gslot[sire]
+            m.genetics.hold(int(pop.gslot[sire]))
+        else:
+            pop.sire_uid[f] = -1
+            pop.sire_slot[f] = -1
+
+
+def give_birth(m: Any, mother: int) -> np.ndarray:
+    """A litter in the mother's cell; cubs inherit alleles and F from the parents (an immigrant
+    sire, slot -1, is unrelated). Returns the cubs' rows."""
+    pop = m.cheetahs
+    p = m.params
+    g = m.genetics
+    n = int(m.litter_cdf.searchsorted(m.rng.random(), side="right")) + 1
+    male = m.rng.random(n) < p.sex_ratio_at_birth
+    dam, sire_slot = int(pop.gslot[mother]), int(pop.sire_slot[mother])
+    if sire_slot >= 0:
+        slots = g.litter(dam, sire_slot, n)
+        g.release(sire_slot)
+    else:                               # an unrelated immigrant sire (mate_finding: always)
+        phantom = g.founder()
+        slots = g.litter(dam, phantom, n)
+        g.remove(phantom)
+    for s in slots:
+        g.hold(s, new=True)
+    m.litters += 1
+    cubs = add_animals(m, n, male=male, birth=pop.clock, row=pop.row[mother], col=pop.col[mother],
+                       mother=mother, mother_uid=pop.uid[mother], father_uid=pop.sire_uid[mother],
+                       gslot=np.array(slots, dtype=np.int64), F=np.array([g.F(s) for s in slots]),
+                       litter=m.litters)
+    pop = m.cheetahs
+    pop.pregnant[mother] = 0
+    pop.sire_uid[mother] = -1
+    pop.sire_slot[mother] = -1
+    m.record_births(mother, cubs)
+    return cubs

@@ -1,0 +1,130 @@
+"""What each kind of intervention does, one handler per kind.
+
+A handler gets the model and the event (a validated entry of the scenario's ``management`` or
+``releases``) and returns True if it changed the landscape (the model then recomputes what
+depends on it). Landscape changes make a per-replicate copy of the changed layers; the landscape
+shared by a worker's replicates is never modified.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..cheetahs.events import add_animals
+from ..cheetahs.population import ORIGINS
+from ..config.schema import Release, Where
+
+
+def resolve_cell(land, site: str | None, cell) -> tuple[int, int]:
+    """The (row, col) of a named site or an explicit cell."""
+    if site is not None:
+        if site not in land.sites:
+            raise KeyError(f"no release site named {site!r}; sites: {', '.join(sorted(land.sites))}")
+        r, c = land.sites[site]
+        return int(r), int(c)
+    return int(cell[0]), int(cell[1])
+
+
+def where_mask(land, where: Where) -> np.ndarray:
+    """Bool mask of the cells a Where selects (box, or disk around a site or cell)."""
+    if where.box is not None:
+        r0, c0, r1, c1 = where.box
+        mask = np.zeros(land.shape, dtype=bool)
+        mask[max(r0, 0): r1 + 1, max(c0, 0): c1 + 1] = True
+        return mask
+    r, c = resolve_cell(land, where.site, where.cell)
+    return land.cells_within(r, c, where.radius_km)
+
+
+def release(m: Any, rel: Release) -> bool:
+    """Put the release's females, then males, at its site (founders: unrelated, F = 0)."""
+    r, c = resolve_cell(m.landscape, rel.site, rel.cell)
+    boma = rel.boma_months if rel.method == "soft" else 0
+    for male, n in ((False, rel.females), (True, rel.males)):
+        if n == 0:
+            continue
+        slots = []
+        for _ in range(n):
+            slot = m.genetics.founder()
+            m.genetics.hold(slot, new=True)
+            slots.append(slot)
+        add_animals(m, n, male=male, birth=m.cheetahs.clock - rel.age_months, row=r, col=c,
+                    origin=ORIGINS.index(rel.source), soft=rel.method == "soft", boma_months=boma,
+                    months_free=0, gslot=np.array(slots, dtype=np.int64))
+    m.year_released += rel.females + rel.males
+    return False
+
+
+def fence_gaps(m: Any, ev) -> bool:
+    land = m.landscape
+    m.landscape = land.replace(fences=tuple(f.with_more_gaps(ev.add) if f.name == ev.fence else f
+                                            for f in land.fences))
+    return True
+
+
+def fence_removal(m: Any, ev) -> bool:
+    land = m.landscape
+    m.landscape = land.replace(fences=tuple(f.removed() if f.name == ev.fence else f for f in land.fences))
+    return True
+
+
+def anti_poaching(m: Any, ev) -> bool:
+    m.enforcement = ev.strength
+    return False
+
+
+def protected_areas(m: Any, ev) -> bool:
+    land = m.landscape
+    mask = where_mask(land, ev)
+    protection = np.maximum(land.protection, np.where(mask, ev.strength, 0.0))
+    pas = dict(land.protected_areas)
+    pas[ev.name] = mask
+    m.landscape = land.replace(protection=protection, protected_areas=pas)
+    return True
+
+
+def water_points(m: Any, ev) -> bool:
+    land = m.landscape
+    water = land.water.copy()
+    for site in ev.sites:
+        water[resolve_cell(land, site, None)] = True
+    for cell in ev.cells:
+        water[int(cell[0]), int(cell[1])] = True
+    m.landscape = land.replace(water=water)
+    return True
+
+
+def conflict_mitigation(m: Any, ev) -> bool:
+    m.human_factor = ev.factor
+    return False
+
+
+def road_mitigation(m: Any, ev) -> bool:
+    m.road_factor = ev.factor
+    return False
+
+
+def prey_translocations(m: Any, ev) -> bool:
+    r, c = resolve_cell(m.landscape, ev.site, ev.cell)
+    m.prey.add(ev.species, r, c, float(ev.number))
+    return False
+
+
+HANDLERS: dict[str, Callable[[Any, Any], bool]] = {
+    "release": release, "fence_gaps": fence_gaps, "fence_removal": fence_removal,
+    "anti_poaching": anti_poaching, "protected_areas": protected_areas, "water_points": water_points,
+    "conflict_mitigation": conflict_mitigation, "road_mitigation": road_mitigation,
+    "prey_translocations": prey_translocations,
+}
+
+
+def apply_due(m: Any) -> None:
+    """Carry out every intervention due this month, in the scenario's order; recompute what
+    depends on the landscape once if any changed it."""
+    changed = False
+    for kind, ev in m.schedule.due(m.year, m.month):
+        changed |= HANDLERS[kind](m, ev)
+    if changed:
+        m.landscape_changed()
