@@ -222,9 +222,9 @@ class ReintroductionModel(mesa.Model):
             self.year += 1
 
     def _timed(self, name: str, fn, *args) -> None:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn(*args)
-        self.phase_seconds[name] += time.perf_counter() - t0
+        self.phase_seconds[name] += time.process_time() - t0
 
     def run(self) -> None:
         for _ in range(self.spec.years * 12):

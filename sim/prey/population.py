@@ -46,9 +46,9 @@ would consume a random number and shift the whole random stream.) Cost on this p
 
 The grid: the landscape coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`,
 ``LandscapeSpec.prey_cell_km``); ``N`` and every table live on it. The model works in landscape
-cells: :meth:`PreyPopulation.remove_kills` and :meth:`PreyPopulation.add` take landscape cells,
-and :func:`fine_sat` turns the prey grid's summed-area table into box sums over landscape cells,
-with each prey cell's animals spread evenly over its landscape cells.
+cells: :meth:`PreyPopulation.remove_kills`, :meth:`PreyPopulation.animals_in_boxes` and
+:meth:`PreyPopulation.add` take landscape cells, with each prey cell's animals spread evenly over
+its landscape cells (:mod:`sim.prey.boxes`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ import weakref
 import numpy as np
 
 from ..world.coarsen import coarsened
-from ..world.geometry import box_sums, summed_area_table
+from ..world.geometry import summed_area_table
+from . import boxes
 from ..world.landscape import Landscape, derived_cache
 from ..config.params import SPECIES, PreyParams
 
@@ -138,6 +139,7 @@ class PreyPopulation:
         K = self._K[self.season(month)]
         self.N = np.zeros_like(K)
         self._sat: np.ndarray | None = None           # summed-area table of N (animals_in_boxes)
+        self._loss: np.ndarray | None = None          # scratch of remove_kills_in_boxes
         for s, p in enumerate(self._sp):
             total_k = K[s].sum()
             if p.initial_total == 0:
@@ -514,72 +516,26 @@ class PreyPopulation:
                                           np.asarray(kills, dtype=np.float64)[None, :])[0]
 
     def remove_kills_in_boxes(self, r0, r1, c0, c1, kills: np.ndarray) -> np.ndarray:
-        """Remove the month's kills of all hunting groups at once: ``kills[i, s]`` animals of
+        """Remove the month's kills of all hunting units at once: ``kills[i, s]`` animals of
         species s from box i (landscape cells rows r0[i]:r1[i], cols c0[i]:c1[i]).
 
-        Each group takes its kills from the prey in its box at the start of the removal, spread
-        over the box in proportion to density: a box covering a fraction w of a prey cell's
-        landscape cells (prey are spread evenly within a prey cell) holds sum(w N) animals, and
-        each prey cell loses the fraction w x kills / (animals in the box) of its animals. Where
-        boxes overlap, the cell loses the sum of the groups' fractions (so the groups together
-        remove exactly their kills), never more than all its animals. A group never takes more
-        than its box holds. Returns the animals each group removed, shape (n, 3). Saiga kills
-        take males in proportion, so the male fraction is unchanged.
-
-        Simultaneous rather than one group after the other: the result does not depend on the
-        order of the groups, and it is one vectorised pass over (group, prey cell) pairs instead
-        of a Python call per group (the per-group calls were a third of a crowded replicate's
-        time; bench/README.md).
+        Each unit takes its kills from the prey in its box at the start of the removal, spread
+        over the box in proportion to density; where boxes overlap, a cell loses the sum of the
+        units' fractions, never more than all its animals; a unit never takes more than its box
+        holds (:func:`sim.prey.boxes.remove_kills`). Simultaneous rather than one unit after the
+        other, so the result does not depend on the order of the units. Returns the animals each
+        unit removed, shape (n, species). Saiga kills take males in proportion, so the male
+        fraction is unchanged.
         """
-        kills = np.asarray(kills, dtype=np.float64)
-        n = kills.shape[0]
-        if n == 0:
-            return np.zeros((0, 3))
+        kills = np.ascontiguousarray(kills, dtype=np.float64)
+        if kills.shape[0] == 0:
+            return np.zeros((0, self.N.shape[0]))
         self._sat = None
-        cells, w = self._box_cells(r0, r1, c0, c1)
-        flat = self.N.reshape(self.N.shape[0], -1)
-        present = self._box_totals(flat, cells, w)                  # animals in each box (n, 3)
-        removed = np.where((kills > 0.0) & (present > 0.0), np.minimum(kills, present), 0.0)
-        frac = np.divide(removed, present, out=np.zeros_like(removed), where=removed > 0.0)
-        if cells.size < flat.shape[1]:             # few boxes: work on the prey cells they touch
-            touched, where = np.unique(cells, return_inverse=True)
-        else:                                      # many: on the whole grid
-            touched, where = None, cells
-        size = flat.shape[1] if touched is None else touched.size
-        for s in np.flatnonzero(frac.any(axis=0)):
-            loss = np.bincount(where.ravel(), weights=(frac[:, s, None, None] * w).ravel(), minlength=size)
-            hit = touched
-            if hit is None:
-                hit = np.flatnonzero(loss)
-                loss = loss[hit]
-            flat[s, hit] *= np.maximum(1.0 - loss, 0.0)
-        return removed
-
-    def box_totals(self, r0, r1, c0, c1) -> np.ndarray:
-        """Animals of each species in boxes of landscape cells rows r0[i]:r1[i], cols
-        c0[i]:c1[i] (1-d arrays), shape (boxes, 3) [animals]; a prey cell's animals are spread
-        evenly over its landscape cells. Direct sums over the prey cells each box touches: for a
-        few boxes, cheaper than a summed-area table of the whole grid."""
-        if len(r0) == 0:
-            return np.zeros((0, 3))
-        cells, w = self._box_cells(r0, r1, c0, c1)
-        return self._box_totals(self.N.reshape(self.N.shape[0], -1), cells, w)
-
-    def _box_cells(self, r0, r1, c0, c1) -> tuple[np.ndarray, np.ndarray]:
-        """The prey cells boxes of landscape cells touch, as flat indices (boxes, mr, mc), and the
-        share of each one's landscape cells inside the box (0 for padding)."""
         rows, cols = self.landscape.shape
-        r0 = np.minimum(np.maximum(np.asarray(r0, dtype=np.int64), 0), rows)
-        c0 = np.minimum(np.maximum(np.asarray(c0, dtype=np.int64), 0), cols)
-        r1 = np.minimum(np.maximum(np.asarray(r1, dtype=np.int64), r0), rows)
-        c1 = np.minimum(np.maximum(np.asarray(c1, dtype=np.int64), c0), cols)
-        R, wr = _axis_weights(r0, r1, self.factor, rows)            # (n, mr) prey rows, weights
-        C, wc = _axis_weights(c0, c1, self.factor, cols)            # (n, mc)
-        return R[:, :, None] * self.N.shape[2] + C[:, None, :], wr[:, :, None] * wc[:, None, :]
-
-    @staticmethod
-    def _box_totals(flat: np.ndarray, cells: np.ndarray, w: np.ndarray) -> np.ndarray:
-        return (flat[:, cells] * w).reshape(flat.shape[0], cells.shape[0], -1).sum(axis=2).T
+        r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
+        if self._loss is None:
+            self._loss = np.zeros_like(self.N)
+        return boxes.remove_kills(self.N, r0, r1, c0, c1, kills, self.factor, rows, cols, self._loss)
 
     def add(self, species: str, r: int, c: int, number: float) -> None:
         """Translocate ``number`` animals of ``species`` into landscape cell (r, c) (its prey
@@ -595,34 +551,15 @@ class PreyPopulation:
 
     # ------------------------------------------------------------------ prey in boxes
     def animals_in_boxes(self, r0, r1, c0, c1) -> np.ndarray:
-        """Prey animals in boxes of landscape cells (rows r0:r1, cols c0:c1; arrays of any
-        shape, clipped to the map), shape (species, *r0.shape) [animals].
-
-        Few small boxes (hunting units) are summed directly from the prey fields; many or large
-        ones (settlement tries 12 radii per walker) from a summed-area table of the prey grid,
-        built once per change of the prey (prey on a coarser grid: interpolated to the box
-        corners, :func:`fine_sat`, exact for prey spread evenly within a prey cell). Totals below
-        1e-9 animals are round-off of the table's differences, not prey: they are set to 0, so
-        that no kill is drawn for an absent species."""
-        r0, r1, c0, c1 = (np.asarray(x) for x in (r0, r1, c0, c1))
-        f = self.factor
+        """Prey animals in boxes of landscape cells (rows r0:r1, cols c0:c1; arrays of one shape,
+        clipped to the map), shape (species, *r0.shape) [animals], from the summed-area table of
+        the prey grid (built once per change of the prey; :func:`sim.prey.boxes.box_totals`).
+        Totals below 1e-9 animals are round-off, and count as 0."""
+        shape = np.shape(r0)
         rows, cols = self.landscape.shape
-        cells = int(((r1 - r0) * (c1 - c0)).sum())
-        N = self.N
-        if f > 1 and r0.ndim == 1 and 4 * cells < rows * cols:
-            out = self.box_totals(r0, r1, c0, c1).T           # few boxes: summed directly
-        elif f > 1:
-            corners = fine_sat(self._table(), np.stack([r1, r0, r1, r0]), np.stack([c1, c1, c0, c0]),
-                               f, (rows, cols))
-            out = corners[:, 0] - corners[:, 1] - corners[:, 2] + corners[:, 3]
-        elif r0.ndim == 1 and 4 * cells < N.shape[1] * N.shape[2]:
-            out = np.empty((N.shape[0], r0.size))
-            for i, (a, b, c, d) in enumerate(zip(r0.tolist(), r1.tolist(), c0.tolist(), c1.tolist())):
-                out[:, i] = N[:, a:b, c:d].sum(axis=(1, 2))
-        else:
-            out = box_sums(self._table(), r0, r1, c0, c1)
-        out[out < 1e-9] = 0.0
-        return out
+        r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
+        out = boxes.box_totals(self._table(), r0, r1, c0, c1, self.factor, rows, cols)
+        return out.T.reshape((self.N.shape[0],) + shape)
 
     def _table(self) -> np.ndarray:
         """Summed-area table (species, rows+1, cols+1) of the prey grid (built on first use
@@ -833,41 +770,13 @@ def _diffusion_layout(rows: int, cols: int, left: np.ndarray, top: np.ndarray) -
     return dict(n_cells=n, cols=cols, blocks=blocks)
 
 
-def _axis_weights(lo: np.ndarray, hi: np.ndarray, f: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Boxes' landscape cells [lo, hi) along an axis of n landscape cells, on a prey grid
-    coarsened by f: for each box the prey cells it touches (shape (boxes, m), padded with the
-    last one) and the fraction of each prey cell's landscape cells inside the box (0 for the
-    padding; the last prey cell has fewer than f landscape cells when n is not a multiple of f)."""
-    first = lo // f
-    last = np.maximum(lo, hi - 1) // f
-    m = int((last - first).max()) + 1
-    idx = np.minimum(first[:, None] + np.arange(m)[None, :], last[:, None])
-    idx = np.minimum(idx, (n - 1) // f)                          # an empty box at the far edge
-    start = idx * f
-    end = np.minimum(start + f, n)
-    cover = np.minimum(end, hi[:, None]) - np.maximum(start, lo[:, None])
-    cover[:, 1:][idx[:, 1:] == idx[:, :-1]] = 0                 # padding repeats the last cell
-    return idx, np.maximum(cover, 0) / np.maximum(end - start, 1)
-
-
-def fine_sat(sat: np.ndarray, r, c, f: int, shape: tuple[int, int]) -> np.ndarray:
-    """The summed-area table of the fine grid (``shape`` cells) at fine corners (r, c), shape
-    (species, *r.shape), from ``sat``, the table (species, R+1, C+1) of that grid coarsened by
-    ``f``, with each coarse cell's animals spread evenly over its fine cells. Within a coarse cell
-    the cumulative sum is then bilinear in the fine corner, so the interpolation is exact."""
-    r, c = np.asarray(r), np.asarray(c)
-    q, a = np.divmod(r, f)
-    p, b = np.divmod(c, f)
-    R1, C1 = sat.shape[-2], sat.shape[-1]
-    u = a / np.minimum(f, np.maximum(shape[0] - q * f, 1))   # a > 0 only inside a coarse cell
-    v = b / np.minimum(f, np.maximum(shape[1] - p * f, 1))
-    i00 = q * C1 + p
-    i10 = np.minimum(q + 1, R1 - 1) * C1 + p
-    dp = (p + 1 < C1).astype(np.intp)
-    flat = sat.reshape(sat.shape[0], -1)
-    s = flat.take(np.stack([i00, i00 + dp, i10, i10 + dp]), axis=1)     # (species, 4, ...)
-    s00, s01, s10, s11 = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
-    return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
+def _clipped(r0, r1, c0, c1, rows: int, cols: int):
+    """Box bounds as flat int64 arrays clipped to a rows x cols grid (r0 <= r1, c0 <= c1)."""
+    r0 = np.minimum(np.maximum(np.ravel(r0).astype(np.int64), 0), rows)
+    c0 = np.minimum(np.maximum(np.ravel(c0).astype(np.int64), 0), cols)
+    r1 = np.minimum(np.maximum(np.ravel(r1).astype(np.int64), r0), rows)
+    c1 = np.minimum(np.maximum(np.ravel(c1).astype(np.int64), c0), cols)
+    return r0, r1, c0, c1
 
 
 def _species_index(species: str) -> int:

@@ -1,0 +1,115 @@
+"""Prey in boxes of landscape cells: the hunting areas and home ranges of the cheetahs.
+
+The prey live on a grid coarsened ``f`` x ``f`` from the landscape (:mod:`sim.world.coarsen`);
+cheetahs ask about boxes of landscape cells. A prey cell's animals are taken to be spread evenly
+over its landscape cells, so a box covering a fraction w of a prey cell's landscape cells holds w
+of its animals. Both queries here are compiled loops (numba): one pass over the boxes, no
+temporary arrays, whatever the number of boxes.
+
+* :func:`box_totals` reads a summed-area table of the prey grid, interpolated bilinearly to the
+  box corners (exact for prey spread evenly within a prey cell; with f = 1 it is the plain table).
+* :func:`remove_kills` takes each box's kills out of the prey cells it touches in proportion to
+  the animals there, all boxes at once (each from the prey present at the start).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: Totals below this [animals] are round-off of the summed-area table's differences, not prey;
+#: they count as 0 (so that no kill is drawn for an absent species).
+ROUND_OFF_ANIMALS = 1e-9
+
+
+@njit(cache=True)
+def _corner(sat, s, r, c, f, n_rows, n_cols):
+    """Summed-area value of species s at fine corner (r, c): animals in fine rows < r, cols < c."""
+    R1, C1 = sat.shape[1], sat.shape[2]
+    q, a = divmod(r, f)
+    p, b = divmod(c, f)
+    u = a / min(f, max(n_rows - q * f, 1))
+    v = b / min(f, max(n_cols - p * f, 1))
+    q1 = min(q + 1, R1 - 1)
+    p1 = p + 1 if p + 1 < C1 else p
+    s00 = sat[s, q, p]
+    s01 = sat[s, q, p1]
+    s10 = sat[s, q1, p]
+    s11 = sat[s, q1, p1]
+    return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
+
+
+@njit(cache=True)
+def box_totals(sat, r0, r1, c0, c1, f, n_rows, n_cols):
+    """Animals of each species in boxes of landscape cells rows r0[i]:r1[i], cols c0[i]:c1[i]
+    (1-d arrays, already clipped to the map), shape (boxes, species), from the summed-area table
+    ``sat`` (species, R+1, C+1) of the prey grid coarsened ``f`` from n_rows x n_cols cells."""
+    n = r0.size
+    S = sat.shape[0]
+    out = np.empty((n, S))
+    for i in range(n):
+        for s in range(S):
+            x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
+                 - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
+            out[i, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+    return out
+
+
+@njit(cache=True)
+def _span(lo, hi, f, n):
+    """Prey cells [first, last] that the landscape cells lo:hi (of n) touch along one axis."""
+    first = lo // f
+    last = (max(lo, hi - 1)) // f
+    return first, min(last, (n - 1) // f)
+
+
+@njit(cache=True)
+def _cover(k, lo, hi, f, n):
+    """Fraction of prey cell k's landscape cells (along one axis) inside lo:hi."""
+    start = k * f
+    end = min(start + f, n)
+    return max(min(end, hi) - max(start, lo), 0) / max(end - start, 1)
+
+
+@njit(cache=True)
+def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
+    """Remove ``kills[i, s]`` animals of species s from box i (rows r0[i]:r1[i], cols
+    c0[i]:c1[i] of the landscape, clipped to it) of the prey field N (species, R, C), in place.
+
+    Each box takes its kills from the prey present in it at the start, spread over the box in
+    proportion to density: a prey cell loses the fraction w x kills / (animals in the box) of its
+    animals for each box covering a share w of it; where boxes overlap the fractions add up
+    (never more than all of a cell's animals). A box never gives more than it holds. ``loss``: a
+    scratch array like N (returned zeroed). Returns the animals each box gave, (boxes, species).
+    """
+    n, S = kills.shape
+    removed = np.zeros((n, S))
+    for i in range(n):
+        if r1[i] <= r0[i] or c1[i] <= c0[i]:
+            continue
+        fr0, fr1 = _span(r0[i], r1[i], f, n_rows)
+        fc0, fc1 = _span(c0[i], c1[i], f, n_cols)
+        for s in range(S):
+            if kills[i, s] <= 0.0:
+                continue
+            present = 0.0
+            for R in range(fr0, fr1 + 1):
+                wr = _cover(R, r0[i], r1[i], f, n_rows)
+                for C in range(fc0, fc1 + 1):
+                    present += wr * _cover(C, c0[i], c1[i], f, n_cols) * N[s, R, C]
+            if present <= 0.0:
+                continue
+            take = min(kills[i, s], present)
+            removed[i, s] = take
+            frac = take / present
+            for R in range(fr0, fr1 + 1):
+                wr = _cover(R, r0[i], r1[i], f, n_rows)
+                for C in range(fc0, fc1 + 1):
+                    loss[s, R, C] += frac * wr * _cover(C, c0[i], c1[i], f, n_cols)
+    for s in range(S):
+        for R in range(N.shape[1]):
+            for C in range(N.shape[2]):
+                if loss[s, R, C] != 0.0:
+                    N[s, R, C] *= max(1.0 - loss[s, R, C], 0.0)
+                    loss[s, R, C] = 0.0
+    return removed
