@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.validation import checks as validation
+import sim.validation as validation
 
 FAST_CHECKS = ("founder_extinction", "gene_diversity_drift", "prey_logistic", "predator_prey_offtake",
                "movement_msd", "fence_crossing", "serengeti_cub_survival", "kgalagadi_cub_survival",
