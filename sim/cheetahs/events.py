@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
+from numba import njit
 
 from .handle import Cheetah
 from .population import Cheetahs
@@ -62,42 +63,92 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
 
     Rows stay in place (``alive`` False) until :meth:`Cheetahs.compact`.
     """
-    for r, cause in zip(rows, causes):
-        if pop.alive[r]:
-            _die(pop, int(r), cause, genetics, orphan_survival_months, remating_delay_months, record)
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0:
+        return
+    names = list(dict.fromkeys(causes)) + ["orphaned"]
+    codes = np.array([names.index(c) for c in causes], dtype=np.int64)
+    was_cub = pop.mother >= 0
+    dead, cause, freed = _cascade(rows, codes, len(names) - 1, pop.alive, pop.mother, pop.coalition,
+                                  pop.birth, pop.clock, pop.wait, float(orphan_survival_months),
+                                  int(remating_delay_months))
+    for r, k in zip(dead.tolist(), cause.tolist()):
+        record.rows.append(r)
+        record.uids.append(int(pop.uid[r]))
+        record.causes.append(names[k])
+        record.was_cub.append(bool(was_cub[r]))
+        record.male.append(bool(pop.male[r]))
+        record.age.append(int(pop.clock - pop.birth[r]))
+        if pop.sire_slot[r] >= 0:
+            genetics.release(int(pop.sire_slot[r]))
+            pop.sire_slot[r] = -1
+        genetics.release(int(pop.gslot[r]))
+        pop.handles[r].remove()
+    if freed.size:
+        record.orphans_freed.extend(freed.tolist())
+        pop.home_row[freed] = -1
+        pop.home_col[freed] = -1
+        pop.heading[freed] = -1
+    pop.version += 1
 
 
-def _die(pop: Cheetahs, r: int, cause: str, genetics, orphan_months: float, delay: int,
-         record: DeathRecord) -> None:
-    pop.alive[r] = False
-    m = int(pop.mother[r])
-    record.rows.append(r)
-    record.uids.append(int(pop.uid[r]))
-    record.causes.append(cause)
-    record.was_cub.append(m >= 0)
-    record.male.append(bool(pop.male[r]))
-    record.age.append(int(pop.clock - pop.birth[r]))
-    if m >= 0:
-        pop.mother[r] = -1
-        if not ((pop.mother == m) & pop.alive).any():
-            pop.wait[m] = delay
-    c = int(pop.coalition[r])
-    if c >= 0:
-        pop.coalition[r] = -1
-        mates = np.flatnonzero((pop.coalition == c) & pop.alive)
-        if mates.size == 1:
-            pop.coalition[mates] = -1
-    for cub in np.flatnonzero((pop.mother == r) & pop.alive).tolist():
-        if pop.clock - pop.birth[cub] >= orphan_months:
-            become_independent(pop, np.array([cub]))
-            record.orphans_freed.append(cub)
-        else:
-            _die(pop, cub, "orphaned", genetics, orphan_months, delay, record)
-    if pop.sire_slot[r] >= 0:
-        genetics.release(int(pop.sire_slot[r]))
-        pop.sire_slot[r] = -1
-    genetics.release(int(pop.gslot[r]))
-    pop.handles[r].remove()
+@njit(cache=True)
+def _cascade(rows, causes, orphaned, alive, mother, coalition, birth, clock, wait, orphan_months, delay):
+    """The deaths of ``rows`` (in order, with cause codes) and what follows (see
+    :func:`apply_deaths`), in place on ``alive``, ``mother``, ``coalition`` and ``wait``. Returns
+    every death in the order it happened (rows, cause codes; orphans get code ``orphaned``) and
+    the cubs made independent."""
+    n = alive.size
+    dead = np.empty(n, dtype=np.int64)
+    cause = np.empty(n, dtype=np.int64)
+    freed = np.empty(n, dtype=np.int64)
+    k = 0
+    nf = 0
+    for i in range(rows.size):
+        r = rows[i]
+        if not alive[r]:
+            continue
+        todo = k                               # the death, then its young orphans' deaths
+        dead[k] = r
+        cause[k] = causes[i]
+        k += 1
+        alive[r] = False
+        while todo < k:
+            d = dead[todo]
+            todo += 1
+            m = mother[d]
+            if m >= 0:                         # a cub: its mother loses it
+                mother[d] = -1
+                last = True
+                for j in range(n):
+                    if alive[j] and mother[j] == m:
+                        last = False
+                        break
+                if last:
+                    wait[m] = delay
+            c = coalition[d]
+            if c >= 0:                         # a coalition member leaves it
+                coalition[d] = -1
+                mates = 0
+                mate = -1
+                for j in range(n):
+                    if alive[j] and coalition[j] == c:
+                        mates += 1
+                        mate = j
+                if mates == 1:
+                    coalition[mate] = -1
+            for j in range(n):                 # her dependent cubs
+                if alive[j] and mother[j] == d:
+                    if clock - birth[j] >= orphan_months:
+                        mother[j] = -1
+                        freed[nf] = j
+                        nf += 1
+                    else:
+                        alive[j] = False
+                        dead[k] = j
+                        cause[k] = orphaned
+                        k += 1
+    return dead[:k], cause[:k], freed[:nf]
 
 
 def become_independent(pop: Cheetahs, rows: np.ndarray) -> None:
@@ -106,11 +157,13 @@ def become_independent(pop: Cheetahs, rows: np.ndarray) -> None:
     pop.home_row[rows] = -1
     pop.home_col[rows] = -1
     pop.heading[rows] = -1
+    pop.version += 1
 
 
 def form_coalition(pop: Cheetahs, brothers: np.ndarray, coalition_id: int) -> None:
     """Brothers (rows, the first one leads) stay together: one coalition, at the leader's cell."""
     pop.coalition[brothers] = coalition_id
+    pop.version += 1
     pop.row[brothers] = pop.row[brothers[0]]
     pop.col[brothers] = pop.col[brothers[0]]
 

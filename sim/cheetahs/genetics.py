@@ -28,6 +28,7 @@ kinships derive from the living parents' rows). Storage grows by doubling; freed
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = ["Genetics", "expected_heterozygosity_after"]
 
@@ -138,21 +139,15 @@ class Genetics:
         self._F[slot] = 0.0
         return slot
 
-    def _birth(self, m: int, f: int, picks: np.ndarray) -> int:
-        """Create one child of living slots m, f; ``picks`` (2, n_loci) in {0, 1} chooses the
-        mother's (row 0) and father's (row 1) transmitted allele at each locus."""
-        # Read the parents' rows before allocating: a reused slot must not alias anything.
-        F_child = self._kin[m, f]
-        slot = self._allocate()
-        hw = self._high_water
-        self._genotype[slot, :, 0] = self._genotype[m, self._loci, picks[0]]
-        self._genotype[slot, :, 1] = self._genotype[f, self._loci, picks[1]]
-        row = 0.5 * (self._kin[m, :hw] + self._kin[f, :hw])   # dead slots' rows/cols are 0
-        row[slot] = 0.5 * (1.0 + F_child)
-        self._kin[slot, :hw] = row
-        self._kin[:hw, slot] = row
-        self._F[slot] = F_child
-        return slot
+    def _births(self, m: int, f: int, picks: np.ndarray) -> list[int]:
+        """Create children of living slots m, f, one per row of ``picks`` (children, 2, n_loci)
+        in {0, 1}, which chooses the mother's (row 0) and father's (row 1) transmitted allele at
+        each locus. The slots are allocated first (their kinship rows are 0: never used, or
+        cleared when freed), then filled one child after the other (:func:`_fill_children`)."""
+        slots = np.array([self._allocate() for _ in range(picks.shape[0])], dtype=np.int64)
+        _fill_children(self._genotype, self._kin, self._F, m, f, picks.astype(np.int64), slots,
+                       self._high_water)
+        return slots.tolist()
 
     def offspring(self, mother: int, father: int) -> int:
         """Add one child of two living parents; return its slot.
@@ -164,7 +159,7 @@ class Genetics:
         m = self._check_alive(mother, "mother")
         f = self._check_alive(father, "father")
         picks = self._rng.integers(0, 2, size=(2, self.n_loci))
-        return self._birth(m, f, picks)
+        return self._births(m, f, picks[None])[0]
 
     def litter(self, mother: int, father: int, n: int) -> list[int]:
         """Add ``n`` full-sib children of two living parents (one rng call); return their slots.
@@ -179,7 +174,7 @@ class Genetics:
         if n == 0:
             return []
         picks = self._rng.integers(0, 2, size=(int(n), 2, self.n_loci))
-        return [self._birth(m, f, picks[i]) for i in range(int(n))]
+        return self._births(m, f, picks)
 
     def remove(self, slot: int) -> None:
         """The individual died (or left the population): free its slot for reuse."""
@@ -275,3 +270,26 @@ class Genetics:
         if living.size == 0:
             return float("nan")
         return float(self._kin[np.ix_(living, living)].mean())
+
+
+@njit(cache=True)
+def _fill_children(genotype, kin, F, m, f, picks, slots, hw):
+    """Genotypes, kinship rows and F of children of m and f in ``slots``, one after the other:
+    F_child = θ(m, f); θ(child, j) = ½ (θ(m, j) + θ(f, j)) for every slot j < hw (freed and unused
+    slots read 0), θ(child, child) = ½ (1 + F_child). Later litter-mates see the earlier ones'
+    rows, so full sibs get their kinship exactly."""
+    n_loci = genotype.shape[1]
+    row = np.empty(hw)
+    for i in range(slots.size):
+        s = slots[i]
+        F_child = kin[m, f]
+        for locus in range(n_loci):
+            genotype[s, locus, 0] = genotype[m, locus, picks[i, 0, locus]]
+            genotype[s, locus, 1] = genotype[f, locus, picks[i, 1, locus]]
+        for j in range(hw):
+            row[j] = 0.5 * (kin[m, j] + kin[f, j])
+        row[s] = 0.5 * (1.0 + F_child)
+        for j in range(hw):
+            kin[s, j] = row[j]
+            kin[j, s] = row[j]
+        F[s] = F_child

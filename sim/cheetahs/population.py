@@ -64,6 +64,7 @@ class Cheetahs:
 
     def __init__(self) -> None:
         self.clock = 0
+        self.version = 0          # changes whenever who is alive, who belongs to whom, or ages change
         self.handles: list = []
         for name, (dtype, _) in FIELDS.items():
             setattr(self, name, np.zeros(0, dtype=dtype))
@@ -131,6 +132,7 @@ class Cheetahs:
             new = np.empty(count, dtype=dtype)
             new[:] = values.get(name, fill)
             setattr(self, name, np.concatenate([getattr(self, name), new]))
+        self.version += 1
         return np.arange(start, start + count)
 
     def compact(self) -> np.ndarray | None:
@@ -146,6 +148,7 @@ class Cheetahs:
             setattr(self, name, getattr(self, name)[keep])
         self.mother = np.where(self.mother >= 0, new_index[np.maximum(self.mother, 0)], -1)
         self.handles = [h for h, k in zip(self.handles, keep.tolist()) if k]
+        self.version += 1
         return new_index
 
     def column_names(self) -> tuple[str, ...]:

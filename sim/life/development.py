@@ -17,6 +17,7 @@ def month(m: Any) -> None:
     pop = m.cheetahs
     p = m.params
     pop.clock += 1
+    pop.version += 1
     if len(pop) == 0:
         return
     boma = pop.boma_months > 0

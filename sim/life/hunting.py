@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from ..cheetahs.population import CAPTIVE
-from ..cheetahs.units import units_of
 from ..registry import register
 from ..world.geometry import boxes, half_box
 from . import energetics
@@ -56,8 +55,7 @@ def hunt_and_eat(m: Any) -> None:
     if len(pop) == 0:
         return
     p = m.params
-    units = units_of(pop)
-    need = energetics.needs(m)
+    units, need = m.roster()
     want = energetics.wants(p, need, pop.condition)
     unit_need = units.total(need)
     in_boma = pop.boma_months[units.leaders] > 0

@@ -24,10 +24,9 @@ import numpy as np
 from numba import njit
 from scipy.ndimage import binary_dilation
 
-from ..cheetahs.units import units_of
 from ..registry import DIRECTIONS, register
 from ..world.landscape import derived_cache
-from . import energetics, ranges
+from . import ranges
 from .energetics import DAYS_PER_MONTH
 
 
@@ -192,12 +191,11 @@ def move(m: Any) -> None:
     if len(pop) == 0:
         return
     p = m.params
-    units = units_of(pop)
+    units, need = m.roster()
     leaders = units.leaders
     resident = pop.home_row[leaders] >= 0
     if m.density.uses_prey and resident.any():
-        unit_need = units.total(energetics.needs(m))
-        ranges.abandon_poor_ranges(m, leaders[resident], unit_need[resident] * 12)
+        ranges.abandon_poor_ranges(m, leaders[resident], units.total(need)[resident] * 12)
     res_leaders = leaders[pop.home_row[leaders] >= 0]
     walking = leaders[(pop.home_row[leaders] < 0) & (pop.boma_months[leaders] == 0)]
     if walking.size == 0:
@@ -225,9 +223,9 @@ def move(m: Any) -> None:
     if new is not None:
         walkers, res_leaders = new[walkers], new[res_leaders]
     if walkers.size:
-        after = units_of(pop)
-        need = after.total(energetics.needs(m))[np.searchsorted(after.leaders, walkers)]
-        ranges.settle_walkers(m, walkers, res_leaders, need * 12)
+        after, need = m.roster()
+        unit_need = after.total(need)[np.searchsorted(after.leaders, walkers)]
+        ranges.settle_walkers(m, walkers, res_leaders, unit_need * 12)
 
 
 def _deaths_on_the_way(m: Any, units, walking: np.ndarray, follows: np.ndarray, crossings: np.ndarray,

@@ -78,8 +78,8 @@ def month(m: Any) -> None:
                              & (age <= p.female_last_breeding_months))
     males = np.flatnonzero(adult_free & pop.male & (age >= p.male_breeding_months)
                            & ((pop.home_row >= 0) | (not p.breeding_males_must_be_resident)))
-    for mother in births.tolist():
-        give_birth(m, mother)
+    if births.size:
+        give_birth(m, births)
     if females.size == 0:
         return
     sires = np.asarray(m.mate_rule(m, females, males), dtype=np.int64)
@@ -96,32 +96,42 @@ def month(m: Any) -> None:
             pop.sire_slot[f] = -1
 
 
-def give_birth(m: Any, mother: int) -> np.ndarray:
-    """A litter in the mother's cell; cubs inherit alleles and F from the parents (an immigrant
-    sire, slot -1, is unrelated). Returns the cubs' rows."""
+def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
+    """Litters of ``mothers`` (rows, in order), each in its mother's cell; cubs inherit alleles and
+    F from the parents (an immigrant sire, slot -1, is unrelated). Returns the cubs' rows (one
+    litter after the other)."""
     pop = m.cheetahs
     p = m.params
     g = m.genetics
-    n = int(m.litter_cdf.searchsorted(m.rng.random(), side="right")) + 1
-    male = m.rng.random(n) < p.sex_ratio_at_birth
-    dam, sire_slot = int(pop.gslot[mother]), int(pop.sire_slot[mother])
-    if sire_slot >= 0:
-        slots = g.litter(dam, sire_slot, n)
-        g.release(sire_slot)
-    else:                               # an unrelated immigrant sire (mate_finding: always)
-        phantom = g.founder()
-        slots = g.litter(dam, phantom, n)
-        g.remove(phantom)
-    for s in slots:
-        g.hold(s, new=True)
-    m.litters += 1
-    cubs = add_animals(m, n, male=male, birth=pop.clock, row=pop.row[mother], col=pop.col[mother],
-                       mother=mother, mother_uid=pop.uid[mother], father_uid=pop.sire_uid[mother],
+    sizes, males, slots, litters = [], [], [], []
+    for mother in mothers.tolist():
+        n = int(m.litter_cdf.searchsorted(m.rng.random(), side="right")) + 1
+        males.append(m.rng.random(n) < p.sex_ratio_at_birth)
+        dam, sire_slot = int(pop.gslot[mother]), int(pop.sire_slot[mother])
+        if sire_slot >= 0:
+            kids = g.litter(dam, sire_slot, n)
+            g.release(sire_slot)
+        else:                               # an unrelated immigrant sire (mate_finding: always)
+            phantom = g.founder()
+            kids = g.litter(dam, phantom, n)
+            g.remove(phantom)
+        for s in kids:
+            g.hold(s, new=True)
+        m.litters += 1
+        sizes.append(n)
+        slots += kids
+        litters.append(m.litters)
+    sizes = np.array(sizes)
+    mother_of = np.repeat(mothers, sizes)
+    cubs = add_animals(m, int(sizes.sum()), male=np.concatenate(males), birth=pop.clock,
+                       row=pop.row[mother_of], col=pop.col[mother_of], mother=mother_of,
+                       mother_uid=pop.uid[mother_of], father_uid=pop.sire_uid[mother_of],
                        gslot=np.array(slots, dtype=np.int64), F=np.array([g.F(s) for s in slots]),
-                       litter=m.litters)
-    pop = m.cheetahs
-    pop.pregnant[mother] = 0
-    pop.sire_uid[mother] = -1
-    pop.sire_slot[mother] = -1
-    m.record_births(mother, cubs)
+                       litter=np.repeat(litters, sizes))
+    pop.pregnant[mothers] = 0
+    pop.sire_uid[mothers] = -1
+    pop.sire_slot[mothers] = -1
+    first = np.cumsum(sizes) - sizes
+    for mother, k, n in zip(mothers.tolist(), first.tolist(), sizes.tolist()):
+        m.record_births(mother, cubs[k:k + n])
     return cubs

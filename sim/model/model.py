@@ -23,9 +23,10 @@ from ..cheetahs.events import DeathRecord, add_animals, apply_deaths, leave_rang
 from ..cheetahs.genetics import Genetics
 from ..cheetahs.handle import Cheetah
 from ..cheetahs.population import ORIGINS, Cheetahs
+from ..cheetahs.units import Units, units_of
 from ..config.params import SPECIES
 from ..config.schema import Scenario
-from ..life import ranges
+from ..life import energetics, ranges
 from ..life.energetics import DAYS_PER_MONTH
 from ..life.mortality import Rates, hazard_rules
 from ..life.movement import WalkGeometry
@@ -63,6 +64,7 @@ class ReintroductionModel(mesa.Model):
                                    water_radius_km=mg.water_radius_km,
                                    factor=prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km))
         self.cheetahs = Cheetahs()
+        self._roster: tuple | None = None
         self.genetics = Genetics(p.neutral_loci, self.rng)
         self.observers = list(observers)
         self.plugin_params = dict(scenario.plugin_params)
@@ -121,6 +123,15 @@ class ReintroductionModel(mesa.Model):
     def t(self) -> int:
         """Month index: 0 = January of year 1."""
         return (self.year - 1) * 12 + self.month
+
+    def roster(self) -> tuple[Units, np.ndarray]:
+        """This month's hunting units and every animal's food need [kg/month]
+        (:func:`sim.life.energetics.needs`), recomputed only when the population changed (a birth,
+        death, independence, coalition or ageing)."""
+        version = self.cheetahs.version
+        if self._roster is None or self._roster[0] != version:
+            self._roster = (version, units_of(self.cheetahs), energetics.needs(self))
+        return self._roster[1], self._roster[2]
 
     @property
     def handles(self) -> list[Cheetah]:
@@ -211,10 +222,14 @@ class ReintroductionModel(mesa.Model):
     # ------------------------------------------------------------------ running
     def step(self) -> None:
         """One month (:func:`sim.model.month.step`)."""
+        if self.observers:
+            notify(self.observers, "on_month_start", self, self.t)
         if self.timing:
             schedule.step(self, timer=self._timed)
         else:
             schedule.step(self)
+        if self.observers:
+            notify(self.observers, "on_month_end", self, self.t)
         self.agent_months += len(self.cheetahs)
         self.month += 1
         if self.month == 12:

@@ -10,7 +10,9 @@ the month index (0 = January of year 1):
 * ``on_deaths(model, ev: Deaths)``;
 * ``on_hunt(model, ev: Hunt)``: each hunting unit's prey density as fed to the functional
   response [animals/km²], its leader's body condition before eating, members, kills;
-* ``on_census(model, year)``: after the annual census row is written.
+* ``on_census(model, year)``: after the annual census row is written;
+* ``on_month_start(model, t)`` and ``on_month_end(model, t)``: before and after month t's
+  processes (the model's state is then readable: ``model.cheetahs``, ``model.prey``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
 """``python -m sim.validation``: run the validation checks and write docs/validation.md."""
-from .checks import main
+from .runner import main
 
 raise SystemExit(main())
