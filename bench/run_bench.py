@@ -141,7 +141,7 @@ def _maxrss_mib() -> float:
 # ============================================================================ case runners (child)
 
 def _build(scenario: dict):
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.config.schema import Scenario
 
     sc = Scenario.model_validate(scenario)

@@ -371,7 +371,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         scenario, file = loaded[0]
         land = build_scenario_landscape(scenario, file)     # draw it even if a site is wrong
     else:
-        from .world.landscape import build_landscape
+        from .world.build import build_landscape
         from .config.schema import LandscapeSpec
 
         land = build_landscape(LandscapeSpec(preset=args.preset or "ustyurt"))

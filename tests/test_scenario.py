@@ -102,7 +102,7 @@ def test_raster_of_the_wrong_shape_names_the_file_and_layer(tmp_path):
 
 
 def test_release_site_error_lists_the_valid_sites(tmp_path):
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.config.schema import LandscapeSpec
 
     land = build_landscape(LandscapeSpec(preset="uniform", width_km=25, height_km=25))

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from sim.analysis import demography as dm
-from sim.world.landscape import build_landscape
+from sim.world.build import build_landscape
 from sim.model.model import run_replicate
 from sim.config.schema import Scenario
 

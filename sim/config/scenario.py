@@ -780,7 +780,7 @@ def build_scenario_landscape(scenario: Scenario, file: str | Path) -> Any:
 
     Raster problems (``sim.rasters.LayerError``) become a ScenarioError naming the file.
     """
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     from ..world.rasters import LayerError
 
     try:

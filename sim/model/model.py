@@ -31,7 +31,7 @@ from ..model.results import DEATH_CAUSES, ReplicateResult, SEXES, STAGES, empty_
 from ..cheetahs.cheetah import (DAYS_PER_MONTH, FIRST_YEAR_DRAWS, Cheetah, condition_after_eating, cub_background_hazard,
                       food_need_kg_per_month, months_to_hazard, release_hazard_scale)
 from ..cheetahs.genetics import Genetics
-from ..world.landscape import Landscape, build_landscape
+from ..world import Landscape, build_landscape
 from ..management.events import Schedule, apply_due
 from ..world.coarsen import prey_factor
 from ..prey.population import PreyPopulation, fine_sat

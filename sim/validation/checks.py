@@ -187,7 +187,7 @@ def uniform_scenario(name: str, *, years: int, size_km: float = 100.0, cell_km: 
 
 
 def _landscape(sc: Scenario):
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     return build_landscape(sc.landscape, REPO)
 
 
@@ -660,7 +660,7 @@ def theta_logistic(N0: float, K: float, r: float, theta: float, years: int,
 @check("prey_logistic", "theory")
 def check_prey_logistic(settings: Settings) -> CheckResult:
     """sim.prey alone: yearly totals vs the analytic theta-logistic trajectory."""
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     from ..config.params import PreyParams
     from ..prey.population import PreyPopulation
     from ..config.schema import LandscapeSpec
@@ -921,7 +921,7 @@ def check_movement_msd(settings: Settings) -> CheckResult:
     """Mean squared displacement of correlated_walk (sim.walk.walk) vs the analytic CRW."""
     from .. import registry as rules
     from ..config.schema import LandscapeSpec
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     t0 = time.perf_counter()
     p0 = CheetahParams()
     cell_km = 2.5

@@ -13,18 +13,16 @@ order along the line, with a ``gaps`` flag per edge, so management can open gaps
 remove the fence. A diagonal step is allowed when either of its two L-shaped orthogonal paths is
 free.
 
-The landscape is built once per worker (:func:`build_landscape`, cached) and shared read-only by
-replicates; management changes make per-replicate copies (:meth:`Landscape.replace`).
+The landscape is built once per worker (:func:`sim.world.build.build_landscape`, cached) and shared
+read-only by replicates; management changes make per-replicate copies (:meth:`Landscape.replace`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 import numpy as np
@@ -251,28 +249,6 @@ class Landscape:
             if f.name == name:
                 return f
         raise KeyError(f"no fence named {name!r}; fences: {[f.name for f in self.fences]}")
-
-
-def build_landscape(spec, base_dir: str | Path = ".") -> Landscape:
-    """Build (or fetch from the per-process cache) the landscape a LandscapeSpec describes."""
-    key = json.dumps(spec.model_dump(mode="json"), sort_keys=True) + "|" + str(Path(base_dir).resolve())
-    return _build_cached(key, spec, str(base_dir))
-
-
-_CACHE: dict[str, Landscape] = {}
-
-
-def _build_cached(key: str, spec, base_dir: str) -> Landscape:
-    if key not in _CACHE:
-        from ..world.presets import build_preset
-        from ..world.rasters import apply_layer_files
-
-        land = build_preset(spec)
-        land = apply_layer_files(land, spec.layers, Path(base_dir))
-        if len(_CACHE) > 8:
-            _CACHE.clear()
-        _CACHE[key] = land
-    return _CACHE[key]
 
 
 def derived_cache(store: "weakref.WeakKeyDictionary", land) -> dict:
