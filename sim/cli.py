@@ -28,8 +28,11 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
-from .config.scenario import (ScenarioError, build_scenario_landscape, check_all, describe_error,
-                       file_json_schema, load_scenarios)
+from .config.checks import build_scenario_landscape, check_all
+from .config.errors import ScenarioError
+from .config.file_schema import file_json_schema
+from .config.loading import load_scenarios
+from .config.messages import describe_error
 from .config.schema import Scenario
 
 PROG = "run_scenarios.py"

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config.scenario import (ScenarioError, check_against_landscape, check_all, check_rules, deep_merge,
-                          load_scenarios, parse_key_path)
+from sim.config.checks import check_against_landscape, check_all, check_rules
+from sim.config.errors import ScenarioError
+from sim.config.loading import deep_merge, load_scenarios
+from sim.config.sweep import parse_key_path
 
 
 # A small valid scenario on the uniform preset (10 x 10 cells of 2.5 km).

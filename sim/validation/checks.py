@@ -1602,7 +1602,7 @@ def _saiga_replicate(sc: Scenario, seed) -> np.ndarray:
 @check("ustyurt_saiga_recovery", "field")
 def check_saiga_recovery(settings: Settings) -> CheckResult:
     """Ustyurt saiga from the 2016 count (~1,900) to the 2024 order of magnitude (63,600)."""
-    from ..config.scenario import load_scenarios
+    from ..config.loading import load_scenarios
     t0 = time.perf_counter()
     reps = settings.n(40, 6)
     base = [s for s, _ in load_scenarios([REPO / "scenarios" / "baseline.yaml"])][0]
@@ -1761,7 +1761,7 @@ def _sens_replicate(sc: Scenario, seed) -> tuple[float, float]:
 @check("sensitivity", "sensitivity")
 def check_sensitivity(settings: Settings) -> CheckResult:
     """One-at-a-time sensitivity of P(persist) and stochastic r in the baseline scenario."""
-    from ..config.scenario import load_scenarios
+    from ..config.loading import load_scenarios
     t0 = time.perf_counter()
     base = [s for s, _ in load_scenarios([REPO / "scenarios" / "baseline.yaml"])][0]
     if settings.quick:
