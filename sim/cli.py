@@ -34,6 +34,7 @@ from .config.file_schema import file_json_schema
 from .config.loading import load_scenarios
 from .config.messages import describe_error
 from .config.schema import Scenario
+from .world.rasters import LayerError
 
 PROG = "run_scenarios.py"
 QUICK_REPLICATES = 10
@@ -151,14 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exception classes that mean bad input, not a bug (LayerError only if sim.rasters exists)."""
-    errs: list[type[BaseException]] = [ScenarioError, UsageError, FileNotFoundError]
-    try:
-        from .world.rasters import LayerError
-        errs.append(LayerError)
-    except ImportError:
-        pass
-    return tuple(errs)
+    """Exception classes that mean bad input, not a bug."""
+    return (ScenarioError, UsageError, FileNotFoundError, LayerError)
 
 
 # ============================================================================================

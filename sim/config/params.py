@@ -266,6 +266,7 @@ class CheetahParams(Params):
 
     @property
     def mean_litter_size(self) -> float:
+        """Mean cubs per litter at birth, from ``litter_size_probs``."""
         return sum((i + 1) * p for i, p in enumerate(self.litter_size_probs))
 
 
@@ -383,6 +384,7 @@ class PreyParams(Params):
     urial: UrialParams = UrialParams()
 
     def species(self) -> dict[str, PreySpeciesParams]:
+        """The parameters of each prey species by name, in :data:`SPECIES` order."""
         return {name: getattr(self, name) for name in SPECIES}
 
 

@@ -46,6 +46,7 @@ class Fence:
 
     @property
     def n_gaps(self) -> int:
+        """Number of open edges."""
         return int(self.gaps.sum())
 
     def with_more_gaps(self, add: int) -> "Fence":
@@ -59,6 +60,7 @@ class Fence:
         return dataclasses.replace(self, gaps=gaps)
 
     def removed(self) -> "Fence":
+        """The fence taken down: every edge open (kept, so its line can still be drawn)."""
         return dataclasses.replace(self, gaps=np.ones_like(self.gaps))
 
 
@@ -98,22 +100,27 @@ class Landscape:
     # ---------------------------------------------------------------- geometry
     @property
     def shape(self) -> tuple[int, int]:
+        """(rows, cols) of every layer."""
         return self.habitat.shape  # type: ignore[return-value]
 
     @property
     def rows(self) -> int:
+        """Number of cell rows (north to south)."""
         return self.habitat.shape[0]
 
     @property
     def cols(self) -> int:
+        """Number of cell columns (west to east)."""
         return self.habitat.shape[1]
 
     @property
     def cell_area_km2(self) -> float:
+        """Area of one cell [km²]."""
         return self.cell_km * self.cell_km
 
     @property
     def area_km2(self) -> float:
+        """Area of the whole grid [km²]."""
         return self.rows * self.cols * self.cell_area_km2
 
     def replace(self, **changes) -> "Landscape":
@@ -140,10 +147,12 @@ class Landscape:
 
     @property
     def barrier_east(self) -> np.ndarray:
+        """Bool ``(rows, cols-1)``: the edge east of ``(r, c)`` is closed."""
         return self.barriers[0]
 
     @property
     def barrier_south(self) -> np.ndarray:
+        """Bool ``(rows-1, cols)``: the edge south of ``(r, c)`` is closed."""
         return self.barriers[1]
 
     @functools.cached_property
@@ -182,6 +191,7 @@ class Landscape:
         return path1 and path2
 
     def inside(self, r: int, c: int) -> bool:
+        """Whether cell (r, c) lies on the grid."""
         return 0 <= r < self.rows and 0 <= c < self.cols
 
     def walk_line(self, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, list[tuple[int, int]]]:
@@ -245,6 +255,7 @@ class Landscape:
         return ((rr - r) ** 2 + (cc - c) ** 2) * self.cell_area_km2 <= radius_km ** 2
 
     def fence(self, name: str) -> Fence:
+        """The fence called ``name`` (KeyError listing the fences if there is none)."""
         for f in self.fences:
             if f.name == name:
                 return f
