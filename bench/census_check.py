@@ -47,9 +47,9 @@ def _api():
         from sim.config.schema import Scenario
         from sim.model.model.model import run_replicate
         from sim.prey.population.population import PreyPopulation
-        from sim.world.landscape import build_landscape
+        from sim.world.build import build_landscape
     except ImportError:                                   # layout before the core-in-arrays rework
-        from sim.world.landscape import build_landscape
+        from sim.world.build import build_landscape
         from sim.model.model import run_replicate
         from sim.prey.population import PreyPopulation
         from sim.config.schema import Scenario

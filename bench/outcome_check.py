@@ -52,7 +52,7 @@ OUTCOMES = ("persists", "peak_N", "final_N", "births", "deaths_starvation", "dea
 
 
 def run(path: Path, runs: int) -> None:
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.model.model import run_replicate
     from sim.config.schema import Scenario
 

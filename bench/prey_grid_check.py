@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=150)
     ap.add_argument("--gazelle", type=float, default=8.0, help="gazelle K [animals/km²]")
     args = ap.parse_args(argv)
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.model.model import run_replicate
     from sim.config.schema import Scenario
 

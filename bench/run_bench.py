@@ -72,15 +72,13 @@ def default_scenario(cell_km: float = 2.5, founders: int = 20, years: int = 50,
 
 def uniform_scenario(name: str, width_km: float, gazelle: float, saiga: float, years: int,
                      founders: int = 20, cell_km: float = 2.5, month: int = 10) -> dict:
-    """A fenced uniform reserve with prey started at its carrying capacity (no urial)."""
-    area = width_km * width_km
-    return dict(name=name, years=years,
-                landscape=dict(preset="uniform", width_km=width_km, height_km=width_km, fenced=True,
-                               cell_km=cell_km, gazelle_density=gazelle, saiga_density=saiga,
-                               urial_density=0.0),
-                prey=dict(saiga=dict(initial_total=saiga * area), gazelle=dict(initial_total=gazelle * area),
-                          urial=dict(initial_total=0.0)),
-                releases=[_release("centre", founders, month)])
+    """A fenced uniform reserve with prey started at its carrying capacity (no urial), the default
+    environment (year-to-year variation, catastrophes) and output, as a plain dict like the other cases."""
+    from sim.config.factories import uniform_reserve
+
+    return uniform_reserve(name, years=years, size_km=width_km, cell_km=cell_km, gazelle=gazelle, saiga=saiga,
+                           releases=[_release("centre", founders, month)], quiet=False, replicates=100,
+                           occupancy=True).model_dump()
 
 
 #: Crowded reserve: 150 x 150 km (60 x 60 cells), gazelle 15 and saiga 10 animals/km² at K, 40
@@ -141,7 +139,7 @@ def _maxrss_mib() -> float:
 # ============================================================================ case runners (child)
 
 def _build(scenario: dict):
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.config.schema import Scenario
 
     sc = Scenario.model_validate(scenario)

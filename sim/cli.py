@@ -28,9 +28,13 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
-from .config.scenario import (ScenarioError, build_scenario_landscape, check_all, describe_error,
-                       file_json_schema, load_scenarios)
+from .config.checks import build_scenario_landscape, check_all
+from .config.errors import ScenarioError
+from .config.file_schema import file_json_schema
+from .config.loading import load_scenarios
+from .config.messages import describe_error
 from .config.schema import Scenario
+from .world.rasters import LayerError
 
 PROG = "run_scenarios.py"
 QUICK_REPLICATES = 10
@@ -148,14 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exception classes that mean bad input, not a bug (LayerError only if sim.rasters exists)."""
-    errs: list[type[BaseException]] = [ScenarioError, UsageError, FileNotFoundError]
-    try:
-        from .world.rasters import LayerError
-        errs.append(LayerError)
-    except ImportError:
-        pass
-    return tuple(errs)
+    """Exception classes that mean bad input, not a bug."""
+    return (ScenarioError, UsageError, FileNotFoundError, LayerError)
 
 
 # ============================================================================================
@@ -371,7 +369,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         scenario, file = loaded[0]
         land = build_scenario_landscape(scenario, file)     # draw it even if a site is wrong
     else:
-        from .world.landscape import build_landscape
+        from .world.build import build_landscape
         from .config.schema import LandscapeSpec
 
         land = build_landscape(LandscapeSpec(preset=args.preset or "ustyurt"))

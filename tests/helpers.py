@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world.landscape import EAST, SOUTH, Fence, Landscape
+from sim.config.factories import QUIET_ENVIRONMENT
 from sim.config.schema import Scenario
+from sim.world.landscape import EAST, SOUTH, Fence, Landscape
 
 
 def flat_landscape(rows: int = 40, cols: int = 40, *, cell_km: float = 2.5, habitat: float = 0.8,
@@ -35,10 +36,10 @@ def flat_landscape(rows: int = 40, cols: int = 40, *, cell_km: float = 2.5, habi
 
 
 def scenario(**kw) -> Scenario:
-    """A scenario with quiet defaults for tests (no catastrophes, no year-to-year variation)."""
-    base = dict(name="test", years=5, replicates=1,
-                environment={"ev_survival_sd": 0, "ev_capacity_sd": 0, "harsh_winter_prob": 0,
-                             "saiga_die_off_prob": 0},
+    """A scenario with quiet defaults for tests (no catastrophes, no year-to-year variation), for
+    runs on a hand-built landscape (:func:`flat_landscape`): its own landscape section is the
+    default one. ``kw``: top-level keys; mappings merge one level deep into the defaults."""
+    base = dict(name="test", years=5, replicates=1, environment=dict(QUIET_ENVIRONMENT),
                 prey={"saiga": {"initial_total": 5000}, "gazelle": {"initial_total": 2000},
                       "urial": {"initial_total": 0}})
     for k, v in kw.items():

@@ -391,7 +391,7 @@ def test_a_finished_replicates_model_is_freed_by_free_replicate_memory(monkeypat
     import weakref
 
     import sim.runs.batch as batch
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.model.model import ReintroductionModel
 
     sc = scenarios()[0]

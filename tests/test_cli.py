@@ -19,7 +19,7 @@ import pytest
 
 from sim.runs.batch import BatchResult, Failure
 from sim.cli import apply_overrides, default_out_dir, main
-from sim.config.scenario import load_scenarios
+from sim.config.loading import load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from sim.world.landscape import EAST, SOUTH, Fence, build_landscape
+from sim.world.build import build_landscape
+from sim.world.landscape import EAST, SOUTH, Fence
 from sim.reporting.maps import draw_landscape, main as maps_main
 from sim.world.presets import build_preset
 from sim.config.schema import LandscapeSpec

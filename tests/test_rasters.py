@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from sim.world.landscape import build_landscape
+from sim.world.build import build_landscape
 from sim.world.presets import build_preset
 from sim.world.rasters import LayerError, apply_layer_files, load_layer, write_ascii_grid
 from sim.config.schema import LandscapeSpec, LayerFiles

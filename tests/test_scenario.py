@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config.scenario import (ScenarioError, check_against_landscape, check_all, check_rules, deep_merge,
-                          load_scenarios, parse_key_path)
+from sim.config.checks import check_against_landscape, check_all, check_rules
+from sim.config.errors import ScenarioError
+from sim.config.loading import deep_merge, load_scenarios
+from sim.config.sweep import parse_key_path
 
 
 # A small valid scenario on the uniform preset (10 x 10 cells of 2.5 km).
@@ -102,7 +104,7 @@ def test_raster_of_the_wrong_shape_names_the_file_and_layer(tmp_path):
 
 
 def test_release_site_error_lists_the_valid_sites(tmp_path):
-    from sim.world.landscape import build_landscape
+    from sim.world.build import build_landscape
     from sim.config.schema import LandscapeSpec
 
     land = build_landscape(LandscapeSpec(preset="uniform", width_km=25, height_km=25))

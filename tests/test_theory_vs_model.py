@@ -24,9 +24,10 @@ import numpy as np
 import pytest
 
 from sim.analysis import demography as dm
-from sim.world.landscape import build_landscape
-from sim.model.model import run_replicate
+from sim.world.build import build_landscape
+from sim.config.factories import uniform_reserve
 from sim.config.schema import Scenario
+from sim.model.model import run_replicate
 
 #: (age in months, month 1-12) of the release groups of the growth runs: 3 females + 1 male each
 GROWTH_RELEASES = ((24, 1), (48, 4), (72, 7), (96, 10))
@@ -35,18 +36,15 @@ GROWTH_YEARS, GROWTH_REPS, GROWTH_FROM_YEAR = 16, 30, 6
 
 
 def theory_scenario(years: int, releases: list[dict], competitors: float = 0.0, **cheetah) -> Scenario:
-    """The demography-only scenario on a fenced 50 x 50 km uniform map (``cheetah``: overrides)."""
-    return Scenario(
-        name="theory", years=years, replicates=1,
-        landscape={"preset": "uniform", "width_km": 50, "height_km": 50, "fenced": True,
-                   "competitor_density": competitors},
-        rules={"density": "ceiling", "mate_finding": "always"},
-        environment={"ev_survival_sd": 0, "ev_capacity_sd": 0, "harsh_winter_prob": 0,
-                     "saiga_die_off_prob": 0},
+    """The demography-only scenario on a fenced 50 x 50 km uniform map (``cheetah``: overrides).
+
+    No prey animals: the ceiling rule without a ceiling feeds every cheetah. The gazelle capacity
+    is the uniform preset's default (1 animal/km²), with no gazelle to use it."""
+    return uniform_reserve(
+        "theory", years=years, size_km=50.0, gazelle=1.0, prey_at_capacity=False, competitors=competitors,
+        releases=releases, rules={"density": "ceiling", "mate_finding": "always"},
         cheetah={"release_survival_wild": 1.0, "release_survival_captive": 1.0, "lethal_equivalents": 0,
-                 "human_hazard_per_year": 0, "road_crossing_mortality": 0, **cheetah},
-        prey={"saiga": {"initial_total": 0}, "gazelle": {"initial_total": 0}, "urial": {"initial_total": 0}},
-        releases=releases, output={"occupancy": False})
+                 "human_hazard_per_year": 0, "road_crossing_mortality": 0, **cheetah})
 
 
 def release(females: int, age: int, month: int = 1, males: int = 1) -> dict:

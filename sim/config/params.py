@@ -8,7 +8,7 @@ Each parameter is a pydantic field built with :func:`P`, which records
 * ``sens`` (the range used in sensitivity analysis; default ±20 % of the value).
 
 ``docs/parameters.md`` is generated from these fields (``python -m sim.reporting.docs``), so the document
-and the code cannot disagree. The scenario schema (:mod:`sim.scenario`) nests these models, so a
+and the code cannot disagree. The scenario schema (:mod:`sim.config.schema`) nests these models, so a
 YAML key is exactly a field name here.
 
 Time convention: one model step is one month; ``month`` 0 is January. Years in scenarios are
@@ -17,7 +17,7 @@ Time convention: one model step is one month; ``month`` 0 is January. Years in s
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,7 +34,7 @@ def P(default: Any, unit: str, source: str, description: str = "", *,
 
 
 
-#: Unit of ``diffusion_per_month``: defined on 2.5 km cells, converted to the prey grid by sim.prey.
+#: Unit of ``diffusion_per_month``: defined on 2.5 km cells, converted to the prey grid by sim.prey.population.
 DIFFUSION_UNIT = ("fraction moving to neighbour cells per month, on 2.5 km cells (on other prey cells "
                   "x (2.5 km / cell)², the same km²/month)")
 
@@ -127,7 +127,7 @@ class CheetahParams(Params):
                           "Age at which the adult survival rate applies", ge=18, le=72)
     adult_survival_female: float = P(
         0.92, "annual survival", f"C: calibrated so mean female lifespan after independence ≈ 6.2 yr ({KELLY}); "
-        "sim.demography.female_lifespan_after_independence gives 6.18 yr with the other defaults; "
+        "sim.analysis.demography.female_lifespan_after_independence gives 6.18 yr with the other defaults; "
         f"0 % mortality at 5-9 yr in {BISSETT}", "Annual survival of adult females before senescence",
         gt=0, le=1, sens=(0.85, 0.95))
     adult_survival_male: float = P(
@@ -266,6 +266,7 @@ class CheetahParams(Params):
 
     @property
     def mean_litter_size(self) -> float:
+        """Mean cubs per litter at birth, from ``litter_size_probs``."""
         return sum((i + 1) * p for i, p in enumerate(self.litter_size_probs))
 
 
@@ -383,6 +384,7 @@ class PreyParams(Params):
     urial: UrialParams = UrialParams()
 
     def species(self) -> dict[str, PreySpeciesParams]:
+        """The parameters of each prey species by name, in :data:`SPECIES` order."""
         return {name: getattr(self, name) for name in SPECIES}
 
 
@@ -426,12 +428,3 @@ class ManagementBaseline(Params):
                                    "assumption: gazelles gather at waterholes in late summer (GSE, S)",
                                    ge=1, le=10)
     water_radius_km: float = P(10.0, "km", "assumption", gt=0, le=100)
-
-
-def default_params() -> dict[str, Params]:
-    """Fresh default parameter groups (for documentation and tests)."""
-    return {"cheetah": CheetahParams(), "prey": PreyParams(), "environment": EnvironmentParams(),
-            "management": ManagementBaseline()}
-
-
-Sex = Literal["F", "M"]

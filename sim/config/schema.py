@@ -1,9 +1,9 @@
 """The typed scenario: what one YAML scenario resolves to, and what the model reads.
 
-The model never reads YAML; it receives a validated, immutable :class:`Scenario`. Loading,
-``extends``, ``sweep`` expansion and error messages live in :mod:`sim.scenario`; checks that need
-the built landscape (release sites that exist, rasters of the right shape) in
-:func:`sim.scenario.check_against_landscape`.
+The model never reads YAML; it receives a validated, immutable :class:`Scenario`. Loading and
+``extends`` live in :mod:`sim.config.loading`, ``sweep`` expansion in :mod:`sim.config.sweep`,
+error messages in :mod:`sim.config.messages`; checks that need the built landscape (release sites
+that exist, rasters of the right shape) in :func:`sim.config.checks.check_against_landscape`.
 
 Conventions: ``year`` is 1-based (1 = the first simulated year); ``month`` is 1-12 (1 = January).
 Cells are ``[row, col]`` with row 0 at the north edge.
@@ -15,8 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..config.params import (CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams,
-                     SPECIES)
+from .params import CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams
 
 Cell = tuple[int, int]
 
@@ -233,6 +232,5 @@ class Scenario(Params):
         return self
 
 
-SPECIES_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
-__all__ = ["Scenario", "LandscapeSpec", "Release", "Management", "Rules", "Output", "SPECIES",
-           "SPECIES_LAYERS", "Where"]
+__all__ = ["Scenario", "LandscapeSpec", "LayerFiles", "Release", "Repeat", "Where", "Management", "Rules",
+           "Output"]

@@ -34,7 +34,7 @@ from ..management.schedule import Schedule
 from ..prey.population import PreyPopulation
 from ..world.coarsen import prey_factor
 from ..world.geometry import summed_area_table
-from ..world.landscape import Landscape, build_landscape
+from ..world import Landscape, build_landscape
 from . import month as schedule
 from .observe import Births, Deaths, Hunt, Independence, notify, sexes
 from .results import DEATH_CAUSES, ReplicateResult, empty_census

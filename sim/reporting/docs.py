@@ -78,7 +78,7 @@ def render() -> str:
         out += [f"## Prey: {name} (`prey.{name}.*`)", ""] + table(type(sp), f"prey.{name}.") + [""]
     out += ["## Environment (`environment.*`)", ""] + table(EnvironmentParams, "environment.") + [""]
     out += ["## Management baseline (`management.*`)", ""] + table(ManagementBaseline, "management.") + [""]
-    from ..world.presets import PRESET_DEFAULTS
+    from ..world.ustyurt_data import PRESET_DEFAULTS
     from ..config.schema import LandscapeSpec
     spec = LandscapeSpec()
     out += ["## Landscape grid (`landscape.*`)", "",

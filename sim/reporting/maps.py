@@ -306,7 +306,7 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.maps OUT.png [--preset ustyurt|uniform] [--seed N] [--cell-km KM]``."""
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     from ..config.schema import LandscapeSpec
 
     p = argparse.ArgumentParser(prog="python -m sim.maps", description="Draw a landscape preset as a PNG.")

@@ -383,7 +383,7 @@ def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out:
         e = files.entry(name)
         if e is None or "scenario" not in e:
             raise ReportError(f"the manifest has no resolved scenario {name!r}")
-        from ..world.landscape import build_landscape
+        from ..world.build import build_landscape
         sc = Scenario.model_validate(e["scenario"])
         return sc, build_landscape(sc.landscape, e.get("base_dir") or ".")
 

@@ -262,7 +262,7 @@ def run_chunk(task: _ChunkTask) -> dict:
         _load_plugins(task.plugins)
         runner = _resolve_runner(task.runner)
         if task.landscapes:
-            from ..world.landscape import build_landscape
+            from ..world.build import build_landscape
             landscape = build_landscape(sc.landscape, task.base_dir)
     except Exception:
         setup_error = "setting up the worker failed:\n" + traceback.format_exc()

@@ -202,13 +202,13 @@ def field_scenario(name: str, *, years: int, competitors: float, prey_density: f
 
 def baseline_scenario() -> Scenario:
     """The resolved scenario of scenarios/baseline.yaml (the default Ustyurt scenario)."""
-    from ..config.scenario import load_scenarios
+    from ..config.loading import load_scenarios
     return [s for s, _ in load_scenarios([REPO / "scenarios" / "baseline.yaml"])][0]
 
 
 def landscape_of(sc: Scenario):
     """The landscape of a scenario, built from its spec (presets resolved against the repository)."""
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     return build_landscape(sc.landscape, REPO)
 
 

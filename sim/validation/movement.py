@@ -33,7 +33,7 @@ def check_movement_msd(settings: Settings) -> CheckResult:
     """Mean squared displacement of correlated_walk (sim.walk.walk) vs the analytic CRW."""
     from .. import registry as rules
     from ..config.schema import LandscapeSpec
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     t0 = time.perf_counter()
     p0 = CheetahParams()
     cell_km = 2.5

@@ -31,7 +31,7 @@ def theta_logistic(N0: float, K: float, r: float, theta: float, years: int,
 @check("prey_logistic", "theory")
 def check_prey_logistic(settings: Settings) -> CheckResult:
     """sim.prey alone: yearly totals vs the analytic theta-logistic trajectory."""
-    from ..world.landscape import build_landscape
+    from ..world.build import build_landscape
     from ..config.params import PreyParams
     from ..prey.population import PreyPopulation
     from ..config.schema import LandscapeSpec

@@ -1,12 +1,12 @@
 """The landscape seen at a coarser resolution: the grid the prey fields live on.
 
-Prey are density fields (animals per cell, :mod:`sim.prey`), and their monthly update is a
-whole-grid pass per species: on the 2.5 km Ustyurt map it was three quarters of a replicate's
-time, and it grows with the number of cells. Cheetahs need the fine grid (steps, home ranges,
+Prey are density fields (animals per cell, :mod:`sim.prey.population`), and their monthly
+update is a whole-grid pass per species: on the 2.5 km Ustyurt map it was three quarters of a
+replicate's time, and it grows with the number of cells. Cheetahs need the fine grid (steps, home ranges,
 fences crossed on a walk); prey fields do not: the capacity layers are smooth at the scale of
 tens of km and a hunting box covers several coarse cells. So the prey live on the landscape
 coarsened by an integer factor ``f`` (``LandscapeSpec.prey_cell_km``), and the model maps its
-fine-grid boxes onto it (:mod:`sim.prey`).
+fine-grid boxes onto it (:mod:`sim.prey.population`).
 
 :func:`coarsened` builds that landscape. Coarse cell ``(R, C)`` is the block of fine rows
 ``R f .. R f + f - 1`` and columns ``C f .. C f + f - 1``; the last block row or column is partial
@@ -41,7 +41,7 @@ import weakref
 
 import numpy as np
 
-from ..world.landscape import EAST, SOUTH, Fence, Landscape, derived_cache
+from .landscape import EAST, SOUTH, Fence, Landscape, derived_cache
 
 __all__ = ["coarsened", "prey_factor"]
 

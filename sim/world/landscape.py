@@ -13,18 +13,16 @@ order along the line, with a ``gaps`` flag per edge, so management can open gaps
 remove the fence. A diagonal step is allowed when either of its two L-shaped orthogonal paths is
 free.
 
-The landscape is built once per worker (:func:`build_landscape`, cached) and shared read-only by
-replicates; management changes make per-replicate copies (:meth:`Landscape.replace`).
+The landscape is built once per worker (:func:`sim.world.build.build_landscape`, cached) and shared
+read-only by replicates; management changes make per-replicate copies (:meth:`Landscape.replace`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 import numpy as np
@@ -48,6 +46,7 @@ class Fence:
 
     @property
     def n_gaps(self) -> int:
+        """Number of open edges."""
         return int(self.gaps.sum())
 
     def with_more_gaps(self, add: int) -> "Fence":
@@ -61,6 +60,7 @@ class Fence:
         return dataclasses.replace(self, gaps=gaps)
 
     def removed(self) -> "Fence":
+        """The fence taken down: every edge open (kept, so its line can still be drawn)."""
         return dataclasses.replace(self, gaps=np.ones_like(self.gaps))
 
 
@@ -100,22 +100,27 @@ class Landscape:
     # ---------------------------------------------------------------- geometry
     @property
     def shape(self) -> tuple[int, int]:
+        """(rows, cols) of every layer."""
         return self.habitat.shape  # type: ignore[return-value]
 
     @property
     def rows(self) -> int:
+        """Number of cell rows (north to south)."""
         return self.habitat.shape[0]
 
     @property
     def cols(self) -> int:
+        """Number of cell columns (west to east)."""
         return self.habitat.shape[1]
 
     @property
     def cell_area_km2(self) -> float:
+        """Area of one cell [km²]."""
         return self.cell_km * self.cell_km
 
     @property
     def area_km2(self) -> float:
+        """Area of the whole grid [km²]."""
         return self.rows * self.cols * self.cell_area_km2
 
     def replace(self, **changes) -> "Landscape":
@@ -142,10 +147,12 @@ class Landscape:
 
     @property
     def barrier_east(self) -> np.ndarray:
+        """Bool ``(rows, cols-1)``: the edge east of ``(r, c)`` is closed."""
         return self.barriers[0]
 
     @property
     def barrier_south(self) -> np.ndarray:
+        """Bool ``(rows-1, cols)``: the edge south of ``(r, c)`` is closed."""
         return self.barriers[1]
 
     @functools.cached_property
@@ -184,6 +191,7 @@ class Landscape:
         return path1 and path2
 
     def inside(self, r: int, c: int) -> bool:
+        """Whether cell (r, c) lies on the grid."""
         return 0 <= r < self.rows and 0 <= c < self.cols
 
     def walk_line(self, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, list[tuple[int, int]]]:
@@ -247,32 +255,11 @@ class Landscape:
         return ((rr - r) ** 2 + (cc - c) ** 2) * self.cell_area_km2 <= radius_km ** 2
 
     def fence(self, name: str) -> Fence:
+        """The fence called ``name`` (KeyError listing the fences if there is none)."""
         for f in self.fences:
             if f.name == name:
                 return f
         raise KeyError(f"no fence named {name!r}; fences: {[f.name for f in self.fences]}")
-
-
-def build_landscape(spec, base_dir: str | Path = ".") -> Landscape:
-    """Build (or fetch from the per-process cache) the landscape a LandscapeSpec describes."""
-    key = json.dumps(spec.model_dump(mode="json"), sort_keys=True) + "|" + str(Path(base_dir).resolve())
-    return _build_cached(key, spec, str(base_dir))
-
-
-_CACHE: dict[str, Landscape] = {}
-
-
-def _build_cached(key: str, spec, base_dir: str) -> Landscape:
-    if key not in _CACHE:
-        from ..world.presets import build_preset
-        from ..world.rasters import apply_layer_files
-
-        land = build_preset(spec)
-        land = apply_layer_files(land, spec.layers, Path(base_dir))
-        if len(_CACHE) > 8:
-            _CACHE.clear()
-        _CACHE[key] = land
-    return _CACHE[key]
 
 
 def derived_cache(store: "weakref.WeakKeyDictionary", land) -> dict:

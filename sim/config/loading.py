@@ -1,0 +1,248 @@
+"""Scenario files: YAML reading, ``extends``, ``sweep`` expansion and validation.
+
+A scenario file (``yaml.safe_load`` only) holds one scenario (a mapping) or a list of them. Three
+top-level keys are about the file rather than the model and are removed before validation
+(:data:`sim.config.file_schema.META_KEYS`):
+
+``extends: base.yaml``
+    Path relative to this file. The base is loaded (recursively; cycles are refused) and this
+    mapping overrides it key by key: mappings merge recursively, lists and scalars replace.
+    ``extends`` and ``abstract`` are not inherited.
+``abstract: true``
+    The mapping is only a base for other files; it is not run (and not validated on its own).
+``sweep: {releases.0.females: [4, 6, 8]}``
+    One scenario becomes a family, one member per value (:mod:`sim.config.sweep`).
+
+A single-scenario file without ``name`` takes the file's stem as its name. Every problem found in
+a file (YAML syntax, unknown key, wrong type, value out of range, bad sweep path, release after
+the horizon) is collected and raised as one :class:`~sim.config.errors.ScenarioError` that names
+the file, the key path as the user writes it (``releases[0].females``), what was given and what
+is allowed (wording: :mod:`sim.config.messages`). Checks that need the built landscape or the
+rule registry are in :mod:`sim.config.checks`.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import ScenarioError
+from .messages import describe_error, show_value
+from .schema import Scenario
+from .sweep import display_key, expand_sweep
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def load_scenarios(paths: Iterable[str | Path]) -> list[tuple[Scenario, Path]]:
+    """Load, expand and validate every scenario in the given files or folders.
+
+    A folder means every ``*.yaml``/``*.yml`` in it (sorted by name), skipping names that start
+    with ``_``. Returns ``(scenario, file)`` pairs in file order; abstract bases are left out.
+    Raises :class:`ScenarioError` with every problem of every file, or if two scenarios share
+    a name.
+    """
+    files: list[Path] = []
+    errors: list[ScenarioError] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir()
+                           if f.is_file() and f.suffix in YAML_SUFFIXES and not f.name.startswith("_"))
+            if not found:
+                errors.append(ScenarioError(p, "folder holds no *.yaml or *.yml scenario files"))
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(ScenarioError(p, "no such file or folder"))
+
+    out: list[tuple[Scenario, Path]] = []
+    for f in files:
+        try:
+            out.extend((s, f) for s in load_file(f))
+        except ScenarioError as e:
+            errors.append(e)
+    if errors:
+        raise ScenarioError.combine(errors)
+
+    seen: dict[str, Path] = {}
+    dupes = []
+    for s, f in out:
+        if s.name in seen:
+            dupes.append(ScenarioError(f, f"scenario name {s.name!r} is used twice (also in "
+                                          f"{seen[s.name]}); names must be unique within a run"))
+        seen.setdefault(s.name, f)
+    if dupes:
+        raise ScenarioError.combine(dupes)
+    return out
+
+
+def load_file(file: str | Path) -> list[Scenario]:
+    """All scenarios of one YAML file (extends resolved, sweeps expanded, validated)."""
+    file = Path(file)
+    data = _read_yaml(file)
+    if isinstance(data, dict):
+        entries, single = [data], True
+    elif isinstance(data, list) and data:
+        entries, single = data, False
+    else:
+        raise ScenarioError(file, "a scenario file must hold one scenario (a mapping of keys to values) "
+                                  "or a non-empty list of scenarios")
+
+    problems: list[str] = []
+    scenarios: list[Scenario] = []
+    for i, entry in enumerate(entries):
+        where = "" if single else f"scenario {i + 1}" + (
+            f" ({entry['name']!r})" if isinstance(entry, dict) and isinstance(entry.get("name"), str) else "")
+        prefix = f"{where}: " if where else ""
+        if not isinstance(entry, dict):
+            problems.append(f"{prefix}each scenario must be a mapping of keys to values, got "
+                            f"{show_value(entry) or type(entry).__name__}")
+            continue
+        try:
+            scenarios.extend(_load_entry(entry, file, single, prefix))
+        except _EntryProblems as e:
+            problems.extend(e.problems)
+    problems = list(dict.fromkeys(problems))     # sweep members repeat the same problem
+    if problems:
+        raise ScenarioError(file, *problems)
+    return scenarios
+
+
+class _EntryProblems(Exception):
+    """The problems of one scenario mapping of a file (collected into the file's ScenarioError)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _read_yaml(file: Path) -> Any:
+    """The YAML data of ``file``; ScenarioError if it cannot be read, is not UTF-8, has a syntax
+    error or is empty."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(file, f"cannot read the file ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(file, "the file is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ScenarioError(file, _yaml_message(e)) from None
+    if data is None:
+        raise ScenarioError(file, "the file is empty")
+    return data
+
+
+def _yaml_message(e: yaml.YAMLError) -> str:
+    """A YAML syntax error as one line: where (line, column, 1-based), what, and a hint for tabs."""
+    mark = getattr(e, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    what = getattr(e, "problem", None) or str(e)
+    ctx = getattr(e, "context", None)
+    cmark = getattr(e, "context_mark", None)
+    if ctx and cmark is not None and (mark is None or cmark.line != mark.line):
+        ctx += f" that starts at line {cmark.line + 1}"
+    msg = f"YAML syntax error{where}: {what}" + (f" ({ctx})" if ctx else "")
+    if "\\t" in what or "\t" in what:
+        msg += "; indent with spaces, not tabs"
+    return msg
+
+
+def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scenario]:
+    """Resolve extends, expand the sweep and validate one scenario mapping of ``file``."""
+    problems: list[str] = []
+    abstract = entry.get("abstract", False)
+    if not isinstance(abstract, bool):
+        raise _EntryProblems([f"{prefix}abstract: got {show_value(abstract)}, must be true or false"])
+    if abstract:
+        return []
+    own = dict(entry)
+    named_by_file = single and "name" not in own
+    if named_by_file:
+        own["name"] = file.stem
+    elif "name" not in own:
+        raise _EntryProblems([f"{prefix}name: required key missing (every scenario in a list needs a name)"])
+
+    chain = [(file, {k: v for k, v in own.items() if k not in ("extends", "abstract")})]
+    try:
+        merged = _resolve_extends(own, file, (file.resolve(),), chain)
+    except ScenarioError as e:
+        raise _EntryProblems([f"{prefix}{_inline(e, file)}"]) from None
+
+    sweep = merged.pop("sweep", None)
+    base_name = merged.get("name")
+    try:
+        variants = expand_sweep(merged, sweep)
+    except ValueError as e:                     # report it, and still check the rest
+        problems.append(f"{prefix}{e}")
+        variants, sweep = [merged], None
+    swept_paths = {display_key(k) for k in sweep} if isinstance(sweep, dict) else set()
+    if sweep and not prefix and base_name:
+        prefix = f"scenario {base_name!r} (sweep): "
+
+    out = []
+    for data in variants:
+        try:
+            out.append(Scenario.model_validate(data))
+        except ValidationError as e:
+            for err in e.errors(include_url=False):
+                text = describe_error(err, data, chain, swept_paths)
+                if named_by_file and tuple(err.get("loc", ())) == ("name",):
+                    text += " (the name was taken from the file name; give one with name: ...)"
+                problems.append(prefix + text)
+    if problems:
+        raise _EntryProblems(problems)
+    return out
+
+
+def _inline(e: ScenarioError, file: Path) -> str:
+    """A ScenarioError raised while reading a base file, as one line for ``file``'s report."""
+    return "; ".join(text if f in ("", str(file)) else f"{f}: {text}" for f, text in e.problems)
+
+
+def _resolve_extends(own: dict, file: Path, seen: tuple[Path, ...],
+                     chain: list[tuple[Path, dict]]) -> dict:
+    """``own`` merged over its ``extends`` base (recursively). Appends each base to ``chain``."""
+    own = {k: v for k, v in own.items() if k not in ("abstract",)}
+    ext = own.pop("extends", None)
+    if ext is None:
+        return own
+    if not isinstance(ext, str) or not ext.strip():
+        raise ScenarioError(file, f"extends: got {show_value(ext)}, must be the path of a base file "
+                                  "(relative to this file)")
+    base_file = file.parent / ext
+    resolved = base_file.resolve()
+    if resolved in seen:
+        cycle = " → ".join(p.name for p in seen + (resolved,))
+        raise ScenarioError(None, f"extends: cycle: {cycle} (a file cannot extend itself, "
+                                  "directly or through other files)")
+    if not base_file.is_file():
+        raise ScenarioError(file, f"extends: base file {ext!r} not found (looked for {base_file})")
+    data = _read_yaml(base_file)
+    if not isinstance(data, dict):
+        raise ScenarioError(base_file, f"a base (extends: {ext}) must hold exactly one scenario "
+                                       "(a mapping), not a list")
+    chain.append((base_file, {k: v for k, v in data.items() if k not in ("extends", "abstract")}))
+    base = _resolve_extends(data, base_file, seen + (resolved,), chain)
+    return deep_merge(base, own)
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``: mappings merge recursively, lists and scalars replace."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(out.get(k), dict) and isinstance(v, dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+__all__ = ["YAML_SUFFIXES", "load_scenarios", "load_file", "deep_merge"]

@@ -1,0 +1,124 @@
+"""``sweep`` expansion: one scenario mapping becomes a family, one member per value.
+
+``sweep: {releases.0.females: [4, 6, 8]}`` makes three scenarios; several keys make the full
+factorial. Key paths are dotted with integer list indices (:func:`parse_key_path`; the user may
+also write ``releases[0].females``). Members are named ``<name>__<lastkey>=<value>`` (joined by
+``__`` for several keys), and ``family`` becomes the base name if it was empty. Works on the raw
+mapping, before validation, so every member is validated as written.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from typing import Any
+
+from .messages import format_loc, show_value
+
+
+def parse_key_path(path: str) -> list[str | int]:
+    """``releases.0.females`` or ``releases[0].females`` → ``['releases', 0, 'females']``."""
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError(f"sweep: key {show_value(path)} must be a dotted key path such as releases.0.females")
+    parts: list[str | int] = []
+    for piece in re.sub(r"\[(\d+)\]", r".\1", path.strip()).split("."):
+        if piece == "":
+            raise ValueError(f"sweep: key {path!r} has an empty part (write e.g. releases.0.females)")
+        parts.append(int(piece) if piece.isdigit() else piece)
+    if isinstance(parts[0], int):
+        raise ValueError(f"sweep: key {path!r} must start with a key name, not an index")
+    return parts
+
+
+def display_key(path: str) -> str:
+    """A sweep key as error messages show key paths (``releases.0.females`` → ``releases[0].females``);
+    unchanged if it is not a valid key path."""
+    try:
+        return format_loc(parse_key_path(path))
+    except ValueError:
+        return str(path)
+
+
+def expand_sweep(data: dict, sweep: Any) -> list[dict]:
+    """The scenarios a ``sweep`` mapping makes from ``data`` (``[data]`` if there is none).
+
+    Raises ValueError (message starting ``sweep:``) for a sweep that is not a mapping of key
+    path → non-empty list, or a key path that does not fit ``data``.
+    """
+    if sweep is None:
+        return [data]
+    if not isinstance(sweep, dict) or not sweep:
+        raise ValueError(f"sweep: got {show_value(sweep) or type(sweep).__name__}, must be a mapping of "
+                         "key path → list of values, e.g. {releases.0.females: [4, 6, 8]}")
+    keys, paths, value_lists = [], [], []
+    for key, values in sweep.items():
+        parts = parse_key_path(key)
+        if not isinstance(values, list) or not values:
+            raise ValueError(f"sweep: {key}: got {show_value(values)}, must be a non-empty list of values, "
+                             "e.g. [4, 6, 8]")
+        _set_path(copy.deepcopy(data), parts, values[0], key)     # a bad path fails here
+        keys.append(key)
+        paths.append(parts)
+        value_lists.append(values)
+    base_name = str(data.get("name", "scenario"))
+    out = []
+    for combo in itertools.product(*value_lists):
+        member = copy.deepcopy(data)
+        labels = []
+        for key, parts, value in zip(keys, paths, combo):
+            _set_path(member, parts, copy.deepcopy(value), key)
+            last = next((p for p in reversed(parts) if isinstance(p, str)), str(parts[-1]))
+            labels.append(f"{last}={_label(value)}")
+        member["name"] = "__".join([base_name, *labels])
+        if not member.get("family"):
+            member["family"] = base_name
+        out.append(member)
+    return out
+
+
+def _set_path(data: dict, parts: list[str | int], value: Any, key: str) -> None:
+    """Set ``value`` at ``parts`` in the raw mapping, creating missing mappings."""
+    node: Any = data
+    for i, part in enumerate(parts):
+        here = format_loc(parts[:i]) or "the scenario"
+        last = i == len(parts) - 1
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise ValueError(f"sweep: {key}: {here} is not a list, so [{part}] does not apply")
+            if part >= len(node):
+                raise ValueError(f"sweep: {key}: {here} has {len(node)} entr{'y' if len(node) == 1 else 'ies'}"
+                                 f", so index {part} does not exist (indices start at 0)")
+            if last:
+                node[part] = value
+            else:
+                node = node[part]
+        else:
+            if not isinstance(node, dict):
+                raise ValueError(f"sweep: {key}: {here} is {show_value(node) or 'a list'}, not a mapping, so "
+                                 f"it has no key {part!r}")
+            if last:
+                node[part] = value
+            else:
+                if part not in node:
+                    if isinstance(parts[i + 1], int):
+                        raise ValueError(f"sweep: {key}: the scenario sets no {format_loc(parts[:i + 1])} "
+                                         "list to index into")
+                    node[part] = {}
+                node = node[part]
+
+
+def _label(value: Any) -> str:
+    """A sweep value as it appears in a scenario name (letters, digits and _ . + = , - only)."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple)):
+        text = ",".join(_label(v) for v in value)
+    elif value is None:
+        text = "none"
+    else:
+        text = str(value)
+    return re.sub(r"[^A-Za-z0-9_.+=,-]+", "-", text)
+
+
+__all__ = ["parse_key_path", "display_key", "expand_sweep"]
