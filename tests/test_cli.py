@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.runs.batch import BatchResult, Failure
+from sim.runs.result import BatchResult, Failure
 from sim.cli import apply_overrides, default_out_dir, main
 from sim.config.scenario import load_scenarios
 
