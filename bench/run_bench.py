@@ -35,7 +35,6 @@ import math
 import multiprocessing as mp
 import platform
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -149,8 +148,8 @@ def _build(scenario: dict):
 def run_sim_case(case: dict) -> dict:
     """Time one simulator case in this (fresh) process. Returns plain numbers (JSON-able).
     Between replicates the process frees the last one's memory as a batch worker does
-    (:func:`sim.runs.batch.free_replicate_memory`; outside the timed part)."""
-    from sim.runs.batch import free_replicate_memory
+    (:func:`sim.runs.worker.free_replicate_memory`; outside the timed part)."""
+    from sim.runs.worker import free_replicate_memory
     from sim.model.model import PHASES, run_replicate
 
     rss_import = _maxrss_mib()
@@ -227,10 +226,10 @@ def run_wolf_sheep_case(case: dict) -> dict:
 def run_memory_case(case: dict) -> dict:
     """RSS (psutil) of this process after 10, 100, ... and ``reps`` replicates of a cheap scenario,
     results dropped and the replicate's memory freed as a batch worker does after stacking the
-    census (:func:`sim.runs.batch.free_replicate_memory`)."""
+    census (:func:`sim.runs.worker.free_replicate_memory`)."""
     import psutil
 
-    from sim.runs.batch import free_replicate_memory
+    from sim.runs.worker import free_replicate_memory
     from sim.model.model import run_replicate
 
     sc, land = _build(case["scenario"])
@@ -466,15 +465,10 @@ def print_table(summaries: list[dict], targets: list[dict]) -> None:
 
 # ============================================================================ machine info, saving
 
-def _git(*args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-    except Exception:
-        return ""
-
-
 def machine_info() -> dict:
     import importlib.metadata as md
+
+    from sim.runs.provenance import git_state
 
     def ver(pkg):
         try:
@@ -495,11 +489,12 @@ def machine_info() -> dict:
         mem_gib = psutil.virtual_memory().total / 2**30
     except Exception:
         mem_gib = None
+    git = git_state(ROOT, abbrev="auto", untracked=True)   # as `git rev-parse --short`, `git status --porcelain`
     return dict(cpu_count=os.cpu_count(), cpu_model=cpu_model or platform.processor(), memory_gib=mem_gib,
                 platform=platform.platform(), python=platform.python_version(), numpy=ver("numpy"),
                 mesa=ver("mesa"), scipy=ver("scipy"), pydantic=ver("pydantic"),
                 threads_env={v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
-                git_commit=_git("rev-parse", "--short", "HEAD"), git_dirty=bool(_git("status", "--porcelain")))
+                git_commit=git.commit or "", git_dirty=bool(git.dirty))
 
 
 def result_path(commit: str, quick: bool, out_dir: Path = RESULTS) -> Path:

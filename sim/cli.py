@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib
 import json
-import os
 import sys
 import time
 import traceback
@@ -33,7 +31,8 @@ from .config.errors import ScenarioError
 from .config.file_schema import file_json_schema
 from .config.loading import load_scenarios
 from .config.messages import describe_error
-from .config.schema import Scenario
+from .config.schema import LandscapeSpec, Scenario
+from .reporting.maps import draw_landscape
 from .world.rasters import LayerError
 
 PROG = "run_scenarios.py"
@@ -136,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:       # sim.batch prints nothing on Ctrl-C: this is the one hint
+    except KeyboardInterrupt:       # sim.runs.batch prints nothing on Ctrl-C: this is the one hint
         out = getattr(args, "active_out_dir", None)
         msg = "\ninterrupted."
         if out is not None and Path(out).exists():
@@ -146,14 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:          # e.g. `schema | head`
         return 0
-    except _user_errors() as e:
+    except _USER_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exception classes that mean bad input, not a bug."""
-    return (ScenarioError, UsageError, FileNotFoundError, LayerError)
+#: Exceptions that mean bad input, not a bug: one message, exit status 2, no traceback.
+_USER_ERRORS = (ScenarioError, UsageError, FileNotFoundError, LayerError)
 
 
 # ============================================================================================
@@ -185,17 +183,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise UsageError(f"--out {out_dir}: the folder exists and is not empty; choose another folder, or "
                          f"continue an interrupted run with: python {PROG} run --resume {out_dir}")
-    batch = _import_batch()
+    # imported here, not at the top, for start-up speed: the batch runner pulls in the model,
+    # Mesa and scipy (~3 s), which check, schema and map do not need
+    from .runs.batch import OutputExistsError, run_batch
+
     reps = sum(s.replicates for s, _ in loaded)
     print(f"running {len(loaded)} scenario{'s' * (len(loaded) != 1)} ({reps} replicates in all) → {out_dir}")
     args.active_out_dir = out_dir
     try:
-        result = batch.run_batch(
+        result = run_batch(
             [s for s, _ in loaded], out_dir, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
             root_seed=args.seed, base_dirs={s.name: f.parent.resolve() for s, f in loaded},
             sources={s.name: str(f) for s, f in loaded}, baseline=args.baseline, progress=True,
             plugins=[str(Path(p).resolve()) for p in args.plugin] or None)
-    except getattr(batch, "OutputExistsError", ()) as e:
+    except OutputExistsError as e:
         raise UsageError(f"{e}; to continue an interrupted run: python {PROG} run --resume {out_dir}") from None
     return _finish(result, args.no_report)
 
@@ -210,13 +211,14 @@ def _resume(args: argparse.Namespace, backend: str) -> int:
     if not args.resume.is_dir():
         raise UsageError(f"--resume {args.resume}: no such folder")
     load_plugins(args.plugin)
-    batch = _import_batch()
+    from .runs.batch import ManifestError, resume_batch   # here for start-up speed (see cmd_run)
+
     args.active_out_dir = args.resume
     print(f"resuming {args.resume}")
     try:
-        result = batch.resume_batch(args.resume, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
-                                    progress=True)
-    except getattr(batch, "ManifestError", ()) as e:
+        result = resume_batch(args.resume, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
+                              progress=True)
+    except ManifestError as e:
         raise UsageError(f"--resume {args.resume}: {e}") from None
     return _finish(result, args.no_report)
 
@@ -224,14 +226,10 @@ def _resume(args: argparse.Namespace, backend: str) -> int:
 def _finish(result, no_report: bool) -> int:
     print(f"summary: {result.summary_path}")
     if not no_report:
-        try:
-            report = importlib.import_module("sim.reporting.report")
-        except ModuleNotFoundError as e:
-            if e.name != "sim.reporting.report":
-                raise
-        else:
-            where = report.build_report(Path(result.out_dir))
-            print(f"report:  {where if where is not None else result.out_dir}")
+        # imported here, not at the top, for start-up speed: the report pulls in matplotlib
+        from .reporting.report import build_report
+
+        print(f"report:  {build_report(Path(result.out_dir))}")
     if result.n_failed:
         print(f"warning: {result.failure_report()}", file=sys.stderr)
         return 1
@@ -242,15 +240,6 @@ def _backend(args: argparse.Namespace) -> str:
     if args.scheduler and args.backend == "loky":
         raise UsageError("--scheduler is the address of a dask scheduler; use it with --backend dask")
     return args.backend or ("dask" if args.scheduler else "loky")
-
-
-def _import_batch():
-    try:
-        return importlib.import_module("sim.runs.batch")
-    except ModuleNotFoundError as e:
-        if e.name == "sim.runs.batch":
-            raise UsageError("this installation has no batch runner (sim/batch.py is missing)") from None
-        raise
 
 
 def _paths(paths: list[str]) -> list[Path]:
@@ -370,19 +359,11 @@ def cmd_map(args: argparse.Namespace) -> int:
         land = build_scenario_landscape(scenario, file)     # draw it even if a site is wrong
     else:
         from .world.build import build_landscape
-        from .config.schema import LandscapeSpec
 
         land = build_landscape(LandscapeSpec(preset=args.preset or "ustyurt"))
-    try:
-        maps = importlib.import_module("sim.reporting.maps")
-    except ModuleNotFoundError as e:
-        if e.name != "sim.reporting.maps":
-            raise
-        print("error: this installation cannot draw maps (sim/maps.py is missing)", file=sys.stderr)
-        return 1
     if args.out.parent and not args.out.parent.exists():
         raise UsageError(f"{args.out}: the folder {args.out.parent} does not exist")
-    maps.draw_landscape(land, args.out)
+    draw_landscape(land, args.out)
     print(f"map: {args.out}")
     return 0
 
@@ -390,15 +371,9 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     if not args.run_dir.is_dir():
         raise UsageError(f"{args.run_dir}: no such run folder")
-    try:
-        report = importlib.import_module("sim.reporting.report")
-    except ModuleNotFoundError as e:
-        if e.name != "sim.reporting.report":
-            raise
-        print("error: this installation cannot build reports (sim/report.py is missing)", file=sys.stderr)
-        return 1
-    where = report.build_report(args.run_dir)
-    print(f"report: {where if where is not None else args.run_dir}")
+    from .reporting.report import build_report   # here for start-up speed (see _finish)
+
+    print(f"report: {build_report(args.run_dir)}")
     return 0
 
 

@@ -24,9 +24,10 @@ import numpy as np
 import pytest
 
 import tests.fake_runner as fake
-from sim.runs.batch import (BatchInterrupted, OutputExistsError, chunk_plan, default_chunk_size,
-                       format_summary_table, read_manifest, replicate_seed, resume_batch, run_batch,
-                       write_outputs)
+from sim.runs.batch import BatchInterrupted, OutputExistsError, resume_batch, run_batch
+from sim.runs.folder import read_manifest
+from sim.runs.outputs import format_summary_table, write_outputs
+from sim.runs.seeds import chunk_plan, default_chunk_size, replicate_seed
 from sim.model.results import CENSUS_COLUMNS
 from sim.config.schema import Release, Scenario
 from sim.analysis.stats import compare_to_baseline
@@ -390,14 +391,14 @@ def test_a_finished_replicates_model_is_freed_by_free_replicate_memory(monkeypat
     import gc
     import weakref
 
-    import sim.runs.batch as batch
+    import sim.runs.worker as worker
     from sim.world.build import build_landscape
     from sim.model.model import ReintroductionModel
 
     sc = scenarios()[0]
     land = build_landscape(sc.landscape)
     gc.disable()                                   # no automatic collection during the test
-    monkeypatch.setattr(batch, "_GC_FROZEN", False)
+    monkeypatch.setattr(worker, "_GC_FROZEN", False)
     try:
         model = ReintroductionModel(sc, land, rng=np.random.default_rng(1))
         for _ in range(24):
@@ -406,9 +407,9 @@ def test_a_finished_replicates_model_is_freed_by_free_replicate_memory(monkeypat
         ref = weakref.ref(model)
         del model
         assert ref() is not None                   # held by its own reference cycles
-        batch.free_replicate_memory()
+        worker.free_replicate_memory()
         assert ref() is None
-        assert batch._GC_FROZEN and gc.get_freeze_count() > 0
+        assert worker._GC_FROZEN and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
         gc.enable()

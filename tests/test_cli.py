@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.runs.batch import BatchResult, Failure
+from sim.runs.result import BatchResult, Failure
 from sim.cli import apply_overrides, default_out_dir, main
 from sim.config.loading import load_scenarios
 
@@ -364,18 +364,14 @@ def test_broken_plugin_exits_2_naming_file_and_line(tmp_path, fake_batch, capsys
 
 
 # ----------------------------------------------------------------------------------- report and map
-def test_report_command_without_the_report_module_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "sim.reporting.report", None)
-    assert main(["report", str(tmp_path)]) == 1
-    assert "sim/report.py is missing" in capsys.readouterr().err
+def test_report_command_of_a_missing_folder_exits_2(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nope")]) == 2
+    assert "no such run folder" in capsys.readouterr().err
 
 
 def test_map_draws_the_scenario_landscape(tmp_path, monkeypatch, capsys):
     drawn = []
-    maps = types.ModuleType("sim.reporting.maps")
-    maps.draw_landscape = lambda land, path: drawn.append((land.shape, Path(path)))
-    monkeypatch.setitem(sys.modules, "sim.reporting.maps", maps)
+    monkeypatch.setattr("sim.cli.draw_landscape", lambda land, path: drawn.append((land.shape, Path(path))))
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["map", "--scenario", str(f), str(tmp_path / "m.png")]) == 0
     assert drawn == [((10, 10), tmp_path / "m.png")]

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from sim.reporting import figures as fg
-from sim.reporting import report
+from sim.reporting import describe, page, report, runfiles, selection
 from sim.model.results import ReplicateResult, empty_census
 from sim.config.schema import Scenario
 
@@ -266,7 +266,7 @@ def test_dotted_diff_names_nested_keys_and_list_elements():
          "cell": [1, 2]}
     b = {"years": 50, "releases": [{"females": 20, "site": "a"}, {"females": 1}],
          "rules": {"movement": "habitat_walk"}, "cell": [1, 3]}
-    got = {k: (report._value(x), report._value(y)) for k, x, y in report.dotted_diff(a, b)}
+    got = {k: (describe.setting_text(x), describe.setting_text(y)) for k, x, y in describe.dotted_diff(a, b)}
     assert got == {"releases[0].females": ("10", "20"), "releases[1]": ("(absent)", "{females: 1}"),
                    "rules.movement": ("crw", "habitat_walk"), "cell": ("[1, 2]", "[1, 3]")}
 
@@ -277,9 +277,9 @@ def test_unknown_curve_scenario_is_a_clear_error(run_dir):
 
 
 def test_default_curves_hold_baseline_best_and_worst(run_dir):
-    files = report.read_run(run_dir)
-    order = report.ranked(files)
-    chosen = report.default_curve_scenarios(files, order)
+    files = runfiles.read_run(run_dir)
+    order = selection.ranked(files)
+    chosen = selection.default_curve_scenarios(files, order)
     worst = [n for n in order if np.isfinite(files.row(n)["p_persist"])][-1]
     assert {"baseline", order[0], worst} <= set(chosen) and len(chosen) <= 8
     assert "broken" not in chosen                                 # no runs, nothing to draw
@@ -330,9 +330,9 @@ def test_occupancy_block_sums_keep_every_range_centre():
 
 
 def test_key_findings_name_the_best_option_and_those_beyond_noise(built, run_dir):
-    files = report.read_run(run_dir)
-    order = report.ranked(files)
-    text = " ".join(report.key_findings(files, order, "baseline", YEARS))
+    files = runfiles.read_run(run_dir)
+    order = selection.ranked(files)
+    text = " ".join(page.key_findings(files, order, "baseline", YEARS))
     rows = {r["scenario"]: r for r in summary_rows(run_dir)}
     best = max((n for n in rows if n != "no_release" and rows[n]["p_persist"] not in ("", "nan")),
                key=lambda n: float(rows[n]["p_persist"]))

@@ -198,8 +198,9 @@ def initial_gene_diversity(census: dict[str, np.ndarray]) -> float:
 # --------------------------------------------------------------------------- scenario summary
 #
 # Memory: the census may be a lazy mapping that reads a column from disk at each access
-# (sim.batch). Each helper below reads only the columns it needs and returns small results, so
-# at most a few (runs × years) columns are alive at once, whatever the number of columns.
+# (sim.runs.folder.ChunkCensus). Each helper below reads only the columns it needs and returns
+# small results, so at most a few (runs × years) columns are alive at once, whatever the number
+# of columns.
 
 def _final(census: dict[str, np.ndarray], column: str) -> np.ndarray:
     """Horizon (last-year) values of one column: a float64 copy, not a view, so that the

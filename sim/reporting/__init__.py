@@ -1,0 +1,11 @@
+"""Reports, figures, maps and generated docs, all from files: nothing here runs the model.
+
+* :mod:`.report`: build_report and ``python -m sim.reporting.report`` (start here).
+* :mod:`.runfiles`: reading a finished run folder.
+* :mod:`.selection`: the scenarios' ranking, the baseline, the scenarios drawn as curves.
+* :mod:`.figureset`: which figures the report draws, from which numbers.
+* :mod:`.figures`: plotting functions from arrays to PNG files.
+* :mod:`.maps`, :mod:`.mapframe`: the landscape map and the grid's plot coordinates.
+* :mod:`.describe`, :mod:`.page`: scenarios in words; the HTML page.
+* :mod:`.docs`: docs/parameters.md and docs/scenarios.md (``python -m sim.reporting.docs``).
+"""

@@ -1,7 +1,8 @@
-"""Generate docs/parameters.md from the parameter fields in :mod:`sim.params`.
+"""Generate docs/parameters.md from the parameter fields in :mod:`sim.config.params`, and
+docs/scenarios.md from the scenario schema (:mod:`sim.config.schema`).
 
-``python -m sim.reporting.docs`` rewrites the file; a test checks that the committed file is current, so
-the table of defaults, units, ranges and sources can never disagree with the code.
+``python -m sim.reporting.docs`` rewrites both files; a test checks that the committed files are
+current, so the tables of defaults, units, ranges and sources can never disagree with the code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..config.params import CheetahParams, EnvironmentParams, ManagementBaseline, PreyParams
+from ..numformat import compact
 
 HEADER = """# Parameters
 
@@ -26,21 +28,13 @@ scenario schema accepts. Scenario keys are the section and field names, e.g.
 """
 
 
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    if isinstance(v, tuple):
-        return "(" + ", ".join(_fmt(x) for x in v) + ")"
-    return str(v)
-
-
 def _allowed(field) -> str:
     parts = []
     for m in field.metadata:
         for attr, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
             val = getattr(m, attr, None)
             if val is not None:
-                parts.append(f"{sym} {_fmt(val)}")
+                parts.append(f"{sym} {compact(val)}")
     return ", ".join(parts)
 
 
@@ -63,9 +57,9 @@ def table(model: type[BaseModel], prefix: str) -> list[str]:
         desc = (field.description or "").rsplit(" [", 1)[0]
         src = str(extra.get("source", "")).replace("|", "/")
         sens = extra.get("sens")
-        sens_s = f"{_fmt(sens[0])}–{_fmt(sens[1])}" if sens else ""
+        sens_s = f"{compact(sens[0])}–{compact(sens[1])}" if sens else ""
         label = f"`{prefix}{name}`" + (f"<br>{desc}" if desc else "")
-        rows.append(f"| {label} | {_fmt(field.default)} | {extra['unit']} | {_allowed(field)} | {sens_s} "
+        rows.append(f"| {label} | {compact(field.default)} | {extra['unit']} | {_allowed(field)} | {sens_s} "
                     f"| {_kind(src)} | {src} |")
     return rows
 
@@ -217,7 +211,7 @@ def schema_tables() -> str:
             ann = field.annotation
             ann = ann.__name__ if isinstance(ann, type) else str(ann)
             ann = ann.replace("typing.", "").replace("sim.schema.", "").replace("sim.params.", "").replace("|", "or")
-            out.append(f"| `{prefix}{name}` | {_fmt(default)} | {_allowed(field) or ann} | "
+            out.append(f"| `{prefix}{name}` | {compact(default)} | {_allowed(field) or ann} | "
                        f"{(field.description or '').replace('|', '/')} |")
         out.append("")
     from .. import life, registry as rules  # noqa: F401  (importing sim.life registers the built-in rules)

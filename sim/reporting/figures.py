@@ -1,7 +1,7 @@
 """Figures of the report: pure plotting functions from plain arrays to fixed-size PNG files.
 
-Nothing here reads run files or computes statistics; :mod:`sim.report` reads the files and hands
-each function the numbers to draw. Every figure:
+Nothing here reads run files or computes statistics; :mod:`sim.reporting.figureset` reads the files
+and hands each function the numbers to draw. Every figure:
 
 * is drawn with matplotlib's Agg canvas only (a :class:`matplotlib.figure.Figure`, never pyplot,
   so no global state or GUI backend is touched and figures are freed when they go out of scope);
@@ -41,7 +41,7 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
 GREY = "#7f7f7f"
 
-#: Words for the census death causes (sim.census.DEATH_CAUSES).
+#: Words for the census death causes (sim.model.results.DEATH_CAUSES).
 CAUSE_LABELS: dict[str, str] = {
     "background": "background (other natural)",
     "senescence": "old age",
@@ -55,6 +55,7 @@ CAUSE_LABELS: dict[str, str] = {
     "harsh_winter": "harsh winter (dzhut)",
     "ceiling": "removed at carrying capacity",
     "emigrated": "emigrated off the map",
+    "other": "other causes (plugin hazards)",
 }
 
 PREY_NAMES = {"saiga": "Saiga", "gazelle": "Goitered gazelle", "urial": "Urial"}
@@ -491,7 +492,8 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
 
     ``panels``: (title, array (rows, cols) of resident home-range centres per cell, mean over
     months and runs), row 0 at the north edge. ``extent``: (west, east, south, north) in plot
-    units (km or degrees, as in :func:`sim.maps.draw_landscape`), ``aspect``: y/x scale of those
+    units (km or degrees, as in :func:`sim.reporting.maps.draw_landscape`;
+    :class:`sim.reporting.mapframe.MapFrame`), ``aspect``: y/x scale of those
     units. ``fence_segments``: (k, 2, 2) closed fence edges in the same units, in vermillion."""
     from matplotlib.colors import Normalize
 

@@ -7,7 +7,7 @@ degree axes when the landscape is georeferenced (else km), a legend, and the not
 stylised and approximate. An optional occupancy array (e.g. cheetah-months per cell) is drawn as
 a heat map on top.
 
-``python -m sim.maps OUT.png`` draws the default (stylised Ustyurt) landscape.
+``python -m sim.reporting.maps OUT.png`` draws the default (stylised Ustyurt) landscape.
 """
 
 from __future__ import annotations
@@ -18,42 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .mapframe import MapFrame
+
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies)
 ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK = (
     "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 ESCARPMENT_COLOUR = "#7f3b08"
 HABITAT_CMAP = "YlGn"
 OCCUPANCY_CMAP = "magma_r"
-
-
-class _Frame:
-    """Plot coordinates of cell positions: lon/lat degrees when bounds are known, else km."""
-
-    def __init__(self, land) -> None:
-        self.rows, self.cols = land.shape
-        self.cell_km = land.cell_km
-        self.geo = land.bounds is not None
-        if self.geo:
-            w, s, e, n = land.bounds
-            self.x0, self.y0 = w, n
-            self.dx = (e - w) / self.cols
-            self.dy = -(n - s) / self.rows
-            self.mid_lat = (s + n) / 2
-            self.km_per_x = 111.32 * math.cos(math.radians(self.mid_lat))
-            self.extent = (w, e, s, n)
-        else:
-            self.x0, self.y0 = 0.0, self.rows * self.cell_km
-            self.dx, self.dy = self.cell_km, -self.cell_km
-            self.km_per_x = 1.0
-            self.extent = (0.0, self.cols * self.cell_km, 0.0, self.rows * self.cell_km)
-
-    def xy(self, row_f, col_f):
-        """Plot coordinates of continuous cell positions (cell (r, c) spans [r, r+1] x [c, c+1])."""
-        return self.x0 + np.asarray(col_f, dtype=float) * self.dx, self.y0 + np.asarray(row_f, dtype=float) * self.dy
-
-    def centres(self, rc: np.ndarray):
-        rc = np.asarray(rc).reshape(-1, 2)
-        return self.xy(rc[:, 0] + 0.5, rc[:, 1] + 0.5)
 
 
 def _nice_length(km: float) -> float:
@@ -133,7 +105,7 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
     path = Path(path)
-    f = _Frame(land)
+    f = MapFrame.of(land)
     if occupancy is not None:
         occupancy = np.asarray(occupancy, dtype=float)
         if occupancy.shape != land.shape:
@@ -177,15 +149,7 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
 
     # fences: closed edges as lines, gaps as open circles
     for fence in land.fences:
-        e = fence.edges
-        r, c = e[:, 1].astype(float), e[:, 2].astype(float)
-        east = e[:, 0] == 0
-        r0 = np.where(east, r, r + 1)
-        c0 = np.where(east, c + 1, c)
-        r1 = np.where(east, r + 1, r + 1)
-        c1 = np.where(east, c + 1, c + 1)
-        x0, y0 = f.xy(r0, c0)
-        x1, y1 = f.xy(r1, c1)
+        x0, y0, x1, y1 = f.edge_ends(fence.edges)
         segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
         ax.add_collection(LineCollection(segs[~fence.gaps], colors=VERMILLION, linewidths=2.6, zorder=7))
         if fence.gaps.any():
@@ -206,7 +170,7 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
         ax.scatter(x, y, s=230, marker="*", color=ORANGE, edgecolor=BLACK, linewidth=1.0, zorder=11)
 
     # after imshow, which would reset it: 1 km looks the same east-west and north-south
-    ax.set_aspect(1.0 / math.cos(math.radians(f.mid_lat)) if f.geo else "equal")
+    ax.set_aspect(f.aspect)
     ax.set_xlim(f.extent[0], f.extent[1])
     ax.set_ylim(f.extent[2], f.extent[3])
     if f.geo:
@@ -305,11 +269,11 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.maps OUT.png [--preset ustyurt|uniform] [--seed N] [--cell-km KM]``."""
+    """``python -m sim.reporting.maps OUT.png [--preset ustyurt|uniform] [--seed N] [--cell-km KM]``."""
     from ..world.build import build_landscape
     from ..config.schema import LandscapeSpec
 
-    p = argparse.ArgumentParser(prog="python -m sim.maps", description="Draw a landscape preset as a PNG.")
+    p = argparse.ArgumentParser(prog="python -m sim.reporting.maps", description="Draw a landscape preset as a PNG.")
     p.add_argument("out", type=Path, help="PNG file to write")
     p.add_argument("--preset", default="ustyurt", choices=["ustyurt", "uniform"])
     p.add_argument("--seed", type=int, default=None, help="texture seed of the stylised map")

@@ -1,0 +1,103 @@
+"""Running chunk tasks in parallel: local processes (loky) or a dask cluster, via joblib.
+
+:func:`run_tasks` sends every :class:`~sim.runs.worker.ChunkTask` to a worker and stores each
+finished chunk as soon as it arrives (in the order workers finish; the data files are later
+built in a fixed order from the chunk files, so that order never shows). Workers return one
+chunk at a time; the main process writes it and drops it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from .folder import write_chunk
+from .worker import ChunkTask, run_chunk
+
+BACKENDS = ("loky", "dask")
+
+
+def check_backend(backend: str, scheduler: str | None) -> None:
+    """ValueError unless ``backend`` is known and a ``scheduler`` address comes with dask."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be 'loky' or 'dask', got {backend!r}")
+    if scheduler and backend != "dask":
+        raise ValueError("scheduler is the address of a dask scheduler; use it with backend='dask'")
+
+
+def worker_count(jobs: int | None) -> int:
+    """``jobs`` (>= 1), or by default the CPUs this process may run on."""
+    if jobs is not None:
+        if jobs < 1:
+            raise ValueError(f"jobs must be >= 1, got {jobs}")
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Executor:
+    """joblib.Parallel on loky (local processes) or dask (LocalCluster or a scheduler address)."""
+
+    def __init__(self, backend: str, jobs: int, scheduler: str | None):
+        check_backend(backend, scheduler)
+        self.backend, self.jobs, self.scheduler = backend, jobs, scheduler
+        self._client = self._cluster = None
+
+    def __enter__(self) -> "Executor":
+        if self.backend == "dask":
+            import logging
+
+            from distributed import Client, LocalCluster
+            if self.scheduler:
+                self._client = Client(self.scheduler)
+            else:
+                self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.ERROR)
+                self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def map_unordered(self, tasks: list[ChunkTask]) -> Iterator[dict]:
+        """Run :func:`~sim.runs.worker.run_chunk` on every task; chunks in the order they finish."""
+        import joblib
+        if not tasks:
+            return iter(())
+        if self.backend == "dask":
+            # Parallel takes its backend from the config when it is built (not when consumed)
+            with joblib.parallel_config(backend="dask"):
+                par = joblib.Parallel(n_jobs=-1, return_as="generator_unordered", batch_size=1)
+            return par(joblib.delayed(run_chunk)(t) for t in tasks)
+        par = joblib.Parallel(n_jobs=self.jobs, backend="loky", return_as="generator_unordered",
+                              batch_size=1)
+        return par(joblib.delayed(run_chunk)(t) for t in tasks)
+
+
+def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str, jobs: int,
+              scheduler: str | None, progress: bool) -> None:
+    """Run chunk tasks and write each chunk file as soon as it arrives, with a progress bar over
+    all ``total`` replicates of the batch (those done before count as done)."""
+    from tqdm.auto import tqdm
+    todo = sum(t.last - t.first + 1 for t in tasks)
+    bar = tqdm(total=total, initial=total - todo, unit="rep", desc="replicates",
+               disable=not progress, dynamic_ncols=True, file=sys.stderr)
+    failed = 0
+    try:
+        with Executor(backend, jobs, scheduler) as ex:
+            for chunk in ex.map_unordered(tasks):
+                write_chunk(out_dir, chunk)
+                if chunk["failures"]:
+                    failed += len(chunk["failures"])
+                    bar.set_postfix(failed=failed, refresh=False)
+                bar.update(chunk["last"] - chunk["first"] + 1)
+                del chunk
+    finally:
+        bar.close()
