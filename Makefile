@@ -16,11 +16,12 @@ done; exit 1
 endef
 export FIND_PY
 
-.PHONY: run test validate bench venv clean-venv quick map help
+.PHONY: run test test-nojit validate bench venv clean-venv quick map help
 
 help:
 	@echo "make run       set up .venv, run the default Ustyurt scenario set, print the report path"
 	@echo "make test      set up .venv (with optional extras) and run the test suite"
+	@echo "make test-nojit  the model's tests with numba switched off (NUMBA_DISABLE_JIT=1: plain Python)"
 	@echo "make validate  run the validation checks and write docs/validation.md"
 	@echo "make bench     run the speed benchmark (bench/results/)"
 
@@ -39,6 +40,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -q -W error::FutureWarning tests/
+
+# The compiled loops run as plain Python: the same rules, checked without numba (slower; a subset).
+test-nojit: $(STAMP)
+	NUMBA_DISABLE_JIT=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -q -W error::FutureWarning \
+	  tests/test_population.py tests/test_model.py tests/test_plugins.py tests/test_genetics.py tests/test_prey.py
 
 validate: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m sim.validation --out docs/validation.md

@@ -21,10 +21,8 @@ def add_animals(model: Any, count: int, **values) -> np.ndarray:
     :meth:`Cheetahs.add`), each with its Mesa handle; returns their rows."""
     pop: Cheetahs = model.cheetahs
     handles = [Cheetah(model) for _ in range(count)]
-    rows = pop.add(count, uid=np.fromiter((h.unique_id for h in handles), dtype=np.int64, count=count),
-                   **values)
-    pop.handles.extend(handles)
-    return rows
+    return pop.add(count, handles=handles,
+                   uid=np.fromiter((h.unique_id for h in handles), dtype=np.int64, count=count), **values)
 
 
 class DeathRecord:
@@ -168,35 +166,33 @@ def form_coalition(pop: Cheetahs, brothers: np.ndarray, coalition_id: int) -> No
     pop.col[brothers] = pop.col[brothers[0]]
 
 
-def unit_members(pop: Cheetahs, leaders: np.ndarray) -> np.ndarray:
-    """Rows of the independent members of the units led by ``leaders`` (a coalition's members, or
-    the animal alone)."""
-    co = pop.coalition[leaders]
-    if (co < 0).all():
-        return leaders
-    members = (np.isin(pop.coalition, co[co >= 0]) & pop.alive) | np.isin(np.arange(len(pop)), leaders)
-    return np.flatnonzero(members)
-
-
 def settle(pop: Cheetahs, leaders: np.ndarray, rows: np.ndarray, cols: np.ndarray,
            radius_km: np.ndarray, road_in_range: np.ndarray) -> None:
     """Units led by ``leaders`` take home ranges centred on (rows, cols) of ``radius_km``; every
-    member moves to the centre."""
-    for lead, r, c, rad, road in zip(leaders.tolist(), rows.tolist(), cols.tolist(), radius_km.tolist(),
-                                     road_in_range.tolist()):
-        members = unit_members(pop, np.array([lead]))
-        pop.home_row[members] = r
-        pop.home_col[members] = c
-        pop.row[members] = r
-        pop.col[members] = c
-        pop.hr_radius_km[members] = rad
-        pop.road_in_range[members] = road
+    independent member moves to the centre."""
+    members, k = _members_of(pop, leaders)
+    pop.home_row[members] = rows[k]
+    pop.home_col[members] = cols[k]
+    pop.row[members] = rows[k]
+    pop.col[members] = cols[k]
+    pop.hr_radius_km[members] = radius_km[k]
+    pop.road_in_range[members] = road_in_range[k]
 
 
 def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
     """Units led by ``leaders`` abandon their home ranges."""
-    members = unit_members(pop, leaders)
+    members, _ = _members_of(pop, leaders)
     pop.home_row[members] = -1
     pop.home_col[members] = -1
     pop.hr_radius_km[members] = 0.0
     pop.road_in_range[members] = False
+
+
+def _members_of(pop: Cheetahs, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The living independent members of the units led by ``leaders`` (rows, in row order), and
+    for each the index of its leader in ``leaders``."""
+    index = np.full(len(pop), -1)
+    index[leaders] = np.arange(leaders.size)
+    k = index[pop.leaders()]
+    members = np.flatnonzero((k >= 0) & (pop.mother < 0) & pop.alive)
+    return members, k[members]

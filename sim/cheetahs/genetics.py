@@ -20,9 +20,11 @@ Definitions (as in Vortex, Lacy 1993; Lacy, Miller & Traylor-Holzer 2021 manual)
 * Each parent passes one of its two alleles per locus, chosen with probability ½ independently
   across loci (unlinked neutral loci, no mutation).
 
-The kinship matrix covers living individuals only: a dead animal's row is cleared when its slot
-is freed, which is safe because kinship of the living never needs the dead again (all future
-kinships derive from the living parents' rows). Storage grows by doubling; freed slots are reused.
+The kinship matrix covers living individuals only: a dead animal's row and column are left as
+they are when its slot is freed (nothing reads them: kinship of the living never needs the dead
+again, all future kinships derive from the living parents' rows) and are overwritten whole when
+the slot is reused, by a founder (zeros) or a birth (the mean of the parents' rows over every
+slot in use). Storage grows by doubling; freed slots are reused.
 """
 
 from __future__ import annotations
@@ -142,8 +144,9 @@ class Genetics:
     def _births(self, m: int, f: int, picks: np.ndarray) -> list[int]:
         """Create children of living slots m, f, one per row of ``picks`` (children, 2, n_loci)
         in {0, 1}, which chooses the mother's (row 0) and father's (row 1) transmitted allele at
-        each locus. The slots are allocated first (their kinship rows are 0: never used, or
-        cleared when freed), then filled one child after the other (:func:`_fill_children`)."""
+        each locus. The slots are allocated first, then filled one child after the other
+        (:func:`_fill_children`): a later litter-mate's slot may hold a dead animal's row when an
+        earlier one is filled, which the later one's own row then overwrites."""
         slots = np.array([self._allocate() for _ in range(picks.shape[0])], dtype=np.int64)
         _fill_children(self._genotype, self._kin, self._F, m, f, picks.astype(np.int64), slots,
                        self._high_water)
@@ -179,10 +182,7 @@ class Genetics:
     def remove(self, slot: int) -> None:
         """The individual died (or left the population): free its slot for reuse."""
         s = self._check_alive(slot)
-        hw = self._high_water
         self._alive[s] = False
-        self._kin[s, :hw] = 0.0
-        self._kin[:hw, s] = 0.0
         self._F[s] = 0.0
         self._free.append(s)
 
@@ -275,9 +275,10 @@ class Genetics:
 @njit(cache=True)
 def _fill_children(genotype, kin, F, m, f, picks, slots, hw):
     """Genotypes, kinship rows and F of children of m and f in ``slots``, one after the other:
-    F_child = θ(m, f); θ(child, j) = ½ (θ(m, j) + θ(f, j)) for every slot j < hw (freed and unused
-    slots read 0), θ(child, child) = ½ (1 + F_child). Later litter-mates see the earlier ones'
-    rows, so full sibs get their kinship exactly."""
+    F_child = θ(m, f); θ(child, j) = ½ (θ(m, j) + θ(f, j)) for every slot j < hw (values at freed
+    slots are meaningless and overwritten when the slot is reused), θ(child, child) = ½ (1 +
+    F_child). Later litter-mates see the earlier ones' rows, so full sibs get their kinship
+    exactly."""
     n_loci = genotype.shape[1]
     row = np.empty(hw)
     for i in range(slots.size):

@@ -21,57 +21,88 @@ animal's age, life stage and number of dependent cubs are derived, not stored:
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 #: Origins of animals (``origin`` column): born in the landscape, released wild-caught, released
 #: captive-bred.
 ORIGINS = ("wild_born", "wild", "captive")
 WILD_BORN, WILD, CAPTIVE = 0, 1, 2
 
-#: The columns: name -> (dtype, value of a new row unless given). Units in the comments.
-FIELDS: dict[str, tuple[type, object]] = {
-    "uid": (np.int64, -1),             # the Mesa handle's unique_id (increasing with the row)
-    "alive": (np.bool_, True),
-    "male": (np.bool_, False),
-    "birth": (np.int64, 0),            # value of ``clock`` when the animal was 0 months old
-    "origin": (np.int8, WILD_BORN),    # index into ORIGINS
-    "soft": (np.bool_, False),         # released by the soft method (boma)
-    "row": (np.int64, 0),              # current cell
-    "col": (np.int64, 0),
-    "home_row": (np.int64, -1),        # home-range centre cell; -1: no home range
-    "home_col": (np.int64, -1),
-    "hr_radius_km": (np.float64, 0.0),  # home-range radius [km]
-    "road_in_range": (np.bool_, False),
-    "heading": (np.int64, -1),         # last walking heading 0..7 (-1: none yet)
-    "condition": (np.float64, 1.0),    # body condition 0-1 (1 = full reserve)
-    "mother": (np.int64, -1),          # row of the mother while a dependent cub, else -1
-    "mother_uid": (np.int64, -1),
-    "father_uid": (np.int64, -1),
-    "litter": (np.int64, -1),          # litter id (cubs born together)
-    "coalition": (np.int64, -1),       # coalition id shared by brothers that stay together
-    "gslot": (np.int64, -1),           # genetic slot (sim.cheetahs.genetics)
-    "F": (np.float64, 0.0),            # inbreeding coefficient
-    "boma_months": (np.int64, 0),      # months left in a boma (soft release)
-    "months_free": (np.int64, 10_000),  # months since release from the boma (released animals)
-    "pregnant": (np.int64, 0),         # months of gestation left (0: not pregnant)
-    "sire_uid": (np.int64, -1),
-    "sire_slot": (np.int64, -1),       # genetic slot of the sire of the pregnancy
-    "wait": (np.int64, 0),             # months before she can conceive again after losing a litter
+#: The columns: name -> (kind, value of a new row unless given); kind i: integer, f: float,
+#: b: flag. Units in the comments.
+FIELDS: dict[str, tuple[str, object]] = {
+    "uid": ("i", -1),               # the Mesa handle's unique_id (increasing with the row)
+    "alive": ("b", True),
+    "male": ("b", False),
+    "birth": ("i", 0),              # value of ``clock`` when the animal was 0 months old
+    "origin": ("i", WILD_BORN),     # index into ORIGINS
+    "soft": ("b", False),           # released by the soft method (boma)
+    "row": ("i", 0),                # current cell
+    "col": ("i", 0),
+    "home_row": ("i", -1),          # home-range centre cell; -1: no home range
+    "home_col": ("i", -1),
+    "hr_radius_km": ("f", 0.0),     # home-range radius [km]
+    "road_in_range": ("b", False),
+    "heading": ("i", -1),           # last walking heading 0..7 (-1: none yet)
+    "condition": ("f", 1.0),        # body condition 0-1 (1 = full reserve)
+    "mother": ("i", -1),            # row of the mother while a dependent cub, else -1
+    "mother_uid": ("i", -1),
+    "father_uid": ("i", -1),
+    "litter": ("i", -1),            # litter id (cubs born together)
+    "coalition": ("i", -1),         # coalition id shared by brothers that stay together
+    "gslot": ("i", -1),             # genetic slot (sim.cheetahs.genetics)
+    "F": ("f", 0.0),                # inbreeding coefficient
+    "boma_months": ("i", 0),        # months left in a boma (soft release)
+    "months_free": ("i", 10_000),   # months since release from the boma (released animals)
+    "pregnant": ("i", 0),           # months of gestation left (0: not pregnant)
+    "sire_uid": ("i", -1),
+    "sire_slot": ("i", -1),         # genetic slot of the sire of the pregnancy
+    "wait": ("i", 0),               # months before she can conceive again after losing a litter
 }
+_DTYPES = {"i": np.int64, "f": np.float64, "b": np.bool_}
+_COLUMN = {kind: [n for n, (k, _) in FIELDS.items() if k == kind] for kind in _DTYPES}
+
+
+class _Column:
+    """A column of the population: a view of the first ``len(pop)`` entries of one row of its
+    block (reads and writes go to the block)."""
+
+    def __init__(self, kind: str, index: int) -> None:
+        self.kind, self.index = kind, index
+
+    def __get__(self, pop, owner=None):
+        if pop is None:
+            return self
+        return pop._blocks[self.kind][self.index, :pop._n]
+
+    def __set__(self, pop, value) -> None:
+        pop._blocks[self.kind][self.index, :pop._n] = value
 
 
 class Cheetahs:
-    """The living (and, until :meth:`compact`, the just-died) cheetahs of one replicate."""
+    """The living (and, until :meth:`compact`, the just-died) cheetahs of one replicate.
 
-    def __init__(self) -> None:
+    The columns (:data:`FIELDS`) are attributes, numpy arrays of one entry per row; they are
+    stored by kind in three blocks (integers, floats, flags) of one row per column, so that
+    appending rows or dropping the dead is one operation per block.
+    """
+
+    def __init__(self, capacity: int = 64) -> None:
         self.clock = 0
         self.version = 0          # changes whenever who is alive, who belongs to whom, or ages change
-        self.handles: list = []
-        for name, (dtype, _) in FIELDS.items():
-            setattr(self, name, np.zeros(0, dtype=dtype))
+        self._n = 0
+        self._blocks = {kind: np.empty((len(_COLUMN[kind]), capacity), dtype=dtype)
+                        for kind, dtype in _DTYPES.items()}
+        self._handles = np.empty(capacity, dtype=object)
+
+    @property
+    def handles(self) -> np.ndarray:
+        """The Mesa handle of every row."""
+        return self._handles[:self._n]
 
     # ------------------------------------------------------------------ size and derived state
     def __len__(self) -> int:
-        return self.uid.size
+        return self._n
 
     @property
     def n_alive(self) -> int:
@@ -99,15 +130,7 @@ class Cheetahs:
     def leaders(self) -> np.ndarray:
         """Row of the unit leader of every row: itself, or its coalition's first living member;
         a cub's leader is its mother's."""
-        lead = np.arange(len(self))
-        co = self.coalition
-        if (co >= 0).any():
-            live = np.flatnonzero((co >= 0) & self.alive)
-            ids, first = np.unique(co[live], return_index=True)
-            lead[live] = live[first][np.searchsorted(ids, co[live])]
-        cub = self.mother >= 0
-        lead[cub] = lead[self.mother[cub]]
-        return lead
+        return _leaders(self.mother, self.coalition, self.alive)
 
     def positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, col) of animals: the home-range centre of residents, else the current cell."""
@@ -117,39 +140,86 @@ class Cheetahs:
 
     def row_of(self, uid: int) -> int:
         """Row of the animal with this Mesa ``unique_id`` (-1 if it is not in the arrays)."""
-        i = int(np.searchsorted(self.uid, uid))
-        return i if i < len(self) and self.uid[i] == uid else -1
+        uids = self.uid
+        i = int(np.searchsorted(uids, uid))
+        return i if i < len(self) and uids[i] == uid else -1
 
     # ------------------------------------------------------------------ births and deaths
-    def add(self, count: int, **values) -> np.ndarray:
+    def add(self, count: int, handles=None, **values) -> np.ndarray:
         """Append ``count`` rows (columns not given take their FIELDS default; a given value is a
-        scalar or an array of ``count``); returns their row indices."""
+        scalar or an array of ``count``), with their Mesa ``handles``; returns their row indices."""
         unknown = set(values) - set(FIELDS)
         if unknown:
             raise KeyError(f"unknown cheetah column(s) {sorted(unknown)}; columns: {list(FIELDS)}")
-        start = len(self)
-        for name, (dtype, fill) in FIELDS.items():
-            new = np.empty(count, dtype=dtype)
-            new[:] = values.get(name, fill)
-            setattr(self, name, np.concatenate([getattr(self, name), new]))
+        start, stop = self._n, self._n + count
+        if stop > self._handles.size:
+            self._grow(stop)
+        for kind, names in _COLUMN.items():
+            block = self._blocks[kind]
+            for k, name in enumerate(names):
+                block[k, start:stop] = values.get(name, FIELDS[name][1])
+        self._handles[start:stop] = handles if handles is not None else None
+        self._n = stop
         self.version += 1
-        return np.arange(start, start + count)
+        return np.arange(start, stop)
+
+    def _grow(self, needed: int) -> None:
+        capacity = max(2 * self._handles.size, needed)
+        for kind, block in self._blocks.items():
+            new = np.empty((block.shape[0], capacity), dtype=block.dtype)
+            new[:, :self._n] = block[:, :self._n]
+            self._blocks[kind] = new
+        handles = np.empty(capacity, dtype=object)
+        handles[:self._n] = self._handles[:self._n]
+        self._handles = handles
 
     def compact(self) -> np.ndarray | None:
         """Drop the dead rows, keeping order; relations that pointed at rows are remapped (a
         living cub's mother is always alive: deaths make orphans independent or kill them).
         Returns the new row of every old row (-1 for the dropped ones), or None if no row was
         dropped."""
-        keep = self.alive
+        keep = self.alive.copy()
         if keep.all():
             return None
+        n = int(np.count_nonzero(keep))
         new_index = np.where(keep, np.cumsum(keep) - 1, -1)
-        for name in FIELDS:
-            setattr(self, name, getattr(self, name)[keep])
-        self.mother = np.where(self.mother >= 0, new_index[np.maximum(self.mother, 0)], -1)
-        self.handles = [h for h, k in zip(self.handles, keep.tolist()) if k]
+        for block in self._blocks.values():
+            block[:, :n] = block[:, :self._n][:, keep]
+        self._handles[:n] = self._handles[:self._n][keep]
+        self._handles[n:self._n] = None
+        self._n = n
+        mother = self.mother
+        mother[:] = np.where(mother >= 0, new_index[np.maximum(mother, 0)], -1)
         self.version += 1
         return new_index
 
     def column_names(self) -> tuple[str, ...]:
         return tuple(FIELDS)
+
+
+for _kind, _names in _COLUMN.items():
+    for _k, _name in enumerate(_names):
+        setattr(Cheetahs, _name, _Column(_kind, _k))
+
+
+@njit(cache=True)
+def _leaders(mother, coalition, alive):
+    """See :meth:`Cheetahs.leaders` (a mother's row is below her cubs', and females lead
+    themselves: coalitions are of brothers)."""
+    n = mother.size
+    lead = np.arange(n)
+    top = -1
+    for i in range(n):
+        top = max(top, coalition[i])
+    if top >= 0:
+        first = np.full(top + 1, -1)
+        for i in range(n):
+            c = coalition[i]
+            if c >= 0 and alive[i]:
+                if first[c] < 0:
+                    first[c] = i
+                lead[i] = first[c]
+    for i in range(n):
+        if mother[i] >= 0:
+            lead[i] = lead[mother[i]]
+    return lead

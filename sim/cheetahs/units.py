@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .population import Cheetahs
 
@@ -35,9 +36,23 @@ class Units:
 
 def units_of(pop: Cheetahs) -> Units:
     """The units of a population whose rows are all alive (after :meth:`Cheetahs.compact`)."""
-    lead = pop.leaders()
-    is_leader = lead == np.arange(len(pop))
-    leaders = np.flatnonzero(is_leader)
-    index = np.full(len(pop), -1, dtype=np.int64)
-    index[leaders] = np.arange(leaders.size)
-    return Units(leaders=leaders, owner=index[lead], is_cub=pop.mother >= 0)
+    leaders, owner = _units(pop.leaders())
+    return Units(leaders=leaders, owner=owner, is_cub=pop.mother >= 0)
+
+
+@njit(cache=True)
+def _units(lead):
+    n = lead.size
+    index = np.full(n, -1)
+    k = 0
+    for i in range(n):
+        if lead[i] == i:
+            index[i] = k
+            k += 1
+    leaders = np.empty(k, dtype=np.int64)
+    owner = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        if lead[i] == i:
+            leaders[index[i]] = i
+        owner[i] = index[lead[i]]
+    return leaders, owner

@@ -15,10 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from ..cheetahs.population import CAPTIVE
 from ..registry import register
-from ..world.geometry import boxes, half_box
+from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
 from . import energetics
 from .energetics import DAYS_PER_MONTH
 
@@ -80,28 +81,90 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
     p = m.params
     pop = m.cheetahs
     land = m.landscape
-    adult_month = p.food_kg_per_day * DAYS_PER_MONTH
-    need_units = np.maximum(1.0, need_kg / adult_month)
-    rows, cols = pop.positions(leaders)
-    radius = np.where(pop.home_row[leaders] >= 0, pop.hr_radius_km[leaders], p.walker_hunt_radius_km)
-    r0, r1, c0, c1 = boxes(rows, cols, half_box(radius, land.cell_km), land.shape)
-    avail = m.prey.animals_in_boxes(r0, r1, c0, c1).T                      # (n, species)
-    area = ((r1 - r0) * (c1 - c0) * land.cell_area_km2).astype(float)
-    density = avail / np.maximum(area, 1e-9)[:, None]
-    naive = (pop.origin[leaders] == CAPTIVE) & (pop.months_free[leaders] < 12)
-    success = p.hunting_success * np.where(naive, p.captive_hunting_factor, 1.0)
-    hunger = 1.0 + p.hunger_effort * (1.0 - pop.condition[leaders])
-    attack = p.search_rate_km2_per_day * (success * hunger)[:, None] * m.prey_pref[None, :]
-    per_day = m.fr_rule(density, attack, p.handling_days / need_units)
-    kills = np.minimum(m.rng.poisson(per_day * DAYS_PER_MONTH), np.floor(avail)).astype(float)
-    # satiation: a unit stops hunting once its need and reserve deficit are covered
-    eaten_per_kill = m.prey_mass * p.edible_fraction * (1.0 - p.kleptoparasitism)
-    got = kills @ eaten_per_kill
-    over = got > want_kg + eaten_per_kill.max()
-    if over.any():
-        kills[over] = np.ceil(kills[over] * (want_kg[over] / got[over])[:, None])
-    hunted = np.flatnonzero(kills.sum(axis=1) > 0)
+    prey = m.prey
+    r0, r1, c0, c1, avail, density, attack, handling = _hunting_grounds(
+        pop.home_row, pop.home_col, pop.row, pop.col, pop.hr_radius_km, pop.origin, pop.months_free,
+        pop.condition, leaders, need_kg, prey.table(), prey.factor, land.rows, land.cols, land.cell_km,
+        m.prey_pref, p.walker_hunt_radius_km, p.food_kg_per_day * DAYS_PER_MONTH, p.hunting_success,
+        p.captive_hunting_factor, p.hunger_effort, p.search_rate_km2_per_day, p.handling_days, CAPTIVE)
+    per_day = m.fr_rule(density, attack, handling)
+    kills = m.rng.poisson(per_day * DAYS_PER_MONTH).astype(float)
+    kept = 1.0 - p.kleptoparasitism
+    hunted, food = _satiate(kills, avail, want_kg, m.prey_mass, m.prey_mass * p.edible_fraction * kept,
+                            p.edible_fraction, kept)
     if hunted.size:
-        m.prey.remove_kills_in_boxes(r0[hunted], r1[hunted], c0[hunted], c1[hunted], kills[hunted])
+        prey.remove_kills_in_boxes(r0[hunted], r1[hunted], c0[hunted], c1[hunted], kills[hunted])
     m.observe_hunt(leaders, density, kills)
-    return (kills * m.prey_mass).sum(axis=1) * p.edible_fraction * (1.0 - p.kleptoparasitism)
+    return food
+
+
+@njit(cache=True)
+def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_free, condition, leaders, need_kg,
+                     sat, f, n_rows, n_cols, cell_km, pref, walker_radius_km, adult_month_kg, success, captive_factor,
+                     hunger_effort, search_km2_day, handling_days, captive):
+    """Each hunting unit's box (its home range, or ``walker_radius_km`` around a walker, as the
+    box of the same area), the prey in it [animals] and their density [animals/km²], its attack
+    rate per species [km²/day] (search rate x success x hunger effort x preference; captive-bred
+    animals in their first free year hunt with ``captive_factor``) and its handling time per kill
+    [days], shared by its adult-equivalents."""
+    n = leaders.size
+    S = sat.shape[0]
+    r0 = np.empty(n, dtype=np.int64)
+    r1 = np.empty(n, dtype=np.int64)
+    c0 = np.empty(n, dtype=np.int64)
+    c1 = np.empty(n, dtype=np.int64)
+    avail = np.empty((n, S))
+    density = np.empty((n, S))
+    attack = np.empty((n, S))
+    handling = np.empty(n)
+    for i in range(n):
+        a = leaders[i]
+        if home_row[a] >= 0:
+            r, c, radius = home_row[a], home_col[a], hr_radius_km[a]
+        else:
+            r, c, radius = row[a], col[a], walker_radius_km
+        h = np.int64(max(0.0, np.rint(radius * _HALF_SIDE / cell_km)))
+        r0[i] = min(max(r - h, 0), n_rows)
+        r1[i] = min(max(r + h + 1, 0), n_rows)
+        c0[i] = min(max(c - h, 0), n_cols)
+        c1[i] = min(max(c + h + 1, 0), n_cols)
+        area = max(float((r1[i] - r0[i]) * (c1[i] - c0[i])) * (cell_km * cell_km), 1e-9)
+        hit = success * (captive_factor if (origin[a] == captive and months_free[a] < 12) else 1.0)
+        effort = search_km2_day * (hit * (1.0 + hunger_effort * (1.0 - condition[a])))
+        for s in range(S):
+            x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
+                 - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
+            avail[i, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+            density[i, s] = avail[i, s] / area
+            attack[i, s] = effort * pref[s]
+        handling[i] = handling_days / max(1.0, need_kg[i] / adult_month_kg)
+    return r0, r1, c0, c1, avail, density, attack, handling
+
+
+@njit(cache=True)
+def _satiate(kills, avail, want_kg, mass, kg_per_kill, edible, kept):
+    """Kills capped by the prey present; a unit whose kills would feed it more than it wants (plus
+    one kill) keeps only the share of each species' kills that covers its want (rounded up).
+    ``kills`` is changed in place; returns the units that killed anything and each unit's food
+    [kg eaten]: body mass x ``edible`` fraction x the share ``kept`` from kleptoparasites."""
+    n, S = kills.shape
+    biggest = kg_per_kill.max()
+    food = np.empty(n)
+    hunted = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        got = 0.0
+        for s in range(S):
+            kills[i, s] = min(kills[i, s], np.floor(avail[i, s]))
+            got += kills[i, s] * kg_per_kill[s]
+        if got > want_kg[i] + biggest:
+            for s in range(S):
+                kills[i, s] = np.ceil(kills[i, s] * (want_kg[i] / got))
+        total = 0.0
+        for s in range(S):
+            total += kills[i, s] * mass[s]
+        food[i] = total * edible * kept
+        if total > 0:
+            hunted[k] = i
+            k += 1
+    return hunted[:k], food

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from ..cheetahs.population import ORIGINS
 from ..registry import get, register
@@ -100,9 +101,19 @@ class Animals:
     def independent_hazard(self) -> np.ndarray:
         """Background hazard of an independent animal of its sex and age class [per month]."""
         r = self._m.rates
-        adult = self.age >= self._m.params.adult_months
-        return np.where(self.pop.male, np.where(adult, r.adult_m, r.subadult_m),
-                        np.where(adult, r.adult_f, r.subadult_f))
+        return _independent(self.age, self.pop.male, self._m.params.adult_months, r.adult_f, r.adult_m,
+                            r.subadult_f, r.subadult_m)
+
+
+@njit(cache=True)
+def _independent(age, male, adult_months, adult_f, adult_m, sub_f, sub_m):
+    out = np.empty(age.size)
+    for i in range(out.size):
+        if age[i] >= adult_months:
+            out[i] = adult_m if male[i] else adult_f
+        else:
+            out[i] = sub_m if male[i] else sub_f
+    return out
 
 
 # ------------------------------------------------------------------------------------ causes
@@ -110,7 +121,15 @@ class Animals:
 def background(m, a: Animals) -> np.ndarray:
     """Stage-, sex- and age-class hazard (cubs: ``cub_survival_base`` spread over their draws),
     times the year's environmental multiplier."""
-    return np.where(a.is_cub, m.rates.cub, a.independent_hazard) * m.hazard_multiplier
+    return _background(a.is_cub, a.independent_hazard, m.rates.cub, m.hazard_multiplier)
+
+
+@njit(cache=True)
+def _background(is_cub, h_ind, h_cub, ev):
+    out = np.empty(is_cub.size)
+    for i in range(out.size):
+        out[i] = (h_cub if is_cub[i] else h_ind[i]) * ev
+    return out
 
 
 @register("hazard", "senescence")
@@ -118,10 +137,19 @@ def senescence(m, a: Animals) -> np.ndarray:
     """Past ``senescence_months`` the background hazard grows by exp(rate x years past) - 1;
     certain death at ``max_age_months``."""
     p = m.params
-    past = np.maximum(0.0, a.age - p.senescence_months) / 12.0
-    sen = np.where(past > 0, (np.exp(p.senescence_rate_per_year * past) - 1.0) * a.independent_hazard
-                   * m.hazard_multiplier, 0.0)
-    return np.where(a.age >= p.max_age_months, np.inf, sen)
+    return _senescence(a.age, a.independent_hazard, m.hazard_multiplier, p.senescence_months,
+                       p.senescence_rate_per_year, p.max_age_months)
+
+
+@njit(cache=True)
+def _senescence(age, h_ind, ev, start_months, rate_per_year, max_age_months):
+    out = np.zeros(age.size)
+    for i in range(out.size):
+        if age[i] >= max_age_months:
+            out[i] = np.inf
+        elif age[i] > start_months:
+            out[i] = (np.exp(rate_per_year * ((age[i] - start_months) / 12.0)) - 1.0) * h_ind[i] * ev
+    return out
 
 
 @register("hazard", "starvation")
@@ -130,8 +158,16 @@ def starvation(m, a: Animals) -> np.ndarray:
     threshold (certain death at condition 0); only where food comes from the prey."""
     if not m.density.uses_prey:
         return np.zeros(len(a.pop))
-    starving = np.minimum(np.maximum(1.0 - a.pop.condition / m.params.starvation_condition, 0.0), 1.0)
-    return np.where(starving >= 1.0, np.inf, -np.log1p(-np.minimum(starving, 1 - 1e-12)))
+    return _starvation(a.pop.condition, m.params.starvation_condition)
+
+
+@njit(cache=True)
+def _starvation(condition, threshold):
+    out = np.zeros(condition.size)
+    for i in range(out.size):
+        starving = min(max(1.0 - condition[i] / threshold, 0.0), 1.0)
+        out[i] = np.inf if starving >= 1.0 else -np.log1p(-min(starving, 1 - 1e-12))
+    return out
 
 
 @register("hazard", "human")
@@ -140,9 +176,18 @@ def human(m, a: Animals) -> np.ndarray:
     enforcement) x conflict mitigation factor; not for cubs or animals in a boma."""
     land = m.landscape
     r, c = a.cell
-    pressure = land.human[r, c] * (1.0 - land.protection[r, c] * m.enforcement)
-    return np.where(a.is_cub | a.in_boma, 0.0,
-                    m.params.human_hazard_per_year / 12.0 * pressure * m.human_factor)
+    return _human(r, c, a.is_cub, a.in_boma, land.human, land.protection, m.enforcement,
+                  m.params.human_hazard_per_year / 12.0, m.human_factor)
+
+
+@njit(cache=True)
+def _human(rows, cols, is_cub, in_boma, human, protection, enforcement, per_month, factor):
+    out = np.zeros(rows.size)
+    for i in range(out.size):
+        if not (is_cub[i] or in_boma[i]):
+            r, c = rows[i], cols[i]
+            out[i] = per_month * (human[r, c] * (1.0 - protection[r, c] * enforcement)) * factor
+    return out
 
 
 @register("hazard", "road")
@@ -159,7 +204,16 @@ def road(m, a: Animals) -> np.ndarray:
 def predation(m, a: Animals) -> np.ndarray:
     """Cubs killed by competitors: ``cub_predation_per_competitor`` x competitors/km² of the cell."""
     r, c = a.cell
-    return np.where(a.is_cub, m.params.cub_predation_per_competitor * m.landscape.competitors[r, c], 0.0)
+    return _predation(r, c, a.is_cub, m.landscape.competitors, m.params.cub_predation_per_competitor)
+
+
+@njit(cache=True)
+def _predation(rows, cols, is_cub, competitors, per_competitor):
+    out = np.zeros(rows.size)
+    for i in range(out.size):
+        if is_cub[i]:
+            out[i] = per_competitor * competitors[rows[i], cols[i]]
+    return out
 
 
 @register("hazard", "post_release")
@@ -169,11 +223,18 @@ def post_release(m, a: Animals) -> np.ndarray:
     factor after a boma."""
     p = m.params
     pop = a.pop
-    h0 = m.rates.release0[pop.origin]
-    months_free = pop.months_free
-    fresh = (h0 > 0) & ~a.in_boma & (months_free < 12)
-    return np.where(fresh, h0 * np.exp(-np.minimum(months_free, 12) / p.release_hazard_months)
-                    * np.where(pop.soft, p.soft_release_hazard_factor, 1.0), 0.0)
+    return _post_release(pop.origin, pop.months_free, pop.soft, a.in_boma, m.rates.release0,
+                         p.release_hazard_months, p.soft_release_hazard_factor)
+
+
+@njit(cache=True)
+def _post_release(origin, months_free, soft, in_boma, h0_by_origin, tau_months, soft_factor):
+    out = np.zeros(origin.size)
+    for i in range(out.size):
+        h0 = h0_by_origin[origin[i]]
+        if h0 > 0 and not in_boma[i] and months_free[i] < 12:
+            out[i] = h0 * np.exp(-min(months_free[i], 12) / tau_months) * (soft_factor if soft[i] else 1.0)
+    return out
 
 
 @register("hazard", "inbreeding")
@@ -206,19 +267,61 @@ def hazards(m: Any, causes: tuple[str, ...]) -> np.ndarray:
 
 def decide(H: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who dies and of which cause, from hazards H (animals, causes) and two uniform numbers per
-    animal ``u`` (animals, 2): rows that die, and the column of their cause."""
-    total = H.sum(axis=1)
-    with np.errstate(invalid="ignore"):
-        p_die = np.where(np.isinf(total), 1.0, -np.expm1(-total))
-    dead = np.flatnonzero(u[:, 0] < p_die)
-    if dead.size == 0:
-        return dead, dead
-    Hd = H[dead]
-    inf = np.isinf(Hd)
-    share = np.where(inf.any(axis=1, keepdims=True), inf.astype(float), Hd)
-    cum = np.cumsum(share, axis=1)
-    pick = (cum < (u[dead, 1] * cum[:, -1])[:, None]).sum(axis=1)
-    return dead, pick
+    animal ``u`` (animals, 2): an animal dies if u[0] < 1 - exp(-Σ H), of the cause whose
+    cumulative share of Σ H first reaches u[1] (causes with infinite hazard share equally).
+    Returns the rows that die and the column of their cause."""
+    return _decide(np.ascontiguousarray(H), u)
+
+
+@njit(cache=True)
+def _decide(H, u):
+    n, k = H.shape
+    dead = np.empty(n, dtype=np.int64)
+    pick = np.empty(n, dtype=np.int64)
+    share = np.empty(k)
+    d = 0
+    for i in range(n):
+        total = _row_sum(H[i])
+        p_die = 1.0 if np.isinf(total) else -np.expm1(-total)
+        if not u[i, 0] < p_die:
+            continue
+        infinite = False
+        for j in range(k):
+            infinite |= np.isinf(H[i, j])
+        cum = 0.0
+        for j in range(k):
+            cum += (1.0 if np.isinf(H[i, j]) else 0.0) if infinite else H[i, j]
+            share[j] = cum
+        target = u[i, 1] * share[k - 1]
+        c = 0
+        for j in range(k):
+            if share[j] < target:
+                c += 1
+        dead[d] = i
+        pick[d] = c
+        d += 1
+    return dead[:d], pick[:d]
+
+
+@njit(cache=True)
+def _row_sum(x):
+    """Σ x in numpy's order of additions (pairwise, 8 partial sums, up to 128 terms), so that the
+    hazards' sum is the same to the last bit as ``H.sum(axis=1)``."""
+    n = x.size
+    if n < 8:
+        s = 0.0
+        for i in range(n):
+            s += x[i]
+        return s
+    r = x[:8].copy()
+    stop = n - n % 8
+    for i in range(8, stop, 8):
+        for j in range(8):
+            r[j] += x[i + j]
+    s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for i in range(stop, n):
+        s += x[i]
+    return s
 
 
 def month(m: Any) -> None:
@@ -229,10 +332,16 @@ def month(m: Any) -> None:
         return
     H = hazards(m, m.death_causes)
     dead, pick = decide(H, m.rng.random((n, 2)))
-    if dead.size == 0:
-        return
-    first = np.argsort(pop.mother[dead] >= 0, kind="stable")      # independent animals first
-    m.kill(dead[first], [m.death_causes[k] for k in pick[first].tolist()])
+    if dead.size:
+        apply(m, dead, [m.death_causes[k] for k in pick.tolist()])
+
+
+def apply(m: Any, dead: np.ndarray, causes: list[str]) -> None:
+    """Carry out the deaths decided for the month: independent animals first, then cubs, each in
+    row order, so that a cub whose mother dies is recorded as orphaned whatever its own cause,
+    and the outcome does not depend on the order in which the deaths were listed."""
+    order = np.lexsort((dead, m.cheetahs.mother[dead] >= 0))
+    m.kill(dead[order], [causes[k] for k in order.tolist()])
 
 
 def hazard_rules(names) -> dict:

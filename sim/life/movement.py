@@ -66,6 +66,40 @@ def habitat_walk(model, rows, cols, headings, step_cells, rng):
                              float(model.params.walk_habitat_bias), u)
 
 
+@njit(cache=True)
+def _habitat_substep(rows, cols, headings, gone, step_cells, u, habitat, bias, check, east, south, road,
+                     open_boundary, crossings):
+    """One sub-step of :func:`habitat_walk` and the jump, in place: the same numbers as the rule
+    followed by the walk engine's jump."""
+    d = _habitat_headings(rows, cols, step_cells, habitat, bias, u)
+    for i in range(rows.size):
+        if not gone[i]:
+            headings[i] = d[i]
+    _jump(rows, cols, d, gone, step_cells, check, east, south, road, open_boundary, crossings)
+
+
+def _habitat_walk_fast(model, rows, cols, headings, step_cells, substeps, rng):
+    """:func:`walk` with :func:`habitat_walk`, one compiled call per sub-step (the same draws in
+    the same order: one uniform number per walker and sub-step)."""
+    geo = model.walk_geometry
+    habitat = model.landscape.habitat
+    bias = float(model.params.walk_habitat_bias)
+    open_boundary = bool(model.landscape.open_boundary)
+    crossings = np.zeros(rows.size, dtype=np.int64)
+    gone = np.zeros(rows.size, dtype=bool)
+    for _ in range(substeps):
+        if gone.all():
+            break
+        _habitat_substep(rows, cols, headings, gone, step_cells, rng.random(rows.size), habitat, bias,
+                         geo.check, geo.east, geo.south, geo.road, open_boundary, crossings)
+    return rows, cols, headings, crossings, gone
+
+
+#: A movement rule may offer its whole month as one call (same arguments as :func:`walk`, less
+#: the rule): :func:`walk` then uses it.
+habitat_walk.month = _habitat_walk_fast
+
+
 @register("movement", "correlated_walk")
 def correlated_walk(model, rows, cols, headings, step_cells, rng):
     """Correlated random walk: keep the heading with probability walk_persistence, else turn to a
@@ -170,6 +204,9 @@ def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_c
     cols = cols.astype(np.int64).copy()
     headings = headings.astype(np.int64).copy()
     step_cells = np.asarray(step_cells, dtype=np.int64)
+    whole_month = getattr(rule, "month", None)
+    if whole_month is not None:
+        return whole_month(model, rows, cols, headings, step_cells, substeps, rng)
     crossings = np.zeros(len(rows), dtype=np.int64)
     gone = np.zeros(len(rows), dtype=bool)
     for _ in range(substeps):

@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from ..cheetahs import events
 from ..cheetahs.population import WILD_BORN
+from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
 from ..registry import register
 from ..world.geometry import box_sums, boxes, half_box
 
@@ -34,13 +36,28 @@ def space_only(model, habitat_ok, prey_ok, space_ok):
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
-    """Food a range can supply sustainably [kg/year]: prey in the range's box x body mass x
-    edible fraction x ``offtake_fraction_per_year``. ``radii_km`` broadcasts against rows/cols."""
+    """Food ranges can supply sustainably [kg/year]: prey in the range (as the box of the same
+    area) x body mass x edible fraction x ``offtake_fraction_per_year``; ``radii_km`` has one
+    row of radii per centre (rows, cols): shape (centres, radii)."""
     p = m.params
-    land = m.landscape
-    r0, r1, c0, c1 = boxes(rows, cols, half_box(radii_km, land.cell_km), land.shape)
-    tot = m.prey.animals_in_boxes(r0, r1, c0, c1)                      # (species, ...)
-    return np.tensordot(m.prey_mass, tot, axes=1) * p.edible_fraction * p.offtake_fraction_per_year
+    animals = m.prey.animals_in_ranges(rows, cols, radii_km, m.landscape.cell_km)   # (n, radii, species)
+    return (animals * m.prey_mass).sum(axis=2) * (p.edible_fraction * p.offtake_fraction_per_year)
+
+
+@njit(cache=True)
+def _supply(sat, r, c, radius_km, cell_km, f, n_rows, n_cols, mass, factor):
+    """:func:`range_supply_kg_year` of one range (compiled)."""
+    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
+    r0 = min(max(r - h, 0), n_rows)
+    r1 = min(max(r + h + 1, 0), n_rows)
+    c0 = min(max(c - h, 0), n_cols)
+    c1 = min(max(c + h + 1, 0), n_cols)
+    kg = 0.0
+    for s in range(sat.shape[0]):
+        x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
+             - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
+        kg += (x if x >= ROUND_OFF_ANIMALS else 0.0) * mass[s]
+    return kg * factor
 
 
 def abandon_poor_ranges(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
@@ -49,11 +66,24 @@ def abandon_poor_ranges(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -
     condition is at the starvation threshold."""
     p = m.params
     pop = m.cheetahs
-    rows, cols = pop.positions(leaders)
-    supply = range_supply_kg_year(m, rows, cols, pop.hr_radius_km[leaders])
-    leave = (supply < p.abandon_supply_fraction * need_kg_year) | (pop.condition[leaders] < p.starvation_condition)
+    land = m.landscape
+    leave = _poor_ranges(leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year,
+                         m.prey.table(), land.cell_km, m.prey.factor, land.rows, land.cols, m.prey_mass,
+                         p.edible_fraction * p.offtake_fraction_per_year, p.abandon_supply_fraction,
+                         p.starvation_condition)
     if leave.any():
         events.leave_range(pop, leaders[leave])
+
+
+@njit(cache=True)
+def _poor_ranges(leaders, home_row, home_col, radius_km, condition, need_kg_year, sat, cell_km, f, n_rows,
+                 n_cols, mass, factor, abandon_fraction, starvation_condition):
+    leave = np.zeros(leaders.size, dtype=np.bool_)
+    for i in range(leaders.size):
+        a = leaders[i]
+        supply = _supply(sat, home_row[a], home_col[a], radius_km[a], cell_km, f, n_rows, n_cols, mass, factor)
+        leave[i] = supply < abandon_fraction * need_kg_year[i] or condition[a] < starvation_condition
+    return leave
 
 
 def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_year: np.ndarray) -> None:
@@ -64,27 +94,53 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     pop = m.cheetahs
     p = m.params
     land = m.landscape
+    prey = m.prey
     keep = ~((pop.origin[walkers] != WILD_BORN) & (pop.months_free[walkers] < 1))
     walkers, need_kg_year = walkers[keep], need_kg_year[keep]
     if walkers.size == 0:
         return
-    rows, cols = pop.row[walkers], pop.col[walkers]
-    habitat_ok = land.habitat[rows, cols] >= p.settle_min_habitat
-    radii = m.hr_radii_km
-    if m.density.uses_prey:
-        supply = range_supply_kg_year(m, rows[:, None], cols[:, None], radii[None, :])   # (n, radii)
-        enough = supply >= need_kg_year[:, None]
-        prey_ok = enough.any(axis=1)
-        radius = np.where(prey_ok, radii[np.argmax(enough, axis=1)], radii[-1])
-    else:
-        prey_ok = np.ones(walkers.size, dtype=bool)
-        radius = np.full(walkers.size, radii[0])
-    ok = space_ok(m, walkers, rows, cols, radius, residents)
-    ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, ok), dtype=bool)
-    draw = m.rng.random(walkers.size) < p.settle_prob_per_month
-    go = np.flatnonzero(ok & draw)
+    res_rows, res_cols = pop.positions(residents)
+    habitat_ok, prey_ok, radius, room = _settling(
+        walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
+        m.density.uses_prey, prey.table(), land.cell_km, prey.factor, land.rows, land.cols, m.prey_mass,
+        p.edible_fraction * p.offtake_fraction_per_year, res_rows, res_cols, pop.male[residents],
+        land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
+    ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
+    go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
     if go.size:
-        settle(m, walkers[go], rows[go], cols[go], radius[go])
+        settle(m, walkers[go], pop.row[walkers[go]], pop.col[walkers[go]], radius[go])
+
+
+@njit(cache=True)
+def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii_km, uses_prey, sat, cell_km, f,
+              n_rows, n_cols, mass, factor, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2, overlap_max):
+    """The three settlement tests of each walker at its cell (see the module docstring) and the
+    radius it would take: the smallest of ``radii_km`` whose supply covers its unit's need (the
+    largest if none does; the smallest if food does not come from prey)."""
+    n = walkers.size
+    habitat_ok = np.empty(n, dtype=np.bool_)
+    prey_ok = np.empty(n, dtype=np.bool_)
+    radius = np.empty(n)
+    rows = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        a = walkers[i]
+        rows[i], cols[i] = row[a], col[a]
+        habitat_ok[i] = habitat[row[a], col[a]] >= min_habitat
+        if not uses_prey:
+            prey_ok[i] = True
+            radius[i] = radii_km[0]
+            continue
+        prey_ok[i] = False
+        radius[i] = radii_km[radii_km.size - 1]
+        for k in range(radii_km.size):
+            if _supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, mass, factor) >= need_kg_year[i]:
+                prey_ok[i] = True
+                radius[i] = radii_km[k]
+                break
+    room = _space_ok(rows, cols, male[walkers], radius, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2,
+                     overlap_max)
+    return habitat_ok, prey_ok, radius, room
 
 
 def settle(m: Any, leaders: np.ndarray, rows: np.ndarray, cols: np.ndarray, radius_km: np.ndarray) -> None:
@@ -102,20 +158,34 @@ def space_ok(m: Any, walkers: np.ndarray, rows, cols, radius, residents: np.ndar
     their cell (see the module docstring)."""
     p = m.params
     pop = m.cheetahs
-    ok = np.ones(walkers.size, dtype=bool)
-    if residents.size == 0:
-        return ok
-    area = m.landscape.cell_area_km2
-    res_male = pop.male[residents]
-    males, females = residents[res_male], residents[~res_male]
-    is_m = pop.male[walkers]
-    if males.size and is_m.any():
-        mr, mc = pop.positions(males)
-        d2 = ((rows[:, None] - mr[None]) ** 2 + (cols[:, None] - mc[None]) ** 2) * area
-        ok &= ~(is_m & (d2 < p.male_territory_spacing_km ** 2).any(axis=1))
-    if females.size and (~is_m).any():
-        fr, fc = pop.positions(females)
-        d2 = ((rows[:, None] - fr[None]) ** 2 + (cols[:, None] - fc[None]) ** 2) * area
-        crowd = (d2 < (radius[:, None]) ** 2).sum(axis=1)
-        ok &= ~(~is_m & (crowd >= p.female_overlap_max))
+    rr, rc = pop.positions(residents)
+    return _space_ok(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), pop.male[walkers],
+                     np.asarray(radius, dtype=np.float64), rr, rc, pop.male[residents],
+                     m.landscape.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
+
+
+@njit(cache=True)
+def _space_ok(rows, cols, male, radius, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2, overlap_max):
+    """Per walker: a male, no resident male centred within the spacing; a female, fewer than
+    ``overlap_max`` resident females centred within her radius (distances between cell centres;
+    with no resident female anywhere, any female may settle)."""
+    ok = np.ones(rows.size, dtype=np.bool_)
+    any_female = False
+    for j in range(res_rows.size):
+        any_female |= not res_male[j]
+    for i in range(rows.size):
+        crowd = 0
+        for j in range(res_rows.size):
+            if res_male[j] != male[i]:
+                continue
+            dr, dc = rows[i] - res_rows[j], cols[i] - res_cols[j]
+            d2 = (dr * dr + dc * dc) * cell_area_km2
+            if male[i]:
+                if d2 < spacing2_km2:
+                    ok[i] = False
+                    break
+            elif d2 < radius[i] ** 2:
+                crowd += 1
+        if not male[i] and any_female and crowd >= overlap_max:
+            ok[i] = False
     return ok

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from ..config.params import SPECIES
 from ..world.geometry import union_of_disks
@@ -79,9 +80,14 @@ def sexes(male: np.ndarray) -> np.ndarray:
 def record_occupancy(m: Any) -> None:
     """Add one resident-month to the cell of every resident's home-range centre."""
     pop = m.cheetahs
-    res = (pop.home_row >= 0) & (pop.mother < 0)
-    if res.any():
-        np.add.at(m.occupancy, (pop.home_row[res], pop.home_col[res]), 1)
+    _occupy(m.occupancy, pop.home_row, pop.home_col, pop.mother)
+
+
+@njit(cache=True)
+def _occupy(occupancy, home_row, home_col, mother):
+    for i in range(home_row.size):
+        if home_row[i] >= 0 and mother[i] < 0:
+            occupancy[home_row[i], home_col[i]] += 1
 
 
 def occupied_area_km2(m: Any, residents: np.ndarray) -> float:

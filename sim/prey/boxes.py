@@ -113,3 +113,28 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
                     N[s, R, C] *= max(1.0 - loss[s, R, C], 0.0)
                     loss[s, R, C] = 0.0
     return removed
+
+
+_HALF_SIDE = np.sqrt(np.pi) / 2.0
+
+
+@njit(cache=True)
+def range_totals(sat, rows, cols, radii_km, cell_km, f, n_rows, n_cols):
+    """Animals of each species in home ranges centred on cells (rows[i], cols[i]) with radii
+    ``radii_km[i, k]`` [km], each as the box of the same area (half-side rint(R √π / 2 / cell)
+    cells, clipped to the map): shape (centres, radii, species). See :func:`box_totals`."""
+    n, k = radii_km.shape
+    S = sat.shape[0]
+    out = np.empty((n, k, S))
+    for i in range(n):
+        for j in range(k):
+            h = np.int64(max(0.0, np.rint(radii_km[i, j] * _HALF_SIDE / cell_km)))
+            r0 = min(max(rows[i] - h, 0), n_rows)
+            r1 = min(max(rows[i] + h + 1, 0), n_rows)
+            c0 = min(max(cols[i] - h, 0), n_cols)
+            c1 = min(max(cols[i] + h + 1, 0), n_cols)
+            for s in range(S):
+                x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
+                     - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
+                out[i, j, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+    return out

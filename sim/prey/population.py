@@ -54,33 +54,25 @@ its landscape cells (:mod:`sim.prey.boxes`).
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
+from numba import njit
 
+from ..config.params import SPECIES, PreyParams
 from ..world.coarsen import coarsened
 from ..world.geometry import summed_area_table
+from ..world.landscape import Landscape
 from . import boxes
-from ..world.landscape import Landscape, derived_cache
-from ..config.params import SPECIES, PreyParams
+from .tables import BLOCK_CELLS, CAPACITY_LAYERS, COMPACT_FRACTION, GAZELLE, SAIGA, URIAL, build_tables, freeze, \
+    landscape_tables
 
 __all__ = ["SPECIES", "PreyPopulation", "CAPACITY_LAYERS"]
-
-#: Names of the capacity layers (animals/km²) the landscape must provide.
-CAPACITY_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
 
 #: Cell side (km) on which ``diffusion_per_month`` is defined (the default landscape cell).
 DIFFUSION_REFERENCE_CELL_KM = 2.5
 #: Largest fraction of a cell's animals one diffusion sweep moves (the parameter's upper bound).
 MAX_DIFFUSION_PER_SWEEP = 0.8
 
-#: Cells per block of the diffusion sweep (whole rows; see _diffusion_layout).
-_BLOCK_CELLS = 1 << 15
-#: A species whose cells with capacity are at most this fraction of the map is swept over those
-#: cells only (index lists); denser species over the whole flat grid (shifted slices).
-_COMPACT_FRACTION = 0.2
-
-SAIGA, GAZELLE, URIAL = 0, 1, 2
 WINTER, SUMMER = 0, 1
 
 
@@ -184,8 +176,8 @@ class PreyPopulation:
         self._diffusion = scaled / np.array(self._sweeps, dtype=np.float64)
         key = (self.water_gain, self.water_radius_km, tuple(p.capacity_multiplier for p in self._sp),
                tuple(self._diffusion.tolist()), self._sp[SAIGA].migration_gap_throughput,
-               _BLOCK_CELLS, _COMPACT_FRACTION)
-        tables = _landscape_tables(landscape, key, lambda: _build_tables(
+               BLOCK_CELLS, COMPACT_FRACTION)
+        tables = landscape_tables(landscape, key, lambda: build_tables(
             landscape, self._sp, self._diffusion, self.water_gain, self.water_radius_km))
         self._tables = tables
         for name, value in tables.items():
@@ -256,7 +248,7 @@ class PreyPopulation:
         s_tot = (1.0 - m) * s_f + m * s_m
         if total > 0 and s_tot > 0:
             m = m * s_m / s_tot
-            poached = s_tot * float(np.vdot(saiga, poached_frac[SAIGA]))
+            poached = s_tot * _dot(saiga.ravel(), poached_frac[SAIGA])
             after_mortality = total * s_tot
             males = m * after_mortality
             male_poached = min(sp.male_poaching_share * poached, males)
@@ -299,7 +291,7 @@ class PreyPopulation:
         ones = self._ones
         keep = self._keep(enforcement)[s] if survive else (ones if comp is None else ones[:comp["cells"].size])
         if comp is not None:
-            if not np.dot(x, comp["outside"]) > 0.0:    # no animals off the species' cells
+            if not _any_positive(x, comp["outside"]):    # no animals off the species' cells
                 self._survive_and_diffuse_compact(x, s, season, keep, scale, comp)
                 return
             keep = self._poaching_survival(enforcement)[0][s] if survive else ones
@@ -445,7 +437,7 @@ class PreyPopulation:
                 entry = (keep, (1.0 - not_poached).reshape(3, -1),
                          [keep[s] if comp is None else keep[s][comp["cells"]]
                           for s, comp in enumerate(self._compact)])
-                _freeze(entry)
+                freeze(entry)
                 if len(shared) >= 4:
                     shared.pop(next(iter(shared)))
                 shared[key] = entry
@@ -465,8 +457,7 @@ class PreyPopulation:
         saiga = self.N[SAIGA]
         flat = saiga.ravel()
         n = self._n_regions
-        onehot = self._region_onehot
-        N_r = onehot @ flat if onehot is not None else np.bincount(self._regions, weights=flat, minlength=n)
+        N_r = np.bincount(self._regions, weights=flat, minlength=n)
         Kt = self._region_K[season]
         if n > 1:
             reach_K = self._reach * Kt[None, :]
@@ -558,216 +549,24 @@ class PreyPopulation:
         shape = np.shape(r0)
         rows, cols = self.landscape.shape
         r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
-        out = boxes.box_totals(self._table(), r0, r1, c0, c1, self.factor, rows, cols)
+        out = boxes.box_totals(self.table(), r0, r1, c0, c1, self.factor, rows, cols)
         return out.T.reshape((self.N.shape[0],) + shape)
 
-    def _table(self) -> np.ndarray:
+    def animals_in_ranges(self, rows, cols, radii_km, cell_km: float) -> np.ndarray:
+        """Prey animals in home ranges centred on landscape cells (rows, cols) with radii
+        ``radii_km`` (one row of radii per centre, shape (centres, radii)), each as the box of
+        the same area clipped to the map: shape (centres, radii, species)
+        (:func:`sim.prey.boxes.range_totals`)."""
+        r, c = self.landscape.shape
+        return boxes.range_totals(self.table(), np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+                                  np.asarray(radii_km, dtype=np.float64), float(cell_km), self.factor, r, c)
+
+    def table(self) -> np.ndarray:
         """Summed-area table (species, rows+1, cols+1) of the prey grid (built on first use
         after a change)."""
         if self._sat is None:
             self._sat = summed_area_table(self.N)
         return self._sat
-
-
-# ---------------------------------------------------------------------- landscape tables
-#: Tables per landscape object (weakly held: dropped with the landscape) and parameter key.
-_TABLES: "weakref.WeakKeyDictionary[Landscape, dict]" = weakref.WeakKeyDictionary()
-_TABLES_PER_LANDSCAPE = 2
-
-
-def _landscape_tables(landscape: Landscape, key: tuple, build) -> dict:
-    """The tables of ``landscape`` for parameter ``key``, built by ``build()`` on first use.
-    At most ``_TABLES_PER_LANDSCAPE`` parameter sets are kept per landscape (oldest dropped)."""
-    per = derived_cache(_TABLES, landscape)
-    tables = per.get(key)
-    if tables is None:
-        tables = build()
-        _freeze(tables)
-        if len(per) >= _TABLES_PER_LANDSCAPE:
-            per.pop(next(iter(per)))
-        per[key] = tables
-    return tables
-
-
-def _freeze(obj) -> None:
-    """Make every array in a (nested) table read-only: the tables are shared by populations."""
-    if isinstance(obj, np.ndarray):
-        obj.setflags(write=False)
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            _freeze(v)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            _freeze(v)
-
-
-def _build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_gain: float,
-                  water_radius_km: float) -> dict:
-    """Everything :class:`PreyPopulation` precomputes from a landscape (see
-    :meth:`PreyPopulation.set_landscape`); each key becomes the population's ``_<key>``
-    attribute (``poach_cache``: per-enforcement poaching tables, filled by the populations)."""
-    rows, cols = landscape.shape
-    n = rows * cols
-    area = landscape.cell_area_km2
-
-    missing = [k for k in CAPACITY_LAYERS if k not in landscape.capacity]
-    if missing:
-        raise ValueError(f"landscape {landscape.name!r} has no capacity layer(s) {missing}; "
-                         f"required: {list(CAPACITY_LAYERS)} (animals/km²)")
-    layers = {}
-    for k in CAPACITY_LAYERS:
-        a = np.asarray(landscape.capacity[k], dtype=np.float64)
-        if a.shape != (rows, cols):
-            raise ValueError(f"capacity layer {k!r} has shape {a.shape}, expected {(rows, cols)}")
-        if not np.all(np.isfinite(a)) or (a < 0).any():
-            raise ValueError(f"capacity layer {k!r} must be finite and >= 0 animals/km²")
-        layers[k] = a
-    protection = np.array(landscape.protection, dtype=np.float64)     # a copy: tables are frozen
-    if not np.all(np.isfinite(protection)) or (protection < 0).any() or (protection > 1).any():
-        raise ValueError("landscape protection layer must lie in 0-1")
-
-    # Gazelle gather at water: capacity x water_gain within water_radius_km of water.
-    water = np.asarray(landscape.water, dtype=bool)
-    gazelle = layers["gazelle"] * (area * sp[GAZELLE].capacity_multiplier)
-    if water.any() and water_gain != 1.0:
-        from scipy.ndimage import distance_transform_edt
-
-        dist_km = distance_transform_edt(~water, sampling=landscape.cell_km)
-        gazelle = np.where(dist_km <= water_radius_km + 1e-9, gazelle * water_gain, gazelle)
-    urial = layers["urial"] * (area * sp[URIAL].capacity_multiplier)
-    saiga_mult = area * sp[SAIGA].capacity_multiplier
-    K_seasons = [np.stack([layers["saiga_winter"] * saiga_mult, gazelle, urial]),
-                 np.stack([layers["saiga_summer"] * saiga_mult, gazelle, urial])]
-    K_flat = [K.reshape(3, -1) for K in K_seasons]
-
-    # Diffusion. A cell j with open neighbours sends d x N_j to them, split by the neighbours'
-    # K; so cell i receives K_i x sum over its open neighbours j of a_j, a_j = N_j d / W_j,
-    # W_j = sum of K over j's open neighbours. A step computes a = N x g (g = d / W), sums a
-    # over the four neighbours, and leaves out the pairs that cross a closed edge or wrap
-    # around the map edge (precomputed index lists).
-    east_closed, south_closed = landscape.barriers
-    open_e = ~np.asarray(east_closed, dtype=bool)    # (rows, cols-1): edge (r,c)-(r,c+1)
-    open_s = ~np.asarray(south_closed, dtype=bool)   # (rows-1, cols): edge (r,c)-(r+1,c)
-    d = diffusion[:, None, None]
-    gains, stays = [], []   # per season: g = d / W, flat (3, rows*cols), 0 where W = 0; 1 - d or 1
-    for K in K_seasons:
-        W = np.zeros_like(K)
-        W[:, :, :-1] += K[:, :, 1:] * open_e
-        W[:, :, 1:] += K[:, :, :-1] * open_e
-        W[:, :-1, :] += K[:, 1:, :] * open_s
-        W[:, 1:, :] += K[:, :-1, :] * open_s
-        g = np.divide(np.broadcast_to(d, W.shape), W, out=np.zeros_like(W), where=W > 0)
-        stay = np.where(W > 0, 1.0 - d, 1.0)
-        gains.append(g.reshape(3, -1))
-        stays.append(stay.reshape(3, -1))
-    idx = np.arange(n).reshape(rows, cols)
-    # East/west shifts by 1 on the flat grid: refuse closed east edges and the wrap from the
-    # last column of one row to the first column of the next.
-    blocked_e = np.zeros((rows, cols), dtype=bool)
-    blocked_e[:, :-1] = ~open_e
-    blocked_e[:-1, -1] = True                       # wrap (the very last cell has no successor)
-    left = idx[blocked_e]                           # pair (left, left + 1) is refused
-    top = idx[:-1, :][~open_s]                      # pair (top, top + cols) is refused
-
-    # Species that live on a small part of the map (urial on the escarpments) are swept over
-    # their cells only: index lists of the cells with capacity in either season and of their
-    # open neighbours (position m, past the species' m cells, reads zero: no neighbour, or a
-    # refused pair).
-    ok = np.zeros((4, rows, cols), dtype=bool)      # open edge to the W, E, N, S neighbour
-    ok[0, :, 1:] = open_e
-    ok[1, :, :-1] = open_e
-    ok[2, 1:, :] = open_s
-    ok[3, :-1, :] = open_s
-    compact = []
-    for s in range(3):
-        live = np.flatnonzero((K_seasons[0][s] > 0) | (K_seasons[1][s] > 0))
-        if live.size > _COMPACT_FRACTION * n:
-            compact.append(None)
-            continue
-        m = live.size
-        pos = np.full(n + 1, m, dtype=np.intp)      # pos[n]: off the grid
-        pos[live] = np.arange(m)
-        nb = np.stack([live - 1, live + 1, live - cols, live + cols])
-        nb = np.where(ok.reshape(4, -1)[:, live], nb, n)
-        outside = np.ones(n)
-        outside[live] = 0.0
-        compact.append(dict(cells=live, nbr=pos[nb].ravel(), outside=outside,
-                            gain=[g[s][live] for g in gains], stay=[st[s][live] for st in stays],
-                            K=[K[s][live] for K in K_flat]))
-
-    # Birth pulse: the cells with capacity and their 1/K (no births elsewhere). Births are
-    # density-dependent against the larger of the two seasons' K, so saiga that a fence strands
-    # on their winter range at calving still calve (against the winter K).
-    K_birth = np.maximum(K_seasons[0], K_seasons[1]).reshape(3, -1)
-    birth_cells = [np.flatnonzero(K_birth[s] > 0) for s in range(3)]
-    birth_inv_K = [1.0 / K_birth[s][cells] for s, cells in enumerate(birth_cells)]
-
-    # Fence regions for migration (regions separated by fences with all gaps closed).
-    regions = np.array(landscape.fence_regions, dtype=np.intp).ravel()     # a copy: tables are frozen
-    n_reg = int(regions.max()) + 1
-    gap_counts = landscape.gap_counts()
-    gap_capacity = gap_counts * sp[SAIGA].migration_gap_throughput
-    # Where every fence edge between two regions is open (fence removed), flow is not capped.
-    edges_between = np.zeros_like(gap_counts)
-    reg2d = landscape.fence_regions
-    for fence in landscape.fences:
-        for axis, r, c in fence.edges:
-            a = reg2d[r, c]
-            b = reg2d[r, c + 1] if axis == 0 else reg2d[r + 1, c]
-            if a != b:
-                edges_between[a, b] += 1
-                edges_between[b, a] += 1
-    fully_open = (edges_between > 0) & (gap_counts == edges_between)
-    gap_capacity = np.where(fully_open, np.inf, gap_capacity)
-    reach = (gap_counts > 0) | np.eye(n_reg, dtype=bool)
-
-    t = dict(K=K_seasons, K_flat=K_flat, gain=gains, stay=stays, compact=compact,
-             birth_cells=birth_cells, birth_inv_K=birth_inv_K, protection=protection,
-             regions=regions, n_regions=n_reg, gap_counts=gap_counts, gap_capacity=gap_capacity,
-             reach=reach,
-             region_K=[np.bincount(regions, weights=K[SAIGA].ravel(), minlength=n_reg) for K in K_seasons],
-             # Few regions (the usual case): region sums as a matrix-vector product (faster
-             # than bincount); many regions: bincount.
-             region_onehot=((regions[None, :] == np.arange(n_reg)[:, None]).astype(np.float64)
-                            if n_reg <= 8 else None),
-             poach_cache={})
-    t.update(_diffusion_layout(rows, cols, left, top))
-    return t
-
-
-def _diffusion_layout(rows: int, cols: int, left: np.ndarray, top: np.ndarray) -> dict:
-    """The blocks and the exceptional cells of the whole-grid diffusion sweep.
-
-    ``a`` (animals leaving a cell x its gain) lives in ``PreyPopulation._apad`` with one zero row
-    before and after the flat grid, so the four neighbour sums are four shifted slices with no
-    special case at the map's top and bottom. Destinations where some neighbour pair is refused
-    (a closed edge, or the west/east wrap between rows) are recomputed exactly with the refused
-    terms read from a zero of the padding (index 0), in the same order of additions
-    ((west + east) + north) + south, so no rounding residue crosses a fence.
-
-    The sweep goes block by block of whole rows (about ``_BLOCK_CELLS`` cells) so that on large
-    grids a block's arrays stay in the CPU cache between the passes.
-    """
-    n = rows * cols
-    # Refused (destination) sets per direction of the inflow.
-    w_refused = left + 1            # pair (left, left + 1): no inflow from the west into left + 1
-    e_refused = left                # ... and none from the east into left
-    n_refused = top + cols          # pair (top, top + cols): none from the north into top + cols
-    s_refused = top                 # ... and none from the south into top
-    special = np.unique(np.concatenate([w_refused, e_refused, n_refused, s_refused])).astype(np.intp)
-    src = np.stack([
-        np.where(np.isin(special, w_refused), 0, cols + special - 1),
-        np.where(np.isin(special, e_refused), 0, cols + special + 1),
-        np.where(np.isin(special, n_refused), 0, special),
-        np.where(np.isin(special, s_refused), 0, 2 * cols + special),
-    ]).astype(np.intp)
-    block_rows = max(1, _BLOCK_CELLS // max(cols, 1))
-    blocks = []
-    for r0 in range(0, rows, block_rows):
-        lo, hi = r0 * cols, min(rows, r0 + block_rows) * cols
-        i0, i1 = np.searchsorted(special, [lo, hi])
-        blocks.append((lo, hi, special[i0:i1] - lo, np.ascontiguousarray(src[:, i0:i1]).ravel(), int(i1 - i0)))
-    return dict(n_cells=n, cols=cols, blocks=blocks)
 
 
 def _clipped(r0, r1, c0, c1, rows: int, cols: int):
@@ -789,3 +588,21 @@ def _species_index(species: str) -> int:
 def _check_month(month: int) -> None:
     if not 0 <= month <= 11:
         raise ValueError(f"month must be 0-11 (0 = January), got {month}")
+
+
+@njit(cache=True)
+def _dot(a, b):
+    """Σ a b in order (no BLAS call: the same bits whatever the machine's BLAS threads)."""
+    s = 0.0
+    for i in range(a.size):
+        s += a[i] * b[i]
+    return s
+
+
+@njit(cache=True)
+def _any_positive(x, where):
+    """Whether x > 0 anywhere ``where`` is non-zero."""
+    for i in range(x.size):
+        if where[i] != 0.0 and x[i] > 0.0:
+            return True
+    return False

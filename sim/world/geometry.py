@@ -1,8 +1,8 @@
 """Boxes and disks on the grid: the shapes of home ranges and hunting areas.
 
 A home range of radius R [km] is represented, for prey and road queries, by the square box of the
-same area (side R √π) centred on its cell, clipped to the map; for occupancy maps by the disk of
-cells whose centres lie within R.
+same area (side R √π) centred on its cell, clipped to the map; for the occupied area by the disk
+of cells whose centres lie within R.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -32,11 +33,34 @@ def boxes(rows, cols, half, shape: tuple[int, int]):
 
 
 def summed_area_table(layer: np.ndarray) -> np.ndarray:
-    """Summed-area table (..., rows+1, cols+1) of a layer (..., rows, cols)."""
-    sat = np.zeros(layer.shape[:-2] + (layer.shape[-2] + 1, layer.shape[-1] + 1),
-                   dtype=np.result_type(layer.dtype, np.int64))
-    np.cumsum(layer, axis=-2, out=sat[..., 1:, 1:])
-    np.cumsum(sat[..., 1:, 1:], axis=-1, out=sat[..., 1:, 1:])
+    """Summed-area table (..., rows+1, cols+1) of a layer (..., rows, cols): entry [r, c] is the
+    sum of the layer over rows < r and cols < c (integers for an integer or boolean layer)."""
+    if layer.dtype.kind in "biu":
+        sat = np.zeros(layer.shape[:-2] + (layer.shape[-2] + 1, layer.shape[-1] + 1), dtype=np.int64)
+        np.cumsum(layer, axis=-2, out=sat[..., 1:, 1:])
+        np.cumsum(sat[..., 1:, 1:], axis=-1, out=sat[..., 1:, 1:])
+        return sat
+    flat = np.ascontiguousarray(layer, dtype=np.float64).reshape((-1,) + layer.shape[-2:])
+    return _float_table(flat).reshape(layer.shape[:-2] + (layer.shape[-2] + 1, layer.shape[-1] + 1))
+
+
+@njit(cache=True)
+def _float_table(layer):
+    """Summed-area table of float layers (k, rows, cols), in the order of np.cumsum down the rows
+    and then along each row (the same numbers to the last bit)."""
+    k, n_rows, n_cols = layer.shape
+    sat = np.zeros((k, n_rows + 1, n_cols + 1))
+    for s in range(k):
+        for c in range(n_cols):
+            acc = 0.0
+            for r in range(n_rows):
+                acc += layer[s, r, c]
+                sat[s, r + 1, c + 1] = acc
+        for r in range(1, n_rows + 1):
+            acc = 0.0
+            for c in range(1, n_cols + 1):
+                acc += sat[s, r, c]
+                sat[s, r, c] = acc
     return sat
 
 
@@ -47,20 +71,25 @@ def box_sums(sat: np.ndarray, r0, r1, c0, c1):
     return np.maximum(out, 0, out=out) if isinstance(out, np.ndarray) else max(out, 0)
 
 
-def disk(radius_cells: float) -> tuple[int, np.ndarray]:
-    """Half-width k and the (2k+1, 2k+1) mask of cells whose centres lie within the radius."""
-    k = int(math.floor(radius_cells))
-    d = np.arange(-k, k + 1)
-    return k, d[:, None] ** 2 + d[None, :] ** 2 <= radius_cells ** 2
-
-
 def union_of_disks(shape: tuple[int, int], rows, cols, radius_cells) -> np.ndarray:
-    """Bool layer: cells within at least one of the disks (centre (row, col), radius in cells)."""
-    covered = np.zeros(shape, dtype=bool)
-    n_rows, n_cols = shape
-    for r, c, rad in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(), np.asarray(radius_cells).tolist()):
-        k, mask = disk(rad)
-        r0, c0 = max(r - k, 0), max(c - k, 0)
-        r1, c1 = min(r + k + 1, n_rows), min(c + k + 1, n_cols)
-        covered[r0:r1, c0:c1] |= mask[r0 - (r - k):r1 - (r - k), c0 - (c - k):c1 - (c - k)]
+    """Bool layer: cells whose centres lie within at least one of the disks (centre (row, col),
+    radius in cells)."""
+    return _union_of_disks(shape[0], shape[1], np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+                           np.asarray(radius_cells, dtype=np.float64))
+
+
+@njit(cache=True)
+def _union_of_disks(n_rows, n_cols, rows, cols, radius_cells):
+    covered = np.zeros((n_rows, n_cols), dtype=np.bool_)
+    for i in range(rows.size):
+        rad = radius_cells[i]
+        k = int(np.floor(rad))
+        for dr in range(-k, k + 1):
+            r = rows[i] + dr
+            if r < 0 or r >= n_rows:
+                continue
+            for dc in range(-k, k + 1):
+                c = cols[i] + dc
+                if 0 <= c < n_cols and dr * dr + dc * dc <= rad * rad:
+                    covered[r, c] = True
     return covered
