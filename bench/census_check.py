@@ -45,14 +45,14 @@ def _api():
     """(Scenario, build_landscape, run_replicate, PreyPopulation) of whichever layout is here."""
     try:
         from sim.config.schema import Scenario
-        from sim.model.model.model import run_replicate
-        from sim.prey.population.population import PreyPopulation
-        from sim.world.build import build_landscape
-    except ImportError:                                   # layout before the core-in-arrays rework
-        from sim.world.build import build_landscape
         from sim.model.model import run_replicate
         from sim.prey.population import PreyPopulation
-        from sim.config.schema import Scenario
+        from sim.world.build import build_landscape
+    except ImportError:                                   # layout before the core-in-arrays rework
+        from sim.landscape import build_landscape
+        from sim.model import run_replicate
+        from sim.prey import PreyPopulation
+        from sim.schema import Scenario
     return Scenario, build_landscape, run_replicate, PreyPopulation
 
 

@@ -8,14 +8,18 @@ prey-limited scenarios, saves summary outcomes, and compares two saved sets with
 
 For changes that cannot be bit-identical (``bench/census_check.py`` is for those that must be).
 The script uses only the public API (``run_replicate``, ``Scenario``) so that it can be copied
-into a worktree of an older commit and run there.
+(with census_check.py) into a worktree of an older commit and run there. ``compare`` also counts
+the runs whose yearly N is the same in both sets.
 
-Scenarios (seeds 5000, 5001, ...; the same for both runs):
+Scenarios (seeds SeedSequence(20250, (5000 + k,)); the same for both runs; built with the
+scenario helpers of ``bench/census_check.py``, which run in the layouts before and after the
+core-in-arrays rework):
 
 * ``reserve``: fenced uniform reserve 100 x 100 km, gazelle 8 /km² at K, no saiga or urial,
   20 founders, 25 years: cheetahs grow until prey limit them (kills deplete the prey).
-* ``crowded``: the benchmark's crowded case (150 x 150 km, gazelle 15 + saiga 10 /km²), 20 years:
-  hundreds of cheetahs, many overlapping hunting boxes.
+* ``crowded``: fenced 150 x 150 km, gazelle 15 + saiga 10 /km², 20 years: hundreds of
+  cheetahs, many overlapping hunting boxes (persists in every run).
+* ``default``: the default Ustyurt map with 20 founders at the reserve, 50 years.
 
 Outcomes per run: cheetahs present at the last year (0/1), peak N, N at the last year, births,
 starvation deaths, all deaths, and the prey total at the last year. ``compare`` prints each
@@ -42,28 +46,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run_bench import _seed, uniform_scenario  # noqa: E402
+from census_check import _api, uniform, ustyurt  # noqa: E402
 
 SCENARIOS = {
-    "reserve": dict(width_km=100.0, gazelle=8.0, saiga=0.0, years=25),
-    "crowded": dict(width_km=150.0, gazelle=15.0, saiga=10.0, years=20),
+    "reserve": uniform("outcome_reserve", 100.0, 8.0, 0.0, 25),
+    "crowded": uniform("outcome_crowded", 150.0, 15.0, 10.0, 20),
+    "default": ustyurt("outcome_default", years=50),
 }
 OUTCOMES = ("persists", "peak_N", "final_N", "births", "deaths_starvation", "deaths", "prey_final")
 
 
 def run(path: Path, runs: int) -> None:
-    from sim.world.build import build_landscape
-    from sim.model.model import run_replicate
-    from sim.config.schema import Scenario
-
-    out: dict = {"runs": runs, "scenarios": {}}
-    for name, kw in SCENARIOS.items():
-        sc = Scenario.model_validate(uniform_scenario(f"outcome_{name}", **kw))
+    Scenario, build_landscape, run_replicate, _ = _api()
+    out: dict = {"runs": runs, "scenarios": {}, "N": {}}
+    for name, spec in SCENARIOS.items():
+        sc = Scenario(**spec)
         land = build_landscape(sc.landscape)
         rows = {k: [] for k in OUTCOMES}
+        trajectories = []
         for k in range(runs):
-            c = run_replicate(sc, _seed(5000 + k), replicate=k, landscape=land).census
+            c = run_replicate(sc, np.random.SeedSequence(20250, spawn_key=(5000 + k,)), replicate=k,
+                              landscape=land).census
             N = np.asarray(c["N"])
+            trajectories.append(N.tolist())
             deaths = sum(np.asarray(c[key]).sum() for key in c if key.startswith("deaths_"))
             rows["persists"].append(float(N[-1] > 0))
             rows["peak_N"].append(float(N.max()))
@@ -73,6 +78,7 @@ def run(path: Path, runs: int) -> None:
             rows["deaths"].append(float(deaths))
             rows["prey_final"].append(float(sum(c[f"prey_{s}"][-1] for s in ("saiga", "gazelle", "urial"))))
         out["scenarios"][name] = rows
+        out["N"][name] = trajectories
         print(f"{name}: " + ", ".join(f"{k} {np.mean(v):.3f}" for k, v in rows.items()), flush=True)
     path.write_text(json.dumps(out))
     print(f"saved {path}")
@@ -94,6 +100,10 @@ def compare(a_path: Path, b_path: Path) -> int:
             print(f"  {k:18s} {x.mean():10.3f} {y.mean():10.3f} {d:10.3f}  [{lo:.3f}, {hi:.3f}]{flag}")
     print(f"\n{flagged} of {len(OUTCOMES) * len(SCENARIOS)} outcomes differ at the 95 % level "
           f"(about 5 % would by chance alone)")
+    if "N" in a and "N" in b:
+        for name in SCENARIOS:
+            same = sum(x == y for x, y in zip(a["N"][name], b["N"][name]))
+            print(f"{name}: {same} of {len(a['N'][name])} runs have the same N every year (same seeds)")
     return 0
 
 

@@ -274,11 +274,13 @@ class CheetahParams(Params):
 # Prey
 # --------------------------------------------------------------------------------------------
 
-SPECIES = ("saiga", "gazelle", "urial")
-
-
 class PreySpeciesParams(Params):
     """One prey species as a density field (animals per cell)."""
+
+    #: Capacity layers ``<name>_winter`` / ``<name>_summer`` (True) or one layer ``<name>``.
+    migratory: bool = False
+    #: Capacity is raised near water points (``management.water_capacity_gain``).
+    water_dependent: bool = False
 
     body_mass_kg: float = P(30.0, "kg", "", gt=0, le=500)
     r_max: float = P(0.3, "per year (ln λ_max)", "", ge=0, le=2)
@@ -298,6 +300,8 @@ class PreySpeciesParams(Params):
 
 class SaigaParams(PreySpeciesParams):
     """Saiga antelope (Saiga tatarica): migratory, male-biased poaching, reproductive collapse."""
+
+    migratory: bool = True
 
     body_mass_kg: float = P(33.0, "kg", "C: midpoint of males 32-51 and females 21-41 kg (S); adult "
                             "females and young dominate", gt=0, le=500)
@@ -338,6 +342,8 @@ class SaigaParams(PreySpeciesParams):
 class GazelleParams(PreySpeciesParams):
     """Goitered gazelle (Gazella subgutturosa)."""
 
+    water_dependent: bool = True
+
     body_mass_kg: float = P(27.0, "kg", "Great Soviet Encyclopedia: up to 33 kg; ~30 kg (S)", gt=0, le=500)
     r_max: float = P(0.30, "per year (ln λ_max)", "assumption: unconfirmed; Pereladova et al. 1998 "
                      "founders → 1,224 in 12 yr imply fast growth", ge=0, le=2, sens=(0.24, 0.36))
@@ -377,7 +383,7 @@ class UrialParams(PreySpeciesParams):
 
 
 class PreyParams(Params):
-    """The three prey species."""
+    """The prey species, one field each (their order is :data:`SPECIES`)."""
 
     saiga: SaigaParams = SaigaParams()
     gazelle: GazelleParams = GazelleParams()
@@ -386,6 +392,10 @@ class PreyParams(Params):
     def species(self) -> dict[str, PreySpeciesParams]:
         """The parameters of each prey species by name, in :data:`SPECIES` order."""
         return {name: getattr(self, name) for name in SPECIES}
+
+
+#: The prey species in their order in every array (the fields of :class:`PreyParams`).
+SPECIES: tuple[str, ...] = tuple(PreyParams.model_fields)
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..config.params import SPECIES
+
 STAGES = ("cub", "subadult", "resident", "transient")
 SEXES = ("f", "m")
 DEATH_CAUSES = ("background", "senescence", "starvation", "human", "road", "predation",
                 "post_release", "orphaned", "inbreeding", "harsh_winter", "ceiling", "emigrated", "other")
-PREY_SPECIES = ("saiga", "gazelle", "urial")
+PREY_SPECIES = SPECIES          # the prey species (sim.config.params.SPECIES)
 
 #: Annual census columns (one value per simulated year, recorded after December).
 CENSUS_COLUMNS: tuple[str, ...] = (

@@ -63,10 +63,12 @@ from ..world.coarsen import coarsened
 from ..world.geometry import summed_area_table
 from ..world.landscape import Landscape
 from . import boxes
-from .tables import BLOCK_CELLS, CAPACITY_LAYERS, COMPACT_FRACTION, GAZELLE, SAIGA, URIAL, build_tables, freeze, \
-    landscape_tables
+from .tables import BLOCK_CELLS, COMPACT_FRACTION, build_tables, freeze, landscape_tables
 
-__all__ = ["SPECIES", "PreyPopulation", "CAPACITY_LAYERS"]
+#: Index of the saiga: the migratory species, with a male fraction (horn poaching, collapse).
+SAIGA = SPECIES.index("saiga")
+
+__all__ = ["SPECIES", "PreyPopulation"]
 
 #: Cell side (km) on which ``diffusion_per_month`` is defined (the default landscape cell).
 DIFFUSION_REFERENCE_CELL_KM = 2.5
@@ -175,10 +177,10 @@ class PreyPopulation:
         self._sweeps = [max(1, math.ceil(d / MAX_DIFFUSION_PER_SWEEP - 1e-12)) for d in scaled.tolist()]
         self._diffusion = scaled / np.array(self._sweeps, dtype=np.float64)
         key = (self.water_gain, self.water_radius_km, tuple(p.capacity_multiplier for p in self._sp),
-               tuple(self._diffusion.tolist()), self._sp[SAIGA].migration_gap_throughput,
+               tuple(self._diffusion.tolist()), self._sp[SAIGA].migration_gap_throughput, SPECIES,
                BLOCK_CELLS, COMPACT_FRACTION)
         tables = landscape_tables(landscape, key, lambda: build_tables(
-            landscape, self._sp, self._diffusion, self.water_gain, self.water_radius_km))
+            landscape, SPECIES, self._sp, self._diffusion, self.water_gain, self.water_radius_km, SAIGA))
         self._tables = tables
         for name, value in tables.items():
             if not name.startswith("poach"):
@@ -256,8 +258,8 @@ class PreyPopulation:
             self.saiga_male_fraction = (males - male_poached) / remaining if remaining > 0 else m
         # 4. Habitat-weighted diffusion (mass conserving; refused across closed edges), species by
         # species, in one sweep with the survival multiplication (same operations, same order).
-        flat = N.reshape(3, -1)
-        for s in range(3):
+        flat = N.reshape(N.shape[0], -1)
+        for s in range(N.shape[0]):
             if s == SAIGA and total == 0.0:
                 continue                                    # no saiga anywhere: nothing to do
             self._survive_and_diffuse(flat[s], s, season, enforcement, s_tot if s == SAIGA else 1.0)
@@ -422,7 +424,7 @@ class PreyPopulation:
 
     def _poaching_survival(self, enforcement: float) -> tuple[np.ndarray, np.ndarray]:
         """Per-cell monthly keep fraction (natural survival x not poached; saiga: poaching only)
-        and the saiga poached fraction, flat (3, cells); cached for the last enforcement value
+        and the saiga poached fraction, flat (species, cells); cached for the last enforcement value
         (and shared, read-only, by the populations on the same landscape tables)."""
         if self._poach_enforcement != enforcement:
             key = (enforcement, tuple(self._poaching.tolist()), tuple(self._monthly_survival.tolist()))
@@ -432,9 +434,11 @@ class PreyPopulation:
                 p_eff = self._poaching[:, None, None] * (1.0 - self._protection * enforcement)[None]
                 not_poached = (1.0 - p_eff) ** (1.0 / 12.0)
                 keep = not_poached.copy()
-                keep[1:] *= self._monthly_survival[1:, None, None]
-                keep = keep.reshape(3, -1)
-                entry = (keep, (1.0 - not_poached).reshape(3, -1),
+                others = np.arange(keep.shape[0]) != SAIGA          # the saiga's survival: s_tot
+                keep[others] *= self._monthly_survival[others, None, None]
+                S = keep.shape[0]
+                keep = keep.reshape(S, -1)
+                entry = (keep, (1.0 - not_poached).reshape(S, -1),
                          [keep[s] if comp is None else keep[s][comp["cells"]]
                           for s, comp in enumerate(self._compact)])
                 freeze(entry)

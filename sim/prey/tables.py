@@ -15,15 +15,18 @@ import numpy as np
 
 from ..world.landscape import Landscape, derived_cache
 
-#: Names of the capacity layers (animals/km²) the landscape must provide.
-CAPACITY_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
 #: Cells per block of the diffusion sweep (whole rows; see _diffusion_layout).
 BLOCK_CELLS = 1 << 15
 #: A species whose cells with capacity are at most this fraction of the map is swept over those
 #: cells only (index lists); denser species over the whole flat grid (shifted slices).
 COMPACT_FRACTION = 0.2
 
-SAIGA, GAZELLE, URIAL = 0, 1, 2
+
+
+def capacity_layers(name: str, sp) -> tuple[str, str]:
+    """The landscape's capacity layers [animals/km²] of species ``name`` in winter and summer:
+    ``<name>_winter`` and ``<name>_summer`` for a migratory species, else ``<name>`` in both."""
+    return (f"{name}_winter", f"{name}_summer") if sp.migratory else (name, name)
 
 
 #: Tables per landscape object (weakly held: dropped with the landscape) and parameter key.
@@ -57,21 +60,23 @@ def freeze(obj) -> None:
             freeze(v)
 
 
-def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_gain: float,
-                  water_radius_km: float) -> dict:
+def build_tables(landscape: Landscape, names: tuple[str, ...], sp: list, diffusion: np.ndarray,
+                 water_gain: float, water_radius_km: float, migrant: int) -> dict:
     """Everything :class:`PreyPopulation` precomputes from a landscape (see
-    :meth:`PreyPopulation.set_landscape`); each key becomes the population's ``_<key>``
+    :meth:`PreyPopulation.set_landscape`) for the species ``names`` (parameters ``sp``; the
+    migratory species has index ``migrant``); each key becomes the population's ``_<key>``
     attribute (``poach_cache``: per-enforcement poaching tables, filled by the populations)."""
     rows, cols = landscape.shape
     n = rows * cols
     area = landscape.cell_area_km2
-
-    missing = [k for k in CAPACITY_LAYERS if k not in landscape.capacity]
+    S = len(names)
+    needed = list(dict.fromkeys(k for name, p in zip(names, sp) for k in capacity_layers(name, p)))
+    missing = [k for k in needed if k not in landscape.capacity]
     if missing:
         raise ValueError(f"landscape {landscape.name!r} has no capacity layer(s) {missing}; "
-                         f"required: {list(CAPACITY_LAYERS)} (animals/km²)")
+                         f"required: {needed} (animals/km²)")
     layers = {}
-    for k in CAPACITY_LAYERS:
+    for k in needed:
         a = np.asarray(landscape.capacity[k], dtype=np.float64)
         if a.shape != (rows, cols):
             raise ValueError(f"capacity layer {k!r} has shape {a.shape}, expected {(rows, cols)}")
@@ -82,19 +87,22 @@ def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_ga
     if not np.all(np.isfinite(protection)) or (protection < 0).any() or (protection > 1).any():
         raise ValueError("landscape protection layer must lie in 0-1")
 
-    # Gazelle gather at water: capacity x water_gain within water_radius_km of water.
+    # Capacity per cell [animals] and season; water-dependent species (gazelle) gather at water:
+    # capacity x water_gain within water_radius_km of water.
     water = np.asarray(landscape.water, dtype=bool)
-    gazelle = layers["gazelle"] * (area * sp[GAZELLE].capacity_multiplier)
+    near_water = None
     if water.any() and water_gain != 1.0:
         from scipy.ndimage import distance_transform_edt
 
-        dist_km = distance_transform_edt(~water, sampling=landscape.cell_km)
-        gazelle = np.where(dist_km <= water_radius_km + 1e-9, gazelle * water_gain, gazelle)
-    urial = layers["urial"] * (area * sp[URIAL].capacity_multiplier)
-    saiga_mult = area * sp[SAIGA].capacity_multiplier
-    K_seasons = [np.stack([layers["saiga_winter"] * saiga_mult, gazelle, urial]),
-                 np.stack([layers["saiga_summer"] * saiga_mult, gazelle, urial])]
-    K_flat = [K.reshape(3, -1) for K in K_seasons]
+        near_water = distance_transform_edt(~water, sampling=landscape.cell_km) <= water_radius_km + 1e-9
+    K_seasons = [np.empty((S, rows, cols)), np.empty((S, rows, cols))]
+    for s, (name, p) in enumerate(zip(names, sp)):
+        for season, layer in enumerate(capacity_layers(name, p)):
+            k = layers[layer] * (area * p.capacity_multiplier)
+            if p.water_dependent and near_water is not None:
+                k = np.where(near_water, k * water_gain, k)
+            K_seasons[season][s] = k
+    K_flat = [K.reshape(S, -1) for K in K_seasons]
 
     # Diffusion. A cell j with open neighbours sends d x N_j to them, split by the neighbours'
     # K; so cell i receives K_i x sum over its open neighbours j of a_j, a_j = N_j d / W_j,
@@ -105,7 +113,7 @@ def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_ga
     open_e = ~np.asarray(east_closed, dtype=bool)    # (rows, cols-1): edge (r,c)-(r,c+1)
     open_s = ~np.asarray(south_closed, dtype=bool)   # (rows-1, cols): edge (r,c)-(r+1,c)
     d = diffusion[:, None, None]
-    gains, stays = [], []   # per season: g = d / W, flat (3, rows*cols), 0 where W = 0; 1 - d or 1
+    gains, stays = [], []   # per season: g = d / W, flat (S, rows*cols), 0 where W = 0; 1 - d or 1
     for K in K_seasons:
         W = np.zeros_like(K)
         W[:, :, :-1] += K[:, :, 1:] * open_e
@@ -114,8 +122,8 @@ def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_ga
         W[:, 1:, :] += K[:, :-1, :] * open_s
         g = np.divide(np.broadcast_to(d, W.shape), W, out=np.zeros_like(W), where=W > 0)
         stay = np.where(W > 0, 1.0 - d, 1.0)
-        gains.append(g.reshape(3, -1))
-        stays.append(stay.reshape(3, -1))
+        gains.append(g.reshape(S, -1))
+        stays.append(stay.reshape(S, -1))
     idx = np.arange(n).reshape(rows, cols)
     # East/west shifts by 1 on the flat grid: refuse closed east edges and the wrap from the
     # last column of one row to the first column of the next.
@@ -135,7 +143,7 @@ def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_ga
     ok[2, 1:, :] = open_s
     ok[3, :-1, :] = open_s
     compact = []
-    for s in range(3):
+    for s in range(S):
         live = np.flatnonzero((K_seasons[0][s] > 0) | (K_seasons[1][s] > 0))
         if live.size > COMPACT_FRACTION * n:
             compact.append(None)
@@ -154,15 +162,15 @@ def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_ga
     # Birth pulse: the cells with capacity and their 1/K (no births elsewhere). Births are
     # density-dependent against the larger of the two seasons' K, so saiga that a fence strands
     # on their winter range at calving still calve (against the winter K).
-    K_birth = np.maximum(K_seasons[0], K_seasons[1]).reshape(3, -1)
-    birth_cells = [np.flatnonzero(K_birth[s] > 0) for s in range(3)]
+    K_birth = np.maximum(K_seasons[0], K_seasons[1]).reshape(S, -1)
+    birth_cells = [np.flatnonzero(K_birth[s] > 0) for s in range(S)]
     birth_inv_K = [1.0 / K_birth[s][cells] for s, cells in enumerate(birth_cells)]
 
     # Fence regions for migration (regions separated by fences with all gaps closed).
     regions = np.array(landscape.fence_regions, dtype=np.intp).ravel()     # a copy: tables are frozen
     n_reg = int(regions.max()) + 1
     gap_counts = landscape.gap_counts()
-    gap_capacity = gap_counts * sp[SAIGA].migration_gap_throughput
+    gap_capacity = gap_counts * sp[migrant].migration_gap_throughput
     # Where every fence edge between two regions is open (fence removed), flow is not capped.
     edges_between = np.zeros_like(gap_counts)
     reg2d = landscape.fence_regions
@@ -181,7 +189,7 @@ def build_tables(landscape: Landscape, sp: list, diffusion: np.ndarray, water_ga
              birth_cells=birth_cells, birth_inv_K=birth_inv_K, protection=protection,
              regions=regions, n_regions=n_reg, gap_counts=gap_counts, gap_capacity=gap_capacity,
              reach=reach,
-             region_K=[np.bincount(regions, weights=K[SAIGA].ravel(), minlength=n_reg) for K in K_seasons],
+             region_K=[np.bincount(regions, weights=K[migrant].ravel(), minlength=n_reg) for K in K_seasons],
              poach_cache={})
     t.update(_diffusion_layout(rows, cols, left, top))
     return t
