@@ -62,16 +62,22 @@ class Genetics:
         once), i.e. O(peak living population).
     """
 
-    def __init__(self, n_loci: int, rng: np.random.Generator, initial_capacity: int = 64) -> None:
+    def __init__(self, n_loci: int, rng: np.random.Generator, initial_capacity: int = 64,
+                 n_lethal_loci: int = 0) -> None:
         if not isinstance(n_loci, (int, np.integer)) or isinstance(n_loci, bool) or n_loci < 1:
             raise ValueError(f"n_loci must be a positive integer (got {n_loci!r})")
+        if not isinstance(n_lethal_loci, (int, np.integer)) or n_lethal_loci < 0:
+            raise ValueError(f"n_lethal_loci must be an integer >= 0 (got {n_lethal_loci!r})")
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator (got {type(rng).__name__})")
         cap = max(1, int(initial_capacity))
         self.n_loci = int(n_loci)
+        self.n_lethal_loci = int(n_lethal_loci)
         self._rng = rng
         self._loci = np.arange(self.n_loci)
-        self._genotype = np.zeros((cap, self.n_loci, 2), dtype=np.int32)
+        # neutral loci first, then the lethal loci (allele ids as at neutral loci; even = lethal)
+        self._genotype = np.zeros((cap, self.n_loci + self.n_lethal_loci, 2), dtype=np.int32)
+        self._lethal = np.zeros(cap, dtype=bool)      # homozygous for a recessive lethal allele
         self._kin = np.zeros((cap, cap), dtype=np.float64)
         self._F = np.zeros(cap, dtype=np.float64)
         self._alive = np.zeros(cap, dtype=bool)
@@ -99,8 +105,11 @@ class Genetics:
     def _grow(self) -> None:
         old = self.capacity
         new = 2 * old
-        genotype = np.zeros((new, self.n_loci, 2), dtype=np.int32)
+        genotype = np.zeros((new,) + self._genotype.shape[1:], dtype=np.int32)
         genotype[:old] = self._genotype
+        lethal = np.zeros(new, dtype=bool)
+        lethal[:old] = self._lethal
+        self._lethal = lethal
         kin = np.zeros((new, new), dtype=np.float64)
         kin[:old, :old] = self._kin
         F = np.zeros(new, dtype=np.float64)
@@ -128,12 +137,14 @@ class Genetics:
 
     # ------------------------------------------------------------------ life events
     def founder(self) -> int:
-        """Add a founder (unrelated, F = 0, two alleles per locus unique to it); return its slot."""
+        """Add a founder (unrelated, F = 0, two alleles per locus unique to it; at each lethal
+        locus one of them, 2k, is a recessive lethal); return its slot."""
         slot = self._allocate()
         k = self._n_founders
         self._n_founders += 1
         self._genotype[slot, :, 0] = 2 * k
         self._genotype[slot, :, 1] = 2 * k + 1
+        self._lethal[slot] = False
         hw = self._high_water
         self._kin[slot, :hw] = 0.0
         self._kin[:hw, slot] = 0.0
@@ -148,8 +159,8 @@ class Genetics:
         (:func:`_fill_children`): a later litter-mate's slot may hold a dead animal's row when an
         earlier one is filled, which the later one's own row then overwrites."""
         slots = np.array([self._allocate() for _ in range(picks.shape[0])], dtype=np.int64)
-        _fill_children(self._genotype, self._kin, self._F, m, f, picks.astype(np.int64), slots,
-                       self._high_water)
+        _fill_children(self._genotype, self._kin, self._F, self._lethal, self.n_loci, m, f,
+                       picks.astype(np.int64), slots, self._high_water)
         return slots.tolist()
 
     def offspring(self, mother: int, father: int) -> int:
@@ -161,7 +172,7 @@ class Genetics:
         """
         m = self._check_alive(mother, "mother")
         f = self._check_alive(father, "father")
-        picks = self._rng.integers(0, 2, size=(2, self.n_loci))
+        picks = self._rng.integers(0, 2, size=(2, self._genotype.shape[1]))
         return self._births(m, f, picks[None])[0]
 
     def litter(self, mother: int, father: int, n: int) -> list[int]:
@@ -176,7 +187,7 @@ class Genetics:
             raise ValueError(f"litter size n must be >= 0 (got {n})")
         if n == 0:
             return []
-        picks = self._rng.integers(0, 2, size=(int(n), 2, self.n_loci))
+        picks = self._rng.integers(0, 2, size=(int(n), 2, self._genotype.shape[1]))
         return self._births(m, f, picks)
 
     def remove(self, slot: int) -> None:
@@ -207,13 +218,31 @@ class Genetics:
         """Inbreeding coefficient (pedigree F) of a living individual."""
         return float(self._F[self._check_alive(slot)])
 
+    def lethal(self, slots) -> np.ndarray:
+        """Whether each of these animals is homozygous for a recessive lethal allele (it dies in
+        its first year)."""
+        return self._lethal[np.asarray(slots, dtype=np.int64)]
+
+    def lethal_alleles(self, slots) -> float:
+        """Mean number of recessive lethal alleles carried per animal (NaN if none): the lethal
+        genetic load, which selection against homozygotes purges."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if slots.size == 0 or self.n_lethal_loci == 0:
+            return float("nan") if slots.size == 0 else 0.0
+        g = self._genotype[slots, self.n_loci:, :]
+        return float(np.count_nonzero(g % 2 == 0) / slots.size)
+
+    def kinships(self, a, b) -> np.ndarray:
+        """Pedigree kinship θ between animals in slots ``a`` and those in ``b`` (a matrix)."""
+        return self._kin[np.ix_(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))]
+
     def kinship(self, a: int, b: int) -> float:
         """Pedigree kinship θ(a, b) of two living individuals (θ(a, a) = ½ (1 + F_a))."""
         return float(self._kin[self._check_alive(a), self._check_alive(b)])
 
     def genotype(self, slot: int) -> np.ndarray:
         """Copy of a living individual's alleles, shape (n_loci, 2); column 0 maternal, 1 paternal."""
-        return self._genotype[self._check_alive(slot)].copy()
+        return self._genotype[self._check_alive(slot), :self.n_loci].copy()
 
     def living_slots(self) -> np.ndarray:
         """Slots of all living individuals, ascending."""
@@ -224,7 +253,7 @@ class Genetics:
         counted (all living slots, or the given ``slots``)."""
         living = self.living_slots() if slots is None else np.asarray(slots, dtype=np.int64)
         n_ids = 2 * self._n_founders
-        g = self._genotype[living]                                  # (n, L, 2)
+        g = self._genotype[living, :self.n_loci]                    # (n, L, 2): neutral loci
         keys = g + (self._loci * n_ids)[None, :, None]              # separate id range per locus
         counts = np.bincount(keys.ravel(), minlength=self.n_loci * n_ids)
         return counts.reshape(self.n_loci, n_ids), living.size
@@ -273,7 +302,7 @@ class Genetics:
 
 
 @njit(cache=True)
-def _fill_children(genotype, kin, F, m, f, picks, slots, hw):
+def _fill_children(genotype, kin, F, lethal, n_neutral, m, f, picks, slots, hw):
     """Genotypes, kinship rows and F of children of m and f in ``slots``, one after the other:
     F_child = θ(m, f); θ(child, j) = ½ (θ(m, j) + θ(f, j)) for every slot j < hw (values at freed
     slots are meaningless and overwritten when the slot is reused), θ(child, child) = ½ (1 +
@@ -284,9 +313,13 @@ def _fill_children(genotype, kin, F, m, f, picks, slots, hw):
     for i in range(slots.size):
         s = slots[i]
         F_child = kin[m, f]
+        lethal[s] = False
         for locus in range(n_loci):
             genotype[s, locus, 0] = genotype[m, locus, picks[i, 0, locus]]
             genotype[s, locus, 1] = genotype[f, locus, picks[i, 1, locus]]
+            if locus >= n_neutral and genotype[s, locus, 0] == genotype[s, locus, 1] \
+                    and genotype[s, locus, 0] % 2 == 0:
+                lethal[s] = True
         for j in range(hw):
             row[j] = 0.5 * (kin[m, j] + kin[f, j])
         row[s] = 0.5 * (1.0 + F_child)

@@ -52,6 +52,7 @@ FIELDS: dict[str, tuple[str, object]] = {
     "coalition": ("i", -1),         # coalition id shared by brothers that stay together
     "gslot": ("i", -1),             # genetic slot (sim.cheetahs.genetics)
     "F": ("f", 0.0),                # inbreeding coefficient
+    "lethal": ("b", False),         # homozygous for a recessive lethal allele (dies before age one)
     "boma_months": ("i", 0),        # months left in a boma (soft release)
     "months_free": ("i", 10_000),   # months since release from the boma (released animals)
     "pregnant": ("i", 0),           # months of gestation left (0: not pregnant)

@@ -78,11 +78,16 @@ class CheetahParams(Params):
         24, "months", "assumption: males breed <2 yr in captivity, later in the wild once territorial "
         "(Wikipedia 'Cheetah', S)", "Youngest age at which a male can sire", ge=12, le=60)
     conception_prob_per_month: float = P(
-        0.5, "probability per month", "assumption: with a mate in range, conception within ~2 months; "
-        "the simulated inter-birth interval of a reared litter is then 22 months (females conceive only "
-        f"after their cubs' independence), 2 months longer than {KELLY} (20.1) and 4 than {BISSETT} (17.8)",
-        "Monthly probability that an available female with a mate in range conceives",
+        0.5, "probability per month", "assumption: with a mate found, conception within ~2 months "
+        "(oestrous cycle ~12 days, induced ovulator: Wikipedia 'Cheetah', S)",
+        "Monthly probability that an available female with a mate conceives",
         ge=0, le=1, sens=(0.3, 0.7))
+    rebreed_cub_age_months: int = P(
+        14, "months", f"C: inter-birth interval 17.8 months without lions ({BISSETT}), shorter than "
+        "independence (17.5) + gestation (3): mothers conceive before their litter leaves; 14 + ~1 "
+        "month to conceive + 3 of gestation ≈ 18. Fixed by that interval; predicts the growth of "
+        "lion-free reintroduced populations", "Age of her dependent cubs from which a mother can conceive "
+        "again; her next litter's birth makes them independent", ge=3, le=24, sens=(12, 17))
     remating_delay_months: int = P(
         1, "months", "assumption: females 'become fertile again within a few months' after losing a "
         "whole litter (parameters.md §1.1, value unconfirmed)",
@@ -154,24 +159,29 @@ class CheetahParams(Params):
                                     ge=0, le=2)
     cub_weaning_months: float = P(3.0, "months", "IZW (cheetah-research.org): weaned ~4 months; "
                                   "cubs eat meat from ~2-3 months (assumption within range)", ge=1, le=8)
-    search_rate_km2_per_day: float = P(
-        2.6, "km² searched per day", "C: with handling 2 d and success 0.5, a single cheetah at "
-        "0.5 ungulates/km² kills one every ~3.5 d (Nowell 1996: 2.5 d Etosha, 3.5 d farmland)",
-        "Type II attack rate before preference and success", gt=0, le=100, sens=(2.08, 3.12))
-    handling_days: float = P(2.0, "days per kill", "C: maximum kill rate one per ~2-2.5 d "
-                             "(Nowell 1996: one springbok every 2.5 d per group)", gt=0, le=10, sens=(1.6, 2.4))
-    hunting_success: float = P(0.5, "probability a hunt succeeds", "Schaller 1968: ~50 % (Serengeti)",
-                               gt=0, le=1, sens=(0.4, 0.6))
+    search_path_km_per_day: float = P(
+        12.3, "km walked per day while searching", "Labuschagne 1981 (Kalahari Gemsbok NP): 12.3 km per "
+        "24 h on the spoor of 20 groups, >1,200 km followed (field-values-2 A)",
+        "Daily search path of a hunting unit; its search area is the path x twice the prey's detection "
+        "radius", gt=0, le=60, sens=(8.0, 16.0))
+    den_search_factor: float = P(
+        0.51, "multiplier on the search path", "C: 4.17 / 8.16 km/day, females with cubs in the den vs "
+        "after it (Houser, Somers & Boast 2009, Botswana)",
+        "Search path of a mother whose cubs are younger than den_months", gt=0, le=1, sens=(0.4, 0.7))
+    den_months: float = P(2.0, "months", "Laurenson 1994: cubs leave the lair at about 8 weeks",
+                          "Age of cubs below which their mother hunts from the den", ge=0, le=6)
     kleptoparasitism: float = P(0.05, "fraction of kills lost", "assumption: fewer large competitors "
                                 "than the Serengeti, where 12 % were lost (Schaller 1968)", ge=0, lt=1)
     captive_hunting_factor: float = P(
         0.5, "multiplier on hunting success", "assumption: captive-born carnivores are prone to starvation "
         "(Jule et al. 2008); rehabilitated cheetahs needed median 7 supplementary feeds (Walker et al. 2022)",
         "Hunting success multiplier for captive-bred animals during their first year free", gt=0, le=1)
-    hunger_effort: float = P(1.0, "extra search effort at condition 0 (multiplier - 1)",
+    hunger_effort: float = P(1.0, "extra search effort at an empty reserve (multiplier - 1)",
                              "assumption after Scantlebury et al. 2014 (flexible hunting effort: 25 % "
                              "kill theft costs only +1.1 h hunting/day)",
-                             "Search rate x (1 + hunger_effort x (1 - condition))", ge=0, le=10)
+                             "Search path x (1 + hunger_effort x the unit's reserve deficit, the members' "
+                             "1 - condition weighted by their need: a family searches harder when its cubs "
+                             "go hungry)", ge=0, le=10)
     reserve_days: float = P(30.0, "days of food", "assumption: a month without food is fatal from full "
                             "condition; Kuno male starved after ≥3 days without food while weakened (S)",
                             "Body reserve when body condition is 1", gt=0, le=120)
@@ -180,11 +190,6 @@ class CheetahParams(Params):
         "(1 - condition/threshold) applies", gt=0, le=1)
 
     # --- home range and settlement ---
-    offtake_fraction_per_year: float = P(
-        0.15, "fraction of prey in range per year", "assumption: sustainable predator offtake of "
-        "ungulates; gives home ranges of ~1,500 km² at 0.3 saiga/km² (Marker et al. 2008: 1,651 km² mean "
-        "at low prey)", "Share of prey in a home range a resident can take sustainably; sets range size",
-        gt=0, le=1, sens=(0.12, 0.18))
     home_range_radius_min_km: float = P(5.0, "km", "Phinda: 34-157 km² home ranges at high prey "
                                         "(Hunter, via Wikipedia, S) → radius 3-7 km", gt=0, le=50)
     home_range_radius_max_km: float = P(40.0, "km", "central Namibia ranges up to 7,063 km² "
@@ -197,8 +202,12 @@ class CheetahParams(Params):
     abandon_supply_fraction: float = P(
         0.5, "fraction of the group's need", "assumption: cheetahs of migratory-prey systems are "
         "nomadic and track prey (Farhadinia et al. 2013: ~150 km moves between reserves in Iran)",
-        "A resident leaves its range when the prey there can sustain less than this share of its need",
-        ge=0, le=1, sens=(0.3, 0.7))
+        "A resident looks for a better range (shift, grow, or leave) when the prey there can sustain "
+        "less than this share of its need", ge=0, le=1, sens=(0.3, 0.7))
+    track_condition: float = P(
+        0.7, "body condition (0-1)", "assumption: a resident whose reserve has fallen below 70 % is not "
+        "finding enough in its range", "A resident whose condition is below this looks for a better range",
+        ge=0, le=1, sens=(0.5, 0.9))
     male_territory_spacing_km: float = P(
         20.0, "km", "Melzheimer/Wachter letter 2023: male territories ~20-23 km apart (Namibia)",
         "No male settles within this distance of another resident male's centre", gt=0, le=200)
@@ -212,8 +221,17 @@ class CheetahParams(Params):
     daily_travel_km_male: float = P(6.13, "km/day", f"{BOTSWANA}: males 6.13 ± 0.30 km/day", gt=0, le=50)
     walk_substeps: int = P(8, "moves per month", "assumption: resolution of the monthly walk",
                            "Sub-steps of the walk of a non-resident cheetah each month", ge=1, le=60)
-    walk_habitat_bias: float = P(2.0, "exponent", "assumption", "habitat_walk: weight of a direction "
-                                 "is habitat^bias at its destination", ge=0, le=20)
+    walk_habitat_bias: float = P(2.0, "exponent", "assumption", "habitat_walk, prey_walk: weight of a "
+                                 "direction is habitat^bias at its destination", ge=0, le=20)
+    walk_prey_bias: float = P(
+        1.0, "exponent", "assumption: walkers head for prey as well as habitat (Asiatic cheetahs move "
+        "between reserves with prey: Farhadinia et al. 2013, 2016)", "prey_walk: the weight of a "
+        "direction is also x (1 + prey biomass at its destination / walk_prey_reference_kg_km2)^bias",
+        ge=0, le=10)
+    walk_prey_reference_kg_km2: float = P(
+        10.0, "kg of prey per km²", "assumption: about the biomass of 0.3 gazelles/km², where Namibian "
+        "farmland cheetahs hold ranges (Marker et al. 2008)", "prey_walk: prey biomass that doubles "
+        "a direction's weight (at walk_prey_bias 1)", gt=0, le=10000)
     walk_persistence: float = P(0.6, "probability", "assumption", "correlated_walk: probability of "
                                 "keeping the previous heading", ge=0, le=1)
 
@@ -250,8 +268,22 @@ class CheetahParams(Params):
                           "estimate (Vortex tracks founder-unique alleles at neutral loci)", ge=1, le=200)
     walker_hunt_radius_km: float = P(10.0, "km", "assumption: a non-resident hunts within about a "
                                      "day's travel of where it is", gt=0, le=100)
-    lethal_equivalents: float = P(6.29, "lethal equivalents (B)", "Vortex default (O'Grady et al. "
-                                  "2006); MODEL.md §3.6", "First-year survival x exp(-B F)", ge=0, le=30)
+    lethal_equivalents: float = P(6.29, "lethal equivalents (B, per gamete)", "Vortex default (O'Grady "
+                                  "et al. 2006); MODEL.md §3.6", "Inbreeding depression of first-year "
+                                  "survival, split by lethal_share", ge=0, le=30, sens=(3.0, 12.0))
+    lethal_share: float = P(
+        0.5, "fraction of B", "Vortex default 50 %; Lande 1988 (Science 241:1455): roughly half of "
+        "inbreeding depression comes from nearly recessive lethal mutations",
+        "Share of the lethal equivalents due to recessive lethal alleles: each founder carries one "
+        "unique recessive lethal at each of round(2 B share) loci (a gamete then carries B share "
+        "lethals on average) and a cub homozygous for one dies before age one (purged by selection); "
+        "the rest acts as first-year survival x exp(-B (1 - share) F)", ge=0, le=1)
+    kin_avoidance_kinship: float = P(
+        0.25, "kinship θ", "assumption: no direct evidence of kin recognition in cheetahs was found; "
+        "males disperse farther than females (many Serengeti males emigrate, Kelly et al. 1998), "
+        "which makes close matings rare; here a female refuses a male as related as a father, son or "
+        "full brother (θ ≥ 0.25); 0.5 or more switches the rule off", "A female does not mate with a "
+        "male whose kinship with her is at least this", gt=0, le=1, sens=(0.125, 1.0))
 
     @model_validator(mode="after")
     def _check(self) -> "CheetahParams":
@@ -294,6 +326,17 @@ class PreySpeciesParams(Params):
                                    "scenario knob (1 = the landscape's K)", ge=0, le=100)
     cheetah_preference: float = P(1.0, "relative attack-rate weight",
                                   "Hayward et al. 2006: preferred mass 23-56 kg (mode 36)", ge=0, le=1)
+    detection_radius_km: float = P(
+        0.5, "km", "Mills & Mills (Kgalagadi): prey movement detected at several hundred metres, gemsbok "
+        "spotted at ~300 m (field-values-2 A)", "Distance at which a searching cheetah detects this prey",
+        gt=0, le=5, sens=(0.3, 0.8))
+    hunt_success: float = P(0.5, "probability a hunt succeeds", "Schaller 1968: ~50 % on Thomson's "
+                            "gazelles (Serengeti); Broomhall 2002: 20.7 % overall (Kruger)", gt=0, le=1,
+                            sens=(0.25, 0.6))
+    handling_days: float = P(
+        0.5, "days per kill", "C: a Serengeti female killed 24 gazelles in 26 days (Schaller 1968), so a kill "
+        "takes under a day; assumption 0.5 d", "Time a unit spends on one kill (chase, eating, rest), shared "
+        "by its adult-equivalents", gt=0, le=10, sens=(0.25, 1.0))
     harsh_winter_mortality: float = P(0.2, "fraction killed by a harsh winter (dzhut)",
                                       "assumption", ge=0, le=1)
 
@@ -379,6 +422,11 @@ class UrialParams(PreySpeciesParams):
     cheetah_preference: float = P(0.7, "relative attack-rate weight", "Zamani et al. 2017: wild sheep "
                                   ">50 % of Asiatic cheetah diet biomass; rams above 56 kg avoided",
                                   ge=0, le=1)
+    hunt_success: float = P(0.25, "probability a hunt succeeds", "assumption: wild sheep escape onto the "
+                            "chinks' cliffs, half the success on open-ground gazelles (Schaller 1968: 50 %); "
+                            "Broomhall 2002: 20.7 % overall (Kruger)", gt=0, le=1, sens=(0.15, 0.4))
+    handling_days: float = P(1.0, "days per kill", "assumption: a 45 kg sheep feeds a cheetah about twice "
+                             "as long as a gazelle (0.5 d)", gt=0, le=10, sens=(0.5, 1.5))
     harsh_winter_mortality: float = P(0.1, "fraction killed by a harsh winter", "assumption", ge=0, le=1)
 
 

@@ -180,9 +180,9 @@ DEFAULT_HAZARDS = ("background", "senescence", "starvation", "human", "road", "p
 class Rules(Params):
     """Names of the swappable rules (see sim.registry; plugins may register more)."""
 
-    movement: str = "habitat_walk"
+    movement: str = "prey_walk"
     density: str = "prey_limited"
-    mate_finding: str = "search_radius"
+    mate_finding: str = "roaming_males"
     functional_response: str = "type2"
     settlement: str = "prey_and_space"
     hazards: tuple[str, ...] = Field(DEFAULT_HAZARDS, description=(

@@ -1,13 +1,19 @@
-"""Hunting: each unit kills prey in its area by a multi-species functional response; kills are
-removed from the prey fields and shared as food (:mod:`sim.life.energetics`).
+"""Hunting: each unit searches its area and kills prey by a multi-species functional response;
+kills are removed from the prey fields and shared as food (:mod:`sim.life.energetics`).
+
+Search from movement: a unit walks ``search_path_km_per_day`` a day (a mother whose cubs are still
+in the den x ``den_search_factor``; a hungry unit x (1 + ``hunger_effort`` x its reserve deficit))
+and detects prey within each species' ``detection_radius_km`` of its path, so it searches
+path x 2 x radius km² a day. Each prey met is hunted with the species' preference and caught with
+its ``hunt_success`` (x ``captive_hunting_factor`` for captive-bred animals in their first free
+year): the attack rate [km²/day]. A kill takes the species' ``handling_days``, shared by the unit's
+adult-equivalents. The scenario's functional response rule (type II by default) turns attack
+rates, handling times and prey densities into expected kills per day; the month's kills are
+Poisson draws, capped by the prey present. A unit stops hunting once its need plus reserve deficit
+is covered (satiation).
 
 A resident unit hunts in its home range, a walking one within ``walker_hunt_radius_km`` of where
-it stands (both as the box of the same area, :mod:`sim.world.geometry`). The expected kills per
-day come from the scenario's functional response rule (type II by default) with attack rate
-``search_rate_km2_per_day`` x hunting success x hunger effort x prey preference and handling time
-``handling_days`` per kill shared by the unit's adult-equivalents; the month's kills are Poisson
-draws, capped by the prey present. A unit stops hunting once its need plus reserve deficit is
-covered (satiation).
+it stands (both as the box of the same area, :mod:`sim.world.geometry`).
 """
 
 from __future__ import annotations
@@ -26,15 +32,12 @@ from .energetics import DAYS_PER_MONTH
 
 @register("functional_response", "type2")
 def type2(density, attack, handling_days):
-    """Multi-species Holling type II: k_i = a_i D_i / (1 + Σ_j a_j h D_j) kills/day.
+    """Multi-species Holling type II: k_i = a_i D_i / (1 + Σ_j a_j h_j D_j) kills/day.
 
-    ``density`` (n, s) animals/km²; ``attack`` (n, s) or (s,) km²/day; ``handling_days`` (n,) or scalar.
+    ``density`` (n, s) animals/km²; ``attack`` (n, s) km²/day; ``handling_days`` (n, s) days per kill.
     """
     ad = attack * density
-    h = np.asarray(handling_days, dtype=float)
-    if h.ndim == 1:
-        h = h[:, None]
-    return ad / (1.0 + (ad * h).sum(axis=-1, keepdims=True))
+    return ad / (1.0 + (ad * handling_days).sum(axis=-1, keepdims=True))
 
 
 @register("functional_response", "type3")
@@ -42,10 +45,7 @@ def type3(density, attack, handling_days):
     """Multi-species Holling type III (sigmoid): attack rate rises with density, a_i D_i²/D_half,
     with D_half = 1 animal/km² (assumption), so rare prey is hardly hunted."""
     ad = attack * density * density
-    h = np.asarray(handling_days, dtype=float)
-    if h.ndim == 1:
-        h = h[:, None]
-    return ad / (1.0 + (ad * h).sum(axis=-1, keepdims=True))
+    return ad / (1.0 + (ad * handling_days).sum(axis=-1, keepdims=True))
 
 
 def hunt_and_eat(m: Any) -> None:
@@ -82,11 +82,13 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
     pop = m.cheetahs
     land = m.landscape
     prey = m.prey
+    hunger = reserve_deficit(m, leaders)
     r0, r1, c0, c1, avail, density, attack, handling = _hunting_grounds(
         pop.home_row, pop.home_col, pop.row, pop.col, pop.hr_radius_km, pop.origin, pop.months_free,
-        pop.condition, leaders, need_kg, prey.table(), prey.factor, land.rows, land.cols, land.cell_km,
-        m.prey_pref, p.walker_hunt_radius_km, p.food_kg_per_day * DAYS_PER_MONTH, p.hunting_success,
-        p.captive_hunting_factor, p.hunger_effort, p.search_rate_km2_per_day, p.handling_days, CAPTIVE)
+        pop.mother, pop.birth, pop.clock, leaders, need_kg, hunger, prey.table(), prey.factor, land.rows,
+        land.cols, land.cell_km, m.prey_attack_km2, m.prey_handling_days, p.walker_hunt_radius_km,
+        p.food_kg_per_day * DAYS_PER_MONTH, p.search_path_km_per_day, p.den_search_factor, p.den_months,
+        p.hunger_effort, p.captive_hunting_factor, CAPTIVE)
     per_day = m.fr_rule(density, attack, handling)
     kills = m.rng.poisson(per_day * DAYS_PER_MONTH).astype(float)
     kept = 1.0 - p.kleptoparasitism
@@ -98,15 +100,26 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
     return food
 
 
+def reserve_deficit(m: Any, leaders: np.ndarray) -> np.ndarray:
+    """The reserve deficit of the units led by ``leaders``: their members' 1 - body condition,
+    weighted by each member's food need (0: everyone full; a family whose cubs go hungry is hungry
+    even while the mother, who eats first, is full)."""
+    units, need = m.roster()
+    k = np.searchsorted(units.leaders, leaders)
+    return (units.total(need * (1.0 - m.cheetahs.condition)) / np.maximum(units.total(need), 1e-12))[k]
+
+
 @njit(cache=True)
-def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_free, condition, leaders, need_kg,
-                     sat, f, n_rows, n_cols, cell_km, pref, walker_radius_km, adult_month_kg, success, captive_factor,
-                     hunger_effort, search_km2_day, handling_days, captive):
+def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_free, mother, birth, clock,
+                     leaders, need_kg, hunger, sat, f, n_rows, n_cols, cell_km, attack_per_km, handling_days,
+                     walker_radius_km, adult_month_kg, path_km, den_factor, den_months, hunger_effort,
+                     captive_factor, captive):
     """Each hunting unit's box (its home range, or ``walker_radius_km`` around a walker, as the
     box of the same area), the prey in it [animals] and their density [animals/km²], its attack
-    rate per species [km²/day] (search rate x success x hunger effort x preference; captive-bred
-    animals in their first free year hunt with ``captive_factor``) and its handling time per kill
-    [days], shared by its adult-equivalents."""
+    rate per species [km²/day]: its search path (den and hunger effort, see the module
+    docstring) x ``attack_per_km`` (2 x detection radius x preference x success, per species;
+    x ``captive_factor`` for captive-bred animals in their first free year), and its handling time
+    per kill [days], shared by its adult-equivalents."""
     n = leaders.size
     S = sat.shape[0]
     r0 = np.empty(n, dtype=np.int64)
@@ -116,7 +129,11 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
     avail = np.empty((n, S))
     density = np.empty((n, S))
     attack = np.empty((n, S))
-    handling = np.empty(n)
+    handling = np.empty((n, S))
+    in_den = np.zeros(mother.size, dtype=np.bool_)
+    for j in range(mother.size):
+        if mother[j] >= 0 and clock - birth[j] < den_months:
+            in_den[mother[j]] = True
     for i in range(n):
         a = leaders[i]
         if home_row[a] >= 0:
@@ -129,15 +146,17 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
         c0[i] = min(max(c - h, 0), n_cols)
         c1[i] = min(max(c + h + 1, 0), n_cols)
         area = max(float((r1[i] - r0[i]) * (c1[i] - c0[i])) * (cell_km * cell_km), 1e-9)
-        hit = success * (captive_factor if (origin[a] == captive and months_free[a] < 12) else 1.0)
-        effort = search_km2_day * (hit * (1.0 + hunger_effort * (1.0 - condition[a])))
+        path = path_km * (den_factor if in_den[a] else 1.0) * (1.0 + hunger_effort * hunger[i])
+        if origin[a] == captive and months_free[a] < 12:
+            path *= captive_factor
+        share = max(1.0, need_kg[i] / adult_month_kg)
         for s in range(S):
             x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
                  - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
             avail[i, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
             density[i, s] = avail[i, s] / area
-            attack[i, s] = effort * pref[s]
-        handling[i] = handling_days / max(1.0, need_kg[i] / adult_month_kg)
+            attack[i, s] = path * attack_per_km[s]
+            handling[i, s] = handling_days[s] / share
     return r0, r1, c0, c1, avail, density, attack, handling
 
 

@@ -239,9 +239,14 @@ def _post_release(origin, months_free, soft, in_boma, h0_by_origin, tau_months, 
 
 @register("hazard", "inbreeding")
 def inbreeding(m, a: Animals) -> np.ndarray:
-    """Inbreeding depression of first-year survival, exp(-B F) over the year (Vortex), spread over
-    the draws a cub faces before age one."""
-    return np.where(a.is_cub & (a.age < 12), m.params.lethal_equivalents * a.pop.F / FIRST_YEAR_DRAWS, 0.0)
+    """Inbreeding depression of first-year survival, as Vortex models it: a cub homozygous for a
+    recessive lethal allele dies at its first draw; the additive part of the lethal equivalents
+    gives survival exp(-B (1 - lethal_share) F) over the year, spread over the draws a cub faces
+    before age one."""
+    p = m.params
+    young = a.is_cub & (a.age < 12)
+    additive = p.lethal_equivalents * (1.0 - p.lethal_share)
+    return np.where(young, np.where(a.pop.lethal, np.inf, additive * a.pop.F / FIRST_YEAR_DRAWS), 0.0)
 
 
 @register("hazard", "harsh_winter")

@@ -32,7 +32,11 @@ from .energetics import DAYS_PER_MONTH
 
 # ------------------------------------------------------------------------------------ rules
 @njit(cache=True)
-def _habitat_headings(rows, cols, step_cells, habitat, bias, u):
+def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias):
+    """The heading of each walker: direction d with weight habitat(destination)^bias (+ 1e-6)
+    x (1 + food at the destination's prey cell)^food_bias (``food``: prey biomass relative to the
+    reference, on the prey grid coarsened ``food_f``; food_bias 0: habitat only), drawn with the
+    uniform numbers ``u``."""
     n_rows, n_cols = habitat.shape
     out = np.empty(rows.size, dtype=np.int64)
     w = np.empty(8)
@@ -41,7 +45,10 @@ def _habitat_headings(rows, cols, step_cells, habitat, bias, u):
         for d in range(8):
             r = min(max(rows[i] + _DR[d] * step_cells[i], 0), n_rows - 1)
             c = min(max(cols[i] + _DC[d] * step_cells[i], 0), n_cols - 1)
-            total += habitat[r, c] ** bias + 1e-6
+            weight = habitat[r, c] ** bias + 1e-6
+            if food_bias != 0.0:
+                weight *= (1.0 + food[r // food_f, c // food_f]) ** food_bias
+            total += weight
             w[d] = total
         target = u[i] * total
         k = 0
@@ -56,6 +63,9 @@ _DR = DIRECTIONS[:, 0].copy()
 _DC = DIRECTIONS[:, 1].copy()
 
 
+_NO_FOOD = np.zeros((1, 1))
+
+
 @register("movement", "habitat_walk")
 def habitat_walk(model, rows, cols, headings, step_cells, rng):
     """Habitat-biased walk: heading chosen with weight habitat(destination)^walk_habitat_bias
@@ -63,24 +73,54 @@ def habitat_walk(model, rows, cols, headings, step_cells, rng):
     u = rng.random(len(rows))
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
                              np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
-                             float(model.params.walk_habitat_bias), u)
+                             float(model.params.walk_habitat_bias), u, _NO_FOOD, 1, 0.0)
+
+
+@register("movement", "prey_walk")
+def prey_walk(model, rows, cols, headings, step_cells, rng):
+    """Walk towards habitat and prey: heading chosen with weight habitat(destination)^
+    walk_habitat_bias x (1 + prey biomass there / walk_prey_reference_kg_km2)^walk_prey_bias."""
+    u = rng.random(len(rows))
+    food, f, bias = _food(model)
+    return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+                             np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
+                             float(model.params.walk_habitat_bias), u, food, f, bias)
+
+
+def _food(model):
+    """Prey biomass [kg/km²] of every prey cell relative to ``walk_prey_reference_kg_km2``, the
+    prey grid's coarsening factor, and the bias exponent."""
+    p = model.params
+    prey = model.prey
+    biomass = _biomass(prey.N, model.prey_mass)
+    return biomass / (prey.grid.cell_area_km2 * p.walk_prey_reference_kg_km2), prey.factor, float(p.walk_prey_bias)
 
 
 @njit(cache=True)
-def _habitat_substep(rows, cols, headings, gone, step_cells, u, habitat, bias, check, east, south, road,
-                     open_boundary, crossings):
-    """One sub-step of :func:`habitat_walk` and the jump, in place: the same numbers as the rule
-    followed by the walk engine's jump."""
-    d = _habitat_headings(rows, cols, step_cells, habitat, bias, u)
+def _biomass(N, mass):
+    out = np.zeros(N.shape[1:])
+    for s in range(N.shape[0]):
+        for r in range(N.shape[1]):
+            for c in range(N.shape[2]):
+                out[r, c] += N[s, r, c] * mass[s]
+    return out
+
+
+@njit(cache=True)
+def _habitat_substep(rows, cols, headings, gone, step_cells, u, habitat, bias, food, food_f, food_bias, check,
+                     east, south, road, open_boundary, crossings):
+    """One sub-step of :func:`habitat_walk` or :func:`prey_walk` and the jump, in place: the same
+    numbers as the rule followed by the walk engine's jump."""
+    d = _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias)
     for i in range(rows.size):
         if not gone[i]:
             headings[i] = d[i]
     _jump(rows, cols, d, gone, step_cells, check, east, south, road, open_boundary, crossings)
 
 
-def _habitat_walk_fast(model, rows, cols, headings, step_cells, substeps, rng):
-    """:func:`walk` with :func:`habitat_walk`, one compiled call per sub-step (the same draws in
-    the same order: one uniform number per walker and sub-step)."""
+def _walk_month(model, rows, cols, headings, step_cells, substeps, rng, food, food_f, food_bias):
+    """:func:`walk` with :func:`habitat_walk` or :func:`prey_walk`, one compiled call per sub-step
+    (the same draws in the same order: one uniform number per walker and sub-step)."""
     geo = model.walk_geometry
     habitat = model.landscape.habitat
     bias = float(model.params.walk_habitat_bias)
@@ -90,14 +130,15 @@ def _habitat_walk_fast(model, rows, cols, headings, step_cells, substeps, rng):
     for _ in range(substeps):
         if gone.all():
             break
-        _habitat_substep(rows, cols, headings, gone, step_cells, rng.random(rows.size), habitat, bias,
-                         geo.check, geo.east, geo.south, geo.road, open_boundary, crossings)
+        _habitat_substep(rows, cols, headings, gone, step_cells, rng.random(rows.size), habitat, bias, food,
+                         food_f, food_bias, geo.check, geo.east, geo.south, geo.road, open_boundary, crossings)
     return rows, cols, headings, crossings, gone
 
 
 #: A movement rule may offer its whole month as one call (same arguments as :func:`walk`, less
 #: the rule): :func:`walk` then uses it.
-habitat_walk.month = _habitat_walk_fast
+habitat_walk.month = lambda model, *a: _walk_month(model, *a, _NO_FOOD, 1, 0.0)
+prey_walk.month = lambda model, *a: _walk_month(model, *a, *_food(model))
 
 
 @register("movement", "correlated_walk")
@@ -222,8 +263,8 @@ def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_c
 # ------------------------------------------------------------------------------------ the month
 def move(m: Any) -> None:
     """The month's movement (see the module docstring): residents whose range no longer feeds
-    them leave it (:func:`sim.life.ranges.abandon_poor_ranges`); walking units walk, die on roads
-    or by leaving the map, and may settle (:func:`sim.life.ranges.settle_walkers`)."""
+    them shift, grow or leave it (:func:`sim.life.ranges.follow_prey`); walking units walk, die on
+    roads or by leaving the map, and may settle (:func:`sim.life.ranges.settle_walkers`)."""
     pop = m.cheetahs
     if len(pop) == 0:
         return
@@ -232,7 +273,7 @@ def move(m: Any) -> None:
     leaders = units.leaders
     resident = pop.home_row[leaders] >= 0
     if m.density.uses_prey and resident.any():
-        ranges.abandon_poor_ranges(m, leaders[resident], units.total(need)[resident] * 12)
+        ranges.follow_prey(m, leaders[resident], units.total(need)[resident] * 12)
     res_leaders = leaders[pop.home_row[leaders] >= 0]
     walking = leaders[(pop.home_row[leaders] < 0) & (pop.boma_months[leaders] == 0)]
     if walking.size == 0:

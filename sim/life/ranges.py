@@ -1,11 +1,22 @@
-"""Home ranges: residents leave a range that no longer feeds them; walkers settle where habitat,
-prey and space allow, with a range just large enough to feed their unit.
+"""Home ranges: where a unit lives, how large its range is, and how it follows its prey.
 
-Range size emerges from prey: a walker tries 12 radii from ``home_range_radius_min_km`` to
-``home_range_radius_max_km`` (geometric steps) and takes the smallest whose prey could supply its
-unit's yearly need at ``offtake_fraction_per_year`` (the sustainable offtake share). Space: no
-male settles within ``male_territory_spacing_km`` of a resident male's centre; a female does not
-settle where ``female_overlap_max`` resident females already centre within her radius.
+Range size emerges from food: a range's *supply* is what its prey can yield sustainably [kg/year]
+— every species' animals in the range x body mass x edible fraction x its sustainable yield
+r_max / 2 (a logistic stock at half its capacity yields r_max / 2 of itself a year; Caughley
+1977) — and a unit needs its members' yearly food. A walker settles where it stands (habitat at
+least ``settle_min_habitat``, room, supply) with the smallest of 12 radii from
+``home_range_radius_min_km`` to ``home_range_radius_max_km`` (geometric steps) whose supply covers
+its need, each month with probability ``settle_prob_per_month``. Space: no male settles within
+``male_territory_spacing_km`` of a resident male's centre; a female does not settle where
+``female_overlap_max`` resident females already centre within her radius.
+
+Ranges follow the prey: each month a resident unit whose range supplies less than
+``abandon_supply_fraction`` of its need (after the saiga have migrated away, or when residents
+have eaten it out), or whose leader is hungry (condition below ``track_condition``), looks for
+a better range: it shifts its centre by one range radius towards the best of the eight compass
+directions (the path not crossing a closed fence, the new centre on suitable habitat), or grows
+the range up to the largest radius; if neither feeds it, it leaves and walks (nomadic, as Asiatic
+cheetahs move 100–200 km between reserves: Farhadinia et al. 2013, 2016).
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from numba import njit
 from ..cheetahs import events
 from ..cheetahs.population import WILD_BORN
 from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
-from ..registry import register
+from ..registry import DIRECTIONS, register
 from ..world.geometry import box_sums, boxes, half_box
 
 
@@ -35,17 +46,22 @@ def space_only(model, habitat_ok, prey_ok, space_ok):
     return habitat_ok & space_ok
 
 
+def yield_kg_per_animal_year(m: Any) -> np.ndarray:
+    """Food one animal of each prey species can yield a year on a sustainable footing [kg/year]:
+    body mass x edible fraction x r_max / 2."""
+    sp = m.spec.prey.species()
+    return m.prey_mass * m.params.edible_fraction * np.array([p.r_max / 2.0 for p in sp.values()])
+
+
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
-    """Food ranges can supply sustainably [kg/year]: prey in the range (as the box of the same
-    area) x body mass x edible fraction x ``offtake_fraction_per_year``; ``radii_km`` has one
-    row of radii per centre (rows, cols): shape (centres, radii)."""
-    p = m.params
+    """Food ranges can supply sustainably [kg/year] (see the module docstring); ``radii_km`` has
+    one row of radii per centre (rows, cols): shape (centres, radii)."""
     animals = m.prey.animals_in_ranges(rows, cols, radii_km, m.landscape.cell_km)   # (n, radii, species)
-    return (animals * m.prey_mass).sum(axis=2) * (p.edible_fraction * p.offtake_fraction_per_year)
+    return (animals * yield_kg_per_animal_year(m)).sum(axis=2)
 
 
 @njit(cache=True)
-def _supply(sat, r, c, radius_km, cell_km, f, n_rows, n_cols, mass, factor):
+def _supply(sat, r, c, radius_km, cell_km, f, n_rows, n_cols, kg_per_animal):
     """:func:`range_supply_kg_year` of one range (compiled)."""
     h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
     r0 = min(max(r - h, 0), n_rows)
@@ -56,36 +72,98 @@ def _supply(sat, r, c, radius_km, cell_km, f, n_rows, n_cols, mass, factor):
     for s in range(sat.shape[0]):
         x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
              - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
-        kg += (x if x >= ROUND_OFF_ANIMALS else 0.0) * mass[s]
-    return kg * factor
+        kg += (x if x >= ROUND_OFF_ANIMALS else 0.0) * kg_per_animal[s]
+    return kg
 
 
-def abandon_poor_ranges(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
-    """Resident units (``leaders``; ``need_kg_year``: their food needs) leave a range whose prey
-    can no longer sustain them (e.g. after the saiga have migrated away) or when the leader's body
-    condition is at the starvation threshold."""
+# ------------------------------------------------------------------------------------ following prey
+def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
+    """Resident units (``leaders``; ``need_kg_year``: their yearly food needs) whose range no
+    longer feeds them shift it, grow it, or leave it (see the module docstring)."""
     p = m.params
     pop = m.cheetahs
     land = m.landscape
-    leave = _poor_ranges(leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year,
-                         m.prey.table(), land.cell_km, m.prey.factor, land.rows, land.cols, m.prey_mass,
-                         p.edible_fraction * p.offtake_fraction_per_year, p.abandon_supply_fraction,
-                         p.starvation_condition)
-    if leave.any():
-        events.leave_range(pop, leaders[leave])
+    geo = m.walk_geometry
+    action, row, col, radius = _follow(
+        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, m.prey.table(),
+        land.cell_km, m.prey.factor, land.rows, land.cols, yield_kg_per_animal_year(m), m.hr_radii_km,
+        p.abandon_supply_fraction, p.track_condition, land.habitat, p.settle_min_habitat, geo.east, geo.south,
+        _DR, _DC)
+    moved = action == 1
+    if moved.any():
+        settle(m, leaders[moved], row[moved], col[moved], radius[moved])
+    if (action == 2).any():
+        events.leave_range(pop, leaders[action == 2])
+
+
+_DR = DIRECTIONS[:, 0].copy()
+_DC = DIRECTIONS[:, 1].copy()
 
 
 @njit(cache=True)
-def _poor_ranges(leaders, home_row, home_col, radius_km, condition, need_kg_year, sat, cell_km, f, n_rows,
-                 n_cols, mass, factor, abandon_fraction, starvation_condition):
-    leave = np.zeros(leaders.size, dtype=np.bool_)
-    for i in range(leaders.size):
+def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_km, f, n_rows, n_cols,
+            kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc):
+    """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave."""
+    n = leaders.size
+    action = np.zeros(n, dtype=np.int64)
+    new_row = np.empty(n, dtype=np.int64)
+    new_col = np.empty(n, dtype=np.int64)
+    new_radius = np.empty(n)
+    for i in range(n):
         a = leaders[i]
-        supply = _supply(sat, home_row[a], home_col[a], radius_km[a], cell_km, f, n_rows, n_cols, mass, factor)
-        leave[i] = supply < abandon_fraction * need_kg_year[i] or condition[a] < starvation_condition
-    return leave
+        r, c, rad = home_row[a], home_col[a], radius_km[a]
+        new_row[i], new_col[i], new_radius[i] = r, c, rad
+        here = _supply(sat, r, c, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+        if here >= abandon_fraction * need[i] and condition[a] >= track_condition:
+            continue
+        # shift by one range radius towards the richest open direction
+        k = max(1, np.int64(np.rint(rad / cell_km)))
+        best, best_r, best_c = here, -1, -1
+        for d in range(8):
+            tr, tc = r + dr[d] * k, c + dc[d] * k
+            if not (0 <= tr < n_rows and 0 <= tc < n_cols) or habitat[tr, tc] < min_habitat:
+                continue
+            if not _line_open(east, south, r, c, dr[d], dc[d], k):
+                continue
+            s = _supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+            if s > best:
+                best, best_r, best_c = s, tr, tc
+        if best_r >= 0 and best >= need[i]:
+            action[i] = 1
+            new_row[i], new_col[i] = best_r, best_c
+            continue
+        # grow the range where it is
+        for j in range(radii.size):
+            if radii[j] > rad and _supply(sat, r, c, radii[j], cell_km, f, n_rows, n_cols, kg_per_animal) >= need[i]:
+                action[i] = 1
+                new_radius[i] = radii[j]
+                break
+        if action[i] == 0:
+            action[i] = 2
+    return action, new_row, new_col, new_radius
 
 
+@njit(cache=True)
+def _line_open(east, south, r, c, dr, dc, k):
+    """Whether k unit steps (dr, dc) from (r, c) cross no closed fence edge (a diagonal step is
+    open if either L-shaped path is; see :func:`sim.life.movement._blocked`)."""
+    for _ in range(k):
+        if dr == 0:
+            blocked = east[r, c if dc > 0 else c - 1]
+        elif dc == 0:
+            blocked = south[r if dr > 0 else r - 1, c]
+        else:
+            p1 = east[r, c if dc > 0 else c - 1] or south[r if dr > 0 else r - 1, c + dc]
+            p2 = south[r if dr > 0 else r - 1, c] or east[r + dr, c if dc > 0 else c - 1]
+            blocked = p1 and p2
+        if blocked:
+            return False
+        r += dr
+        c += dc
+    return True
+
+
+# ------------------------------------------------------------------------------------ settling
 def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_year: np.ndarray) -> None:
     """Walking units (``walkers``: their leaders) may settle where they stand (see the module
     docstring), each with probability ``settle_prob_per_month`` where the settlement rule allows.
@@ -102,8 +180,8 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     res_rows, res_cols = pop.positions(residents)
     habitat_ok, prey_ok, radius, room = _settling(
         walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
-        m.density.uses_prey, prey.table(), land.cell_km, prey.factor, land.rows, land.cols, m.prey_mass,
-        p.edible_fraction * p.offtake_fraction_per_year, res_rows, res_cols, pop.male[residents],
+        m.density.uses_prey, prey.table(), land.cell_km, prey.factor, land.rows, land.cols,
+        yield_kg_per_animal_year(m), res_rows, res_cols, pop.male[residents],
         land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
     ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
@@ -113,7 +191,8 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
 
 @njit(cache=True)
 def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii_km, uses_prey, sat, cell_km, f,
-              n_rows, n_cols, mass, factor, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2, overlap_max):
+              n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2,
+              overlap_max):
     """The three settlement tests of each walker at its cell (see the module docstring) and the
     radius it would take: the smallest of ``radii_km`` whose supply covers its unit's need (the
     largest if none does; the smallest if food does not come from prey)."""
@@ -134,7 +213,7 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
         prey_ok[i] = False
         radius[i] = radii_km[radii_km.size - 1]
         for k in range(radii_km.size):
-            if _supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, mass, factor) >= need_kg_year[i]:
+            if _supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, kg_per_animal) >= need_kg_year[i]:
                 prey_ok[i] = True
                 radius[i] = radii_km[k]
                 break

@@ -3,10 +3,11 @@
 Each month a pregnant female's gestation advances; at its end she gives birth in her cell to a
 litter drawn from ``litter_size_probs``, each cub male with ``sex_ratio_at_birth``, inheriting
 one allele per locus from each parent and F from the parents' kinship
-(:mod:`sim.cheetahs.genetics`). A female is available to conceive when independent, out of the
-boma, not pregnant, not waiting after losing a litter, without dependent cubs and of breeding age;
-the scenario's mate-finding rule gives her a mate (or none), and she conceives with
-``conception_prob_per_month``.
+(:mod:`sim.cheetahs.genetics`); her earlier litter, if still with her, becomes independent. A
+female is available to conceive when independent, out of the boma, not pregnant, not waiting after
+losing a litter, of breeding age, and without dependent cubs or with cubs at least
+``rebreed_cub_age_months`` old; the scenario's mate-finding rule gives her a mate (or none), and
+she conceives with ``conception_prob_per_month``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cheetahs.events import add_animals
+from ..cheetahs.events import add_animals, become_independent
 from ..registry import register
 
 
@@ -25,6 +26,37 @@ def _random_true_index(ok: np.ndarray, rng) -> np.ndarray:
     score = np.where(ok, rng.random(ok.shape), -1.0)
     idx = score.argmax(axis=1)
     return np.where(ok.any(axis=1), idx, -1)
+
+
+def acceptable(model, females, males) -> np.ndarray:
+    """(females, males): whether each female would mate with each male: not as closely related
+    as ``kin_avoidance_kinship`` (pedigree kinship)."""
+    pop = model.cheetahs
+    return model.genetics.kinships(pop.gslot[females], pop.gslot[males]) < model.params.kin_avoidance_kinship
+
+
+def male_search_sd_km(p) -> float:
+    """Spread of a roaming male's month [km]: his daily straight-line distance x the square root
+    of the days in a month (a month of daily moves in directions independent of each other)."""
+    return p.daily_travel_km_male * np.sqrt(365.25 / 12)
+
+
+@register("mate_finding", "roaming_males")
+def roaming_males(model, females, males):
+    """Males roam in search of receptive females: each breeding male finds each available female
+    this month with probability exp(-d² / 2σ²), d the distance between them [km] (home-range
+    centre, else cell) and σ = :func:`male_search_sd_km`; she mates with one of the males that
+    found her, chosen at random, unless he is too closely related (:func:`acceptable`). Few
+    animals far apart rarely meet: the Allee effect comes from distances between animals, not
+    from a cut-off."""
+    if len(males) == 0 or len(females) == 0:
+        return np.full(len(females), -1, dtype=np.int64)
+    pop = model.cheetahs
+    fr, fc = pop.positions(females)
+    mr, mc = pop.positions(males)
+    d2 = ((fr[:, None] - mr[None, :]) ** 2 + (fc[:, None] - mc[None, :]) ** 2) * model.landscape.cell_area_km2
+    found = model.rng.random(d2.shape) < np.exp(-d2 / (2.0 * male_search_sd_km(model.params) ** 2))
+    return _random_true_index(found & acceptable(model, females, males), model.rng)
 
 
 @register("mate_finding", "search_radius")
@@ -38,24 +70,26 @@ def search_radius(model, females, males):
     mr, mc = pop.positions(males)
     d2 = ((fr[:, None] - mr[None, :]) ** 2 + (fc[:, None] - mc[None, :]) ** 2) * model.landscape.cell_area_km2
     ok = d2 <= model.params.mate_search_km ** 2
-    return _random_true_index(ok, model.rng)
+    return _random_true_index(ok & acceptable(model, females, males), model.rng)
 
 
 @register("mate_finding", "anywhere")
 def anywhere(model, females, males):
-    """Any breeding male alive anywhere will do (no Allee effect from distance)."""
+    """Any breeding male alive anywhere will do (no Allee effect from distance), unless too
+    closely related (:func:`acceptable`)."""
     if len(males) == 0:
         return np.full(len(females), -1, dtype=np.int64)
-    return _random_true_index(np.ones((len(females), len(males)), dtype=bool), model.rng)
+    return _random_true_index(acceptable(model, females, males), model.rng)
 
 
 @register("mate_finding", "always")
 def always(model, females, males):
-    """Theory checks: like ``anywhere``, and if no male is alive an unrelated immigrant sire is
-    assumed (index -2), so reproduction never waits for males (a female-only model)."""
+    """Theory checks: any male alive anywhere (kinship ignored), and if no male is alive an
+    unrelated immigrant sire is assumed (index -2), so reproduction never waits for males (a
+    female-only model)."""
     if len(males) == 0:
         return np.full(len(females), -2, dtype=np.int64)
-    return anywhere(model, females, males)
+    return _random_true_index(np.ones((len(females), len(males)), dtype=bool), model.rng)
 
 
 # ------------------------------------------------------------------------------------ the month
@@ -73,7 +107,7 @@ def month(m: Any) -> None:
     births = np.flatnonzero(pregnant & (pop.pregnant == 0))
     waiting = female & ~pregnant & (pop.wait > 0)
     pop.wait[waiting] -= 1
-    females = np.flatnonzero(female & ~pregnant & ~waiting & (pop.n_cubs() == 0)
+    females = np.flatnonzero(female & ~pregnant & ~waiting & (litter_age(pop) >= p.rebreed_cub_age_months)
                              & (age >= p.female_first_conception_months)
                              & (age <= p.female_last_breeding_months))
     males = np.flatnonzero(adult_free & pop.male & (age >= p.male_breeding_months)
@@ -96,13 +130,25 @@ def month(m: Any) -> None:
             pop.sire_slot[f] = -1
 
 
+def litter_age(pop) -> np.ndarray:
+    """Age [months] of every row's dependent cubs (a mother's cubs are one litter); inf without cubs."""
+    out = np.full(len(pop), np.inf)
+    cub = pop.mother >= 0
+    out[pop.mother[cub]] = pop.age[cub]
+    return out
+
+
 def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     """Litters of ``mothers`` (rows, in order), each in its mother's cell; cubs inherit alleles and
-    F from the parents (an immigrant sire, slot -1, is unrelated). Returns the cubs' rows (one
-    litter after the other)."""
+    F from the parents (an immigrant sire, slot -1, is unrelated). A mother's earlier litter, if
+    still with her, becomes independent. Returns the cubs' rows (one litter after the other)."""
     pop = m.cheetahs
     p = m.params
     g = m.genetics
+    older = np.flatnonzero(np.isin(pop.mother, mothers))
+    if older.size:
+        become_independent(pop, older)
+        m.record_independence(older)
     sizes, males, slots, litters = [], [], [], []
     for mother in mothers.tolist():
         n = int(m.litter_cdf.searchsorted(m.rng.random(), side="right")) + 1
@@ -127,7 +173,7 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
                        row=pop.row[mother_of], col=pop.col[mother_of], mother=mother_of,
                        mother_uid=pop.uid[mother_of], father_uid=pop.sire_uid[mother_of],
                        gslot=np.array(slots, dtype=np.int64), F=np.array([g.F(s) for s in slots]),
-                       litter=np.repeat(litters, sizes))
+                       lethal=g.lethal(slots), litter=np.repeat(litters, sizes))
     pop.pregnant[mothers] = 0
     pop.sire_uid[mothers] = -1
     pop.sire_slot[mothers] = -1

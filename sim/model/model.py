@@ -65,7 +65,8 @@ class ReintroductionModel(mesa.Model):
                                    factor=prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km))
         self.cheetahs = Cheetahs()
         self._roster: tuple | None = None
-        self.genetics = Genetics(p.neutral_loci, self.rng)
+        self.genetics = Genetics(p.neutral_loci, self.rng,
+                                 n_lethal_loci=int(round(2 * p.lethal_equivalents * p.lethal_share)))
         self.observers = list(observers)
         self.plugin_params = dict(scenario.plugin_params)
         # the scenario's rules
@@ -87,7 +88,11 @@ class ReintroductionModel(mesa.Model):
         self.rates = Rates.of(p)
         sp = scenario.prey.species()
         self.prey_mass = np.array([sp[s].body_mass_kg for s in SPECIES], dtype=float)
-        self.prey_pref = np.array([sp[s].cheetah_preference for s in SPECIES], dtype=float)
+        #: Attack rate per km of search path [km²/km] of each prey species: the strip within which
+        #: it is detected (2 x detection radius) x how often one met is hunted x how often caught.
+        self.prey_attack_km2 = np.array([2.0 * sp[s].detection_radius_km * sp[s].cheetah_preference
+                                         * sp[s].hunt_success for s in SPECIES])
+        self.prey_handling_days = np.array([sp[s].handling_days for s in SPECIES])
         step_km = max(p.daily_travel_km_female, p.daily_travel_km_male) * DAYS_PER_MONTH / p.walk_substeps
         self.max_step_cells = max(1, round(step_km / landscape.cell_km))
         self.hr_radii_km = np.geomspace(p.home_range_radius_min_km, p.home_range_radius_max_km, 12)
