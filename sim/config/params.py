@@ -96,6 +96,11 @@ class CheetahParams(Params):
         60.0, "km", "assumption: ~2.5 x a typical arid home-range radius (20-25 km); decides the "
         "Allee effect in small populations", "Distance within which a female finds a breeding male",
         gt=0, le=1000, sens=(40, 80))
+    breeding_females_must_be_resident: bool = P(
+        True, "flag", "assumption: a female raises a litter from a settled range (mothers of young cubs "
+        "keep small ranges around the den: Laurenson 1994; 50 % of fixes in 13.9 % of the range, Marker "
+        "et al. 2008), so only resident females conceive; space and prey per range then limit breeding",
+        "Only resident (settled) females can conceive")
     breeding_males_must_be_resident: bool = P(
         False, "flag", "assumption: floaters can sire in a small reintroduced population "
         "(Melzheimer et al. 2018: territory holders vs floaters)",
@@ -115,11 +120,12 @@ class CheetahParams(Params):
 
     # --- survival (annual, converted to constant monthly hazards) ---
     cub_survival_base: float = P(
-        0.55, "probability birth→independence", "C: low-competitor arid range 0.30-0.50 "
-        "(parameters.md §9; KTP ≈ 7x Serengeti 0.048; Namibia farmland 11/14 emergence→indep.) "
-        "before starvation and competitor predation, which the model adds",
-        "Cub survival from causes other than starvation, competitor predation, inbreeding",
-        gt=0, le=1, sens=(0.44, 0.66))
+        0.8, "probability birth→independence", "C: ~0.97 from emergence to independence without large "
+        "predators (Bissett, Bernard & Parker 2007, fenced SA reserves, G) x ~0.8 survival in the den from "
+        "causes other than predators and starvation (assumption: exposure, fire, abandonment, among the "
+        "Serengeti causes of Laurenson 1994). Excludes every cause the model adds itself: starvation, "
+        "competitor predation, orphaning, inbreeding, harsh winters", "Cub survival from causes the model "
+        "does not represent otherwise", gt=0, le=1, sens=(0.6, 0.95))
     subadult_survival_female: float = P(
         0.80, "annual survival", f"C: calibrated with adult survival so female lifespan after independence ≈ 6.2 yr "
         f"({KELLY}); within 40-70 % mortality in years 1-4 of life ({BISSETT})",

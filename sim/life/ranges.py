@@ -1,9 +1,13 @@
 """Home ranges: where a unit lives, how large its range is, and how it follows its prey.
 
 Range size emerges from food: a range's *supply* is what its prey can yield sustainably [kg/year]
-— every species' animals in the range x body mass x edible fraction x its sustainable yield
-r_max / 2 (a logistic stock at half its capacity yields r_max / 2 of itself a year; Caughley
-1977) — and a unit needs its members' yearly food. A walker settles where it stands (habitat at
+— every species' animals in the range, but no more than half its capacity there, x body mass x
+edible fraction x its sustainable yield r_max / 2 (a logistic stock yields most at half its
+capacity: r_max / 2 of itself a year, the maximum sustainable yield r_max K / 4; Caughley 1977)
+— less what the resident units centred in it already claim (each its yearly need), and a
+unit needs its members' yearly food. So the prey's yield is shared out among residents: where it
+is all claimed, no more settle (and, as only resident females breed, no more litters are born
+there). A walker settles where it stands (habitat at
 least ``settle_min_habitat``, room, supply) with the smallest of 12 radii from
 ``home_range_radius_min_km`` to ``home_range_radius_max_km`` (geometric steps) whose supply covers
 its need, each month with probability ``settle_prob_per_month``. Space: no male settles within
@@ -54,10 +58,17 @@ def yield_kg_per_animal_year(m: Any) -> np.ndarray:
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
-    """Food ranges can supply sustainably [kg/year] (see the module docstring); ``radii_km`` has
-    one row of radii per centre (rows, cols): shape (centres, radii)."""
-    animals = m.prey.animals_in_ranges(rows, cols, radii_km, m.landscape.cell_km)   # (n, radii, species)
-    return (animals * yield_kg_per_animal_year(m)).sum(axis=2)
+    """Food ranges can supply sustainably [kg/year] before other residents' claims (see the
+    module docstring); ``radii_km`` has one row of radii per centre (rows, cols): shape
+    (centres, radii)."""
+    land = m.landscape
+    radii_km = np.asarray(radii_km, dtype=np.float64)
+    out = np.empty(radii_km.shape)
+    for i, (r, c) in enumerate(zip(np.asarray(rows).tolist(), np.asarray(cols).tolist())):
+        for k, rad in enumerate(radii_km[i].tolist()):
+            out[i, k] = _supply(m.prey.yield_table(), r, c, rad, land.cell_km, m.prey.factor, land.rows, land.cols,
+                                yield_kg_per_animal_year(m))
+    return out
 
 
 @njit(cache=True)
@@ -76,6 +87,18 @@ def _supply(sat, r, c, radius_km, cell_km, f, n_rows, n_cols, kg_per_animal):
     return kg
 
 
+@njit(cache=True)
+def _claimed(r, c, radius_km, cell_km, n_rows, n_cols, res_rows, res_cols, res_need, skip):
+    """Yearly food [kg] claimed by the resident units centred in the range (r, c, radius_km) as
+    a box, except the one at index ``skip``."""
+    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
+    total = 0.0
+    for j in range(res_rows.size):
+        if j != skip and abs(res_rows[j] - r) <= h and abs(res_cols[j] - c) <= h:
+            total += res_need[j]
+    return total
+
+
 # ------------------------------------------------------------------------------------ following prey
 def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
     """Resident units (``leaders``; ``need_kg_year``: their yearly food needs) whose range no
@@ -85,10 +108,10 @@ def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
     land = m.landscape
     geo = m.walk_geometry
     action, row, col, radius = _follow(
-        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, m.prey.table(),
+        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, m.prey.yield_table(),
         land.cell_km, m.prey.factor, land.rows, land.cols, yield_kg_per_animal_year(m), m.hr_radii_km,
         p.abandon_supply_fraction, p.track_condition, land.habitat, p.settle_min_habitat, geo.east, geo.south,
-        _DR, _DC)
+        _DR, _DC, pop.home_row[leaders], pop.home_col[leaders])
     moved = action == 1
     if moved.any():
         settle(m, leaders[moved], row[moved], col[moved], radius[moved])
@@ -102,8 +125,10 @@ _DC = DIRECTIONS[:, 1].copy()
 
 @njit(cache=True)
 def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_km, f, n_rows, n_cols,
-            kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc):
-    """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave."""
+            kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc,
+            res_rows, res_cols):
+    """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave. A range's
+    supply is what its prey yield less what the other residents centred in it claim (their needs)."""
     n = leaders.size
     action = np.zeros(n, dtype=np.int64)
     new_row = np.empty(n, dtype=np.int64)
@@ -113,7 +138,8 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
         a = leaders[i]
         r, c, rad = home_row[a], home_col[a], radius_km[a]
         new_row[i], new_col[i], new_radius[i] = r, c, rad
-        here = _supply(sat, r, c, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+        here = (_supply(sat, r, c, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+                - _claimed(r, c, rad, cell_km, n_rows, n_cols, res_rows, res_cols, need, i))
         if here >= abandon_fraction * need[i] and condition[a] >= track_condition:
             continue
         # shift by one range radius towards the richest open direction
@@ -125,7 +151,8 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
                 continue
             if not _line_open(east, south, r, c, dr[d], dc[d], k):
                 continue
-            s = _supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+            s = (_supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+                 - _claimed(tr, tc, rad, cell_km, n_rows, n_cols, res_rows, res_cols, need, i))
             if s > best:
                 best, best_r, best_c = s, tr, tc
         if best_r >= 0 and best >= need[i]:
@@ -134,7 +161,9 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
             continue
         # grow the range where it is
         for j in range(radii.size):
-            if radii[j] > rad and _supply(sat, r, c, radii[j], cell_km, f, n_rows, n_cols, kg_per_animal) >= need[i]:
+            if radii[j] > rad and (_supply(sat, r, c, radii[j], cell_km, f, n_rows, n_cols, kg_per_animal)
+                                   - _claimed(r, c, radii[j], cell_km, n_rows, n_cols, res_rows, res_cols, need, i)
+                                   ) >= need[i]:
                 action[i] = 1
                 new_radius[i] = radii[j]
                 break
@@ -164,11 +193,12 @@ def _line_open(east, south, r, c, dr, dc, k):
 
 
 # ------------------------------------------------------------------------------------ settling
-def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_year: np.ndarray) -> None:
+def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_year: np.ndarray,
+                   resident_need_kg_year: np.ndarray) -> None:
     """Walking units (``walkers``: their leaders) may settle where they stand (see the module
     docstring), each with probability ``settle_prob_per_month`` where the settlement rule allows.
     Animals released less than a month ago do not settle. ``residents``: leaders of the resident
-    units whose space counts."""
+    units whose space and prey count (``resident_need_kg_year``: what each claims a year)."""
     pop = m.cheetahs
     p = m.params
     land = m.landscape
@@ -180,8 +210,8 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     res_rows, res_cols = pop.positions(residents)
     habitat_ok, prey_ok, radius, room = _settling(
         walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
-        m.density.uses_prey, prey.table(), land.cell_km, prey.factor, land.rows, land.cols,
-        yield_kg_per_animal_year(m), res_rows, res_cols, pop.male[residents],
+        m.density.uses_prey, prey.yield_table(), land.cell_km, prey.factor, land.rows, land.cols,
+        yield_kg_per_animal_year(m), res_rows, res_cols, pop.male[residents], resident_need_kg_year,
         land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
     ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
@@ -191,11 +221,12 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
 
 @njit(cache=True)
 def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii_km, uses_prey, sat, cell_km, f,
-              n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2,
+              n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, res_need, cell_area_km2, spacing2_km2,
               overlap_max):
     """The three settlement tests of each walker at its cell (see the module docstring) and the
-    radius it would take: the smallest of ``radii_km`` whose supply covers its unit's need (the
-    largest if none does; the smallest if food does not come from prey)."""
+    radius it would take: the smallest of ``radii_km`` whose supply, less what the residents
+    centred in it claim, covers its unit's need (the largest if none does; the smallest if food
+    does not come from prey)."""
     n = walkers.size
     habitat_ok = np.empty(n, dtype=np.bool_)
     prey_ok = np.empty(n, dtype=np.bool_)
@@ -213,7 +244,9 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
         prey_ok[i] = False
         radius[i] = radii_km[radii_km.size - 1]
         for k in range(radii_km.size):
-            if _supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, kg_per_animal) >= need_kg_year[i]:
+            if (_supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, kg_per_animal)
+                    - _claimed(row[a], col[a], radii_km[k], cell_km, n_rows, n_cols, res_rows, res_cols, res_need, -1)
+                    ) >= need_kg_year[i]:
                 prey_ok[i] = True
                 radius[i] = radii_km[k]
                 break

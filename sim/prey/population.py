@@ -133,6 +133,8 @@ class PreyPopulation:
         K = self._K[self.season(month)]
         self.N = np.zeros_like(K)
         self._sat: np.ndarray | None = None           # summed-area table of N (animals_in_boxes)
+        self._yield_sat: np.ndarray | None = None     # ... of the stock that yields (yield_table)
+        self._month = month
         self._loss: np.ndarray | None = None          # scratch of remove_kills_in_boxes
         for s, p in enumerate(self._sp):
             total_k = K[s].sum()
@@ -231,7 +233,8 @@ class PreyPopulation:
             raise ValueError(f"capacity_multiplier must be a finite number >= 0 (got {capacity_multiplier})")
         season = self.season(month)
         N = self.N
-        self._sat = None
+        self._month = month
+        self._sat = self._yield_sat = None
 
         # 1. Birth pulse.
         for s, p in enumerate(self._sp):
@@ -499,7 +502,7 @@ class PreyPopulation:
             raise ValueError(f"catastrophe fraction must lie in 0-1 (got {fraction})")
         killed = float(self.N[s].sum()) * fraction
         self.N[s] *= 1.0 - fraction
-        self._sat = None
+        self._sat = self._yield_sat = None
         return killed
 
     def remove_kills(self, r0: int, r1: int, c0: int, c1: int, kills: np.ndarray) -> np.ndarray:
@@ -525,7 +528,7 @@ class PreyPopulation:
         kills = np.ascontiguousarray(kills, dtype=np.float64)
         if kills.shape[0] == 0:
             return np.zeros((0, self.N.shape[0]))
-        self._sat = None
+        self._sat = self._yield_sat = None
         rows, cols = self.landscape.shape
         r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
         if self._loss is None:
@@ -542,7 +545,7 @@ class PreyPopulation:
         if not (0 <= r < rows and 0 <= c < cols):
             raise ValueError(f"translocation cell ({r}, {c}) lies outside the {rows} x {cols} grid")
         self.N[s, r // self.factor, c // self.factor] += number
-        self._sat = None
+        self._sat = self._yield_sat = None
 
     # ------------------------------------------------------------------ prey in boxes
     def animals_in_boxes(self, r0, r1, c0, c1) -> np.ndarray:
@@ -564,6 +567,15 @@ class PreyPopulation:
         r, c = self.landscape.shape
         return boxes.range_totals(self.table(), np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
                                   np.asarray(radii_km, dtype=np.float64), float(cell_km), self.factor, r, c)
+
+    def yield_table(self) -> np.ndarray:
+        """Summed-area table (species, rows+1, cols+1) of the stock that can yield food
+        sustainably: each prey cell's animals, but no more than half its capacity in this season
+        (a logistic stock yields most, its maximum sustainable yield, at half its capacity; more
+        animals do not yield more). Built on first use after a change of the prey."""
+        if self._yield_sat is None:
+            self._yield_sat = summed_area_table(np.minimum(self.N, 0.5 * self._K[self.season(self._month)]))
+        return self._yield_sat
 
     def table(self) -> np.ndarray:
         """Summed-area table (species, rows+1, cols+1) of the prey grid (built on first use
