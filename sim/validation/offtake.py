@@ -10,10 +10,11 @@ import time
 import numpy as np
 
 from ..life.energetics import DAYS_PER_MONTH
+from ..config.factories import uniform_reserve
 from ..config.params import CheetahParams
 from ..model.results import DEATH_CAUSES
 from .common import (CheckResult, Settings, check, check_seeds, colour, new_figure, parallel_map, param_from,
-                     save_figure, uniform_scenario)
+                     save_figure)
 from .instrumented import run_offtake
 
 OFFTAKE_DENSITIES = (0.25, 0.5, 1.0, 2.0, 4.0)     # gazelle per km²
@@ -54,9 +55,10 @@ def check_predator_prey_offtake(settings: Settings) -> CheckResult:
                "subadult_survival_male": 1.0, "conception_prob_per_month": 0.0, "release_survival_wild": 1.0}
     tasks = []
     for D in OFFTAKE_DENSITIES:
-        sc = uniform_scenario(f"offtake_{D:g}", years=years, size_km=150.0, cell_km=2.5, gazelle=D,
-                              releases=[{"year": 1, "month": 1, "females": 6, "males": 6, "age_months": 36}],
-                              cheetah=base_ch, rules={"movement": "correlated_walk"})
+        sc = uniform_reserve(f"offtake_{D:g}", years=years, size_km=150.0, cell_km=2.5, gazelle=D,
+                             prey_poaching=0.0,
+                             releases=[{"year": 1, "month": 1, "females": 6, "males": 6, "age_months": 36}],
+                             cheetah=base_ch, rules={"movement": "correlated_walk"})
         tasks += [(sc, s) for s in check_seeds(settings, f"offtake_{D:g}", reps)]
     out = parallel_map(run_offtake, tasks, settings.jobs)
     sc = tasks[0][0]

@@ -9,8 +9,9 @@ import time
 
 import numpy as np
 
+from ..config.factories import uniform_reserve
 from .common import (CheckResult, Param, Settings, check, check_seeds, colour, log_slope, new_figure,
-                     parallel_map, param_from, save_figure, uniform_scenario)
+                     parallel_map, param_from, save_figure)
 from .instrumented import run_kinship
 
 DRIFT_CEILING = 60          # animals (all ages)
@@ -23,8 +24,8 @@ def check_gene_diversity_drift(settings: Settings) -> CheckResult:
     t0 = time.perf_counter()
     years = settings.n(60, 20)
     reps = settings.n(24, 4)
-    sc = uniform_scenario(
-        "gene_diversity_drift", years=years, size_km=100.0, ceiling=DRIFT_CEILING,
+    sc = uniform_reserve(
+        "gene_diversity_drift", years=years, size_km=100.0, ceiling=DRIFT_CEILING, prey_poaching=0.0,
         releases=[{"year": 1, "month": 1, "females": 10, "males": 10, "age_months": 30}],
         cheetah={"release_survival_wild": 1.0, "lethal_equivalents": 0.0},
         rules={"density": "ceiling", "mate_finding": "anywhere", "movement": "correlated_walk"})
