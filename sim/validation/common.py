@@ -21,8 +21,7 @@ from ..config.schema import Scenario
 
 #: The repository root: scenario files and landscape presets are resolved against it.
 REPO = Path(__file__).resolve().parents[2]
-#: Okabe & Ito (2008) colour-blind-safe palette (same as sim.reporting.figures).
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+#: Dots per inch of the validation figures (colours: sim.reporting.figstyle.colour, as in the report).
 DPI = 150
 #: Gazelle-sized prey per km² of the field systems, so that food does not limit.
 FIELD_PREY_DENSITY = 5.0
@@ -213,8 +212,3 @@ def save_figure(fig, settings: Settings, name: str) -> Path:
     path = settings.fig_dir / f"{name}.png"
     fig.savefig(path, dpi=DPI, format="png", facecolor="white")
     return path
-
-
-def colour(i: int) -> str:
-    """The i-th colour of the Okabe–Ito palette (cycling)."""
-    return OKABE_ITO[i % len(OKABE_ITO)]

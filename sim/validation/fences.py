@@ -10,7 +10,8 @@ from typing import Sequence
 import numpy as np
 
 from ..config.params import CheetahParams, GazelleParams
-from .common import CheckResult, Settings, check, colour, new_figure, param_from, save_figure, walk_model
+from ..reporting.figstyle import colour
+from .common import CheckResult, Settings, check, new_figure, param_from, save_figure, walk_model
 
 
 def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], cell_km: float = 2.5):

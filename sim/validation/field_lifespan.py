@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 
-from .common import CheckResult, Param, Settings, check, colour, new_figure, param_from, save_figure
+from ..reporting.figstyle import colour
+from .common import CheckResult, Param, Settings, check, new_figure, param_from, save_figure
 from .field_pool import field_runs
 
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from ..life.energetics import DAYS_PER_MONTH
 from ..config.params import CheetahParams
-from .common import (REPO, CheckResult, Settings, check, colour, new_figure, param_from, save_figure,
-                     walk_model)
+from ..reporting.figstyle import colour
+from .common import REPO, CheckResult, Settings, check, new_figure, param_from, save_figure, walk_model
 
 
 def crw_msd(n_steps: np.ndarray, step: float, persistence: float) -> np.ndarray:

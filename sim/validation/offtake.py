@@ -13,7 +13,8 @@ from ..life.energetics import DAYS_PER_MONTH
 from ..config.factories import uniform_reserve
 from ..config.params import CheetahParams
 from ..model.results import DEATH_CAUSES
-from .common import (CheckResult, Settings, check, check_seeds, colour, new_figure, parallel_map, param_from,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Settings, check, check_seeds, new_figure, parallel_map, param_from,
                      save_figure)
 from .instrumented import run_offtake
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..config.params import SPECIES
 from ..config.schema import Scenario
-from .common import (CheckResult, Param, Settings, baseline_scenario, check, check_seeds, colour, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, baseline_scenario, check, check_seeds, new_figure,
                      parallel_map, save_figure, wilson)
 from .instrumented import run_until_extinct
 

@@ -9,8 +9,9 @@ import time
 import numpy as np
 
 from ..config.params import CheetahParams
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, demography_only, field_info,
-                     log_slope, new_figure, parallel_map, param_from, save_figure)
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, demography_only, field_info, log_slope,
+                     new_figure, parallel_map, param_from, save_figure)
 from .instrumented import run_census
 
 FOUNDER_AGES = tuple(24 + 6 * i for i in range(12))      # months; one founder per release month

@@ -10,8 +10,9 @@ import time
 import numpy as np
 
 from ..config.factories import uniform_reserve
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, log_slope, new_figure,
-                     parallel_map, param_from, save_figure)
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, log_slope, new_figure, parallel_map,
+                     param_from, save_figure)
 from .instrumented import run_kinship
 
 DRIFT_CEILING = 60          # animals (all ages)

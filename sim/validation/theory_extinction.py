@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from ..config.schema import Scenario
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, demography_only, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, demography_only, new_figure,
                      parallel_map, param_from, save_figure, wilson)
 from .instrumented import run_census
 
