@@ -5,8 +5,8 @@
     .venv/bin/python bench/census_check.py check /tmp/before.npz    # after it
 
 Runs a fixed set of short replicates through the public API only (``Scenario``,
-``build_landscape``, ``run_replicate``; the script finds them in the package layout of before and
-after the core-in-arrays rework, so one copy runs in a worktree of an older commit too):
+``build_landscape``, ``run_replicate``; the script finds them in the package layout and in the
+flat one of before the re-layout, so one copy runs in a worktree of an older commit too):
 
 * the default Ustyurt map at 2.5, 5 and 1.25 km and the crowded reserve (seeds 1-3);
 * a persisting fenced reserve (20 years);
@@ -45,14 +45,14 @@ def _api():
     """(Scenario, build_landscape, run_replicate, PreyPopulation) of whichever layout is here."""
     try:
         from sim.config.schema import Scenario
-        from sim.model.model.model import run_replicate
-        from sim.prey.population.population import PreyPopulation
-        from sim.world.build import build_landscape
-    except ImportError:                                   # layout before the core-in-arrays rework
-        from sim.world.build import build_landscape
         from sim.model.model import run_replicate
         from sim.prey.population import PreyPopulation
-        from sim.config.schema import Scenario
+        from sim.world.build import build_landscape
+    except ImportError:                                   # the flat layout before the re-layout (1dffe5f)
+        from sim.landscape import build_landscape
+        from sim.model import run_replicate
+        from sim.prey import PreyPopulation
+        from sim.schema import Scenario
     return Scenario, build_landscape, run_replicate, PreyPopulation
 
 

@@ -102,8 +102,8 @@ def check_fence_crossing(settings: Settings) -> CheckResult:
             f"with gaps {100 * results[('gaps', 'prey')]['south_share']:.3g} %")
     return CheckResult(
         name="fence_crossing", group="theory", title="Fences: no crossing except at gaps",
-        compares="moves across a west–east fence line by cheetah walkers (sim.walk.walk, both movement rules) "
-                 "and by prey diffusion (sim.prey), with the fence closed and with 3 gaps",
+        compares="moves across a west–east fence line by cheetah walkers (sim.life.movement.walk, both movement "
+                 "rules) and by prey diffusion (sim.prey), with the fence closed and with 3 gaps",
         method=(f"{rows} × {cols} cells of 2.5 km, fence along the south edges of row {fence_row}; {walkers} "
                 f"walkers start north of it at random, jumps of 1–4 cells (diagonal jumps included), "
                 f"{jumps} jumps; a crossing is a change of side between jumps. Prey: gazelle start only north "

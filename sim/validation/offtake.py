@@ -29,7 +29,7 @@ def expected_kills(density: np.ndarray, condition: np.ndarray, p: CheetahParams,
     kills after satiation, E[f(X)] with X ~ Poisson(μ), f(x) = x if x e ≤ want + margin else
     ceil(want / e), e = kg eaten per kill, want = need + (1 − condition) x reserve, margin = kg
     eaten from one kill of the largest prey species (the rule of
-    sim.model.ReintroductionModel.hunting_phase; default e). Returns (μ, E[f(X)])."""
+    sim.life.hunting.kills_as_food; default e). Returns (μ, E[f(X)])."""
     from scipy.stats import poisson
     a = p.search_rate_km2_per_day * p.hunting_success * (1 + p.hunger_effort * (1 - condition)) * preference
     mu = DAYS_PER_MONTH * a * density / (1 + a * p.handling_days * density)
@@ -115,7 +115,7 @@ def check_predator_prey_offtake(settings: Settings) -> CheckResult:
         name="predator_prey_offtake", group="theory", title="Predator–prey offtake",
         compares="kills per cheetah per month in the agent model vs the kills the type II functional response "
                  "predicts for the prey densities the cheetahs experienced, with the satiation cap of "
-                 "sim.model.hunting_phase (a group stops once its need plus reserve deficit is covered)",
+                 "sim.life.hunting.kills_as_food (a group stops once its need plus reserve deficit is covered)",
         method=(f"one prey species (goitered gazelle) at {', '.join(f'{d:g}' for d in OFFTAKE_DENSITIES)} "
                 f"animals/km² on a fenced uniform 150 × 150 km map; 6 F + 6 M adults released, then a fixed "
                 f"number of cheetahs: survival 1, conception 0, no people, no variation; {years} years × {reps} "
