@@ -51,8 +51,6 @@ def test_every_registered_check_is_either_fast_or_left_to_make_validate():
 def test_instrumented_runs_return_the_documented_records():
     """The contract of sim.validation.instrumented that the checks rely on (and that an
     implementation by model observers instead of subclasses must keep)."""
-    import numpy as np
-
     from sim.config.factories import uniform_reserve
     from sim.validation import instrumented as ins
     from sim.validation.common import field_scenario
