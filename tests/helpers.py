@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.config.factories import QUIET_ENVIRONMENT
 from sim.config.schema import Scenario
-from sim.world.landscape import EAST, SOUTH, Fence, Landscape
+from sim.world.landscape import SOUTH, Fence, Landscape
 
 
 def flat_landscape(rows: int = 40, cols: int = 40, *, cell_km: float = 2.5, habitat: float = 0.8,

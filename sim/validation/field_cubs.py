@@ -9,7 +9,8 @@ import time
 
 import numpy as np
 
-from .common import CheckResult, Param, Settings, check, colour, new_figure, save_figure
+from ..reporting.figstyle import colour
+from .common import CheckResult, Param, Settings, check, new_figure, save_figure
 from .field_pool import (KTP_CUB_SURVIVAL, SERENGETI_COMPETITORS, SERENGETI_CUB_SURVIVAL, field_params,
                          field_runs)
 

@@ -31,7 +31,7 @@ KTP_LION_SHARE = 0.067
 def kaplan_meier_mean(lengths: np.ndarray, observed: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean lifespan [months] from discrete-month survival data: ``lengths[i]`` is the number of
     month starts u >= 1 at which female i was seen alive after her first month as an independent
-    animal (the count sim.demography.female_lifespan_after_independence averages); ``observed``
+    animal (the count sim.analysis.demography.female_lifespan_after_independence averages); ``observed``
     False means she was still alive at the end of the run (censored at that count).
     Returns (Σ_u S(u), S) with S the Kaplan-Meier survival at month starts u = 0, 1, ...; the sum
     is a restricted mean if S has not reached 0 at the longest follow-up."""

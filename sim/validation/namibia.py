@@ -11,7 +11,8 @@ import numpy as np
 
 from ..life.energetics import DAYS_PER_MONTH
 from ..config.params import CheetahParams, GazelleParams
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, field_scenario, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, field_scenario, new_figure,
                      parallel_map, param_from, save_figure)
 from .instrumented import run_census
 

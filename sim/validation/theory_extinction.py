@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from ..config.schema import Scenario
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, demography_only, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, demography_only, new_figure,
                      parallel_map, param_from, save_figure, wilson)
 from .instrumented import run_census
 
@@ -24,7 +25,7 @@ def _extinct(sc: Scenario, seed) -> bool:
 @check("founder_extinction", "theory")
 def check_founder_extinction(settings: Settings) -> CheckResult:
     """Extinction of small founder groups in the demography-only model vs the multi-type
-    branching process (sim.demography.extinction_probability)."""
+    branching process (sim.analysis.demography.extinction_probability)."""
     from ..analysis import demography as dem
     t0 = time.perf_counter()
     years = 10
@@ -75,7 +76,7 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
         name="founder_extinction", group="theory", title="Extinction of small founder groups",
         compares="share of runs in which the female line has died out by the census of year 10, for 1, 2, 3 "
                  "and 5 founder females, vs the multi-type Galton–Watson branching process of the same "
-                 "life cycle (sim.demography.extinction_probability, finite horizon)",
+                 "life cycle (sim.analysis.demography.extinction_probability, finite horizon)",
         method=(f"{reps} replicates per group size; demography-only rules as in *demography_growth*; founders "
                 f"aged {age} months released in January of year 1; competitor density "
                 f"{EXTINCTION_COMPETITORS} animals/km² (cub predation) so that λ = {lam:.3f}/yr and extinction "
