@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config.checks import check_against_landscape, check_all, check_rules
+from sim.model.checks import check_against_landscape, check_all, check_rules
 from sim.config.errors import ScenarioError
 from sim.config.loading import deep_merge, load_scenarios
 from sim.config.sweep import parse_key_path

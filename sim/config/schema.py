@@ -3,7 +3,7 @@
 The model never reads YAML; it receives a validated, immutable :class:`Scenario`. Loading and
 ``extends`` live in :mod:`sim.config.loading`, ``sweep`` expansion in :mod:`sim.config.sweep`,
 error messages in :mod:`sim.config.messages`; checks that need the built landscape (release sites
-that exist, rasters of the right shape) in :func:`sim.config.checks.check_against_landscape`.
+that exist, rasters of the right shape) in :func:`sim.model.checks.check_against_landscape`.
 
 Conventions: ``year`` is 1-based (1 = the first simulated year); ``month`` is 1-12 (1 = January).
 Cells are ``[row, col]`` with row 0 at the north edge.

@@ -44,7 +44,7 @@ would consume a random number and shift the whole random stream.) Cost on this p
 2-core benchmark machine: ~0.27 ms a month on the default 5 km prey grid of the Ustyurt map
 (109 x 98 cells), ~1.0 ms on 2.5 km cells (218 x 196) (bench/README.md).
 
-The grid: the landscape coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`,
+The grid: the landscape coarsened ``factor`` x ``factor`` (:mod:`sim.world.coarsen`,
 ``LandscapeSpec.prey_cell_km``); ``N`` and every table live on it. The model works in landscape
 cells: :meth:`PreyPopulation.remove_kills`, :meth:`PreyPopulation.animals_in_boxes` and
 :meth:`PreyPopulation.add` take landscape cells, with each prey cell's animals spread evenly over
@@ -96,7 +96,7 @@ class PreyPopulation:
     water_radius_km:
         Radius of the water effect, km.
     factor:
-        The prey grid is ``landscape`` coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`;
+        The prey grid is ``landscape`` coarsened ``factor`` x ``factor`` (:mod:`sim.world.coarsen`;
         ``LandscapeSpec.prey_cell_km``). ``N`` is on that grid (:attr:`grid`); the methods that
         take cells (:meth:`remove_kills`, :meth:`add`) take cells of ``landscape``.
     """
