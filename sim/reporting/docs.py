@@ -80,7 +80,7 @@ def render() -> str:
             f"| `landscape.cell_km` | {spec.cell_km:g} | km | MODEL.md (default cell 2.5 km): the grid of "
             "cheetah movement, home ranges, fences, roads and hazards |",
             f"| `landscape.prey_cell_km` | {spec.prey_cell_km:g} | km | assumption: prey density fields "
-            "on 2 x 2 landscape cells (sim/coarsen.py). Prey are fields, not individuals, and their capacity "
+            "on 2 x 2 landscape cells (sim/world/coarsen.py). Prey are fields, not individuals, and their capacity "
             "layers are smooth at tens of km (saiga and gazelle counts come from aerial surveys over "
             "thousands of km²); a home range or hunting box covers many prey cells. It halves the cost of "
             "a default replicate (0.33 vs 0.59 CPU s; the prey update was three quarters of it; bench/README.md). "
@@ -89,7 +89,7 @@ def render() -> str:
             "each) kept cheetahs in 26 % of runs with 5 km prey cells and 25 % with 2.5 km ones (mean peak N "
             "144 vs 142). Set it equal to cell_km to put the prey on the landscape grid |", ""]
     out += ["## Landscape preset `ustyurt`", "",
-            "Numeric defaults of the stylised map (constants in `sim/presets.py`; the geography of "
+            "Numeric defaults of the stylised map (constants in `sim/world/ustyurt_data.py`; the geography of "
             "chinks, sors, roads, settlements and protected areas is described there and in "
             "`docs/ODD.md`). A scenario replaces any layer with a raster file.", "",
             "| constant | value | unit | source |", "|---|---|---|---|"]
@@ -214,6 +214,10 @@ def schema_tables() -> str:
             out.append(f"| `{prefix}{name}` | {compact(default)} | {_allowed(field) or ann} | "
                        f"{(field.description or '').replace('|', '/')} |")
         out.append("")
+    out.append("Replaced keys (a scenario that still uses one is refused with a message naming its "
+               "replacement): " + "; ".join(f"`{section}.{old}` → {new}" for section, keys in
+                                             sch.REPLACED_KEYS.items() for old, new in keys.items()) + ".")
+    out.append("")
     from .. import life, registry as rules  # noqa: F401  (importing sim.life registers the built-in rules)
 
     def builtin(kind):

@@ -151,7 +151,7 @@ def log_slope(x: np.ndarray, y: np.ndarray) -> float:
 
 # ============================================================================ scenarios
 def uniform_scenario(name: str, *, years: int, size_km: float = 100.0, cell_km: float = 2.5,
-                     gazelle: float = 0.0, saiga: float = 0.0, competitors: float = 0.0,
+                     gazelle: float = 0.0, saiga: float = 0.0, lions: float = 0.0,
                      fenced: bool = True, releases: Sequence[dict] = (), cheetah: dict | None = None,
                      rules: dict | None = None, ceiling: int | None = None,
                      environment: dict | None = None, prey: dict | None = None) -> Scenario:
@@ -168,32 +168,32 @@ def uniform_scenario(name: str, *, years: int, size_km: float = 100.0, cell_km: 
         name=name, years=years, replicates=1, ceiling=ceiling,
         landscape={"preset": "uniform", "cell_km": cell_km, "width_km": size_km, "height_km": size_km,
                    "fenced": fenced, "saiga_density": saiga, "gazelle_density": gazelle,
-                   "urial_density": 0.0, "competitor_density": competitors, "human_value": 0.0},
+                   "urial_density": 0.0, "lion_density": lions, "human_value": 0.0},
         prey=prey_spec, cheetah=cheetah or {}, environment={**QUIET_ENVIRONMENT, **(environment or {})},
         releases=[{"site": "centre", "source": "wild", "method": "hard", **r} for r in releases],
         rules=rules or {}, output={"occupancy": False})
 
 
 def demography_only(cheetah: dict | None = None, *, name: str, years: int, releases: Sequence[dict],
-                    competitors: float = 0.0) -> Scenario:
+                    lions: float = 0.0) -> Scenario:
     """The demography-only case of sim.demography: unlimited food (``ceiling`` rule without a
     ceiling), a mate always available, no variation, catastrophes, people, roads, release losses
-    or inbreeding depression; a constant competitor density [animals/km²] adds cub predation."""
+    or inbreeding depression; a constant competitor (lion) density [animals/km²] adds cub predation."""
     ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, **(cheetah or {})}
-    return uniform_scenario(name, years=years, size_km=100.0, gazelle=0.0, competitors=competitors,
+    return uniform_scenario(name, years=years, size_km=100.0, gazelle=0.0, lions=lions,
                             releases=releases, cheetah=ch,
                             rules={"density": "ceiling", "mate_finding": "always",
                                    "movement": "correlated_walk"})
 
 
-def field_scenario(name: str, *, years: int, competitors: float, prey_density: float = FIELD_PREY_DENSITY,
+def field_scenario(name: str, *, years: int, lions: float, prey_density: float = FIELD_PREY_DENSITY,
                    size_km: float = 150.0, females: int = 15, males: int = 15) -> Scenario:
     """A resident cheetah population on a fenced uniform map: prey at ``prey_density`` (gazelle-sized,
-    prey-limited rules), competitors at ``competitors`` /km², no people or roads, the default
+    prey-limited rules), competitors (lions) at ``lions`` /km², no people or roads, the default
     year-to-year variation but no Ustyurt catastrophes; founders without release losses (they
     stand for an established population)."""
     return uniform_scenario(
-        name, years=years, size_km=size_km, gazelle=prey_density, competitors=competitors,
+        name, years=years, size_km=size_km, gazelle=prey_density, lions=lions,
         releases=[{"year": 1, "month": 1, "females": females, "males": males, "age_months": 36}],
         cheetah={"release_survival_wild": 1.0},
         environment={"ev_survival_sd": EnvironmentParams().ev_survival_sd,

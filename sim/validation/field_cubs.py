@@ -89,7 +89,7 @@ def check_kgalagadi(settings: Settings) -> CheckResult:
     ser = field_runs(settings, "serengeti")
     ktp = field_runs(settings, "kgalagadi")
     sc = ktp.scenario
-    comp = sc.landscape.competitor_density
+    comp = sc.landscape.lion_density
     ratio = ktp.cub_survival / ser.cub_survival if ser.cub_survival > 0 else math.inf
     theory = dem.cub_survival_to_independence(sc.cheetah, comp)
     need = 3.0

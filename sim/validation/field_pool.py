@@ -150,11 +150,11 @@ def field_runs(settings: Settings, system: str) -> FieldRuns:
         return _FIELD_CACHE[key]
     ch = CheetahParams()
     if system == "serengeti":
-        sc = field_scenario("serengeti", years=settings.n(30, 12), competitors=SERENGETI_COMPETITORS,
+        sc = field_scenario("serengeti", years=settings.n(30, 12), lions=SERENGETI_COMPETITORS,
                             females=30, males=30)
         reps, lam_years = settings.n(40, 6), (2, 12)
     elif system == "kgalagadi":
-        sc = field_scenario("kgalagadi", years=settings.n(12, 8), competitors=ktp_competitor_density(ch))
+        sc = field_scenario("kgalagadi", years=settings.n(12, 8), lions=ktp_competitor_density(ch))
         reps, lam_years = settings.n(24, 4), (2, 12)
     else:
         raise ValueError(f"unknown field system {system!r}")
@@ -168,7 +168,7 @@ def field_params(sc: Scenario, extra: Sequence[Param] = ()) -> list[Param]:
     """The parameters a field check reports: the system's competitor density and prey, the cub and
     female survival parameters, and ``extra`` (field values) after the prey."""
     ch = sc.cheetah
-    return [Param("landscape.competitor_density", f"{sc.landscape.competitor_density:.4g} animals/km²", ""),
+    return [Param("landscape.lion_density", f"{sc.landscape.lion_density:.4g} animals/km²", ""),
             param_from("cheetah.cub_predation_per_competitor", ch, "cub_predation_per_competitor"),
             param_from("cheetah.cub_survival_base", ch, "cub_survival_base"),
             Param("landscape.gazelle_density", f"{sc.landscape.gazelle_density:g} animals/km²",
