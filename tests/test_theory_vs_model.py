@@ -41,7 +41,7 @@ def theory_scenario(years: int, releases: list[dict], competitors: float = 0.0, 
     No prey animals: the ceiling rule without a ceiling feeds every cheetah. The gazelle capacity
     is the uniform preset's default (1 animal/km²), with no gazelle to use it."""
     return uniform_reserve(
-        "theory", years=years, size_km=50.0, gazelle=1.0, prey_at_capacity=False, competitors=competitors,
+        "theory", years=years, size_km=50.0, gazelle=1.0, prey_at_capacity=False, lions=competitors,
         releases=releases, rules={"density": "ceiling", "mate_finding": "always"},
         cheetah={"release_survival_wild": 1.0, "release_survival_captive": 1.0, "lethal_equivalents": 0,
                  "human_hazard_per_year": 0, "road_crossing_mortality": 0, **cheetah})

@@ -56,7 +56,7 @@ def test_instrumented_runs_return_the_documented_records():
     from sim.validation.common import field_scenario
 
     years = 3
-    sc = field_scenario("contract", years=years, competitors=0.05, size_km=60.0, females=6, males=6)
+    sc = field_scenario("contract", years=years, lions=0.05, size_km=60.0, females=6, males=6)
     life = ins.run_tracked(sc, 1)
     assert isinstance(life, ins.LifeRecord) and life.months == 12 * years
     assert life.cub_born.size > 0 and life.cub_independent.shape == life.cub_born.shape

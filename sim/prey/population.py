@@ -138,6 +138,9 @@ class PreyPopulation:
         self._loss: np.ndarray | None = None          # scratch of remove_kills_in_boxes
         for s, p in enumerate(self._sp):
             total_k = K[s].sum()
+            if p.initial_total is None:
+                self.N[s] = K[s]
+                continue
             if p.initial_total == 0:
                 continue
             if total_k <= 0:

@@ -6,7 +6,8 @@
 * :mod:`.figureset`: which figures the report draws, from which numbers.
 * :mod:`.figures`: plotting functions from arrays to PNG files; :mod:`.figstyle`: their house
   style (sizes, palette, labels) and shared helpers.
-* :mod:`.maps`, :mod:`.mapframe`: the landscape map and the grid's plot coordinates.
+* :mod:`.maps`, :mod:`.mapframe`: the landscape map and the grid's plot coordinates;
+  :mod:`.layermaps`: the prey capacity and competitor layers side by side.
 * :mod:`.describe`, :mod:`.page`: scenarios in words; the HTML page.
 * :mod:`.docs`: docs/parameters.md and docs/scenarios.md (``python -m sim.reporting.docs``).
 """

@@ -225,6 +225,10 @@ def schema_tables() -> str:
             out.append(f"| `{prefix}{name}` | {compact(default)} | {_allowed(field) or ann} | "
                        f"{(field.description or '').replace('|', '/')} |")
         out.append("")
+    out.append("Replaced keys (a scenario that still uses one is refused with a message naming its "
+               "replacement): " + "; ".join(f"`{section}.{old}` → {new}" for section, keys in
+                                             sch.REPLACED_KEYS.items() for old, new in keys.items()) + ".")
+    out.append("")
     from .. import life, registry as rules  # noqa: F401  (importing sim.life registers the built-in rules)
 
     def builtin(kind):

@@ -142,28 +142,28 @@ def log_slope(x: np.ndarray, y: np.ndarray) -> float:
 
 # ============================================================================ scenarios
 def demography_only(cheetah: dict | None = None, *, name: str, years: int, releases: Sequence[dict],
-                    competitors: float = 0.0) -> Scenario:
+                    lions: float = 0.0) -> Scenario:
     """The demography-only case of :mod:`sim.analysis.demography` on a fenced 100 km x 100 km
     uniform reserve: unlimited food (``ceiling`` rule without a ceiling), a mate always
     available, no variation, catastrophes, people, roads, release losses or inbreeding
-    depression; a constant competitor density [animals/km²] adds cub predation."""
+    depression; a constant lion density [animals/km²] adds cub predation."""
     ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, **(cheetah or {})}
-    return uniform_reserve(name, years=years, size_km=100.0, gazelle=0.0, competitors=competitors,
+    return uniform_reserve(name, years=years, size_km=100.0, gazelle=0.0, lions=lions,
                            prey_poaching=0.0, releases=releases, cheetah=ch,
                            rules={"density": "ceiling", "mate_finding": "always",
                                   "movement": "correlated_walk"})
 
 
-def field_scenario(name: str, *, years: int, competitors: float, prey_density: float = FIELD_PREY_DENSITY,
+def field_scenario(name: str, *, years: int, lions: float, prey_density: float = FIELD_PREY_DENSITY,
                    size_km: float = 150.0, females: int = 15, males: int = 15) -> Scenario:
     """A resident cheetah population on a fenced ``size_km`` x ``size_km`` uniform reserve: prey
-    at ``prey_density`` [gazelle-sized animals/km²] (prey-limited rules), competitors at
-    ``competitors`` [animals/km²], no people, roads or prey poaching, the default year-to-year
+    at ``prey_density`` [gazelle-sized animals/km²] (prey-limited rules), lions at
+    ``lions`` [animals/km²], no people, roads or prey poaching, the default year-to-year
     variation but no Ustyurt catastrophes; ``females`` and ``males`` founders aged 36 months
     without release losses (they stand for an established population)."""
     env = EnvironmentParams()
     return uniform_reserve(
-        name, years=years, size_km=size_km, gazelle=prey_density, competitors=competitors,
+        name, years=years, size_km=size_km, gazelle=prey_density, lions=lions,
         prey_poaching=0.0,
         releases=[{"year": 1, "month": 1, "females": females, "males": males, "age_months": 36}],
         cheetah={"release_survival_wild": 1.0},

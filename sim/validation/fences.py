@@ -24,8 +24,8 @@ def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], 
     g[list(gaps)] = True
     return Landscape(name="fence-check", cell_km=cell_km, habitat=z + 0.8, escarpment=z.astype(bool),
                      water=z.astype(bool), protection=z.copy(), human=z.copy(), road=z.astype(bool),
-                     competitors=z.copy(), capacity={"saiga_summer": z + 1, "saiga_winter": z + 1,
-                                                     "gazelle": z + 1, "urial": z.copy()},
+                     competitors={}, capacity={"saiga_summer": z + 1, "saiga_winter": z + 1,
+                                               "gazelle": z + 1, "urial": z.copy(), "hare": z.copy()},
                      fences=(Fence("border", edges, g),), sites={"centre": (rows // 2, cols // 2)})
 
 

@@ -35,7 +35,7 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
     tasks, index = [], []
     scs = {}
     for n in groups:
-        sc = demography_only(name=f"founder_extinction_{n}", years=years, competitors=EXTINCTION_COMPETITORS,
+        sc = demography_only(name=f"founder_extinction_{n}", years=years, lions=EXTINCTION_COMPETITORS,
                              releases=[{"year": 1, "month": 1, "females": n, "males": 0, "age_months": age}])
         scs[n] = sc
         for s in check_seeds(settings, f"founder_extinction_{n}", reps):
@@ -81,8 +81,8 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
                 f"aged {age} months released in January of year 1; competitor density "
                 f"{EXTINCTION_COMPETITORS} animals/km² (cub predation) so that λ = {lam:.3f}/yr and extinction "
                 "is common but not certain."),
-        parameters=[param_from("cheetah.cub_predation_per_competitor", ch, "cub_predation_per_competitor"),
-                    Param("landscape.competitor_density", f"{EXTINCTION_COMPETITORS} animals/km²",
+        parameters=[param_from("cheetah.cub_predation_per_lion", ch, "cub_predation_per_lion"),
+                    Param("landscape.lion_density", f"{EXTINCTION_COMPETITORS} animals/km²",
                           "chosen for the check (λ slightly above 1)"),
                     param_from("cheetah.cub_survival_base", ch, "cub_survival_base"),
                     param_from("cheetah.adult_survival_female", ch, "adult_survival_female")],
