@@ -100,7 +100,7 @@ MANAGED = ustyurt(
 RULES = [
     uniform("r_corr_t3", 120.0, 6.0, 4.0, 15,
             rules=dict(movement="correlated_walk", functional_response="type3"),
-            landscape=dict(human_value=0.3, competitor_density=0.02, protection_value=0.5)),
+            landscape=dict(human_value=0.3, lion_density=0.02, protection_value=0.5)),
     uniform("r_space_any", 120.0, 6.0, 0.0, 15, rules=dict(settlement="space_only", mate_finding="anywhere")),
     uniform("r_ceiling", 100.0, 5.0, 0.0, 15, rules=dict(density="ceiling", mate_finding="always"),
             ceiling=30),

@@ -59,18 +59,22 @@ def test_release_counts_and_census_bookkeeping():
 
 def test_type2_functional_response_is_zero_without_prey_and_saturates():
     fr = rules.get("functional_response", "type2")
-    attack = np.array([1.3, 1.3, 0.9])
-    zero = fr(np.zeros((1, 3)), attack, np.array([2.0]))
+    attack = np.array([[1.3, 1.3, 0.9]])                 # km²/day, one unit, three species
+    handling = np.full((1, 3), 2.0)                      # days per kill
+    zero = fr(np.zeros((1, 3)), attack, handling)
     assert np.all(zero == 0)
     dens = np.array([[1e6, 0.0, 0.0]])
-    k = fr(dens, attack, np.array([2.0]))
+    k = fr(dens, attack, handling)
     assert k.sum() == pytest.approx(1 / 2.0, rel=1e-5)          # one kill per handling time
-    assert fr(np.array([[1e6, 1e6, 1e6]]), attack, np.array([2.0])).sum() == pytest.approx(0.5, rel=1e-5)
-    low = fr(np.array([[0.01, 0, 0]]), attack, np.array([2.0]))[0, 0]
+    assert fr(np.array([[1e6, 1e6, 1e6]]), attack, handling).sum() == pytest.approx(0.5, rel=1e-5)
+    low = fr(np.array([[0.01, 0, 0]]), attack, handling)[0, 0]
     assert low == pytest.approx(1.3 * 0.01 / (1 + 1.3 * 2 * 0.01))   # hand value
+    # handling per species: a slow-to-eat species saturates the unit sooner
+    slow = fr(np.array([[1e6, 0, 0]]), attack, np.array([[4.0, 2.0, 2.0]]))[0, 0]
+    assert slow == pytest.approx(1 / 4.0, rel=1e-5)
     # monotone in density
     ds = np.linspace(0, 5, 20)[:, None] * np.array([[1, 0, 0]])
-    ks = fr(ds, attack, np.full(20, 2.0))[:, 0]
+    ks = fr(ds, np.repeat(attack, 20, axis=0), np.full((20, 3), 2.0))[:, 0]
     assert np.all(np.diff(ks) > 0)
 
 
@@ -285,7 +289,7 @@ def test_kills_on_a_coarse_prey_grid_come_evenly_out_of_the_boxs_landscape_cells
     before = _fine_view(m.prey.N, f, land.shape)
     box = (3, 12, 5, 9)                                   # rows 3-11, cols 5-8: not aligned with prey cells
     present = before[:, 3:12, 5:9].sum(axis=(1, 2))
-    kills = np.array([10.0, 3.0, 0.0])
+    kills = np.array([10.0, 3.0, 0.0, 0.0])
     removed = m.prey.remove_kills(*box, kills)
     np.testing.assert_allclose(removed, kills)
     after_total = m.prey.N.sum(axis=(1, 2))
@@ -304,7 +308,7 @@ def test_kills_on_a_coarse_prey_grid_come_evenly_out_of_the_boxs_landscape_cells
                 assert m.prey.N[s, R, C] == pytest.approx(expect, rel=1e-12)
     # More kills than the box holds: it gives up what it holds (its cells' share), never more.
     holds = _fine_view(m.prey.N, f, land.shape)[0, 3:12, 5:9].sum()
-    removed = m.prey.remove_kills(*box, np.array([1e9, 0.0, 0.0]))
+    removed = m.prey.remove_kills(*box, np.array([1e9, 0.0, 0.0, 0.0]))
     assert removed[0] == pytest.approx(holds, rel=1e-12)
     assert (m.prey.N >= 0).all()
 
@@ -330,7 +334,7 @@ def test_kills_of_all_groups_are_removed_at_once_and_overlapping_boxes_share_the
     fresh = lambda: ReintroductionModel(sc, land, rng=np.random.default_rng(0))   # noqa: E731
     base = fresh().prey.N * (np.random.default_rng(4).random(fresh().prey.N.shape) + 0.5)
     boxes = np.array([(0, 6, 0, 6), (12, 20, 13, 20), (3, 9, 2, 8), (10, 15, 0, 20)])  # 0 and 2 overlap
-    kills = np.array([[4.0, 2.0, 0.0], [3.0, 0.0, 0.0], [5.0, 1.0, 0.0], [2.0, 3.0, 0.0]])   # no urial here
+    kills = np.array([[4.0, 2.0, 0.0, 0.0], [3.0, 0.0, 0.0, 0.0], [5.0, 1.0, 0.0, 0.0], [2.0, 3.0, 0.0, 0.0]])   # no urial or hare
     together = fresh()
     together.prey.N[:] = base
     removed = together.prey.remove_kills_in_boxes(*boxes.T, kills)
@@ -347,7 +351,7 @@ def test_kills_of_all_groups_are_removed_at_once_and_overlapping_boxes_share_the
     loss = np.zeros_like(fine)
     for (a, b, c, d), k in zip(boxes, kills):
         held = fine[:, a:b, c:d].sum(axis=(1, 2))
-        loss[:, a:b, c:d] += np.divide(k, held, out=np.zeros(3), where=held > 0)[:, None, None]
+        loss[:, a:b, c:d] += np.divide(k, held, out=np.zeros(len(k)), where=held > 0)[:, None, None]
     after = fine * (1 - loss)
     blocks = np.arange(0, 20, f)
     expect = np.add.reduceat(np.add.reduceat(after, blocks, axis=1), blocks, axis=2)

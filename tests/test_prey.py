@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim.world.landscape import SOUTH, Fence, Landscape
-from sim.config.params import GazelleParams, PreyParams, SaigaParams, UrialParams
+from sim.config.params import GazelleParams, HareParams, PreyParams, SaigaParams, UrialParams
 from sim.prey.population import SPECIES, PreyPopulation
 
 ROWS, COLS, CELL_KM = 20, 30, 2.5
@@ -31,7 +31,7 @@ def make_land(capacity: dict[str, np.ndarray] | None = None, *, fences=(), prote
         name="test", cell_km=CELL_KM, habitat=np.ones(shape), escarpment=np.zeros(shape, bool),
         water=np.zeros(shape, bool) if water is None else water,
         protection=np.zeros(shape) if protection is None else protection,
-        human=np.zeros(shape), road=np.zeros(shape, bool), competitors=np.zeros(shape),
+        human=np.zeros(shape), road=np.zeros(shape, bool), competitors={},
         capacity=cap, fences=tuple(fences))
 
 
@@ -46,12 +46,13 @@ def west_east_fence(gap_cols=()) -> Fence:
 QUIET = dict(r_max=0.0, annual_survival=1.0, poaching_per_year=0.0, diffusion_per_month=0.0)
 
 
-def params(saiga=None, gazelle=None, urial=None) -> PreyParams:
+def params(saiga=None, gazelle=None, urial=None, hare=None) -> PreyParams:
     """Prey parameters where every process is off (no births, deaths, poaching or movement)
     unless a species' overrides switch it on."""
     return PreyParams(saiga=SaigaParams(**{**QUIET, **(saiga or {})}),
                       gazelle=GazelleParams(**{**QUIET, **(gazelle or {})}),
-                      urial=UrialParams(**{**QUIET, **(urial or {})}))
+                      urial=UrialParams(**{**QUIET, **(urial or {})}),
+                      hare=HareParams(**{**QUIET, **(hare or {})}))
 
 
 def run(pop: PreyPopulation, first_month: int, months: int, *, enforcement: float = 0.0) -> None:

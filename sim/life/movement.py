@@ -273,7 +273,7 @@ def move(m: Any) -> None:
     leaders = units.leaders
     unit_need_year = units.total(need) * 12
     resident = pop.home_row[leaders] >= 0
-    if m.density.uses_prey and resident.any():
+    if m.density.uses_prey and getattr(m.settle_rule, "follows_prey", True) and resident.any():
         ranges.follow_prey(m, leaders[resident], unit_need_year[resident])
     resident = pop.home_row[leaders] >= 0
     res_leaders, res_need = leaders[resident], unit_need_year[resident]

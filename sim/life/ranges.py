@@ -46,8 +46,12 @@ def prey_and_space(model, habitat_ok, prey_ok, space_ok):
 
 @register("settlement", "space_only")
 def space_only(model, habitat_ok, prey_ok, space_ok):
-    """Settle wherever habitat and territory allow, ignoring prey (e.g. fenced, fed reserves)."""
+    """Settle wherever habitat and territory allow, ignoring prey (e.g. fenced, fed reserves, or
+    a food source other than prey); residents then keep their ranges whatever the prey does."""
     return habitat_ok & space_ok
+
+
+space_only.follows_prey = False     # read by sim.life.movement.move: ranges do not track prey
 
 
 def supply_coefficients(m: Any) -> np.ndarray:
@@ -167,7 +171,8 @@ def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
         leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, supply_tables(m),
         land.cell_km, m.prey.factor, land.rows, land.cols, supply_coefficients(m), m.hr_radii_km,
         p.abandon_supply_fraction, p.track_condition, land.habitat, p.settle_min_habitat, geo.east, geo.south,
-        _DR, _DC, pop.home_row[leaders], pop.home_col[leaders], pop.hr_radius_km[leaders])
+        _DR, _DC, pop.home_row[leaders], pop.home_col[leaders], pop.hr_radius_km[leaders], pop.male[leaders],
+        p.male_territory_spacing_km ** 2, land.cell_area_km2)
     moved = action == 1
     if moved.any():
         settle(m, leaders[moved], row[moved], col[moved], radius[moved])
@@ -182,9 +187,11 @@ _DC = DIRECTIONS[:, 1].copy()
 @njit(cache=True)
 def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_km, f, n_rows, n_cols,
             kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc,
-            res_rows, res_cols, res_radius):
+            res_rows, res_cols, res_radius, res_male, spacing2_km2, cell_area_km2):
     """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave. A range's
-    supply is what its prey yield less what the other residents centred in it claim (their needs)."""
+    supply is what its prey yield less what the other residents centred in it claim (their needs).
+    A male unit does not shift to within the territory spacing of another resident male's centre;
+    units are taken in turn and a shifted centre counts for those after it."""
     n = leaders.size
     action = np.zeros(n, dtype=np.int64)
     new_row = np.empty(n, dtype=np.int64)
@@ -207,6 +214,8 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
                 continue
             if not _line_open(east, south, r, c, dr[d], dc[d], k):
                 continue
+            if res_male[i] and _male_near(tr, tc, i, res_rows, res_cols, res_male, spacing2_km2, cell_area_km2):
+                continue
             s = (_supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
                  - _claimed(tr, tc, rad, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i))
             if s > best:
@@ -214,6 +223,7 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
         if best_r >= 0 and best >= need[i]:
             action[i] = 1
             new_row[i], new_col[i] = best_r, best_c
+            res_rows[i], res_cols[i] = best_r, best_c
             continue
         # grow the range where it is
         for j in range(radii.size):
@@ -226,6 +236,17 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
         if action[i] == 0:
             action[i] = 2
     return action, new_row, new_col, new_radius
+
+
+@njit(cache=True)
+def _male_near(r, c, skip, res_rows, res_cols, res_male, spacing2_km2, cell_area_km2):
+    """Whether a resident male other than unit ``skip`` is centred within the spacing of (r, c)."""
+    for j in range(res_rows.size):
+        if j != skip and res_male[j]:
+            dr, dc = r - res_rows[j], c - res_cols[j]
+            if (dr * dr + dc * dc) * cell_area_km2 < spacing2_km2:
+                return True
+    return False
 
 
 @njit(cache=True)
@@ -272,8 +293,35 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
         land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
     ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
+    if go.size > 1:
+        go = m.rng.permutation(go)
+        go = go[_room_among(pop.row[walkers[go]], pop.col[walkers[go]], pop.male[walkers[go]], radius[go],
+                            land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)]
     if go.size:
         settle(m, walkers[go], pop.row[walkers[go]], pop.col[walkers[go]], radius[go])
+
+
+@njit(cache=True)
+def _room_among(rows, cols, male, radius, cell_area_km2, spacing2_km2, overlap_max):
+    """Walkers settling in the same month, taken in the given (random) order: each keeps its
+    place if the ones kept before it leave room as residents would (:func:`_space_ok`)."""
+    keep = np.zeros(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        ok = True
+        crowd = 0
+        for j in range(i):
+            if not keep[j] or male[j] != male[i]:
+                continue
+            dr, dc = rows[i] - rows[j], cols[i] - cols[j]
+            d2 = (dr * dr + dc * dc) * cell_area_km2
+            if male[i]:
+                if d2 < spacing2_km2:
+                    ok = False
+                    break
+            elif d2 < radius[i] ** 2:
+                crowd += 1
+        keep[i] = ok and (male[i] or crowd < overlap_max)
+    return keep
 
 
 @njit(cache=True)
