@@ -337,10 +337,10 @@ class CheetahParams(Params):
 class PreySpeciesParams(Params):
     """One prey species as a density field (animals per cell)."""
 
-    #: Capacity layers ``<name>_winter`` / ``<name>_summer`` (True) or one layer ``<name>``.
-    migratory: bool = False
-    #: Capacity is raised near water points (``management.water_capacity_gain``).
-    water_dependent: bool = False
+    migratory: bool = P(False, "flag", "species trait: capacity layers <name>_winter / <name>_summer "
+                        "(True) or one layer <name>")
+    water_dependent: bool = P(False, "flag", "species trait: capacity raised near water points "
+                              "(management.water_capacity_gain)")
 
     body_mass_kg: float = P(30.0, "kg", "", gt=0, le=500)
     r_max: float = P(0.3, "per year (ln λ_max)", "", ge=0, le=2)
@@ -373,7 +373,8 @@ class PreySpeciesParams(Params):
 class SaigaParams(PreySpeciesParams):
     """Saiga antelope (Saiga tatarica): migratory, male-biased poaching, reproductive collapse."""
 
-    migratory: bool = True
+    migratory: bool = P(True, "flag", "CMS 2024 saiga migration fact sheet: southern wintering, northern "
+                        "summering areas several hundred km apart")
 
     body_mass_kg: float = P(33.0, "kg", "C: midpoint of males 32-51 and females 21-41 kg (S); adult "
                             "females and young dominate", gt=0, le=500)
@@ -414,7 +415,8 @@ class SaigaParams(PreySpeciesParams):
 class GazelleParams(PreySpeciesParams):
     """Goitered gazelle (Gazella subgutturosa)."""
 
-    water_dependent: bool = True
+    water_dependent: bool = P(True, "flag", "MODEL.md (landscape layer water: raises gazelle capacity "
+                              "around water points)")
 
     body_mass_kg: float = P(27.0, "kg", "Great Soviet Encyclopedia: up to 33 kg; ~30 kg (S)", gt=0, le=500)
     r_max: float = P(0.30, "per year (ln λ_max)", "assumption: unconfirmed; Pereladova et al. 1998 "
