@@ -230,6 +230,12 @@ class CheetahParams(Params):
     male_territory_spacing_km: float = P(
         20.0, "km", "Melzheimer/Wachter letter 2023: male territories ~20-23 km apart (Namibia)",
         "No male settles within this distance of another resident male's centre", gt=0, le=200)
+    male_settle_near_female_km: float = P(
+        34.0, "km", "C: a male's monthly search spread (daily_travel_km_male x √30.44 days, Houser et "
+        "al. 2009); territorial males hold territories where females pass (Caro 1994, Cheetahs of the "
+        "Serengeti Plains; marking hubs visited by females, Melzheimer et al. 2020, PNAS 117:33325)",
+        "A male settles only within this distance of a resident female's centre (while any female is "
+        "resident); 0: anywhere", ge=0, le=500, sens=(17.0, 68.0))
     female_overlap_max: int = P(
         3, "resident females", "assumption: female ranges overlap (15.8 % overlap, Marker et al. 2008)",
         "A female does not settle where this many resident females already centre within her radius",

@@ -290,7 +290,8 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
         m.density.uses_prey, supply_tables(m), land.cell_km, prey.factor, land.rows, land.cols,
         supply_coefficients(m), res_rows, res_cols, pop.male[residents], pop.hr_radius_km[residents],
         resident_need_kg_year,
-        land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
+        land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max,
+        p.male_settle_near_female_km ** 2)
     ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
     if go.size > 1:
@@ -327,7 +328,7 @@ def _room_among(rows, cols, male, radius, cell_area_km2, spacing2_km2, overlap_m
 @njit(cache=True)
 def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii_km, uses_prey, sat, cell_km, f,
               n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, res_radius, res_need, cell_area_km2,
-              spacing2_km2, overlap_max):
+              spacing2_km2, overlap_max, near_female2_km2):
     """The three settlement tests of each walker at its cell (see the module docstring) and the
     radius it would take: the smallest of ``radii_km`` whose supply, less what the residents
     centred in it claim, covers its unit's need (the largest if none does; the smallest if food
@@ -357,7 +358,7 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
                 radius[i] = radii_km[k]
                 break
     room = _space_ok(rows, cols, male[walkers], radius, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2,
-                     overlap_max)
+                     overlap_max, near_female2_km2)
     return habitat_ok, prey_ok, radius, room
 
 
@@ -379,31 +380,37 @@ def space_ok(m: Any, walkers: np.ndarray, rows, cols, radius, residents: np.ndar
     rr, rc = pop.positions(residents)
     return _space_ok(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), pop.male[walkers],
                      np.asarray(radius, dtype=np.float64), rr, rc, pop.male[residents],
-                     m.landscape.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
+                     m.landscape.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max,
+                     p.male_settle_near_female_km ** 2)
 
 
 @njit(cache=True)
-def _space_ok(rows, cols, male, radius, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2, overlap_max):
-    """Per walker: a male, no resident male centred within the spacing; a female, fewer than
-    ``overlap_max`` resident females centred within her radius (distances between cell centres;
-    with no resident female anywhere, any female may settle)."""
+def _space_ok(rows, cols, male, radius, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2, overlap_max,
+              near_female2_km2):
+    """Per walker: a male, no resident male centred within the spacing and, while any female is
+    resident, one centred within ``near_female2_km2`` (squared distance; 0: no such test); a
+    female, fewer than ``overlap_max`` resident females centred within her radius (distances
+    between cell centres; with no resident female anywhere, any female may settle)."""
     ok = np.ones(rows.size, dtype=np.bool_)
     any_female = False
     for j in range(res_rows.size):
         any_female |= not res_male[j]
     for i in range(rows.size):
         crowd = 0
+        near_female = not (male[i] and any_female and near_female2_km2 > 0)
         for j in range(res_rows.size):
-            if res_male[j] != male[i]:
-                continue
             dr, dc = rows[i] - res_rows[j], cols[i] - res_cols[j]
             d2 = (dr * dr + dc * dc) * cell_area_km2
+            if res_male[j] != male[i]:
+                if male[i] and d2 <= near_female2_km2:
+                    near_female = True
+                continue
             if male[i]:
                 if d2 < spacing2_km2:
                     ok[i] = False
                     break
             elif d2 < radius[i] ** 2:
                 crowd += 1
-        if not male[i] and any_female and crowd >= overlap_max:
+        if not near_female or (not male[i] and any_female and crowd >= overlap_max):
             ok[i] = False
     return ok
