@@ -410,7 +410,8 @@ def _genetics_by_year(census: dict[str, np.ndarray], extant: np.ndarray, R: int)
     gd_initial = initial_gene_diversity(census) if R else math.nan
     retained = gd / gd_initial if gd_initial and math.isfinite(gd_initial) else np.full_like(gd, np.nan)
     return {"gene_diversity": gd, "gd_retained": retained,
-            "mean_F": _col_mean(census["mean_F"], extant)}
+            "mean_F": _col_mean(census["mean_F"], extant),
+            "lethal_alleles": _col_mean(census["lethal_alleles"], extant)}
 
 
 def _deaths_by_year(census: dict[str, np.ndarray], R: int, Y: int) -> dict[str, np.ndarray]:
@@ -453,7 +454,8 @@ def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
     * ``stoch_r_mean, stoch_r_sd``: mean and SD over runs of that year's r = ln(N_t / N_t-1),
       ``stoch_r_pairs`` runs with a valid pair (NaN/0 in the first year);
     * ``gene_diversity`` (mean over runs extant that year), ``gd_retained`` = gene_diversity /
-      the summary's ``gd_initial``, ``mean_F`` (runs extant that year);
+      the summary's ``gd_initial``, ``mean_F`` and ``lethal_alleles`` (per animal; runs extant
+      that year);
     * ``deaths_total_mean``: mean deaths per run in that year; ``death_share_<cause>``: share of
       that year's deaths by cause;
     * ``prey_<species>`` (mean over all runs), ``home_range_km2`` (runs with residents),

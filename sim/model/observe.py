@@ -130,6 +130,7 @@ def take_census(m: Any) -> None:
     if n:
         c["gene_diversity"][i] = m.genetics.gene_diversity(pop.gslot.tolist())
         c["mean_F"][i] = float(np.mean(pop.F))
+        c["lethal_alleles"][i] = m.genetics.lethal_alleles(pop.gslot)
         if (~cub).any():
             c["mean_condition"][i] = float(np.mean(pop.condition[~cub]))
     lead = pop.leaders() if n else np.zeros(0, dtype=np.int64)

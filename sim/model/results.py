@@ -24,7 +24,8 @@ CENSUS_COLUMNS: tuple[str, ...] = (
     + tuple(f"{st}_{sx}" for st in STAGES for sx in SEXES)
     + ("adults_f", "adults_m", "breeding_females", "births", "released")
     + tuple(f"deaths_{c}" for c in DEATH_CAUSES)
-    + ("extant", "gene_diversity", "mean_F", "occupied_km2", "mean_condition", "mean_home_range_km2")
+    + ("extant", "gene_diversity", "mean_F", "lethal_alleles", "occupied_km2", "mean_condition",
+       "mean_home_range_km2")
     + tuple(f"prey_{s}" for s in PREY_SPECIES)
     + ("saiga_male_fraction",)
 )
@@ -38,6 +39,8 @@ other = causes added by plugin hazards, named in ReplicateResult.extra["deaths_b
 extant: 1 if both sexes are present (Vortex's definition of a surviving population), else 0;
 gene_diversity: expected heterozygosity of the living population (NaN if none);
 mean_F: mean inbreeding coefficient of the living (NaN if none);
+lethal_alleles: mean recessive lethal alleles carried per living animal, the lethal genetic load
+that selection against homozygous cubs purges (Vortex's "lethal alleles per individual"; NaN if none);
 occupied_km2: area covered by at least one resident's home range [km²]: the union of the
 residents' home-range disks on the grid (overlapping ranges count once);
 mean_condition: mean body condition (0-1) of independent cheetahs (NaN if none);
@@ -77,7 +80,7 @@ class ReplicateResult:
 def empty_census(years: int) -> dict[str, np.ndarray]:
     """Census arrays filled with zeros (NaN for the ratio columns)."""
     out = {c: np.zeros(years, dtype=np.float64) for c in CENSUS_COLUMNS}
-    for c in ("gene_diversity", "mean_F", "mean_condition", "mean_home_range_km2"):
+    for c in ("gene_diversity", "mean_F", "lethal_alleles", "mean_condition", "mean_home_range_km2"):
         out[c][:] = np.nan
     out["year"][:] = np.arange(1, years + 1)
     return out
