@@ -1,0 +1,105 @@
+"""Home ranges follow the prey (sim.life.ranges.follow_prey, run by the month's movement): a
+resident whose range no longer feeds it shifts its centre by one range radius towards the prey,
+a closed fence on the way blocks the shift, and with nothing to shift to or grow into it leaves.
+
+The map: 30 x 50 cells of 2.5 km, habitat 0.8 everywhere; prey on the landscape grid
+(prey_cell_km 2.5). One lone resident female centred on cell (15, 12) with a range of radius
+30 km. Ranges are boxes of the same area: half side rint(30 km x sqrt(pi)/2 / 2.5 km) = 11
+cells, so her box spans columns 1..23; a shift is rint(30 / 2.5) = 12 cells (30 km, one
+radius); the largest range (40 km) spans rint(40 x 0.8862 / 2.5) = 14 cells either side, columns
+0..26. Gazelle capacity 2/km² everywhere, but the gazelles are removed from every column west of
+28: the prey is only "to the east", beyond the reach of any range around her centre.
+
+Supply by hand (sim.life.ranges: sustainable yield = stock up to half capacity x 27 kg x 0.6 x
+r_max 0.3 / 2 = 2.43 kg/yr per animal; the catch term is far larger here): her range 0 kg/yr,
+less than abandon_supply_fraction 0.5 x her need (4 kg/day x 365.25 = 1461 kg/yr), so she looks
+for a better range. East (centre (15, 24), columns 13..35, rows 4..26): 8 x 23 = 184 cells with
+prey x 6.25 animals (half capacity) x 2.43 = 2794.5 kg/yr >= 1461: she shifts there. North-east
+and south-east boxes are clipped by the map edge (120 and 112 cells): less.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.config.params import SPECIES
+from sim.life import movement, ranges
+from sim.model.model import ReintroductionModel
+from sim.world.landscape import EAST, Fence
+from tests.helpers import flat_landscape, scenario
+
+ROWS, COLS, CENTRE, RADIUS_KM, PREY_FROM_COL = 30, 50, (15, 12), 30.0, 28
+GAZELLE = SPECIES.index("gazelle")
+
+
+def _landscape(fence_col: int | None = None, gap_rows: tuple[int, ...] = ()):
+    """The map of the module docstring; optionally a north-south fence on the east edges of
+    column ``fence_col`` (all rows), open at ``gap_rows``."""
+    land = flat_landscape(ROWS, COLS, saiga=0.0, gazelle=2.0, hare=0.0)
+    if fence_col is None:
+        return land
+    edges = np.array([(EAST, r, fence_col) for r in range(ROWS)], dtype=np.int64)
+    gaps = np.zeros(ROWS, dtype=bool)
+    gaps[list(gap_rows)] = True
+    return dataclasses.replace(land, fences=(Fence("north-south", edges, gaps),))
+
+
+def _resident(land, *, prey_east: bool = True):
+    """The model with the lone resident female of the module docstring, the prey removed west
+    of column 28 (or everywhere). Walkers do not settle (settle_prob_per_month ~ 0), so a unit
+    that leaves its range is still walking after the month's movement."""
+    sc = scenario(prey={"saiga": {"initial_total": 0}, "gazelle": {"initial_total": 2.0 * ROWS * COLS * 6.25}},
+                  landscape={"prey_cell_km": 2.5}, cheetah={"settle_prob_per_month": 1e-9})
+    m = ReintroductionModel(sc, land, rng=np.random.default_rng(0))
+    assert m.prey.factor == 1
+    m.prey.N[GAZELLE, :, :PREY_FROM_COL if prey_east else COLS] = 0.0    # before any prey table is built
+    (f,) = m.add_cheetahs(sex="F", age_months=60, row=CENTRE[0], col=CENTRE[1])
+    f.settle(*CENTRE, RADIUS_KM)
+    return m, f
+
+
+def test_hand_supplies_of_the_set_up():
+    """The supplies of the module docstring, from the model's own supply function [kg/yr]."""
+    m, _ = _resident(_landscape())
+    need = 4.0 * 365.25
+    here, east, north_east = ranges.range_supply_kg_year(m, [15, 15, 3], [12, 24, 24], [[RADIUS_KM]] * 3)[:, 0]
+    assert here == 0.0
+    assert east == pytest.approx(184 * 6.25 * 27 * 0.6 * 0.3 / 2, rel=1e-9) and east >= need
+    assert north_east == pytest.approx(120 * 6.25 * 2.43, rel=1e-9) and north_east < east
+    largest = ranges.range_supply_kg_year(m, [15], [12], [[40.0]])[0, 0]
+    assert largest == 0.0                                   # growing cannot reach the prey
+
+
+def test_a_resident_whose_prey_left_shifts_its_range_one_radius_towards_the_prey():
+    m, f = _resident(_landscape())
+    movement.move(m)
+    assert f.home == (15, 24), "the centre moves 12 cells (one 30 km radius) east"
+    assert f.hr_radius_km == RADIUS_KM
+    assert (f.row, f.col) == (15, 24)
+
+
+def test_a_closed_fence_between_the_resident_and_the_prey_blocks_the_shift():
+    """A fence on the east edges of column 18, between her centre (column 12) and the prey: no
+    shift east (nor north-east or south-east: both L-paths of a diagonal step cross it); no other
+    direction has prey and the largest range reaches column 26 only, so she leaves (walks)."""
+    m, f = _resident(_landscape(fence_col=18))
+    movement.move(m)
+    assert f.home is None and f.hr_radius_km == 0.0
+    assert f.col <= 18, "a walker never crosses the closed fence"
+
+
+def test_a_gap_in_the_fence_on_the_way_lets_the_range_shift():
+    m, f = _resident(_landscape(fence_col=18, gap_rows=(15,)))
+    movement.move(m)
+    assert f.home == (15, 24)
+
+
+def test_a_resident_with_no_prey_in_any_direction_leaves_its_range():
+    """No prey anywhere: no direction is better than the empty range and no radius up to 40 km
+    feeds her, so she leaves and walks."""
+    m, f = _resident(_landscape(), prey_east=False)
+    movement.move(m)
+    assert f.alive and f.home is None and f.stage == "transient"
