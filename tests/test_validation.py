@@ -3,8 +3,8 @@
 Each check compares a submodel or a field pattern with its expected value and tolerance, as
 written in docs/validation.md; here they run in quick mode (few replicates, short horizons) on one
 process. Checks whose quick-mode sampling error is too wide to be a fair pass/fail
-(``demography_growth``, the Namibia and saiga field checks, the sensitivity sweep) run only in
-``make validate``.
+(``demography_growth``, the Namibia, Iran and saiga-recovery field checks, the sensitivity sweep)
+run only in ``make validate``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sim.validation as validation
 
 FAST_CHECKS = ("founder_extinction", "gene_diversity_drift", "prey_logistic", "predator_prey_offtake",
                "movement_msd", "fence_crossing", "serengeti_cub_survival", "kgalagadi_cub_survival",
-               "female_lifespan")
+               "female_lifespan", "breeding_lion_free", "ustyurt_fence_saiga")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_validation_report_lists_every_check_with_its_figure(quick_results, tmp_
 
 
 def test_every_registered_check_is_either_fast_or_left_to_make_validate():
-    slow = {"demography_growth", "namibia_home_range", "ustyurt_saiga_recovery", "sensitivity"}
+    slow = {"demography_growth", "namibia_home_range", "iran_low_density", "ustyurt_saiga_recovery", "sensitivity"}
     assert set(validation.CHECKS) == set(FAST_CHECKS) | slow
 
 
@@ -83,3 +83,39 @@ def test_instrumented_runs_return_the_documented_records():
     spring = ins.run_spring_counts(uniform_reserve("contract_saiga", years=2, size_km=40.0, saiga=1.0,
                                                    prey_poaching=0.0), 1)
     assert spring.shape == (2,) and (spring > 0).all()
+
+
+def test_breeding_range_and_fence_region_records_follow_their_contract():
+    """The records of instrumented.run_breeding, run_ranges and run_saiga_regions that the
+    breeding, Iran and fence checks rely on."""
+    from sim.validation import instrumented as ins
+    from sim.validation.common import field_scenario
+    from sim.validation.fence_saiga import fence_scenarios
+
+    years = 4
+    sc = field_scenario("contract", years=years, lions=0.0, size_km=60.0, females=6, males=6)
+    b = ins.run_breeding(sc, 1)
+    assert isinstance(b, ins.BreedingRecord) and b.months == 12 * years and b.litter_t.size > 0
+    n = b.litter_t.size
+    for a in (b.litter_mother, b.mother_born, b.mother_age, b.mother_end, b.litter_size, b.emerged, b.independent):
+        assert a.shape == (n,)
+    assert ((b.emerged <= b.litter_size) & (b.independent <= b.emerged) & (b.litter_size >= 1)).all()
+    assert (b.mother_age >= sc.cheetah.female_first_conception_months + sc.cheetah.gestation_months).all()
+    assert int(b.litter_size.sum()) == int(b.census["births"].sum())
+    own = b.mother_born >= 0
+    assert (b.mother_age[own] == b.litter_t[own] - b.mother_born[own]).all()
+    assert b.female_born.shape == b.female_end.shape == b.female_id.shape
+    assert (b.female_end >= b.female_born).all()
+
+    r = ins.run_ranges(sc, 1)
+    assert isinstance(r, ins.RangeRecord) and r.cell_km == 2.5 and r.track_id.size > 0
+    assert r.track_t.shape == r.track_row.shape == r.track_resident.shape == r.track_id.shape
+    assert ((0 <= r.track_t) & (r.track_t < r.months)).all()
+    assert r.range_km2.size > 0 and (r.range_km2 > 0).all() and ((1 <= r.range_year) & (r.range_year <= years)).all()
+
+    scs = fence_scenarios(2)
+    gaps, closed = ins.run_saiga_regions(scs["gaps"], 1), ins.run_saiga_regions(scs["closed"], 1, close_fences=True)
+    south = gaps.region_of_site["southern_cluster"]
+    assert south != gaps.region_of_site["ustyurt_reserve"]
+    assert gaps.saiga.shape == (24, 2) and gaps.saiga[0].sum() == 0 and gaps.saiga[1].sum() > 0
+    assert closed.saiga[:, south].max() == 0 and gaps.saiga[-1, south] > 0

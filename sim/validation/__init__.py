@@ -16,16 +16,20 @@ share the field runs of :mod:`.field_pool`):
   (:mod:`.theory_drift`), theta-logistic prey (:mod:`.prey_logistic`), type II functional response
   (:mod:`.offtake`), correlated random walk (:mod:`.movement`), fences (:mod:`.fences`);
 * **field**: patterns from cheetah and saiga field studies the model must reproduce with
-  parameters set for that system (:mod:`.field_cubs`, :mod:`.field_lifespan`, :mod:`.namibia`,
-  :mod:`.saiga`; sources in ``/work/shared/research/parameters.md``);
+  parameters set for that system (:mod:`.field_cubs`, :mod:`.field_lifespan`, :mod:`.field_breeding`
+  (breeding without lions, Bissett & Bernard 2011), :mod:`.namibia`, :mod:`.iran` (large ranges,
+  long moves and persistence at Iranian prey densities), :mod:`.saiga`, :mod:`.fence_saiga` (the
+  Ustyurt border fence closed, with gaps, removed); sources in ``/work/shared/research/parameters.md``
+  and ``field-values-2.md``);
 * **sensitivity**: one-at-a-time changes of the main parameters in the baseline scenario
   (:mod:`.sensitivity`).
 
 Shared pieces: :mod:`.common` (records, the ``@check`` registry, settings, seeds, the parallel
 map, figures, the demography-only and field-system scenarios built with
 :func:`sim.config.factories.uniform_reserve`), :mod:`.instrumented` (every model run a check makes, and the
-records the census does not hold: cub fates, female lifespans, kills per hunting unit, mean
-kinship, spring saiga counts; the model itself is not changed), :mod:`.report` (the markdown) and
+records the census does not hold: cub fates, female lifespans, litters and their fates, monthly
+locations and range sizes, kills per hunting unit, mean kinship, spring saiga counts, saiga per
+fence region; the model itself is not changed), :mod:`.report` (the markdown) and
 :mod:`.runner` (:func:`run_checks`, the command line).
 
 A failing check is reported as FAIL and the exit status stays 0 (``--strict``: 1), so a model

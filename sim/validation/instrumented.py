@@ -79,6 +79,67 @@ class KinshipRun:
     mean_kinship: np.ndarray     # (years,) f̄ at each census; NaN where none was alive
 
 
+@dataclass
+class BreedingRecord:
+    """Every litter of one replicate, with its fate, and every female born in the run.
+
+    A litter is recorded at its birth (the model's births event, month ``t`` of the reproduction
+    phase); its cubs are followed through the deaths and independence events. ``emerged``: cubs
+    still alive at the end of month t + ``den_months`` (the month-end after which a field observer
+    first sees a litter leave the lair; a litter with 0 there was never seen in the field).
+    ``independent``: cubs that became independent (at the normal age, at the mother's next
+    birth, or orphaned but old enough to survive). Mothers are ids; ``mother_born`` is the month
+    the mother was born in the run, -1 for a released founder (her age then comes from her
+    release age)."""
+
+    months: int                  # months simulated (the run's length T)
+    den_months: int              # months after the birth month at which ``emerged`` is counted
+    litter_t: np.ndarray         # (litters,) int: month t of the birth
+    litter_mother: np.ndarray    # (litters,) int: the mother's id
+    mother_born: np.ndarray      # (litters,) int: month the mother was born in the run; -1: founder
+    mother_age: np.ndarray       # (litters,) int: the mother's age at the birth [months]
+    mother_end: np.ndarray       # (litters,) int: month t of the mother's death; ``months`` if alive at the end
+    litter_size: np.ndarray      # (litters,) int: cubs born
+    emerged: np.ndarray          # (litters,) int: cubs alive at the end of month t + den_months
+    independent: np.ndarray      # (litters,) int: cubs that became independent
+    female_born: np.ndarray      # (females,) int: month t a female of the run was born
+    female_end: np.ndarray       # (females,) int: month t of her death; ``months`` if alive (censored)
+    female_id: np.ndarray        # (females,) int: her id (= litter_mother of her litters)
+    census: Census
+
+
+@dataclass
+class RangeRecord:
+    """Where every independent animal was at the end of every month, and the resident ranges at
+    every December census, of one replicate. A location is the home-range centre of a resident,
+    else the cell the animal stands in (:meth:`sim.cheetahs.population.Cheetahs.positions`)."""
+
+    cell_km: float
+    months: int
+    track_id: np.ndarray         # (fixes,) int: animal id, one fix per independent animal and month
+    track_t: np.ndarray          # (fixes,) int: month t
+    track_row: np.ndarray        # (fixes,) int: location cell
+    track_col: np.ndarray
+    track_resident: np.ndarray   # (fixes,) bool: the animal had a home range
+    track_male: np.ndarray       # (fixes,) bool
+    range_year: np.ndarray       # (ranges,) int: census year (1-based) of a resident unit's range
+    range_male: np.ndarray       # (ranges,) bool: the unit's leader is male
+    range_km2: np.ndarray        # (ranges,) float: its area π r² [km²]
+    census: Census
+
+
+@dataclass
+class SaigaRegionRun:
+    """Saiga in each fence region at the start of every month (before that month's processes),
+    of one replicate: regions are the areas the landscape's fences separate when all their gaps
+    are closed (:attr:`sim.world.landscape.Landscape.fence_regions`, on the prey grid)."""
+
+    months: int
+    saiga: np.ndarray            # (months, regions) saiga [animals] at the start of month t
+    region_of_site: dict         # release-site name -> its fence region
+    census: Census
+
+
 # ============================================================================ runs
 def run_census(scenario: Scenario, seed) -> Census:
     """The census of one plain (uninstrumented) replicate, as sim.model.model.run_replicate gives it."""
@@ -163,6 +224,88 @@ def run_spring_counts(scenario: Scenario, seed) -> np.ndarray:
     return np.array(spring)
 
 
+def run_breeding(scenario: Scenario, seed) -> BreedingRecord:
+    """One replicate with every litter's birth, size, cubs at emergence and at independence, and
+    every female born in the run (birth and death months)."""
+    obs = _BreedingObserver(int(round(scenario.cheetah.den_months)))
+    m = _run(scenario, seed, obs)
+    T = m.t
+    L = obs.litters
+    cubs = [lit["cubs"] for lit in L]
+    dead = obs.cub_death
+    emerged = [sum(1 for c in cs if dead.get(c, T + 1) > lit["t"] + obs.den) for cs, lit in zip(cubs, L)]
+    indep = [sum(1 for c in cs if c in obs.independent) for cs in cubs]
+    fem = [u for u, (born, male) in obs.born.items() if not male]
+    rec = BreedingRecord(
+        months=T, den_months=obs.den,
+        litter_t=np.array([lit["t"] for lit in L], dtype=np.int64),
+        litter_mother=np.array([lit["mother"] for lit in L], dtype=np.int64),
+        mother_born=np.array([lit["mother_born"] for lit in L], dtype=np.int64),
+        mother_age=np.array([lit["mother_age"] for lit in L], dtype=np.int64),
+        mother_end=np.array([obs.death.get(lit["mother"], T) for lit in L], dtype=np.int64),
+        litter_size=np.array([len(cs) for cs in cubs], dtype=np.int64),
+        emerged=np.array(emerged, dtype=np.int64), independent=np.array(indep, dtype=np.int64),
+        female_born=np.array([obs.born[u][0] for u in fem], dtype=np.int64),
+        female_end=np.array([obs.death.get(u, T) for u in fem], dtype=np.int64),
+        female_id=np.array(fem, dtype=np.int64),
+        census={k: np.asarray(v).copy() for k, v in m.census.items()})
+    m.remove_all_agents()
+    return rec
+
+
+def run_ranges(scenario: Scenario, seed) -> RangeRecord:
+    """One replicate with every independent animal's location at the end of every month and
+    the resident units' range areas at every census."""
+    obs = _RangeObserver()
+    m = _run(scenario, seed, obs)
+    fx = np.array(obs.fixes, dtype=np.int64).reshape(-1, 6)
+    rg = np.array(obs.ranges, dtype=np.float64).reshape(-1, 3)
+    rec = RangeRecord(
+        cell_km=float(m.landscape.cell_km), months=m.t,
+        track_id=fx[:, 0], track_t=fx[:, 1], track_row=fx[:, 2], track_col=fx[:, 3],
+        track_resident=fx[:, 4].astype(bool), track_male=fx[:, 5].astype(bool),
+        range_year=rg[:, 0].astype(np.int64), range_male=rg[:, 1].astype(bool), range_km2=rg[:, 2],
+        census={k: np.asarray(v).copy() for k, v in m.census.items()})
+    m.remove_all_agents()
+    return rec
+
+
+def closed_fences(land):
+    """The landscape with every gap of every fence closed (a fence without crossings); the
+    model is run on it unchanged. (The presets set their gaps; no scenario key closes them.)"""
+    import dataclasses
+    return land.replace(fences=tuple(dataclasses.replace(f, gaps=np.zeros_like(f.gaps)) for f in land.fences))
+
+
+def run_saiga_regions(scenario: Scenario, seed, close_fences: bool = False) -> SaigaRegionRun:
+    """One replicate with the saiga in each fence region at the start of every month;
+    ``close_fences``: run on the scenario's landscape with every fence gap closed
+    (:func:`closed_fences`)."""
+    from ..model.model import ReintroductionModel
+    from ..config.params import SPECIES
+    land = landscape_of(scenario)
+    if close_fences:
+        land = closed_fences(land)
+    rows: list[np.ndarray] = []
+    saiga = SPECIES.index("saiga")
+
+    def on_month_start(model, t):
+        grid = model.prey.grid
+        rows.append(np.bincount(grid.fence_regions.ravel(), weights=model.prey.N[saiga].ravel(),
+                                minlength=int(grid.fence_regions.max()) + 1))
+
+    m = ReintroductionModel(scenario, land, rng=np.random.default_rng(seed),
+                            observers=[SimpleNamespace(on_month_start=on_month_start)])
+    m.run()
+    grid = m.prey.grid
+    sites = {name: int(grid.fence_regions[r // m.prey.factor, c // m.prey.factor])
+             for name, (r, c) in m.landscape.sites.items()}
+    out = SaigaRegionRun(months=m.t, saiga=np.array(rows), region_of_site=sites,
+                         census={k: np.asarray(v).copy() for k, v in m.census.items()})
+    m.remove_all_agents()
+    return out
+
+
 def _run(sc: Scenario, seed, observer):
     """Run one replicate of ``sc`` with one observer; returns the model."""
     from ..model.model import ReintroductionModel
@@ -203,3 +346,68 @@ class _LifeObserver:
             if i not in row and i not in self.female_death:
                 self.female_death[i] = t
         self._prev_cubs = cubs
+
+
+class _BreedingObserver:
+    """Litters from the births events; cub deaths and independence from their events; the birth
+    months of every animal born in the run and the death month of every animal."""
+
+    def __init__(self, den_months: int) -> None:
+        self.den = den_months
+        self.litters: list[dict] = []
+        self.born: dict[int, tuple[int, bool]] = {}        # id -> (month born, male)
+        self.death: dict[int, int] = {}                     # id -> month of death
+        self.cub_death: dict[int, int] = {}
+        self.independent: set[int] = set()
+
+    def on_births(self, model, ev) -> None:
+        mother = int(ev.mother_uid[0])
+        if mother in self.born:
+            mother_born = self.born[mother][0]
+            age = ev.t - mother_born
+        else:
+            mother_born = -1
+            age = int(model.cheetahs.age[model.cheetahs.row_of(mother)])
+        cubs = [int(u) for u in ev.cub_uid]
+        self.litters.append({"t": ev.t, "mother": mother, "mother_born": mother_born, "mother_age": age,
+                             "cubs": cubs})
+        for u, sex in zip(cubs, ev.cub_sex.tolist()):
+            self.born[u] = (ev.t, sex == "M")
+
+    def on_deaths(self, model, ev) -> None:
+        for u, cub in zip(ev.uid.tolist(), ev.was_cub.tolist()):
+            self.death[u] = ev.t
+            if cub:
+                self.cub_death[u] = ev.t
+
+    def on_independence(self, model, ev) -> None:
+        self.independent.update(int(u) for u in ev.uid)
+
+
+class _RangeObserver:
+    """At the end of every month, the location of every independent animal out of a boma; at
+    every census, each resident unit's range area."""
+
+    def __init__(self) -> None:
+        self.fixes: list[tuple[int, int, int, int, int, int]] = []
+        self.ranges: list[tuple[int, int, float]] = []
+
+    def on_month_end(self, model, t: int) -> None:
+        pop = model.cheetahs
+        rows = np.flatnonzero((pop.mother < 0) & (pop.boma_months == 0))
+        if rows.size == 0:
+            return
+        r, c = pop.positions(rows)
+        res = pop.home_row[rows] >= 0
+        for k in range(rows.size):
+            self.fixes.append((int(pop.uid[rows[k]]), t, int(r[k]), int(c[k]), int(res[k]),
+                               int(pop.male[rows[k]])))
+
+    def on_census(self, model, year: int) -> None:
+        pop = model.cheetahs
+        if len(pop) == 0:
+            return
+        lead = pop.leaders()
+        res = np.flatnonzero((pop.home_row >= 0) & (pop.mother < 0) & (lead == np.arange(len(pop))))
+        for i in res.tolist():
+            self.ranges.append((year, int(pop.male[i]), float(np.pi * pop.hr_radius_km[i] ** 2)))
