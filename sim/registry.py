@@ -49,8 +49,10 @@ class Movement(Protocol):
 
 class Settlement(Protocol):
     """Whether each walker may settle where it stands, from three tests computed by
-    :mod:`sim.life.ranges` (habitat suitable, prey enough for a range, no same-sex resident in
-    the way); bool arrays in, bool array out."""
+    :mod:`sim.life.ranges` (habitat suitable, prey enough for a range, room: no same-sex resident
+    in the way and, for a male, a resident female within ``male_settle_near_female_km``); bool
+    arrays in, bool array out. A rule function may carry ``follows_prey = False`` so residents keep
+    their ranges whatever the prey does (``space_only``)."""
 
     def __call__(self, model: Any, habitat_ok: np.ndarray, prey_ok: np.ndarray,
                  space_ok: np.ndarray) -> np.ndarray: ...
@@ -59,7 +61,7 @@ class Settlement(Protocol):
 class FunctionalResponse(Protocol):
     """Expected kills per day [kills/day], shape (units, species), from the prey density each
     unit hunts in [animals/km²] (units, species), its attack rate [km²/day] (units, species) and
-    its handling time [days per kill] (units,)."""
+    its handling time [days per kill] (units, species)."""
 
     def __call__(self, density: np.ndarray, attack: np.ndarray, handling_days: np.ndarray) -> np.ndarray: ...
 

@@ -10,8 +10,9 @@ beyond the rule's choice:
 * a closed fence edge stops the jump before it (a diagonal unit step passes if either L-shaped
   orthogonal path is open, as :meth:`sim.world.landscape.Landscape.step_blocked`);
 * the map edge stops the jump, or, on an open-boundary map, the walker emigrates;
-* entering a road cell counts one road crossing; each member of the unit survives each crossing
-  with probability 1 - ``road_crossing_mortality`` x the road mitigation factor.
+* entering a road cell counts one road crossing; each independent member of the unit survives
+  each crossing with probability 1 - ``road_crossing_mortality`` x the road mitigation factor
+  (cubs, carried along by their mother, are exempt).
 """
 
 from __future__ import annotations

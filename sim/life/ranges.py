@@ -4,8 +4,10 @@ Range size emerges from food: a range's *supply* is what its prey can yield sust
 — every species' animals in the range, but no more than half its capacity there, x body mass x
 edible fraction x its sustainable yield r_max / 2 (a logistic stock yields most at half its
 capacity: r_max / 2 of itself a year, the maximum sustainable yield r_max K / 4; Caughley 1977)
-— less what the resident units centred in it already claim (each its yearly need), and a
-unit needs its members' yearly food. So the prey's yield is shared out among residents: where it
+— and no more than the unit could catch there in a year (stock density x its attack rate x search
+path x 365.25 days x edible kg per kill, after kleptoparasitism), less what the other resident
+units already claim in it (each its yearly need, times the share of its range that overlaps), and
+a unit needs its members' yearly food. So the prey's yield is shared out among residents: where it
 is all claimed, no more settle (and, as only resident females breed, no more litters are born
 there). A walker settles where it stands (habitat at
 least ``settle_min_habitat``, room, supply) with the smallest of 12 radii from
@@ -58,7 +60,7 @@ def supply_coefficients(m: Any) -> np.ndarray:
     """(2, species): row 0, the food one animal of each prey species can yield a year on a
     sustainable footing [kg/year] (body mass x edible fraction x r_max / 2); row 1, the food a
     unit could catch of it in a year at a density of one animal/km² [kg/year per animal/km²]
-    (search path x attack rate per km of path x 365 days x edible kg per kill)."""
+    (search path x attack rate per km of path x 365.25 days x edible kg per kill x (1 - kleptoparasitism))."""
     p = m.params
     sp = m.spec.prey.species()
     kg = m.prey_mass * p.edible_fraction
@@ -189,7 +191,7 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
             kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc,
             res_rows, res_cols, res_radius, res_male, spacing2_km2, cell_area_km2):
     """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave. A range's
-    supply is what its prey yield less what the other residents centred in it claim (their needs).
+    supply is what its prey yield less what the other residents whose ranges overlap it claim.
     A male unit does not shift to within the territory spacing of another resident male's centre;
     units are taken in turn and a shifted centre counts for those after it."""
     n = leaders.size
@@ -331,7 +333,7 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
               spacing2_km2, overlap_max, near_female2_km2):
     """The three settlement tests of each walker at its cell (see the module docstring) and the
     radius it would take: the smallest of ``radii_km`` whose supply, less what the residents
-    centred in it claim, covers its unit's need (the largest if none does; the smallest if food
+    whose ranges overlap it claim, covers its unit's need (the largest if none does; the smallest if food
     does not come from prey)."""
     n = walkers.size
     habitat_ok = np.empty(n, dtype=np.bool_)

@@ -3,9 +3,11 @@
 Each month a pregnant female's gestation advances; at its end she gives birth in her cell to a
 litter drawn from ``litter_size_probs``, each cub male with ``sex_ratio_at_birth``, inheriting
 one allele per locus from each parent and F from the parents' kinship
-(:mod:`sim.cheetahs.genetics`); her earlier litter, if still with her, becomes independent. A
+(:mod:`sim.cheetahs.genetics`); her earlier litter, if still with her, becomes independent
+(brothers may stay together as a coalition, :func:`sim.life.development.leave_mothers`). A
 female is available to conceive when independent, out of the boma, not pregnant, not waiting after
-losing a litter, of breeding age, and without dependent cubs or with cubs at least
+losing a litter, of breeding age, resident (``breeding_females_must_be_resident``; males likewise
+with ``breeding_males_must_be_resident``), and without dependent cubs or with cubs at least
 ``rebreed_cub_age_months`` old; the scenario's mate-finding rule gives her a mate (or none), and
 she conceives with ``conception_prob_per_month``.
 """
@@ -16,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..cheetahs.events import add_animals, become_independent
+from ..cheetahs.events import add_animals
+from .development import leave_mothers
 from ..registry import register
 
 
@@ -148,8 +151,7 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     g = m.genetics
     older = np.flatnonzero(np.isin(pop.mother, mothers))
     if older.size:
-        become_independent(pop, older)
-        m.record_independence(older)
+        leave_mothers(m, older)
     sizes, males, slots, litters = [], [], [], []
     for mother in mothers.tolist():
         n = int(m.litter_cdf.searchsorted(m.rng.random(), side="right")) + 1

@@ -121,8 +121,10 @@ HANDLERS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def apply_due(m: Any) -> None:
-    """Carry out every intervention due this month, in the scenario's order; recompute what
-    depends on the landscape once if any changed it."""
+    """Carry out every intervention due this month (releases first, in the scenario's order, then
+    in January the yearly kinds in the order of ``YEARLY``, then prey translocations; see
+    :class:`sim.management.schedule.Schedule`); recompute what depends on the landscape once if any
+    changed it."""
     changed = False
     for kind, ev in m.schedule.due(m.year, m.month):
         changed |= HANDLERS[kind](m, ev)

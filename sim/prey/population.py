@@ -1,6 +1,8 @@
-"""Prey populations (saiga, goitered gazelle, urial) as deterministic density fields.
+"""Prey populations (saiga, goitered gazelle, urial, tolai hare: :data:`SPECIES`, the fields of
+:class:`sim.config.params.PreyParams`) as deterministic density fields on the prey grid
+(``landscape.prey_cell_km``, :mod:`sim.world.coarsen`).
 
-State: ``N``, a float64 array ``(3, rows, cols)`` of animals per cell in the order of
+State: ``N``, a float64 array ``(species, rows, cols)`` of animals per prey cell in the order of
 :data:`SPECIES`, plus the saiga adult male fraction (one number for the whole population, because
 horn poaching removes males wherever they are and the fecundity collapse acts on the whole herd).
 
@@ -16,7 +18,7 @@ One month (:meth:`PreyPopulation.step`) is, in this order:
    female hazard;
 3. poaching, annual fraction ``p x (1 - protection x enforcement)`` per cell; saiga poaching is
    male-biased (``male_poaching_share``);
-4. movement: habitat-weighted diffusion to the four orthogonal neighbours, refused across closed
+4. movement: diffusion to the four orthogonal neighbours weighted by their capacity K, refused across closed
    fence edges and the map edge;
 5. saiga seasonal migration (spring and autumn migration months) towards the new season's
    capacity layer, across fences only through their gaps, at most ``migration_gap_throughput``
