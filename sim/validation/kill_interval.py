@@ -118,7 +118,10 @@ KINDS = ("solitary", "coalition", "family")
 
 
 def days_per_kill(unit_months: int, kills: float) -> float:
-    """Days between kills per group: unit-months x 30.44 days / kills."""
+    """Days between kills per group: unit-months x 30.44 days / kills (inf without kills, NaN
+    without unit-months)."""
+    if unit_months == 0:
+        return math.nan
     return unit_months * DAYS_PER_MONTH / kills if kills > 0 else math.inf
 
 
