@@ -156,7 +156,7 @@ def check_namibia_home_range(settings: Settings) -> CheckResult:
                    f"{100 * MIN_EXTANT:.0f} % of replicates and starvation under {100 * MAX_STARVATION_SHARE:.0f} % of "
                    "all deaths"),
         observed=("; ".join(f"{d:g}/km²: {per[d]['mean']:,.0f} km² ({per[d]['residents']:.1f} residents, "
-                            f"{per[d]['N_end']:.0f} alive at the end, extant {100 * per[d]['extant']:.0f} %, "
+                            f"mean N {per[d]['N'][:, 0].mean():.0f} in year 1 → {per[d]['N_end']:.0f} at the end, extant {100 * per[d]['extant']:.0f} %, "
                             f"{per[d]['starved']} of {per[d]['deaths']} deaths by starvation, most deaths "
                             f"'{per[d]['top_cause']}')" for d in NAMIBIA_DENSITIES)
                   + f"; mean {overall:,.0f} km²"),
