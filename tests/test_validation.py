@@ -4,18 +4,27 @@ Each check compares a submodel or a field pattern with its expected value and to
 written in docs/validation.md; here they run in quick mode (few replicates, short horizons) on one
 process. Checks whose quick-mode sampling error is too wide to be a fair pass/fail
 (``demography_growth``, the Namibia, Iran and saiga-recovery field checks, the sensitivity sweep)
-run only in ``make validate``.
+run only in ``make validate``. A fast check that the model is known to fail (documented as FAIL in
+docs/validation.md) is a strict expected failure here: it is still run, and the test turns red
+when the model starts to pass it, so the mark cannot outlive the failure.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import sim.validation as validation
+from sim.config.params import SPECIES
 
 FAST_CHECKS = ("founder_extinction", "gene_diversity_drift", "prey_logistic", "predator_prey_offtake",
                "movement_msd", "fence_crossing", "serengeti_cub_survival", "kgalagadi_cub_survival",
-               "female_lifespan", "breeding_lion_free", "ustyurt_fence_saiga")
+               "female_lifespan", "breeding_lion_free", "ustyurt_fence_saiga", "kill_interval")
+#: Fast checks the model fails (with the reason, as the report shows it).
+KNOWN_FAILURES = {
+    "kill_interval": "Kruger: the model's cheetahs kill every ~2.6 days (satiated hunting of 27 kg prey, more kills "
+                     "when lions take meat) against 4.61 days (Broomhall 2002); left failing, not tuned",
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +34,8 @@ def quick_results(tmp_path_factory):
     return settings, validation.run_checks(FAST_CHECKS, settings, progress=False)
 
 
-@pytest.mark.parametrize("name", FAST_CHECKS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[n]))
+                                  if n in KNOWN_FAILURES else n for n in FAST_CHECKS])
 def test_validation_check_passes_in_quick_mode(quick_results, name):
     _, results = quick_results
     res = next(r for r in results if r.name == name)
@@ -40,7 +50,7 @@ def test_validation_report_lists_every_check_with_its_figure(quick_results, tmp_
     for r in results:
         assert f"### {r.title}" in text
         assert r.figure.name in text
-    assert f"{len(results)} of {len(results)} checks pass" in text
+    assert f"{sum(r.passed for r in results)} of {len(results)} checks pass" in text
 
 
 def test_every_registered_check_is_either_fast_or_left_to_make_validate():
@@ -69,11 +79,16 @@ def test_instrumented_runs_return_the_documented_records():
 
     off = ins.run_offtake(sc, 1)
     assert isinstance(off, ins.OfftakeRun) and off.hunts and off.census["N"].shape == (years,)
+    S = len(SPECIES)
     for h in off.hunts:
         u = h.condition.shape[0]
-        assert 0 <= h.month < 12
-        assert h.density.shape == h.kills.shape == (u, 3) and h.members.shape == (u,)
-        assert (h.kills >= 0).all() and (h.members >= 1).all()
+        assert 0 <= h.month < 12 and h.t % 12 == h.month and 0 <= h.t < 12 * years
+        assert h.density.shape == h.kills.shape == h.attack.shape == h.handling.shape == h.avail.shape == (u, S)
+        assert h.members.shape == h.want_kg.shape == h.kept.shape == h.cubs.shape == h.walker.shape == (u,)
+        assert (h.kills >= 0).all() and (h.members >= 1).all() and (h.cubs < h.members).all()
+        assert (h.attack >= 0).all() and (h.handling > 0).all() and (h.want_kg > 0).all()
+        assert ((h.kept > 0) & (h.kept <= 1)).all()
+        assert np.allclose(h.avail.sum(axis=1) > 0, h.density.sum(axis=1) > 0)
 
     kin = ins.run_kinship(sc, 1)
     assert isinstance(kin, ins.KinshipRun) and kin.mean_kinship.shape == (years,)
@@ -119,3 +134,29 @@ def test_breeding_range_and_fence_region_records_follow_their_contract():
     assert south != gaps.region_of_site["ustyurt_reserve"]
     assert gaps.saiga.shape == (24, 2) and gaps.saiga[0].sum() == 0 and gaps.saiga[1].sum() > 0
     assert closed.saiga[:, south].max() == 0 and gaps.saiga[-1, south] > 0
+
+
+def test_offtake_expectation_matches_the_models_satiation_rule_by_simulation():
+    """The exact expectation of the offtake check (sim.validation.offtake.satiated_expectation)
+    against the mean of many draws put through the model's own rule (sim.life.hunting._satiate):
+    two species, units from search-limited to satiated, one box nearly empty."""
+    from sim.life.hunting import _satiate
+    from sim.validation.offtake import satiated_expectation
+    rng = np.random.default_rng(3)
+    mu = np.array([[2.0, 0.0, 0.0, 5.0], [12.0, 0.0, 0.0, 30.0], [40.0, 0.0, 0.0, 0.0], [6.0, 0.0, 0.0, 1.0]])
+    avail = np.array([[500.0, 0, 0, 900], [500, 0, 0, 900], [500, 0, 0, 0], [3.5, 0, 0, 900]])
+    want = np.array([120.0, 150.0, 400.0, 60.0])
+    mass = np.array([33.0, 27.0, 45.0, 2.1])
+    kept = np.array([0.95, 0.9, 0.95, 0.8])
+    e = mass[None, :] * 0.6 * kept[:, None]
+    exact = satiated_expectation(mu, avail, want, e, e.max(axis=1))
+    n = 40000
+    total = np.zeros_like(mu)
+    for _ in range(n):
+        k = rng.poisson(mu).astype(float)
+        _satiate(k, avail, want, mass, 0.6, kept)
+        total += k
+    sim_mean = total / n
+    assert np.allclose(sim_mean, exact, rtol=0.03, atol=0.02), (sim_mean, exact)
+    # satiation and the cap both bite
+    assert exact[1].sum() < 0.7 * mu[1].sum() and exact[2, 0] < 0.6 * mu[2, 0] and exact[3, 0] <= 3.0

@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from ..cheetahs.population import CAPTIVE
+from ..config.params import SPECIES, PreyParams
 from ..registry import register
 from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
 from . import energetics, ranges
@@ -46,6 +47,33 @@ def type3(density, attack, handling_days):
     with D_half = 1 animal/km² (assumption), so rare prey is hardly hunted."""
     ad = attack * density * density
     return ad / (1.0 + (ad * handling_days).sum(axis=-1, keepdims=True))
+
+
+def attack_km2_per_km(prey: PreyParams) -> np.ndarray:
+    """Attack rate per km of search path [km²/km] of each prey species (:data:`SPECIES` order):
+    the strip within which it is detected (2 x ``detection_radius_km``) x how often one met is
+    hunted (``cheetah_preference``) x how often caught (``hunt_success``)."""
+    sp = prey.species()
+    return np.array([2.0 * sp[s].detection_radius_km * sp[s].cheetah_preference * sp[s].hunt_success
+                     for s in SPECIES])
+
+
+@njit(cache=True)
+def search_path_km(path_km, den_factor, in_den, hunger_effort, hunger, captive_factor, captive_first_year):
+    """A unit's search path [km/day]: ``path_km`` x ``den_factor`` while the mother's cubs are in
+    the den (``in_den``) x (1 + ``hunger_effort`` x ``hunger``, the unit's reserve deficit 0-1),
+    x ``captive_factor`` for a captive-bred leader in its first free year."""
+    path = path_km * (den_factor if in_den else 1.0) * (1.0 + hunger_effort * hunger)
+    if captive_first_year:
+        path *= captive_factor
+    return path
+
+
+@njit(cache=True)
+def handling_share(need_kg, adult_month_kg):
+    """Adult-equivalents sharing a unit's handling time: its food need [kg/month] over an adult's
+    (at least 1)."""
+    return max(1.0, need_kg / adult_month_kg)
 
 
 def hunt_and_eat(m: Any) -> None:
@@ -79,21 +107,9 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
     each unit's food [kg eaten]. ``need_kg``: the units' food needs this month; ``want_kg``: need
     plus the members' reserve deficits (a unit stops hunting once that is covered)."""
     p = m.params
-    pop = m.cheetahs
-    land = m.landscape
     prey = m.prey
-    hunger = reserve_deficit(m, leaders)
-    r0, r1, c0, c1, avail, density, attack, handling = _hunting_grounds(
-        pop.home_row, pop.home_col, pop.row, pop.col, pop.hr_radius_km, pop.origin, pop.months_free,
-        pop.mother, pop.birth, pop.clock, leaders, need_kg, hunger, prey.table(), prey.factor, land.rows,
-        land.cols, land.cell_km, m.prey_attack_km2, m.prey_handling_days, p.walker_hunt_radius_km,
-        p.food_kg_per_day * DAYS_PER_MONTH, p.search_path_km_per_day, p.den_search_factor, p.den_months,
-        p.hunger_effort, p.captive_hunting_factor, CAPTIVE)
-    walking = np.flatnonzero(pop.home_row[leaders] < 0)
-    if walking.size and m.density.uses_prey:
-        # a walker hunting inside settled ranges finds what their residents claim already taken
-        taken = ranges.claimed_share(m, pop.row[leaders[walking]], pop.col[leaders[walking]], p.walker_hunt_radius_km)
-        attack[walking] *= (1.0 - taken)[:, None]
+    r0, r1, c0, c1, avail, density, attack, handling = hunting_grounds(m, leaders, need_kg,
+                                                                       reserve_deficit(m, leaders))
     per_day = m.fr_rule(density, attack, handling)
     kills = m.rng.poisson(per_day * DAYS_PER_MONTH).astype(float)
     kept = kills_kept(m, r0, r1, c0, c1)
@@ -102,6 +118,31 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
         prey.remove_kills_in_boxes(r0[hunted], r1[hunted], c0[hunted], c1[hunted], kills[hunted])
     m.observe_hunt(leaders, density, kills)
     return food
+
+
+def hunting_grounds(m: Any, leaders: np.ndarray, need_kg: np.ndarray, hunger: np.ndarray) -> tuple:
+    """Where and how the units led by ``leaders`` hunt this month (``need_kg``: their food needs
+    [kg/month]; ``hunger``: their reserve deficits 0-1, :func:`reserve_deficit`): their boxes
+    (r0, r1, c0, c1: rows and columns of landscape cells), the prey in them [animals] and its
+    density [animals/km²], their attack rates [km²/day] and handling times [days per kill] per
+    species (:func:`_hunting_grounds`). A walker hunting inside settled ranges finds what their
+    residents claim already taken: its attack rates x (1 - the claimed share,
+    :func:`sim.life.ranges.claimed_share`)."""
+    p = m.params
+    pop = m.cheetahs
+    land = m.landscape
+    out = _hunting_grounds(
+        pop.home_row, pop.home_col, pop.row, pop.col, pop.hr_radius_km, pop.origin, pop.months_free,
+        pop.mother, pop.birth, pop.clock, leaders, need_kg, hunger, m.prey.table(), m.prey.factor, land.rows,
+        land.cols, land.cell_km, m.prey_attack_km2, m.prey_handling_days, p.walker_hunt_radius_km,
+        p.food_kg_per_day * DAYS_PER_MONTH, p.search_path_km_per_day, p.den_search_factor, p.den_months,
+        p.hunger_effort, p.captive_hunting_factor, CAPTIVE)
+    attack = out[6]
+    walking = np.flatnonzero(pop.home_row[leaders] < 0)
+    if walking.size and m.density.uses_prey:
+        taken = ranges.claimed_share(m, pop.row[leaders[walking]], pop.col[leaders[walking]], p.walker_hunt_radius_km)
+        attack[walking] *= (1.0 - taken)[:, None]
+    return out
 
 
 def kills_kept(m: Any, r0, r1, c0, c1) -> np.ndarray:
@@ -167,10 +208,9 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
         c0[i] = min(max(c - h, 0), n_cols)
         c1[i] = min(max(c + h + 1, 0), n_cols)
         area = max(float((r1[i] - r0[i]) * (c1[i] - c0[i])) * (cell_km * cell_km), 1e-9)
-        path = path_km * (den_factor if in_den[a] else 1.0) * (1.0 + hunger_effort * hunger[i])
-        if origin[a] == captive and months_free[a] < 12:
-            path *= captive_factor
-        share = max(1.0, need_kg[i] / adult_month_kg)
+        path = search_path_km(path_km, den_factor, in_den[a], hunger_effort, hunger[i], captive_factor,
+                              origin[a] == captive and months_free[a] < 12)
+        share = handling_share(need_kg[i], adult_month_kg)
         for s in range(S):
             x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
                  - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))

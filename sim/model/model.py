@@ -26,7 +26,7 @@ from ..cheetahs.population import ORIGINS, Cheetahs
 from ..cheetahs.units import Units, units_of
 from ..config.params import SPECIES
 from ..config.schema import Scenario
-from ..life import energetics, ranges
+from ..life import energetics, hunting, ranges
 from ..life.energetics import DAYS_PER_MONTH
 from ..life.mortality import Rates, hazard_rules
 from ..life.movement import WalkGeometry
@@ -88,10 +88,8 @@ class ReintroductionModel(mesa.Model):
         self.rates = Rates.of(p)
         sp = scenario.prey.species()
         self.prey_mass = np.array([sp[s].body_mass_kg for s in SPECIES], dtype=float)
-        #: Attack rate per km of search path [km²/km] of each prey species: the strip within which
-        #: it is detected (2 x detection radius) x how often one met is hunted x how often caught.
-        self.prey_attack_km2 = np.array([2.0 * sp[s].detection_radius_km * sp[s].cheetah_preference
-                                         * sp[s].hunt_success for s in SPECIES])
+        #: Attack rate per km of search path [km²/km] of each prey species (sim.life.hunting.attack_km2_per_km).
+        self.prey_attack_km2 = hunting.attack_km2_per_km(scenario.prey)
         self.prey_handling_days = np.array([sp[s].handling_days for s in SPECIES])
         step_km = max(p.daily_travel_km_female, p.daily_travel_km_male) * DAYS_PER_MONTH / p.walk_substeps
         self.max_step_cells = max(1, round(step_km / landscape.cell_km))

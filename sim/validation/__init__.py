@@ -13,14 +13,16 @@ share the field runs of :mod:`.field_pool`):
 
 * **theory**: submodels against analytic results: the female life cycle of
   sim.analysis.demography (:mod:`.theory_demography`, :mod:`.theory_extinction`), drift
-  (:mod:`.theory_drift`), theta-logistic prey (:mod:`.prey_logistic`), type II functional response
-  (:mod:`.offtake`), correlated random walk (:mod:`.movement`), fences (:mod:`.fences`);
+  (:mod:`.theory_drift`), theta-logistic prey (:mod:`.prey_logistic`), kills against the
+  multi-species type II functional response with satiation (:mod:`.offtake`), correlated random
+  walk (:mod:`.movement`), fences (:mod:`.fences`);
 * **field**: patterns from cheetah and saiga field studies the model must reproduce with
   parameters set for that system (:mod:`.field_cubs`, :mod:`.field_lifespan`, :mod:`.field_breeding`
-  (breeding without lions, Bissett & Bernard 2011), :mod:`.namibia`, :mod:`.iran` (large ranges,
-  long moves and persistence at Iranian prey densities), :mod:`.saiga`, :mod:`.fence_saiga` (the
-  Ustyurt border fence closed, with gaps, removed); sources in ``/work/shared/research/parameters.md``
-  and ``field-values-2.md``);
+  (breeding without lions, Bissett & Bernard 2011), days between kills in Etosha and Kruger
+  (:mod:`.kill_interval`), home ranges and persistence in arid Namibia (:mod:`.namibia`),
+  :mod:`.iran` (large ranges, long moves and persistence at Iranian prey densities), :mod:`.saiga`,
+  :mod:`.fence_saiga` (the Ustyurt border fence closed, with gaps, removed); sources in
+  ``/work/shared/research/parameters.md`` and ``field-values-2.md``);
 * **sensitivity**: one-at-a-time changes of the main parameters in the baseline scenario
   (:mod:`.sensitivity`).
 
@@ -28,8 +30,9 @@ Shared pieces: :mod:`.common` (records, the ``@check`` registry, settings, seeds
 map, figures, the demography-only and field-system scenarios built with
 :func:`sim.config.factories.uniform_reserve`), :mod:`.instrumented` (every model run a check makes, and the
 records the census does not hold: cub fates, female lifespans, litters and their fates, monthly
-locations and range sizes, kills per hunting unit, mean kinship, spring saiga counts, saiga per
-fence region; the model itself is not changed), :mod:`.report` (the markdown) and
+locations and range sizes, each hunting unit's kills with the attack rates, handling times and
+satiation limit it hunted with, mean kinship, spring saiga counts, saiga per fence region; the
+model itself is not changed), :mod:`.report` (the markdown) and
 :mod:`.runner` (:func:`run_checks`, the command line).
 
 A failing check is reported as FAIL and the exit status stays 0 (``--strict``: 1), so a model

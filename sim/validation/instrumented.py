@@ -52,13 +52,29 @@ class LifeRecord:
 class HuntRecord:
     """One month's hunting: one row per hunting unit (an independent leader not in a boma: a
     solitary animal or a coalition, with its dependent cubs), in the order the model hunts them.
-    Species columns follow sim.config.params.SPECIES (saiga, gazelle, urial)."""
+    Species columns follow sim.config.params.SPECIES (saiga, gazelle, urial, hare).
+
+    ``density`` and ``kills`` are the model's own (the :class:`sim.model.observe.Hunt` event);
+    the rest is read by the observer from the model at that event, through the functions the
+    model hunts with (:func:`sim.life.hunting.hunting_grounds`, :func:`~sim.life.hunting.kills_kept`,
+    :func:`sim.life.energetics.wants`), so nothing is recomputed by a second formula. The event
+    comes after the month's kills were removed from the prey; the only input that depends on the
+    prey is a walker's claimed share (:func:`sim.life.ranges.claimed_share`), so a walker's
+    ``attack`` is the one it would have after the month's kills (``walker`` marks those units)."""
 
     month: int                   # calendar month 0–11
+    t: int                       # month index of the run (0 = January of year 1)
     density: np.ndarray          # (units, species) prey [animals/km²] in the hunting box (fed to the FR)
     condition: np.ndarray        # (units,) body condition 0–1 of the unit's leader before eating
     members: np.ndarray          # (units,) animals in the unit: coalition members (or 1) + dependent cubs
-    kills: np.ndarray            # (units, species) prey killed and removed [animals]
+    kills: np.ndarray            # (units, species) prey killed and removed [animals], after satiation
+    attack: np.ndarray           # (units, species) attack rate [km²/day] fed to the functional response
+    handling: np.ndarray         # (units, species) handling time [days per kill], shared by adult-equivalents
+    avail: np.ndarray            # (units, species) prey in the hunting box before the kills [animals]
+    want_kg: np.ndarray          # (units,) food need + reserve deficits of the members [kg]: satiation
+    kept: np.ndarray             # (units,) share of each kill's meat kept from kleptoparasites
+    cubs: np.ndarray             # (units,) dependent cubs in the unit
+    walker: np.ndarray           # (units,) bool: the leader has no home range (hunts around where it stands)
 
 
 @dataclass
@@ -184,14 +200,13 @@ def run_tracked(scenario: Scenario, seed) -> LifeRecord:
 
 def run_offtake(scenario: Scenario, seed) -> OfftakeRun:
     """One replicate with, for every month and hunting unit, the prey density it hunted in, its
-    condition before hunting, its size and its kills."""
-    hunts: list[HuntRecord] = []
-    obs = SimpleNamespace(on_hunt=lambda model, ev: hunts.append(HuntRecord(
-        month=ev.month, density=ev.density, condition=ev.condition, members=ev.members, kills=ev.kills)))
+    attack rates, handling times, satiation limit and kept share, its condition before hunting,
+    its size and its kills (:class:`HuntRecord`)."""
+    obs = _HuntObserver()
     m = _run(scenario, seed, obs)
     census = m.census
     m.remove_all_agents()
-    return OfftakeRun(hunts=hunts, census=census)
+    return OfftakeRun(hunts=obs.hunts, census=census)
 
 
 def run_kinship(scenario: Scenario, seed) -> KinshipRun:
@@ -411,3 +426,33 @@ class _RangeObserver:
         res = np.flatnonzero((pop.home_row >= 0) & (pop.mother < 0) & (lead == np.arange(len(pop))))
         for i in res.tolist():
             self.ranges.append((year, int(pop.male[i]), float(np.pi * pop.hr_radius_km[i] ** 2)))
+
+
+class _HuntObserver:
+    """At every hunt (:class:`sim.model.observe.Hunt`), one :class:`HuntRecord`: the event's prey
+    densities and kills, and what the model hunted with, read through its own functions."""
+
+    def __init__(self) -> None:
+        self.hunts: list[HuntRecord] = []
+
+    def on_hunt(self, model, ev) -> None:
+        from ..life import energetics, hunting
+        pop = model.cheetahs
+        p = model.params
+        units, need = model.roster()
+        hunt = np.flatnonzero(pop.boma_months[units.leaders] <= 0)        # as sim.life.hunting.hunt_and_eat
+        leaders = units.leaders[hunt]
+        if leaders.size != ev.kills.shape[0] or not np.array_equal(pop.condition[leaders], ev.condition):
+            raise RuntimeError("hunting units of the observer and the model differ")
+        need_kg = units.total(need)[hunt]
+        want_kg = units.total(energetics.wants(p, need, pop.condition))[hunt]
+        r0, r1, c0, c1, _, _, attack, handling = hunting.hunting_grounds(model, leaders, need_kg,
+                                                                         hunting.reserve_deficit(model, leaders))
+        cell_km = model.landscape.cell_km
+        area = np.maximum(((r1 - r0) * (c1 - c0)).astype(float) * (cell_km * cell_km), 1e-9)   # as _hunting_grounds
+        self.hunts.append(HuntRecord(
+            month=ev.month, t=ev.t, density=ev.density, condition=ev.condition, members=ev.members, kills=ev.kills,
+            attack=attack, handling=handling, avail=ev.density * area[:, None], want_kg=want_kg,
+            kept=hunting.kills_kept(model, r0, r1, c0, c1),
+            cubs=units.total(units.is_cub.astype(float))[hunt].astype(np.int64),
+            walker=pop.home_row[leaders] < 0))

@@ -12,14 +12,15 @@ from typing import Sequence
 
 # The check modules register their checks when imported: this import order is the report's order.
 from . import theory_demography, theory_extinction, theory_drift, prey_logistic, offtake, movement, fences
-from . import field_cubs, field_lifespan, field_breeding, namibia, iran, saiga, fence_saiga, sensitivity
+from . import field_cubs, field_lifespan, field_breeding, kill_interval, namibia, iran, saiga, fence_saiga, sensitivity
 from .common import CHECKS, CheckResult, Settings
 from .field_pool import clear_field_cache
 from .report import render_report
 
 #: The modules that define the checks, in the order of the report.
 CHECK_MODULES = (theory_demography, theory_extinction, theory_drift, prey_logistic, offtake, movement, fences,
-                 field_cubs, field_lifespan, field_breeding, namibia, iran, saiga, fence_saiga, sensitivity)
+                 field_cubs, field_lifespan, field_breeding, kill_interval, namibia, iran, saiga, fence_saiga,
+                 sensitivity)
 
 
 def run_checks(names: Sequence[str] | None, settings: Settings, *, progress: bool = True) -> list[CheckResult]:
