@@ -26,7 +26,7 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
-from .config.checks import build_scenario_landscape, check_all
+from .model.checks import build_scenario_landscape, check_all
 from .config.errors import ScenarioError
 from .config.file_schema import file_json_schema
 from .config.loading import load_scenarios

@@ -6,15 +6,17 @@ import numpy as np
 
 from sim.config.factories import QUIET_ENVIRONMENT
 from sim.config.schema import Scenario
-from sim.world.landscape import EAST, SOUTH, Fence, Landscape
+from sim.world.landscape import SOUTH, Fence, Landscape
 
 
 def flat_landscape(rows: int = 40, cols: int = 40, *, cell_km: float = 2.5, habitat: float = 0.8,
-                   saiga: float = 1.0, gazelle: float = 0.5, urial: float = 0.0, competitors: float = 0.0,
-                   fence_row: int | None = None, gaps: tuple[int, ...] = (), open_boundary: bool = False,
+                   saiga: float = 1.0, gazelle: float = 0.5, urial: float = 0.0, hare: float = 0.0,
+                   lions: float = 0.0, wolves: float = 0.0, leopards: float = 0.0, fence_row: int | None = None, gaps: tuple[int, ...] = (), open_boundary: bool = False,
                    road_col: int | None = None) -> Landscape:
-    """A uniform landscape; optionally a west-east fence south of ``fence_row`` with gaps at the
-    given columns, and a north-south road in column ``road_col``."""
+    """A uniform landscape: capacity [animals/km²] ``saiga`` (both seasons), ``gazelle``, ``urial``,
+    ``hare``; competitors [animals/km²] ``lions``, ``wolves``, ``leopards``; optionally a west-east
+    fence south of ``fence_row`` with gaps at the given columns, and a north-south road in column
+    ``road_col``."""
     z = np.zeros((rows, cols))
     fences = ()
     if fence_row is not None:
@@ -27,9 +29,10 @@ def flat_landscape(rows: int = 40, cols: int = 40, *, cell_km: float = 2.5, habi
         road[:, road_col] = True
     return Landscape(
         name="test", cell_km=cell_km, habitat=np.full((rows, cols), habitat), escarpment=z.astype(bool),
-        water=z.astype(bool), protection=z.copy(), human=z.copy(), road=road, competitors=z + competitors,
+        water=z.astype(bool), protection=z.copy(), human=z.copy(), road=road,
+        competitors={"lion": z + lions, "wolf": z + wolves, "leopard": z + leopards},
         capacity={"saiga_summer": z + saiga, "saiga_winter": z + saiga, "gazelle": z + gazelle,
-                  "urial": z + urial},
+                  "urial": z + urial, "hare": z + hare},
         fences=fences, sites={"centre": (rows // 2, cols // 2), "north": (rows // 4, cols // 2),
                               "south": (3 * rows // 4, cols // 2)},
         open_boundary=open_boundary)

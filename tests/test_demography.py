@@ -314,13 +314,14 @@ OLD_RULE = {
          (12, "open"): 0.5443703418962308, (13, "open"): 0.53581850804606, (14, "open"): 0.5271061625590803,
          (15, "pregnant"): 0.5121615336869412}),
 }
-#: the defaults of that commit, every parameter the analysis reads (pinned: defaults may change)
+#: the defaults of that commit, every parameter the analysis reads (pinned: defaults may change;
+#: cub_predation_per_lion was then named cub_predation_per_competitor)
 OLD_DEFAULTS = dict(gestation_months=3, litter_size_probs=(0.03, 0.15, 0.35, 0.3, 0.13, 0.04), sex_ratio_at_birth=0.5,
                     female_first_conception_months=24, female_last_breeding_months=144,
                     conception_prob_per_month=0.5, remating_delay_months=1, independence_months=17.5,
                     orphan_survival_months=12.0, cub_survival_base=0.55, subadult_survival_female=0.8,
                     adult_months=36, adult_survival_female=0.92, senescence_months=102,
-                    senescence_rate_per_year=0.35, max_age_months=240, cub_predation_per_competitor=0.9)
+                    senescence_rate_per_year=0.35, max_age_months=240, cub_predation_per_lion=0.9)
 #: the parameter sets, with R = ceil(independence_months) (the smallest R that gives the old rule)
 OLD_RULE_SETS = {"default": dict(OLD_DEFAULTS, rebreed_cub_age_months=18),
                  "mixed": dict(OLD_DEFAULTS, rebreed_cub_age_months=15, independence_months=15.0,

@@ -47,10 +47,13 @@ def test_uniform_shape_follows_extent_and_cell_size():
 def test_uniform_layers_take_the_spec_values():
     spec = LandscapeSpec(preset="uniform", width_km=20, height_km=20, cell_km=2.0, habitat_value=0.6,
                          saiga_density=3.0, gazelle_density=1.5, urial_density=0.2, human_value=0.1,
-                         competitor_density=0.02, protection_value=0.5)
+                         lion_density=0.02, wolf_density=0.01, leopard_density=0.003, hare_density=1.2,
+                         protection_value=0.5)
     land = build_preset(spec)
     assert np.all(land.habitat == 0.6) and np.all(land.human == 0.1)
-    assert np.all(land.protection == 0.5) and np.all(land.competitors == 0.02)
+    assert np.all(land.protection == 0.5) and np.all(land.competitors["lion"] == 0.02)
+    assert np.all(land.competitors["wolf"] == 0.01) and np.all(land.competitors["leopard"] == 0.003)
+    assert np.all(land.capacity["hare"] == 1.2)
     assert np.all(land.capacity["saiga_summer"] == 3.0) and np.all(land.capacity["saiga_winter"] == 3.0)
     assert np.all(land.capacity["gazelle"] == 1.5) and np.all(land.capacity["urial"] == 0.2)
     assert all(a.dtype == np.float64 for a in land.capacity.values())
@@ -78,8 +81,10 @@ def test_uniform_sites_are_centre_and_quarter_way_in():
 def test_ustyurt_is_deterministic_for_a_seed():
     a, b = build_preset(LandscapeSpec(seed=7)), build_preset(LandscapeSpec(seed=7))
     assert a is not b
-    for name in ("habitat", "escarpment", "water", "protection", "human", "road", "competitors"):
+    for name in ("habitat", "escarpment", "water", "protection", "human", "road"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    for k in a.competitors:
+        np.testing.assert_array_equal(a.competitors[k], b.competitors[k])
     for k in a.capacity:
         np.testing.assert_array_equal(a.capacity[k], b.capacity[k])
     np.testing.assert_array_equal(a.fences[0].edges, b.fences[0].edges)
@@ -144,7 +149,7 @@ def test_ustyurt_layers_in_range_and_off_plateau_is_poor(ustyurt):
     for f in salt:
         assert np.all(ustyurt.habitat[f.cells[:, 0], f.cells[:, 1]] <= 0.1 + 1e-9), f.name
     assert 120_000 < plateau.sum() * ustyurt.cell_area_km2 < 220_000
-    assert np.all(ustyurt.competitors[plateau] >= 0.01)
+    assert np.all(ustyurt.competitors["wolf"][plateau] >= 0.005)
 
 
 def test_ustyurt_border_fence_splits_map_in_two_with_five_gaps(ustyurt):

@@ -1,4 +1,4 @@
-"""Prey density fields (sim/prey.py): growth, survival, poaching, diffusion, fences, migration.
+"""Prey density fields (sim/prey/population.py): growth, survival, poaching, diffusion, fences, migration.
 
 Every expectation is computed by hand from the documented equations, on small hand-built
 landscapes (20 x 30 cells of 2.5 km).

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config.checks import check_against_landscape, check_all, check_rules
+from sim.model.checks import check_against_landscape, check_all, check_rules
 from sim.config.errors import ScenarioError
 from sim.config.loading import deep_merge, load_scenarios
 from sim.config.sweep import parse_key_path
@@ -76,6 +76,11 @@ BAD_INPUTS = [
      ["bad.yaml", "management.fence_gaps[0].fence", "no fence named 'border'"], True),
     ("prey without capacity", GOOD.replace("urial: {initial_total: 0}", "urial: {initial_total: 50}"),
      ["bad.yaml", "prey.urial.initial_total", "got 50", "no urial capacity", "landscape.urial_density"], True),
+    ("replaced key competitor_density", GOOD.replace("cell_km: 2.5}", "cell_km: 2.5, competitor_density: 0.02}"),
+     ["bad.yaml", "landscape.competitor_density", "no longer a key", "lion_density", "wolf_density",
+      "leopard_density"], False),
+    ("replaced layer competitors", GOOD.replace("cell_km: 2.5}", "cell_km: 2.5, layers: {competitors: w.npy}}"),
+     ["bad.yaml", "landscape.layers.competitors", "no longer a key", "lions", "wolves", "leopards"], False),
     ("unknown rule", GOOD + "rules: {movement: habitat_wlak}\n",
      ["bad.yaml", "rules.movement", "'habitat_wlak'", "habitat_walk", "did you mean 'habitat_walk'?"], False),
 ]

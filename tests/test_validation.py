@@ -51,13 +51,12 @@ def test_every_registered_check_is_either_fast_or_left_to_make_validate():
 def test_instrumented_runs_return_the_documented_records():
     """The contract of sim.validation.instrumented that the checks rely on (and that an
     implementation by model observers instead of subclasses must keep)."""
-    import numpy as np
-
+    from sim.config.factories import uniform_reserve
     from sim.validation import instrumented as ins
-    from sim.validation.common import field_scenario, uniform_scenario
+    from sim.validation.common import field_scenario
 
     years = 3
-    sc = field_scenario("contract", years=years, competitors=0.05, size_km=60.0, females=6, males=6)
+    sc = field_scenario("contract", years=years, lions=0.05, size_km=60.0, females=6, males=6)
     life = ins.run_tracked(sc, 1)
     assert isinstance(life, ins.LifeRecord) and life.months == 12 * years
     assert life.cub_born.size > 0 and life.cub_independent.shape == life.cub_born.shape
@@ -81,5 +80,6 @@ def test_instrumented_runs_return_the_documented_records():
     alive = kin.census["N"] > 0
     assert ((kin.mean_kinship[alive] > 0) & (kin.mean_kinship[alive] <= 1)).all()
 
-    spring = ins.run_spring_counts(uniform_scenario("contract_saiga", years=2, size_km=40.0, saiga=1.0), 1)
+    spring = ins.run_spring_counts(uniform_reserve("contract_saiga", years=2, size_km=40.0, saiga=1.0,
+                                                   prey_poaching=0.0), 1)
     assert spring.shape == (2,) and (spring > 0).all()

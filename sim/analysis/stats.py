@@ -1,7 +1,7 @@
 """PVA statistics from replicate census arrays (pure functions: no model runs, no files).
 
 Input everywhere is a *census table*: ``dict[column -> ndarray (replicates × years)]`` with the
-columns of :data:`sim.census.CENSUS_COLUMNS` (float64; one row per successful replicate, one
+columns of :data:`sim.model.results.CENSUS_COLUMNS` (float64; one row per successful replicate, one
 column per simulated year, the last column being the horizon). Definitions follow Vortex
 (Lacy & Pollak, Vortex 10 manual) where Vortex has one:
 
@@ -103,7 +103,7 @@ def first_release_index(census: dict[str, np.ndarray]) -> np.ndarray:
 def first_extinction_index(census: dict[str, np.ndarray]) -> np.ndarray:
     """Per run: year column of the first census, from the first release on, in which the
     population is not extant (one sex gone); -1 if that never happens (or nothing was released).
-    Same definition as :meth:`sim.census.ReplicateResult.extinction_year`."""
+    Same definition as :meth:`sim.model.results.ReplicateResult.extinction_year`."""
     extant = np.asarray(census["extant"]) >= 0.5
     start = first_release_index(census)
     cols = np.arange(extant.shape[1])[None, :]

@@ -4,12 +4,12 @@ Modules: :mod:`~sim.config.params` (every model parameter with unit, range and s
 :mod:`~sim.config.schema` (the :class:`Scenario` the model reads), :mod:`~sim.config.loading`
 (YAML files, ``extends``), :mod:`~sim.config.sweep` (``sweep`` families),
 :mod:`~sim.config.messages` (validation errors as sentences), :mod:`~sim.config.file_schema`
-(file-level keys, JSON Schema of a file), :mod:`~sim.config.checks` (checks against the built
-landscape and the rule registry), :mod:`~sim.config.errors` (:class:`ScenarioError`) and
+(file-level keys, JSON Schema of a file), :mod:`~sim.config.errors` (:class:`ScenarioError`) and
 :mod:`~sim.config.factories` (scenarios built in code for tests, validation and benchmarks).
+Checks that need the built landscape and the rule registry (``check`` means ``run`` will work)
+are in :mod:`sim.model.checks`.
 """
 
-from .checks import check_all
 from .errors import ScenarioError
 from .factories import QUIET_ENVIRONMENT, uniform_reserve
 from .loading import load_scenarios
@@ -17,6 +17,6 @@ from .params import (CheetahParams, EnvironmentParams, GazelleParams, Management
                      PreySpeciesParams, SaigaParams, UrialParams)
 from .schema import LandscapeSpec, Scenario
 
-__all__ = ["Scenario", "LandscapeSpec", "load_scenarios", "ScenarioError", "check_all", "uniform_reserve",
+__all__ = ["Scenario", "LandscapeSpec", "load_scenarios", "ScenarioError", "uniform_reserve",
            "QUIET_ENVIRONMENT", "CheetahParams", "PreyParams", "PreySpeciesParams", "SaigaParams",
            "GazelleParams", "UrialParams", "EnvironmentParams", "ManagementBaseline"]

@@ -1,7 +1,7 @@
 """The one exception for bad scenario input: :class:`ScenarioError`.
 
 Loading (:mod:`sim.config.loading`) and the checks against the landscape and the rule registry
-(:mod:`sim.config.checks`) both raise it, so it lives here, below both. The command line prints
+(:mod:`sim.model.checks`) both raise it, so it lives here, below both. The command line prints
 it as the whole message (no traceback) and exits with status 2.
 """
 

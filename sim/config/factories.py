@@ -21,7 +21,8 @@ QUIET_ENVIRONMENT: dict[str, float] = {"ev_survival_sd": 0.0, "ev_capacity_sd": 
 
 def uniform_reserve(name: str, *, years: int, size_km: float = 100.0, cell_km: float = 2.5,
                     fenced: bool = True, gazelle: float = 0.0, saiga: float = 0.0,
-                    competitors: float = 0.0, prey_at_capacity: bool = True,
+                    lions: float = 0.0, wolves: float = 0.0, leopards: float = 0.0,
+                    prey_at_capacity: bool = True,
                     prey_poaching: float | None = None, releases: Sequence[dict] = (),
                     ceiling: int | None = None, quiet: bool = True, replicates: int = 1,
                     occupancy: bool = False, landscape: dict | None = None, prey: dict | None = None,
@@ -34,7 +35,9 @@ def uniform_reserve(name: str, *, years: int, size_km: float = 100.0, cell_km: f
     Prey: ``gazelle`` and ``saiga`` are carrying capacities [animals/km²]; with
     ``prey_at_capacity`` each species starts at density x size_km² animals, otherwise with none.
     ``prey_poaching``: annual fraction poached [per year] for every prey species (None: each
-    species' default). ``competitors``: wolves and other competitors [animals/km²].
+    species' default). ``lions``, ``wolves``, ``leopards``: competitor densities by kind
+    [animals/km²] (``landscape.lion_density`` ...; the field checks' lion-level competitors are
+    ``lions``). No small prey (``hare_density`` 0) unless ``landscape`` sets it.
 
     ``releases``: release entries (mappings as in YAML) at the ``centre`` site unless they name
     another site or a cell. ``ceiling``: cheetah ceiling [animals] for ``rules.density:
@@ -58,7 +61,8 @@ def uniform_reserve(name: str, *, years: int, size_km: float = 100.0, cell_km: f
         name=name, years=years, replicates=replicates, ceiling=ceiling,
         landscape={"preset": "uniform", "cell_km": cell_km, "width_km": size_km, "height_km": size_km,
                    "fenced": fenced, "saiga_density": saiga, "gazelle_density": gazelle,
-                   "urial_density": 0.0, "competitor_density": competitors, "human_value": 0.0,
+                   "urial_density": 0.0, "lion_density": lions, "wolf_density": wolves,
+                   "leopard_density": leopards, "human_value": 0.0,
                    **(landscape or {})},
         prey=prey_spec, cheetah=cheetah or {},
         environment={**(QUIET_ENVIRONMENT if quiet else {}), **(environment or {})},

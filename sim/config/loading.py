@@ -18,7 +18,7 @@ a file (YAML syntax, unknown key, wrong type, value out of range, bad sweep path
 the horizon) is collected and raised as one :class:`~sim.config.errors.ScenarioError` that names
 the file, the key path as the user writes it (``releases[0].females``), what was given and what
 is allowed (wording: :mod:`sim.config.messages`). Checks that need the built landscape or the
-rule registry are in :mod:`sim.config.checks`.
+rule registry are in :mod:`sim.model.checks`.
 """
 
 from __future__ import annotations

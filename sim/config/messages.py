@@ -112,7 +112,9 @@ def describe_error(err: dict, data: dict | None = None, chain: list[tuple[Path, 
             rep = " (counting its repeats)" if isinstance(rel, dict) and rel.get("repeat") else ""
             return (f"releases[{i}]: the release in year {year}{rep} falls after the horizon "
                     f"(years: {horizon}); release by year {horizon} or raise years to at least {year}")
-        return f"{path}: {msg}{note}" if path else f"{msg}{note}"
+        if not path or msg.startswith(path + "."):      # the message names its own key
+            return f"{msg}{note}"
+        return f"{path}: {msg}{note}"
 
     got = show_value(given)
     head = f"{path}: got {got}, " if got else f"{path}: "

@@ -96,6 +96,11 @@ class CheetahParams(Params):
         60.0, "km", "assumption: ~2.5 x a typical arid home-range radius (20-25 km); decides the "
         "Allee effect in small populations", "Distance within which a female finds a breeding male",
         gt=0, le=1000, sens=(40, 80))
+    breeding_females_must_be_resident: bool = P(
+        True, "flag", "assumption: a female raises a litter from a settled range (mothers of young cubs "
+        "keep small ranges around the den: Laurenson 1994; 50 % of fixes in 13.9 % of the range, Marker "
+        "et al. 2008), so only resident females conceive; space and prey per range then limit breeding",
+        "Only resident (settled) females can conceive")
     breeding_males_must_be_resident: bool = P(
         False, "flag", "assumption: floaters can sire in a small reintroduced population "
         "(Melzheimer et al. 2018: territory holders vs floaters)",
@@ -115,11 +120,12 @@ class CheetahParams(Params):
 
     # --- survival (annual, converted to constant monthly hazards) ---
     cub_survival_base: float = P(
-        0.55, "probability birth→independence", "C: low-competitor arid range 0.30-0.50 "
-        "(parameters.md §9; KTP ≈ 7x Serengeti 0.048; Namibia farmland 11/14 emergence→indep.) "
-        "before starvation and competitor predation, which the model adds",
-        "Cub survival from causes other than starvation, competitor predation, inbreeding",
-        gt=0, le=1, sens=(0.44, 0.66))
+        0.8, "probability birth→independence", "C: ~0.97 from emergence to independence without large "
+        "predators (Bissett, Bernard & Parker 2007, fenced SA reserves, G) x ~0.8 survival in the den from "
+        "causes other than predators and starvation (assumption: exposure, fire, abandonment, among the "
+        "Serengeti causes of Laurenson 1994). Excludes every cause the model adds itself: starvation, "
+        "competitor predation, orphaning, inbreeding, harsh winters", "Cub survival from causes the model "
+        "does not represent otherwise", gt=0, le=1, sens=(0.6, 0.95))
     subadult_survival_female: float = P(
         0.80, "annual survival", f"C: calibrated with adult survival so female lifespan after independence ≈ 6.2 yr "
         f"({KELLY}); within 40-70 % mortality in years 1-4 of life ({BISSETT})",
@@ -170,8 +176,21 @@ class CheetahParams(Params):
         "Search path of a mother whose cubs are younger than den_months", gt=0, le=1, sens=(0.4, 0.7))
     den_months: float = P(2.0, "months", "Laurenson 1994: cubs leave the lair at about 8 weeks",
                           "Age of cubs below which their mother hunts from the den", ge=0, le=6)
-    kleptoparasitism: float = P(0.05, "fraction of kills lost", "assumption: fewer large competitors "
-                                "than the Serengeti, where 12 % were lost (Schaller 1968)", ge=0, lt=1)
+    kleptoparasitism: float = P(0.05, "fraction of kills lost", "assumption: kills lost to scavengers "
+                                "(jackals, foxes, vultures) where no large competitor is about; 12 % were lost "
+                                "in the Serengeti (Schaller 1968), ~1 in 10 in the Kgalagadi (Scantlebury et al. "
+                                "2014)", "Share of kills lost besides the competitor kinds' thefts", ge=0, lt=1)
+    kleptoparasitism_per_lion: float = P(
+        0.51, "km² per lion (loss exponent)", "C: 12 % of kills lost in the Serengeti (Schaller 1968) with "
+        "lions (and hyenas) at 0.15/km²: (1 - 0.05) exp(-k x 0.15) = 0.88", "Kills kept x exp(-k x lions/km²)",
+        ge=0, le=100, sens=(0.25, 1.0))
+    kleptoparasitism_per_wolf: float = P(
+        0.13, "km² per wolf (loss exponent)", "assumption: wolves scavenge cheetah kills at a quarter of the "
+        "lion rate per animal (no data)", ge=0, le=100, sens=(0.0, 0.51))
+    kleptoparasitism_per_leopard: float = P(
+        0.26, "km² per leopard (loss exponent)", "assumption: leopards take cheetah kills ('often spotted "
+        "hyenas or leopards', BBC Wildlife interview with A. Hilborn), half the lion rate per animal",
+        ge=0, le=100, sens=(0.0, 0.51))
     captive_hunting_factor: float = P(
         0.5, "multiplier on hunting success", "assumption: captive-born carnivores are prone to starvation "
         "(Jule et al. 2008); rehabilitated cheetahs needed median 7 supplementary feeds (Walker et al. 2022)",
@@ -246,10 +265,19 @@ class CheetahParams(Params):
     resident_road_crossings_per_month: float = P(
         4.0, "crossings per month", "assumption: a resident whose range holds a road crosses it "
         "about weekly", ge=0, le=60)
-    cub_predation_per_competitor: float = P(
-        0.9, "monthly hazard per (competitor/km²)", "C: 0.9 x 0.15 lions/km² (assumed Serengeti "
-        "density) gives cub survival 0.048 ({}); applied to wolves here (assumption)".format("Laurenson 1994"),
-        ge=0, le=100, sens=(0.72, 1.08))
+    cub_predation_per_lion: float = P(
+        1.1, "monthly hazard per (lion/km²)", "C: Serengeti cub survival 0.048 birth→independence "
+        "(Laurenson 1994) with lions at 0.15/km² (assumed Serengeti density; hyenas folded in) over the 17 "
+        "monthly draws of a cub: 0.8 (cub_survival_base) x exp(-h x 0.15 x 17) = 0.048. Fixed by the "
+        "Serengeti; predicts the Kgalagadi ratio", ge=0, le=100, sens=(0.88, 1.32))
+    cub_predation_per_wolf: float = P(
+        0.28, "monthly hazard per (wolf/km²)", "assumption: no record of wolves taking cheetah cubs was "
+        "found; wolves hunt ungulates in packs and take what they find at dens: a quarter of the lion "
+        "rate per animal", ge=0, le=100, sens=(0.0, 1.1))
+    cub_predation_per_leopard: float = P(
+        1.1, "monthly hazard per (leopard/km²)", "assumption: leopards kill cheetahs (Bafq, Iran: Zool. "
+        "Middle East 2019; a released male killed by a leopard in Namibia, Walker et al. 2022): the lion "
+        "rate per animal", ge=0, le=100, sens=(0.28, 2.2))
     release_survival_wild: float = P(
         0.89, "first-year survival factor", "C: 0.80 first-year survival of adults (Liwonde; "
         "parameters.md §9) / 0.90 background", "Extra first-year survival factor of wild-caught releases "
@@ -321,7 +349,8 @@ class PreySpeciesParams(Params):
     birth_month: int = P(4, "month (0 = January)", "", ge=0, le=11)
     poaching_per_year: float = P(0.05, "annual fraction poached where unprotected", "", ge=0, lt=1)
     diffusion_per_month: float = P(0.1, DIFFUSION_UNIT, "", ge=0, le=0.8)
-    initial_total: float = P(1000.0, "animals on the whole map at the start", "", ge=0)
+    initial_total: float | None = P(1000.0, "animals on the whole map at the start",
+                                    "", "None: at capacity (the season's capacity layer)", ge=0)
     capacity_multiplier: float = P(1.0, "multiplier on the landscape's capacity layer",
                                    "scenario knob (1 = the landscape's K)", ge=0, le=100)
     cheetah_preference: float = P(1.0, "relative attack-rate weight",
@@ -430,12 +459,40 @@ class UrialParams(PreySpeciesParams):
     harsh_winter_mortality: float = P(0.1, "fraction killed by a harsh winter", "assumption", ge=0, le=1)
 
 
+class HareParams(PreySpeciesParams):
+    """Tolai hare (Lepus tolai): small prey, renewing fast, a food source besides the ungulates."""
+
+    body_mass_kg: float = P(2.1, "kg", "1.6-2.6 kg (UNDP Kyrgyz fauna atlas; encyclopaedias; field-values-2 D)",
+                            gt=0, le=500)
+    r_max: float = P(1.0, "per year (ln λ_max)", "assumption: 3-4 litters a year of 3-10 young, numbers "
+                     "swinging strongly between years (UNDP Kyrgyz atlas, G): hares can nearly triple in a "
+                     "good year", ge=0, le=3, sens=(0.5, 1.5))
+    annual_survival: float = P(0.4, "annual survival (natural)", "assumption: small lagomorphs live short "
+                               "lives; with r_max 1.0 a year's births replace ~60 % of the stock", gt=0, le=1)
+    birth_month: int = P(4, "month (0 = January)", "assumption: the spring and summer litters as one pulse "
+                         "in May", ge=0, le=11)
+    poaching_per_year: float = P(0.0, "annual fraction poached where unprotected",
+                                 "assumption: not a target of commercial poaching", ge=0, lt=1)
+    diffusion_per_month: float = P(0.05, DIFFUSION_UNIT, "assumption: sedentary", ge=0, le=0.8)
+    initial_total: float | None = P(None, "animals", "at capacity (the landscape's hare layer: assumption "
+                                    "~2/km² on the open plateau, Chammem et al. 2017 proxy)", ge=0)
+    cheetah_preference: float = P(1.0, "relative attack-rate weight", "Mills & Mills (Kgalagadi): hares 18 % "
+                                  "of kills, favoured by single males (field-values-2 A)", ge=0, le=1)
+    detection_radius_km: float = P(0.05, "km", "assumption: hares lie up and are flushed at close range",
+                                   gt=0, le=5, sens=(0.02, 0.1))
+    hunt_success: float = P(0.5, "probability a hunt succeeds", "assumption: as on gazelles (Schaller 1968)",
+                            gt=0, le=1, sens=(0.3, 0.7))
+    handling_days: float = P(0.05, "days per kill", "assumption: about an hour for a 2 kg hare", gt=0, le=10)
+    harsh_winter_mortality: float = P(0.3, "fraction killed by a harsh winter", "assumption", ge=0, le=1)
+
+
 class PreyParams(Params):
     """The prey species, one field each (their order is :data:`SPECIES`)."""
 
     saiga: SaigaParams = SaigaParams()
     gazelle: GazelleParams = GazelleParams()
     urial: UrialParams = UrialParams()
+    hare: HareParams = HareParams()
 
     def species(self) -> dict[str, PreySpeciesParams]:
         """The parameters of each prey species by name, in :data:`SPECIES` order."""

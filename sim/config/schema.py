@@ -3,7 +3,7 @@
 The model never reads YAML; it receives a validated, immutable :class:`Scenario`. Loading and
 ``extends`` live in :mod:`sim.config.loading`, ``sweep`` expansion in :mod:`sim.config.sweep`,
 error messages in :mod:`sim.config.messages`; checks that need the built landscape (release sites
-that exist, rasters of the right shape) in :func:`sim.config.checks.check_against_landscape`.
+that exist, rasters of the right shape) in :func:`sim.model.checks.check_against_landscape`.
 
 Conventions: ``year`` is 1-based (1 = the first simulated year); ``month`` is 1-12 (1 = January).
 Cells are ``[row, col]`` with row 0 at the north edge.
@@ -11,13 +11,33 @@ Cells are ``[row, col]`` with row 0 at the north edge.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, Mapping
 
 from pydantic import Field, model_validator
 
 from .params import CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams
 
 Cell = tuple[int, int]
+
+#: Keys that were replaced, per section: old key -> what replaced it. A scenario that still uses
+#: one is refused with a message naming the key and its replacement (never silently ignored).
+REPLACED_KEYS: dict[str, dict[str, str]] = {
+    "landscape": {"competitor_density": (
+        "lion_density, wolf_density and leopard_density (competitors by kind [animals/km²]; the "
+        "Serengeti/Kalahari field checks' competitors are lions, Ustyurt's are wolves); rename it, or "
+        "drop it if it was 0")},
+    "landscape.layers": {"competitors": (
+        "the layers lions, wolves and leopards (one raster file per competitor kind [animals/km²])")},
+}
+
+
+def _refuse_replaced(section: str, data: Any) -> Any:
+    """``data`` unchanged, or ValueError if it uses a key of :data:`REPLACED_KEYS` ``[section]``."""
+    if isinstance(data, Mapping):
+        for old, new in REPLACED_KEYS[section].items():
+            if old in data:
+                raise ValueError(f"{section}.{old} is no longer a key: it was replaced by {new}")
+    return data
 
 
 class LayerFiles(Params):
@@ -29,11 +49,19 @@ class LayerFiles(Params):
     protection: str | None = None
     human: str | None = None
     road: str | None = None
-    competitors: str | None = None
+    lions: str | None = Field(None, description="Lions [animals/km²] (replaces the preset's lion layer)")
+    wolves: str | None = Field(None, description="Wolves [animals/km²] (replaces the preset's wolf layer)")
+    leopards: str | None = Field(None, description="Leopards [animals/km²] (replaces the preset's leopard layer)")
     saiga_summer: str | None = None
     saiga_winter: str | None = None
     gazelle: str | None = None
     urial: str | None = None
+    hare: str | None = Field(None, description="Tolai hare (small prey) capacity [animals/km²]")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, data: Any) -> Any:
+        return _refuse_replaced("landscape.layers", data)
 
 
 class LandscapeSpec(Params):
@@ -54,10 +82,21 @@ class LandscapeSpec(Params):
     saiga_density: float = Field(0.0, ge=0, description="uniform: saiga K [animals/km²] (both seasons)")
     gazelle_density: float = Field(1.0, ge=0, description="uniform: gazelle K [animals/km²]")
     urial_density: float = Field(0.0, ge=0, description="uniform: urial K [animals/km²]")
+    hare_density: float = Field(0.0, ge=0, description=(
+        "uniform: tolai hare (small prey) K [animals/km²]; default 0, no small prey (the ustyurt "
+        "preset's value, unconfirmed there, is in docs/parameters.md)"))
     human_value: float = Field(0.0, ge=0, le=1, description="uniform: herder pressure (0-1)")
-    competitor_density: float = Field(0.0, ge=0, description="uniform: competitors [animals/km²]")
+    lion_density: float = Field(0.0, ge=0, description=(
+        "uniform: lions [animals/km²]; default 0 (none on Ustyurt; the Serengeti validation uses 0.15)"))
+    wolf_density: float = Field(0.0, ge=0, description="uniform: wolves [animals/km²]; default 0")
+    leopard_density: float = Field(0.0, ge=0, description="uniform: leopards [animals/km²]; default 0")
     protection_value: float = Field(0.0, ge=0, le=1, description="uniform: protection (0-1)")
     layers: LayerFiles = LayerFiles()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, data: Any) -> Any:
+        return _refuse_replaced("landscape", data)
 
 
 class Repeat(Params):
@@ -232,5 +271,5 @@ class Scenario(Params):
         return self
 
 
-__all__ = ["Scenario", "LandscapeSpec", "LayerFiles", "Release", "Repeat", "Where", "Management", "Rules",
+__all__ = ["Scenario", "LandscapeSpec", "LayerFiles", "REPLACED_KEYS", "Release", "Repeat", "Where", "Management", "Rules",
            "Output"]

@@ -26,7 +26,7 @@ from numba import njit
 from ..cheetahs.population import CAPTIVE
 from ..registry import register
 from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
-from . import energetics
+from . import energetics, ranges
 from .energetics import DAYS_PER_MONTH
 
 
@@ -89,15 +89,36 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
         land.cols, land.cell_km, m.prey_attack_km2, m.prey_handling_days, p.walker_hunt_radius_km,
         p.food_kg_per_day * DAYS_PER_MONTH, p.search_path_km_per_day, p.den_search_factor, p.den_months,
         p.hunger_effort, p.captive_hunting_factor, CAPTIVE)
+    walking = np.flatnonzero(pop.home_row[leaders] < 0)
+    if walking.size and m.density.uses_prey:
+        # a walker hunting inside settled ranges finds what their residents claim already taken
+        taken = ranges.claimed_share(m, pop.row[leaders[walking]], pop.col[leaders[walking]], p.walker_hunt_radius_km)
+        attack[walking] *= (1.0 - taken)[:, None]
     per_day = m.fr_rule(density, attack, handling)
     kills = m.rng.poisson(per_day * DAYS_PER_MONTH).astype(float)
-    kept = 1.0 - p.kleptoparasitism
-    hunted, food = _satiate(kills, avail, want_kg, m.prey_mass, m.prey_mass * p.edible_fraction * kept,
-                            p.edible_fraction, kept)
+    kept = kills_kept(m, r0, r1, c0, c1)
+    hunted, food = _satiate(kills, avail, want_kg, m.prey_mass, p.edible_fraction, kept)
     if hunted.size:
         prey.remove_kills_in_boxes(r0[hunted], r1[hunted], c0[hunted], c1[hunted], kills[hunted])
     m.observe_hunt(leaders, density, kills)
     return food
+
+
+def kills_kept(m: Any, r0, r1, c0, c1) -> np.ndarray:
+    """Share of its kills each unit keeps: 1 - ``kleptoparasitism`` (scavengers), x exp(-Σ
+    ``kleptoparasitism_per_<kind>`` x the kind's mean density [animals/km²] in the unit's box)."""
+    p = m.params
+    exponent = np.zeros(r0.size)
+    for kind, layer in m.landscape.competitors.items():
+        k = getattr(p, f"kleptoparasitism_per_{kind}")
+        if k and layer.any():
+            exponent += k * _box_mean(m.competitor_tables[kind], r0, r1, c0, c1)
+    return (1.0 - p.kleptoparasitism) * np.exp(-exponent)
+
+
+def _box_mean(sat, r0, r1, c0, c1):
+    cells = np.maximum((r1 - r0) * (c1 - c0), 1)
+    return (sat[r1, c1] - sat[r0, c1] - sat[r1, c0] + sat[r0, c0]) / cells
 
 
 def reserve_deficit(m: Any, leaders: np.ndarray) -> np.ndarray:
@@ -161,28 +182,29 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
 
 
 @njit(cache=True)
-def _satiate(kills, avail, want_kg, mass, kg_per_kill, edible, kept):
+def _satiate(kills, avail, want_kg, mass, edible, kept):
     """Kills capped by the prey present; a unit whose kills would feed it more than it wants (plus
     one kill) keeps only the share of each species' kills that covers its want (rounded up).
     ``kills`` is changed in place; returns the units that killed anything and each unit's food
-    [kg eaten]: body mass x ``edible`` fraction x the share ``kept`` from kleptoparasites."""
+    [kg eaten]: body mass x ``edible`` fraction x the share ``kept`` from kleptoparasites (per unit)."""
     n, S = kills.shape
-    biggest = kg_per_kill.max()
     food = np.empty(n)
     hunted = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         got = 0.0
+        biggest = 0.0
         for s in range(S):
             kills[i, s] = min(kills[i, s], np.floor(avail[i, s]))
-            got += kills[i, s] * kg_per_kill[s]
+            got += kills[i, s] * (mass[s] * edible * kept[i])
+            biggest = max(biggest, mass[s] * edible * kept[i])
         if got > want_kg[i] + biggest:
             for s in range(S):
                 kills[i, s] = np.ceil(kills[i, s] * (want_kg[i] / got))
         total = 0.0
         for s in range(S):
             total += kills[i, s] * mass[s]
-        food[i] = total * edible * kept
+        food[i] = total * edible * kept[i]
         if total > 0:
             hunted[k] = i
             k += 1

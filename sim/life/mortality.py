@@ -22,6 +22,7 @@ from numba import njit
 
 from ..cheetahs.population import ORIGINS
 from ..registry import get, register
+from ..world.landscape import COMPETITOR_KINDS
 
 #: Monthly mortality draws a cub faces before its first birthday: it is born after the month's
 #: mortality phase and aged once before its first draw, so it is drawn at ages 1..11 months.
@@ -202,9 +203,18 @@ def road(m, a: Animals) -> np.ndarray:
 
 @register("hazard", "predation")
 def predation(m, a: Animals) -> np.ndarray:
-    """Cubs killed by competitors: ``cub_predation_per_competitor`` x competitors/km² of the cell."""
+    """Cubs killed by competitors, kind by kind: ``cub_predation_per_<kind>`` x that kind's
+    density [animals/km²] in the cell (lions, wolves, leopards; the lion rate is the Serengeti's,
+    not a wolf's)."""
     r, c = a.cell
-    return _predation(r, c, a.is_cub, m.landscape.competitors, m.params.cub_predation_per_competitor)
+    comp = m.landscape.competitors
+    p = m.params
+    out = np.zeros(len(a.pop))
+    for kind in COMPETITOR_KINDS:
+        rate = getattr(p, f"cub_predation_per_{kind}")
+        if rate:
+            out += _predation(r, c, a.is_cub, comp[kind], rate)
+    return out
 
 
 @njit(cache=True)

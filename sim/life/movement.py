@@ -271,10 +271,12 @@ def move(m: Any) -> None:
     p = m.params
     units, need = m.roster()
     leaders = units.leaders
+    unit_need_year = units.total(need) * 12
     resident = pop.home_row[leaders] >= 0
     if m.density.uses_prey and resident.any():
-        ranges.follow_prey(m, leaders[resident], units.total(need)[resident] * 12)
-    res_leaders = leaders[pop.home_row[leaders] >= 0]
+        ranges.follow_prey(m, leaders[resident], unit_need_year[resident])
+    resident = pop.home_row[leaders] >= 0
+    res_leaders, res_need = leaders[resident], unit_need_year[resident]
     walking = leaders[(pop.home_row[leaders] < 0) & (pop.boma_months[leaders] == 0)]
     if walking.size == 0:
         return
@@ -303,7 +305,7 @@ def move(m: Any) -> None:
     if walkers.size:
         after, need = m.roster()
         unit_need = after.total(need)[np.searchsorted(after.leaders, walkers)]
-        ranges.settle_walkers(m, walkers, res_leaders, unit_need * 12)
+        ranges.settle_walkers(m, walkers, res_leaders, unit_need * 12, res_need)
 
 
 def _deaths_on_the_way(m: Any, units, walking: np.ndarray, follows: np.ndarray, crossings: np.ndarray,

@@ -1,9 +1,13 @@
 """Home ranges: where a unit lives, how large its range is, and how it follows its prey.
 
 Range size emerges from food: a range's *supply* is what its prey can yield sustainably [kg/year]
-— every species' animals in the range x body mass x edible fraction x its sustainable yield
-r_max / 2 (a logistic stock at half its capacity yields r_max / 2 of itself a year; Caughley
-1977) — and a unit needs its members' yearly food. A walker settles where it stands (habitat at
+— every species' animals in the range, but no more than half its capacity there, x body mass x
+edible fraction x its sustainable yield r_max / 2 (a logistic stock yields most at half its
+capacity: r_max / 2 of itself a year, the maximum sustainable yield r_max K / 4; Caughley 1977)
+— less what the resident units centred in it already claim (each its yearly need), and a
+unit needs its members' yearly food. So the prey's yield is shared out among residents: where it
+is all claimed, no more settle (and, as only resident females breed, no more litters are born
+there). A walker settles where it stands (habitat at
 least ``settle_min_habitat``, room, supply) with the smallest of 12 radii from
 ``home_range_radius_min_km`` to ``home_range_radius_max_km`` (geometric steps) whose supply covers
 its need, each month with probability ``settle_prob_per_month``. Space: no male settles within
@@ -46,34 +50,109 @@ def space_only(model, habitat_ok, prey_ok, space_ok):
     return habitat_ok & space_ok
 
 
-def yield_kg_per_animal_year(m: Any) -> np.ndarray:
-    """Food one animal of each prey species can yield a year on a sustainable footing [kg/year]:
-    body mass x edible fraction x r_max / 2."""
+def supply_coefficients(m: Any) -> np.ndarray:
+    """(2, species): row 0, the food one animal of each prey species can yield a year on a
+    sustainable footing [kg/year] (body mass x edible fraction x r_max / 2); row 1, the food a
+    unit could catch of it in a year at a density of one animal/km² [kg/year per animal/km²]
+    (search path x attack rate per km of path x 365 days x edible kg per kill)."""
+    p = m.params
     sp = m.spec.prey.species()
-    return m.prey_mass * m.params.edible_fraction * np.array([p.r_max / 2.0 for p in sp.values()])
+    kg = m.prey_mass * p.edible_fraction
+    return np.stack([kg * np.array([q.r_max / 2.0 for q in sp.values()]),
+                     kg * (1.0 - p.kleptoparasitism) * m.prey_attack_km2 * p.search_path_km_per_day * 365.25])
+
+
+def supply_tables(m: Any) -> np.ndarray:
+    """(2, species, rows+1, cols+1): summed-area tables of the stock that yields and of all the
+    animals (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``)."""
+    return np.stack([m.prey.yield_table(), m.prey.table()])
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
-    """Food ranges can supply sustainably [kg/year] (see the module docstring); ``radii_km`` has
-    one row of radii per centre (rows, cols): shape (centres, radii)."""
-    animals = m.prey.animals_in_ranges(rows, cols, radii_km, m.landscape.cell_km)   # (n, radii, species)
-    return (animals * yield_kg_per_animal_year(m)).sum(axis=2)
+    """Food ranges can supply sustainably [kg/year] before other residents' claims (see the
+    module docstring); ``radii_km`` has one row of radii per centre (rows, cols): shape
+    (centres, radii)."""
+    land = m.landscape
+    radii_km = np.asarray(radii_km, dtype=np.float64)
+    out = np.empty(radii_km.shape)
+    tables, coef = supply_tables(m), supply_coefficients(m)
+    for i, (r, c) in enumerate(zip(np.asarray(rows).tolist(), np.asarray(cols).tolist())):
+        for k, rad in enumerate(radii_km[i].tolist()):
+            out[i, k] = _supply(tables, r, c, rad, land.cell_km, m.prey.factor, land.rows, land.cols, coef)
+    return out
 
 
 @njit(cache=True)
-def _supply(sat, r, c, radius_km, cell_km, f, n_rows, n_cols, kg_per_animal):
-    """:func:`range_supply_kg_year` of one range (compiled)."""
+def _supply(tables, r, c, radius_km, cell_km, f, n_rows, n_cols, coef):
+    """:func:`range_supply_kg_year` of one range (compiled): per species the smaller of its
+    sustainable yield and what a unit can catch of it there in a year (a unit cannot live on
+    hares it cannot find), summed."""
     h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
     r0 = min(max(r - h, 0), n_rows)
     r1 = min(max(r + h + 1, 0), n_rows)
     c0 = min(max(c - h, 0), n_cols)
     c1 = min(max(c + h + 1, 0), n_cols)
+    area = max(float((r1 - r0) * (c1 - c0)) * cell_km * cell_km, 1e-9)
     kg = 0.0
-    for s in range(sat.shape[0]):
-        x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
-             - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
-        kg += (x if x >= ROUND_OFF_ANIMALS else 0.0) * kg_per_animal[s]
+    for s in range(tables.shape[1]):
+        y = _box(tables[0], s, r0, r1, c0, c1, f, n_rows, n_cols)
+        stock = _box(tables[1], s, r0, r1, c0, c1, f, n_rows, n_cols)
+        kg += min(y * coef[0, s], stock / area * coef[1, s])
     return kg
+
+
+@njit(cache=True)
+def _box(sat, s, r0, r1, c0, c1, f, n_rows, n_cols):
+    x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
+         - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
+    return x if x >= ROUND_OFF_ANIMALS else 0.0
+
+
+@njit(cache=True)
+def _claimed(r, c, radius_km, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, res_need, skip):
+    """Yearly food [kg] the resident units (except the one at index ``skip``) claim in the range
+    (r, c, radius_km): each resident's need spread evenly over its own range, times the share of
+    its range that overlaps this one (all ranges as boxes clipped to the map)."""
+    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
+    a0, a1 = max(r - h, 0), min(r + h + 1, n_rows)
+    b0, b1 = max(c - h, 0), min(c + h + 1, n_cols)
+    total = 0.0
+    for j in range(res_rows.size):
+        if j == skip:
+            continue
+        k = np.int64(max(0.0, np.rint(res_radius[j] * _HALF_SIDE / cell_km)))
+        p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
+        q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
+        dr, dc = min(a1, p1) - max(a0, p0), min(b1, q1) - max(b0, q0)
+        if dr > 0 and dc > 0:
+            total += res_need[j] * (dr * dc) / max((p1 - p0) * (q1 - q0), 1)
+    return total
+
+
+def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) -> np.ndarray:
+    """Share of the supply of ranges of ``radius_km`` around (rows, cols) that resident units
+    already claim (0-1): where a walker hunts inside settled ranges it finds their prey taken
+    (:func:`sim.life.hunting.kills_as_food`)."""
+    pop = m.cheetahs
+    land = m.landscape
+    units, need = m.roster()
+    res = units.leaders[pop.home_row[units.leaders] >= 0]
+    res_need = units.total(need)[pop.home_row[units.leaders] >= 0] * 12
+    return _claimed_share(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), float(radius_km),
+                          supply_tables(m), land.cell_km, m.prey.factor, land.rows, land.cols, supply_coefficients(m),
+                          pop.home_row[res], pop.home_col[res], pop.hr_radius_km[res], res_need)
+
+
+@njit(cache=True)
+def _claimed_share(rows, cols, radius_km, tables, cell_km, f, n_rows, n_cols, coef, res_rows, res_cols, res_radius,
+                   res_need):
+    out = np.zeros(rows.size)
+    for i in range(rows.size):
+        supply = _supply(tables, rows[i], cols[i], radius_km, cell_km, f, n_rows, n_cols, coef)
+        claimed = _claimed(rows[i], cols[i], radius_km, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius,
+                           res_need, -1)
+        out[i] = 1.0 if supply <= 0.0 else min(1.0, claimed / supply)
+    return out
 
 
 # ------------------------------------------------------------------------------------ following prey
@@ -85,10 +164,10 @@ def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
     land = m.landscape
     geo = m.walk_geometry
     action, row, col, radius = _follow(
-        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, m.prey.table(),
-        land.cell_km, m.prey.factor, land.rows, land.cols, yield_kg_per_animal_year(m), m.hr_radii_km,
+        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, supply_tables(m),
+        land.cell_km, m.prey.factor, land.rows, land.cols, supply_coefficients(m), m.hr_radii_km,
         p.abandon_supply_fraction, p.track_condition, land.habitat, p.settle_min_habitat, geo.east, geo.south,
-        _DR, _DC)
+        _DR, _DC, pop.home_row[leaders], pop.home_col[leaders], pop.hr_radius_km[leaders])
     moved = action == 1
     if moved.any():
         settle(m, leaders[moved], row[moved], col[moved], radius[moved])
@@ -102,8 +181,10 @@ _DC = DIRECTIONS[:, 1].copy()
 
 @njit(cache=True)
 def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_km, f, n_rows, n_cols,
-            kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc):
-    """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave."""
+            kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc,
+            res_rows, res_cols, res_radius):
+    """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave. A range's
+    supply is what its prey yield less what the other residents centred in it claim (their needs)."""
     n = leaders.size
     action = np.zeros(n, dtype=np.int64)
     new_row = np.empty(n, dtype=np.int64)
@@ -113,7 +194,8 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
         a = leaders[i]
         r, c, rad = home_row[a], home_col[a], radius_km[a]
         new_row[i], new_col[i], new_radius[i] = r, c, rad
-        here = _supply(sat, r, c, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+        here = (_supply(sat, r, c, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+                - _claimed(r, c, rad, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i))
         if here >= abandon_fraction * need[i] and condition[a] >= track_condition:
             continue
         # shift by one range radius towards the richest open direction
@@ -125,7 +207,8 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
                 continue
             if not _line_open(east, south, r, c, dr[d], dc[d], k):
                 continue
-            s = _supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+            s = (_supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
+                 - _claimed(tr, tc, rad, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i))
             if s > best:
                 best, best_r, best_c = s, tr, tc
         if best_r >= 0 and best >= need[i]:
@@ -134,7 +217,9 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
             continue
         # grow the range where it is
         for j in range(radii.size):
-            if radii[j] > rad and _supply(sat, r, c, radii[j], cell_km, f, n_rows, n_cols, kg_per_animal) >= need[i]:
+            if radii[j] > rad and (_supply(sat, r, c, radii[j], cell_km, f, n_rows, n_cols, kg_per_animal)
+                                   - _claimed(r, c, radii[j], cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i)
+                                   ) >= need[i]:
                 action[i] = 1
                 new_radius[i] = radii[j]
                 break
@@ -164,11 +249,12 @@ def _line_open(east, south, r, c, dr, dc, k):
 
 
 # ------------------------------------------------------------------------------------ settling
-def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_year: np.ndarray) -> None:
+def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_year: np.ndarray,
+                   resident_need_kg_year: np.ndarray) -> None:
     """Walking units (``walkers``: their leaders) may settle where they stand (see the module
     docstring), each with probability ``settle_prob_per_month`` where the settlement rule allows.
     Animals released less than a month ago do not settle. ``residents``: leaders of the resident
-    units whose space counts."""
+    units whose space and prey count (``resident_need_kg_year``: what each claims a year)."""
     pop = m.cheetahs
     p = m.params
     land = m.landscape
@@ -180,8 +266,9 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     res_rows, res_cols = pop.positions(residents)
     habitat_ok, prey_ok, radius, room = _settling(
         walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
-        m.density.uses_prey, prey.table(), land.cell_km, prey.factor, land.rows, land.cols,
-        yield_kg_per_animal_year(m), res_rows, res_cols, pop.male[residents],
+        m.density.uses_prey, supply_tables(m), land.cell_km, prey.factor, land.rows, land.cols,
+        supply_coefficients(m), res_rows, res_cols, pop.male[residents], pop.hr_radius_km[residents],
+        resident_need_kg_year,
         land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)
     ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
@@ -191,11 +278,12 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
 
 @njit(cache=True)
 def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii_km, uses_prey, sat, cell_km, f,
-              n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, cell_area_km2, spacing2_km2,
-              overlap_max):
+              n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, res_radius, res_need, cell_area_km2,
+              spacing2_km2, overlap_max):
     """The three settlement tests of each walker at its cell (see the module docstring) and the
-    radius it would take: the smallest of ``radii_km`` whose supply covers its unit's need (the
-    largest if none does; the smallest if food does not come from prey)."""
+    radius it would take: the smallest of ``radii_km`` whose supply, less what the residents
+    centred in it claim, covers its unit's need (the largest if none does; the smallest if food
+    does not come from prey)."""
     n = walkers.size
     habitat_ok = np.empty(n, dtype=np.bool_)
     prey_ok = np.empty(n, dtype=np.bool_)
@@ -213,7 +301,10 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
         prey_ok[i] = False
         radius[i] = radii_km[radii_km.size - 1]
         for k in range(radii_km.size):
-            if _supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, kg_per_animal) >= need_kg_year[i]:
+            if (_supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, kg_per_animal)
+                    - _claimed(row[a], col[a], radii_km[k], cell_km, n_rows, n_cols, res_rows, res_cols, res_radius,
+                               res_need, -1)
+                    ) >= need_kg_year[i]:
                 prey_ok[i] = True
                 radius[i] = radii_km[k]
                 break

@@ -109,7 +109,8 @@ def month(m: Any) -> None:
     pop.wait[waiting] -= 1
     females = np.flatnonzero(female & ~pregnant & ~waiting & (litter_age(pop) >= p.rebreed_cub_age_months)
                              & (age >= p.female_first_conception_months)
-                             & (age <= p.female_last_breeding_months))
+                             & (age <= p.female_last_breeding_months)
+                             & ((pop.home_row >= 0) | (not p.breeding_females_must_be_resident)))
     males = np.flatnonzero(adult_free & pop.male & (age >= p.male_breeding_months)
                            & ((pop.home_row >= 0) | (not p.breeding_males_must_be_resident)))
     if births.size:

@@ -120,6 +120,7 @@ class ReintroductionModel(mesa.Model):
         land = self.landscape
         self.walk_geometry = WalkGeometry.build(land, self.max_step_cells)
         self.road_table = summed_area_table(land.road)
+        self.competitor_tables = {kind: summed_area_table(layer) for kind, layer in land.competitors.items()}
         if prey:
             self.prey.set_landscape(land)
 

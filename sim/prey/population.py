@@ -44,7 +44,7 @@ would consume a random number and shift the whole random stream.) Cost on this p
 2-core benchmark machine: ~0.27 ms a month on the default 5 km prey grid of the Ustyurt map
 (109 x 98 cells), ~1.0 ms on 2.5 km cells (218 x 196) (bench/README.md).
 
-The grid: the landscape coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`,
+The grid: the landscape coarsened ``factor`` x ``factor`` (:mod:`sim.world.coarsen`,
 ``LandscapeSpec.prey_cell_km``); ``N`` and every table live on it. The model works in landscape
 cells: :meth:`PreyPopulation.remove_kills`, :meth:`PreyPopulation.animals_in_boxes` and
 :meth:`PreyPopulation.add` take landscape cells, with each prey cell's animals spread evenly over
@@ -96,7 +96,7 @@ class PreyPopulation:
     water_radius_km:
         Radius of the water effect, km.
     factor:
-        The prey grid is ``landscape`` coarsened ``factor`` x ``factor`` (:mod:`sim.coarsen`;
+        The prey grid is ``landscape`` coarsened ``factor`` x ``factor`` (:mod:`sim.world.coarsen`;
         ``LandscapeSpec.prey_cell_km``). ``N`` is on that grid (:attr:`grid`); the methods that
         take cells (:meth:`remove_kills`, :meth:`add`) take cells of ``landscape``.
     """
@@ -133,9 +133,14 @@ class PreyPopulation:
         K = self._K[self.season(month)]
         self.N = np.zeros_like(K)
         self._sat: np.ndarray | None = None           # summed-area table of N (animals_in_boxes)
+        self._yield_sat: np.ndarray | None = None     # ... of the stock that yields (yield_table)
+        self._month = month
         self._loss: np.ndarray | None = None          # scratch of remove_kills_in_boxes
         for s, p in enumerate(self._sp):
             total_k = K[s].sum()
+            if p.initial_total is None:
+                self.N[s] = K[s]
+                continue
             if p.initial_total == 0:
                 continue
             if total_k <= 0:
@@ -231,7 +236,8 @@ class PreyPopulation:
             raise ValueError(f"capacity_multiplier must be a finite number >= 0 (got {capacity_multiplier})")
         season = self.season(month)
         N = self.N
-        self._sat = None
+        self._month = month
+        self._sat = self._yield_sat = None
 
         # 1. Birth pulse.
         for s, p in enumerate(self._sp):
@@ -499,7 +505,7 @@ class PreyPopulation:
             raise ValueError(f"catastrophe fraction must lie in 0-1 (got {fraction})")
         killed = float(self.N[s].sum()) * fraction
         self.N[s] *= 1.0 - fraction
-        self._sat = None
+        self._sat = self._yield_sat = None
         return killed
 
     def remove_kills(self, r0: int, r1: int, c0: int, c1: int, kills: np.ndarray) -> np.ndarray:
@@ -525,7 +531,7 @@ class PreyPopulation:
         kills = np.ascontiguousarray(kills, dtype=np.float64)
         if kills.shape[0] == 0:
             return np.zeros((0, self.N.shape[0]))
-        self._sat = None
+        self._sat = self._yield_sat = None
         rows, cols = self.landscape.shape
         r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
         if self._loss is None:
@@ -542,7 +548,7 @@ class PreyPopulation:
         if not (0 <= r < rows and 0 <= c < cols):
             raise ValueError(f"translocation cell ({r}, {c}) lies outside the {rows} x {cols} grid")
         self.N[s, r // self.factor, c // self.factor] += number
-        self._sat = None
+        self._sat = self._yield_sat = None
 
     # ------------------------------------------------------------------ prey in boxes
     def animals_in_boxes(self, r0, r1, c0, c1) -> np.ndarray:
@@ -564,6 +570,15 @@ class PreyPopulation:
         r, c = self.landscape.shape
         return boxes.range_totals(self.table(), np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
                                   np.asarray(radii_km, dtype=np.float64), float(cell_km), self.factor, r, c)
+
+    def yield_table(self) -> np.ndarray:
+        """Summed-area table (species, rows+1, cols+1) of the stock that can yield food
+        sustainably: each prey cell's animals, but no more than half its capacity in this season
+        (a logistic stock yields most, its maximum sustainable yield, at half its capacity; more
+        animals do not yield more). Built on first use after a change of the prey."""
+        if self._yield_sat is None:
+            self._yield_sat = summed_area_table(np.minimum(self.N, 0.5 * self._K[self.season(self._month)]))
+        return self._yield_sat
 
     def table(self) -> np.ndarray:
         """Summed-area table (species, rows+1, cols+1) of the prey grid (built on first use

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..model.results import DEATH_CAUSES
-from .figures import CAUSE_LABELS
+from .figstyle import CAUSE_LABELS
 from .runfiles import RunFiles, num
 
 # Keys that name or describe a scenario rather than change what is simulated.

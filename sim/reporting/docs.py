@@ -8,6 +8,7 @@ current, so the tables of defaults, units, ranges and sources can never disagree
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -80,7 +81,7 @@ def render() -> str:
             f"| `landscape.cell_km` | {spec.cell_km:g} | km | MODEL.md (default cell 2.5 km): the grid of "
             "cheetah movement, home ranges, fences, roads and hazards |",
             f"| `landscape.prey_cell_km` | {spec.prey_cell_km:g} | km | assumption: prey density fields "
-            "on 2 x 2 landscape cells (sim/coarsen.py). Prey are fields, not individuals, and their capacity "
+            "on 2 x 2 landscape cells (sim/world/coarsen.py). Prey are fields, not individuals, and their capacity "
             "layers are smooth at tens of km (saiga and gazelle counts come from aerial surveys over "
             "thousands of km²); a home range or hunting box covers many prey cells. It halves the cost of "
             "a default replicate (0.33 vs 0.59 CPU s; the prey update was three quarters of it; bench/README.md). "
@@ -89,7 +90,7 @@ def render() -> str:
             "each) kept cheetahs in 26 % of runs with 5 km prey cells and 25 % with 2.5 km ones (mean peak N "
             "144 vs 142). Set it equal to cell_km to put the prey on the landscape grid |", ""]
     out += ["## Landscape preset `ustyurt`", "",
-            "Numeric defaults of the stylised map (constants in `sim/presets.py`; the geography of "
+            "Numeric defaults of the stylised map (constants in `sim/world/ustyurt_data.py`; the geography of "
             "chinks, sors, roads, settlements and protected areas is described there and in "
             "`docs/ODD.md`). A scenario replaces any layer with a raster file.", "",
             "| constant | value | unit | source |", "|---|---|---|---|"]
@@ -181,6 +182,16 @@ GeoTIFF needs `pip install .[gis]`).
 """
 
 
+#: A dotted module path in front of a name ("typing.", "sim.config.schema."): the docs show plain
+#: type names (``list[Release]``, ``Literal['hard', 'soft']``) wherever the classes live.
+_MODULE_PREFIX = re.compile(r"\b(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_])")
+
+
+def _plain_type_names(annotation: str) -> str:
+    """``annotation`` (the text of a type) without the module paths of its names."""
+    return _MODULE_PREFIX.sub("", annotation)
+
+
 def schema_tables() -> str:
     """Tables of the scenario keys from the pydantic schema (descriptions, defaults, limits)."""
     from ..config import schema as sch
@@ -210,10 +221,14 @@ def schema_tables() -> str:
                 default = "[]"
             ann = field.annotation
             ann = ann.__name__ if isinstance(ann, type) else str(ann)
-            ann = ann.replace("typing.", "").replace("sim.schema.", "").replace("sim.params.", "").replace("|", "or")
+            ann = _plain_type_names(ann).replace("|", "or")
             out.append(f"| `{prefix}{name}` | {compact(default)} | {_allowed(field) or ann} | "
                        f"{(field.description or '').replace('|', '/')} |")
         out.append("")
+    out.append("Replaced keys (a scenario that still uses one is refused with a message naming its "
+               "replacement): " + "; ".join(f"`{section}.{old}` → {new}" for section, keys in
+                                             sch.REPLACED_KEYS.items() for old, new in keys.items()) + ".")
+    out.append("")
     from .. import life, registry as rules  # noqa: F401  (importing sim.life registers the built-in rules)
 
     def builtin(kind):

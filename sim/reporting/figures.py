@@ -1,7 +1,8 @@
 """Figures of the report: pure plotting functions from plain arrays to fixed-size PNG files.
 
 Nothing here reads run files or computes statistics; :mod:`sim.reporting.figureset` reads the files
-and hands each function the numbers to draw. Every figure:
+and hands each function the numbers to draw. The house style (sizes, palette, labels, helpers)
+is in :mod:`sim.reporting.figstyle`. Every figure:
 
 * is drawn with matplotlib's Agg canvas only (a :class:`matplotlib.figure.Figure`, never pyplot,
   so no global state or GUI backend is touched and figures are freed when they go out of scope);
@@ -15,178 +16,17 @@ and hands each function the numbers to draw. Every figure:
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-#: Dots per inch of every saved figure.
-DPI = 160
-#: (width, height) in pixels of each figure kind; list figures grow in height (list_height_px).
-SIZES: dict[str, tuple[int, int]] = {
-    "curves": (1600, 1000),       # persistence curves, gene diversity over time
-    "forest": (1600, 1000),       # minimum; grows with the number of scenarios
-    "fans": (1600, 1000),         # minimum; grows with the number of panel rows
-    "deaths": (1600, 1000),       # minimum; grows with the number of scenarios
-    "occupancy": (1600, 900),
-    "prey": (1600, 800),
-}
-#: Okabe & Ito (2008) colour-blind-safe palette, ordered for lines on white (yellow last).
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
-GREY = "#7f7f7f"
-
-#: Words for the census death causes (sim.model.results.DEATH_CAUSES).
-CAUSE_LABELS: dict[str, str] = {
-    "background": "background (other natural)",
-    "senescence": "old age",
-    "starvation": "starvation",
-    "human": "people (persecution, poaching)",
-    "road": "road/railway collisions",
-    "predation": "predators (wolves)",
-    "post_release": "post-release losses",
-    "orphaned": "cubs orphaned",
-    "inbreeding": "inbreeding depression (cubs)",
-    "harsh_winter": "harsh winter (dzhut)",
-    "ceiling": "removed at carrying capacity",
-    "emigrated": "emigrated off the map",
-    "other": "other causes (plugin hazards)",
-}
-
-PREY_NAMES = {"saiga": "Saiga", "gazelle": "Goitered gazelle", "urial": "Urial"}
-
-_STYLE = {
-    "font.size": 12,
-    "axes.titlesize": 15,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 13,
-    "xtick.labelsize": 11.5,
-    "ytick.labelsize": 11.5,
-    "legend.fontsize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.8,
-    "axes.axisbelow": True,
-}
-
-
-# ================================================================================== helpers
-
-def list_height_px(kind: str, n_rows: int, *, row_px: int = 46, extra_px: int = 330) -> int:
-    """Height [px] of a figure that lists ``n_rows`` rows: at least the kind's height, else
-    ``extra_px`` (title, axis, legend) plus ``row_px`` per row."""
-    return max(SIZES[kind][1], extra_px + row_px * int(n_rows))
-
-
-def fans_height_px(n_panels: int, ncols: int = 3, panel_px: int = 380) -> int:
-    """Height [px] of the fan-chart grid: 200 px of titles and labels plus one band per row."""
-    rows = max(1, math.ceil(n_panels / ncols))
-    return max(SIZES["fans"][1], 200 + panel_px * rows)
-
-
-def short_label(name: str, width: int = 30, max_lines: int = 2) -> str:
-    """A scenario name fitted to an axis: wrapped after '_', '-', '.', ',', '+' or '=' into lines
-    of at most ``width`` characters; if it needs more than ``max_lines`` lines, the middle is
-    elided with '…' (start and end of a name usually carry its meaning)."""
-    if len(name) <= width:
-        return name
-    if max_lines <= 1:
-        keep = width - 1
-        return name[:(keep + 1) // 2] + "…" + name[len(name) - keep // 2:]
-    tokens = re.findall(r"[^_\-.,+= ]+[_\-.,+= ]*|[_\-.,+= ]+", name)
-    lines, cur = [], ""
-    for tok in tokens:
-        while len(tok) > width:                    # one very long token: hard split
-            if cur:
-                lines.append(cur)
-                cur = ""
-            lines.append(tok[:width])
-            tok = tok[width:]
-        if cur and len(cur) + len(tok) > width:
-            lines.append(cur)
-            cur = tok
-        else:
-            cur += tok
-    if cur:
-        lines.append(cur)
-    if len(lines) > max_lines:
-        rest = "".join(lines[max_lines - 1:])
-        lines = lines[:max_lines - 1] + ["…" + rest[len(rest) - (width - 1):]]
-    return "\n".join(lines)
-
-
-def _legend_bottom(fig: Figure, ax, n_entries: int, ncol: int = 2, height_px: int | None = None,
-                   top: float = 0.92, left: float = 0.09) -> None:
-    """Place ``ax`` above a legend of ``n_entries`` in ``ncol`` columns at the bottom of ``fig``:
-    the axes end where the legend's rows (34 px each) and the x label (95 px) begin."""
-    h = height_px or fig.get_figheight() * DPI
-    rows = math.ceil(max(n_entries, 1) / ncol)
-    bottom = (95 + 34 * rows + 30) / h
-    ax.set_position((left, bottom, 0.97 - left, top - bottom))
-
-
-def _year_axis(ax, horizon_years: int, nbins: int = 10) -> None:
-    from matplotlib.ticker import MaxNLocator
-    ax.set_xlim(0, max(horizon_years, 1))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=nbins))
-
-
-def _chars(width_px: float, fontsize_pt: float, bold: bool = False) -> int:
-    """About how many characters of DejaVu Sans at ``fontsize_pt`` fit in ``width_px``."""
-    return max(8, int(width_px / ((0.68 if bold else 0.6) * fontsize_pt * DPI / 72)))
-
-
-def _figure(kind: str, height_px: int | None = None) -> Figure:
-    w, h = SIZES[kind]
-    if height_px is not None:
-        h = height_px
-    return Figure(figsize=(w / DPI, h / DPI), dpi=DPI)
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    """Save at the figure's own pixel size (no 'tight' bounding box, which would change it)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
-    return path
-
-
-def _style():
-    import matplotlib
-    return matplotlib.rc_context(_STYLE)
-
-
-def colour(i: int) -> str:
-    return OKABE_ITO[i % len(OKABE_ITO)]
-
-
-def _ls(i: int):
-    """Line style of series i: with colour(i), unique for the first 64 series."""
-    return LINESTYLES[(i + i // len(OKABE_ITO)) % len(LINESTYLES)]
-
-
-def _no_data(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color=GREY,
-            fontsize=13, wrap=True)
-
-
-def _finite(a) -> np.ndarray:
-    return np.asarray(a, dtype=np.float64)
-
-
-def _isolated(y: np.ndarray) -> np.ndarray:
-    """Bool mask of finite values whose neighbours are both missing (NaN or outside)."""
-    ok = np.isfinite(y)
-    prev = np.concatenate([[False], ok[:-1]])
-    nxt = np.concatenate([ok[1:], [False]])
-    return ok & ~prev & ~nxt
+from .figstyle import (CAUSE_LABELS, DPI, GREY, OKABE_ITO, PREY_NAMES, SIZES, as_float, chars_in, colour,
+                       fans_height_px, house_style, isolated, legend_bottom, line_style, list_height_px,
+                       new_figure, no_data, save_png, short_label, year_axis)
 
 
 # ================================================================================== data holders
@@ -222,29 +62,29 @@ class ForestRow:
 def persistence_curves(series: Sequence[Band], path: Path, *, horizon_years: int,
                        replicates_text: str = "") -> Path:
     """P(persist) by year, one line per scenario with its 95 % Wilson band, on one axis."""
-    with _style():
-        fig = _figure("curves")
+    with house_style():
+        fig = new_figure("curves")
         ax = fig.add_axes((0.09, 0.30, 0.88, 0.62))
-        _legend_bottom(fig, ax, len(series))
+        legend_bottom(fig, ax, len(series))
         for i, s in enumerate(series):
             c = colour(i)
             if s.lo is not None and s.hi is not None:
                 ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.14, linewidth=0, step=None)
-            ax.plot(s.years, s.mid, color=c, lw=2.4, ls=_ls(i), label=short_label(s.label, 60, 1))
-        _year_axis(ax, horizon_years)
+            ax.plot(s.years, s.mid, color=c, lw=2.4, ls=line_style(i), label=short_label(s.label, 60, 1))
+        year_axis(ax, horizon_years)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("Years since the start of the simulation")
         ax.set_ylabel("Probability of persistence\n(both sexes present)")
         ax.set_title("Probability that the population persists, by year" +
                      (f" ({replicates_text})" if replicates_text else ""), loc="left")
         if not series:
-            _no_data(ax, "no scenario to show")
+            no_data(ax, "no scenario to show")
         else:
             fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.08, 0.01),
                        ncol=2, frameon=False, handlelength=3.2)
         fig.text(0.97, 0.935, "Shaded: 95 % Wilson interval", ha="right", va="bottom",
                  color="#555555", fontsize=10.5)
-        return _save(fig, path)
+        return save_png(fig, path)
 
 
 def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) -> Path:
@@ -265,8 +105,8 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
     n = len(lines)
     wraps = any("\n" in short_label(lbl, 30, 2) for lbl, r in lines if r is not None)
     h = list_height_px("forest", n, row_px=64 if wraps else 46)
-    with _style():
-        fig = _figure("forest", h)
+    with house_style():
+        fig = new_figure("forest", h)
         top_px, bottom_px = 90, 150
         left = 0.30
         ax = fig.add_axes((left, bottom_px / h, 0.97 - left - 0.17, 1 - (top_px + bottom_px) / h))
@@ -310,8 +150,8 @@ def forest_plot(rows: Sequence[ForestRow], path: Path, *, horizon_years: int) ->
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(left - 0.01, 0.0), ncol=2,
                    frameon=False)
         if not rows:
-            _no_data(ax, "no scenario to show")
-        return _save(fig, path)
+            no_data(ax, "no scenario to show")
+        return save_png(fig, path)
 
 
 # ================================================================================== fans
@@ -326,8 +166,8 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     h = fans_height_px(n, ncols)
-    with _style():
-        fig = _figure("fans", h)
+    with house_style():
+        fig = new_figure("fans", h)
         top, bottom = 1 - 150 / h, 120 / h
         gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=top, bottom=bottom,
                               hspace=0.55 if nrows > 1 else 0.2, wspace=0.22)
@@ -345,22 +185,22 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
             if p.inner_lo is not None:
                 ax.fill_between(p.years, p.inner_lo, p.inner_hi, color=OKABE_ITO[0], alpha=0.45, lw=0)
             ax.plot(p.years, p.mid, color=OKABE_ITO[0], lw=2.2)
-            ax.set_title(short_label(p.label, _chars(panel_w_px, 12.5, bold=True), 2), fontsize=12.5,
+            ax.set_title(short_label(p.label, chars_in(panel_w_px, 12.5, bold=True), 2), fontsize=12.5,
                          loc="left")
-            _year_axis(ax, horizon_years, nbins=6)
+            year_axis(ax, horizon_years, nbins=6)
             from matplotlib.ticker import MaxNLocator
             ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-            ymax = max([float(np.nanmax(_finite(a))) for a in (p.hi, p.inner_hi, p.mid)
-                        if a is not None and np.isfinite(_finite(a)).any()] + [0.0])
+            ymax = max([float(np.nanmax(as_float(a))) for a in (p.hi, p.inner_hi, p.mid)
+                        if a is not None and np.isfinite(as_float(a)).any()] + [0.0])
             ax.set_ylim(0, ymax * 1.08 if ymax > 0 else 1.0)
-            if not np.isfinite(_finite(p.mid)).any():
-                _no_data(ax, "no successful runs")
+            if not np.isfinite(as_float(p.mid)).any():
+                no_data(ax, "no successful runs")
             elif ymax <= 0:
-                _no_data(ax, "no cheetahs alive in any run")
+                no_data(ax, "no cheetahs alive in any run")
             if i // ncols != nrows - 1 and i + ncols < len(panels):
                 ax.tick_params(labelbottom=False)
         if not panels:
-            _no_data(axes[0], "no scenario to show")
+            no_data(axes[0], "no scenario to show")
         fig.text(0.53, 30 / h, "Years since the start of the simulation", fontsize=13, ha="center",
                  va="bottom")
         fig.text(0.012, 0.5 * (top + bottom), ylabel, fontsize=13, rotation=90, ha="left", va="center")
@@ -370,7 +210,7 @@ def fan_charts(panels: Sequence[Band], path: Path, *, title: str, ylabel: str,
                    Patch(color=OKABE_ITO[5], alpha=0.35, label="90 % of runs")]
         fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.985, 1 - 12 / h), ncol=3,
                    frameon=False)
-        return _save(fig, path)
+        return save_png(fig, path)
 
 
 def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: str,
@@ -378,24 +218,24 @@ def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: s
                     note: str = "") -> Path:
     """Several scenarios' series over years on one axis (e.g. gene diversity), Okabe-Ito
     colours doubled by line styles; NaN gaps (no extant run) are left blank."""
-    with _style():
-        fig = _figure("curves")
+    with house_style():
+        fig = new_figure("curves")
         ax = fig.add_axes((0.10, 0.30, 0.87, 0.62))
-        _legend_bottom(fig, ax, len(series), left=0.10)
+        legend_bottom(fig, ax, len(series), left=0.10)
         any_data = False
         for i, s in enumerate(series):
             c = colour(i)
-            mid = _finite(s.mid)
+            mid = as_float(s.mid)
             has = bool(np.isfinite(mid).any())
             any_data |= has
             if s.lo is not None and s.hi is not None:
                 ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.12, lw=0)
-            ax.plot(s.years, mid, color=c, lw=2.4, ls=_ls(i),
+            ax.plot(s.years, mid, color=c, lw=2.4, ls=line_style(i),
                     label=short_label(s.label, 60, 1) + ("" if has else " (no population)"))
-            lone = _isolated(mid)
+            lone = isolated(mid)
             if lone.any():                      # a value with no neighbour draws no line: mark it
                 ax.plot(np.asarray(s.years)[lone], mid[lone], ls="none", marker="o", ms=6, color=c)
-        _year_axis(ax, horizon_years)
+        year_axis(ax, horizon_years)
         if ylim is not None:
             ax.set_ylim(*ylim)
         ax.set_xlabel("Years since the start of the simulation")
@@ -405,10 +245,10 @@ def lines_over_time(series: Sequence[Band], path: Path, *, title: str, ylabel: s
             fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.09, 0.01),
                        ncol=2, frameon=False, handlelength=3.2)
         if not any_data:
-            _no_data(ax, "no values to show (no run kept a population)")
+            no_data(ax, "no values to show (no run kept a population)")
         if note:
             fig.text(0.97, 0.935, note, ha="right", va="bottom", color="#555555", fontsize=10.5)
-        return _save(fig, path)
+        return save_png(fig, path)
 
 
 # ================================================================================== deaths
@@ -426,8 +266,8 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
     wraps = any("\n" in short_label(lbl, 30, 2) for lbl, _, _ in rows)
     h = list_height_px("deaths", n, row_px=64 if wraps else 46, extra_px=230 + 36 * legend_rows)
     hatches = ("", "", "", "", "", "", "", "", "//", "\\\\", "xx", "..")
-    with _style():
-        fig = _figure("deaths", h)
+    with house_style():
+        fig = new_figure("deaths", h)
         top_px, bottom_px = 80, 130 + 36 * legend_rows
         left = 0.28
         ax = fig.add_axes((left, bottom_px / h, 0.97 - left - 0.08, 1 - (top_px + bottom_px) / h))
@@ -462,8 +302,8 @@ def deaths_by_cause(rows: Sequence[tuple[str, Mapping[str, float], float]], path
                        handles=ax.get_legend_handles_labels()[0],
                        labels=ax.get_legend_handles_labels()[1])
         if not rows:
-            _no_data(ax, "no scenario to show")
-        return _save(fig, path)
+            no_data(ax, "no scenario to show")
+        return save_png(fig, path)
 
 
 # ================================================================================== maps
@@ -510,8 +350,8 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
     else:
         block_extent = extent
     vmax = max([float(np.nanmax(a)) for _, a in panels if a.size and np.isfinite(a).any()] + [0.0])
-    with _style():
-        fig = _figure("occupancy")
+    with house_style():
+        fig = new_figure("occupancy")
         W, H = SIZES["occupancy"]
         gs = fig.add_gridspec(1, n, left=0.08, right=0.86, top=1 - 150 / H, bottom=100 / H, wspace=0.08)
         norm = Normalize(vmin=0, vmax=vmax if vmax > 0 else 1.0)
@@ -523,7 +363,7 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
             axes.append(ax)
             ax.grid(False)
             if i >= len(panels):
-                _no_data(ax, "no occupancy saved")
+                no_data(ax, "no occupancy saved")
                 continue
             title, occ = panels[i]
             if habitat is not None and habitat.shape == shape:
@@ -540,14 +380,14 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
                 ax.add_collection(LineCollection(np.asarray(fence_segments), colors=OKABE_ITO[1],
                                                  linewidths=1.6))
             ax.set_aspect(aspect)
-            ax.set_title(short_label(title, _chars(0.78 * W / n - 20, 12.5, bold=True), 2), fontsize=12.5, loc="left")
+            ax.set_title(short_label(title, chars_in(0.78 * W / n - 20, 12.5, bold=True), 2), fontsize=12.5, loc="left")
             ax.set_xlabel(xlabel)
             if i == 0:
                 ax.set_ylabel(ylabel)
             else:
                 ax.tick_params(labelleft=False)
             if not (occ > 0).any():
-                _no_data(ax, "no resident cheetah in any run")
+                no_data(ax, "no resident cheetah in any run")
         if im is not None:
             axes[0].apply_aspect()
             pos = axes[0].get_position()             # colour bar as tall as the maps
@@ -560,7 +400,7 @@ def occupancy_maps(panels: Sequence[tuple[str, np.ndarray]], path: Path, *, cell
         fig.text(0.02, 1 - 62 / H, "Grey: habitat suitability (darker = better). Blocks without colour "
                  "never held a resident's home-range centre. Vermillion: fences.", fontsize=11,
                  color="#555555", va="top")
-        return _save(fig, path)
+        return save_png(fig, path)
 
 
 # ================================================================================== prey
@@ -571,25 +411,25 @@ def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
     colour per scenario (same colour in every panel)."""
     species = list(by_species)
     n = max(1, len(species))
-    with _style():
-        fig = _figure("prey")
+    with house_style():
+        fig = new_figure("prey")
         W, H = SIZES["prey"]
         gs = fig.add_gridspec(1, n, left=0.09, right=0.98, top=1 - 100 / H, bottom=200 / H, wspace=0.25)
         handles = {}
         for j in range(n):
             ax = fig.add_subplot(gs[0, j])
             if j >= len(species):
-                _no_data(ax, "no prey recorded")
+                no_data(ax, "no prey recorded")
                 continue
             sp = species[j]
             for i, s in enumerate(by_species[sp]):
                 c = colour(i)
                 if s.lo is not None:
                     ax.fill_between(s.years, s.lo, s.hi, color=c, alpha=0.15, lw=0)
-                (ln,) = ax.plot(s.years, s.mid, color=c, lw=2.2, ls=_ls(i))
+                (ln,) = ax.plot(s.years, s.mid, color=c, lw=2.2, ls=line_style(i))
                 handles.setdefault(s.label, ln)
             ax.set_title(PREY_NAMES.get(sp, sp.capitalize()), loc="left", fontsize=13.5)
-            _year_axis(ax, horizon_years)
+            year_axis(ax, horizon_years)
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(_thousands)
             if j == 0:
@@ -601,7 +441,7 @@ def prey_trajectories(by_species: Mapping[str, Sequence[Band]], path: Path, *,
             fig.legend(list(handles.values()), [short_label(k, 60, 1) for k in handles],
                        loc="lower left", bbox_to_anchor=(0.06, 0.0), ncol=2, frameon=False,
                        handlelength=3.2)
-        return _save(fig, path)
+        return save_png(fig, path)
 
 
 def _thousands(v, _pos=None) -> str:

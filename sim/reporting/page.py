@@ -346,6 +346,6 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
     parts.append("<h2>Methods</h2>")
     parts.append(_methods(files, order, base))
     parts.append(f"<p class=desc>Report built {_e(time.strftime('%d %B %Y, %H:%M'))} by "
-                 "<code>sim.report</code> from the run's files; figures are also in "
+                 "<code>sim.reporting.report</code> from the run's files; figures are also in "
                  f"<code>{FIGURE_DIR}/</code> beside this file.</p></body></html>")
     return "\n".join(parts)

@@ -107,7 +107,7 @@ def free_replicate_memory() -> None:
 def run_chunk(task: ChunkTask) -> dict:
     """Run replicates ``first..last`` of one scenario in this process and stack their census.
 
-    The landscape is built once per process (sim.world.landscape.build_landscape caches it) and
+    The landscape is built once per process (sim.world.build.build_landscape caches it) and
     passed to every replicate; each replicate's memory is freed when it ends
     (:func:`free_replicate_memory`). A replicate that raises becomes a failure record (scenario,
     index, seed, traceback); the other replicates go on. Returns a plain dict (stored by

@@ -22,7 +22,8 @@ share the field runs of :mod:`.field_pool`):
   (:mod:`.sensitivity`).
 
 Shared pieces: :mod:`.common` (records, the ``@check`` registry, settings, seeds, the parallel
-map, figures, scenario factories), :mod:`.instrumented` (every model run a check makes, and the
+map, figures, the demography-only and field-system scenarios built with
+:func:`sim.config.factories.uniform_reserve`), :mod:`.instrumented` (every model run a check makes, and the
 records the census does not hold: cub fates, female lifespans, kills per hunting unit, mean
 kinship, spring saiga counts; the model itself is not changed), :mod:`.report` (the markdown) and
 :mod:`.runner` (:func:`run_checks`, the command line).

@@ -1,13 +1,12 @@
 """Shared infrastructure of the validation checks: the records a check returns, the registry,
 run settings and seeds, the parallel map, figure helpers, small statistics helpers and the
-scenario factories several checks build on.
+scenario set-ups several checks build on (on :func:`sim.config.factories.uniform_reserve`).
 
 Nothing here runs the model; model runs (plain or instrumented) are in :mod:`.instrumented`.
 """
 
 from __future__ import annotations
 
-import subprocess
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,17 +15,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..config.factories import uniform_reserve
 from ..config.params import EnvironmentParams
 from ..config.schema import Scenario
 
 #: The repository root: scenario files and landscape presets are resolved against it.
 REPO = Path(__file__).resolve().parents[2]
-#: Okabe & Ito (2008) colour-blind-safe palette (same as sim.figures).
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+#: Dots per inch of the validation figures (colours: sim.reporting.figstyle.colour, as in the report).
 DPI = 150
-#: No year-to-year variation and no catastrophes: the default environment of a check's scenario.
-QUIET_ENVIRONMENT = {"ev_survival_sd": 0.0, "ev_capacity_sd": 0.0, "harsh_winter_prob": 0.0,
-                     "saiga_die_off_prob": 0.0}
 #: Gazelle-sized prey per km² of the field systems, so that food does not limit.
 FIELD_PREY_DENSITY = 5.0
 
@@ -108,16 +104,11 @@ def field_info(cls, name: str) -> dict:
 
 def param_from(label: str, obj, name: str, *, source: str | None = None, fmt: str = "{:g}") -> Param:
     """A Param for field ``name`` of the parameter group ``obj`` (value, unit and source from
-    sim/params.py unless ``source`` overrides it, e.g. a value set for a field system)."""
+    sim/config/params.py unless ``source`` overrides it, e.g. a value set for a field system)."""
     info = field_info(type(obj), name)
     v = getattr(obj, name)
     text = fmt.format(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
     return Param(label, f"{text} {info['unit']}".strip(), source if source is not None else info["source"])
-
-
-def _fmt(x: float, spec: str = ".3f") -> str:
-    """``x`` formatted with ``spec``, or "n/a" if it is None or not finite."""
-    return "n/a" if x is None or not np.isfinite(x) else format(x, spec)
 
 
 # ============================================================================ seeds and workers
@@ -150,54 +141,35 @@ def log_slope(x: np.ndarray, y: np.ndarray) -> float:
 
 
 # ============================================================================ scenarios
-def uniform_scenario(name: str, *, years: int, size_km: float = 100.0, cell_km: float = 2.5,
-                     gazelle: float = 0.0, saiga: float = 0.0, competitors: float = 0.0,
-                     fenced: bool = True, releases: Sequence[dict] = (), cheetah: dict | None = None,
-                     rules: dict | None = None, ceiling: int | None = None,
-                     environment: dict | None = None, prey: dict | None = None) -> Scenario:
-    """A scenario on the ``uniform`` preset: a size_km x size_km square (fenced all round unless
-    ``fenced`` is False), prey at capacity [animals/km²] and no poaching, no people, no roads, no
-    year-to-year variation or catastrophes (unless ``environment`` says otherwise)."""
-    area = size_km * size_km
-    prey_spec = {"saiga": {"initial_total": saiga * area, "poaching_per_year": 0.0},
-                 "gazelle": {"initial_total": gazelle * area, "poaching_per_year": 0.0},
-                 "urial": {"initial_total": 0.0, "poaching_per_year": 0.0}}
-    for sp, over in (prey or {}).items():
-        prey_spec[sp] = {**prey_spec[sp], **over}
-    return Scenario(
-        name=name, years=years, replicates=1, ceiling=ceiling,
-        landscape={"preset": "uniform", "cell_km": cell_km, "width_km": size_km, "height_km": size_km,
-                   "fenced": fenced, "saiga_density": saiga, "gazelle_density": gazelle,
-                   "urial_density": 0.0, "competitor_density": competitors, "human_value": 0.0},
-        prey=prey_spec, cheetah=cheetah or {}, environment={**QUIET_ENVIRONMENT, **(environment or {})},
-        releases=[{"site": "centre", "source": "wild", "method": "hard", **r} for r in releases],
-        rules=rules or {}, output={"occupancy": False})
-
-
 def demography_only(cheetah: dict | None = None, *, name: str, years: int, releases: Sequence[dict],
-                    competitors: float = 0.0) -> Scenario:
-    """The demography-only case of sim.demography: unlimited food (``ceiling`` rule without a
-    ceiling), a mate always available, no variation, catastrophes, people, roads, release losses
-    or inbreeding depression; a constant competitor density [animals/km²] adds cub predation."""
-    ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, **(cheetah or {})}
-    return uniform_scenario(name, years=years, size_km=100.0, gazelle=0.0, competitors=competitors,
-                            releases=releases, cheetah=ch,
-                            rules={"density": "ceiling", "mate_finding": "always",
-                                   "movement": "correlated_walk"})
+                    lions: float = 0.0) -> Scenario:
+    """The demography-only case of :mod:`sim.analysis.demography` on a fenced 100 km x 100 km
+    uniform reserve: unlimited food (``ceiling`` rule without a ceiling), a mate always
+    available and every female old enough may breed, settled or not, no variation,
+    catastrophes, people, roads, release losses or inbreeding depression; a constant lion
+    density [animals/km²] adds cub predation."""
+    ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, "breeding_females_must_be_resident": False,
+          **(cheetah or {})}
+    return uniform_reserve(name, years=years, size_km=100.0, gazelle=0.0, lions=lions,
+                           prey_poaching=0.0, releases=releases, cheetah=ch,
+                           rules={"density": "ceiling", "mate_finding": "always",
+                                  "movement": "correlated_walk"})
 
 
-def field_scenario(name: str, *, years: int, competitors: float, prey_density: float = FIELD_PREY_DENSITY,
+def field_scenario(name: str, *, years: int, lions: float, prey_density: float = FIELD_PREY_DENSITY,
                    size_km: float = 150.0, females: int = 15, males: int = 15) -> Scenario:
-    """A resident cheetah population on a fenced uniform map: prey at ``prey_density`` (gazelle-sized,
-    prey-limited rules), competitors at ``competitors`` /km², no people or roads, the default
-    year-to-year variation but no Ustyurt catastrophes; founders without release losses (they
-    stand for an established population)."""
-    return uniform_scenario(
-        name, years=years, size_km=size_km, gazelle=prey_density, competitors=competitors,
+    """A resident cheetah population on a fenced ``size_km`` x ``size_km`` uniform reserve: prey
+    at ``prey_density`` [gazelle-sized animals/km²] (prey-limited rules), lions at
+    ``lions`` [animals/km²], no people, roads or prey poaching, the default year-to-year
+    variation but no Ustyurt catastrophes; ``females`` and ``males`` founders aged 36 months
+    without release losses (they stand for an established population)."""
+    env = EnvironmentParams()
+    return uniform_reserve(
+        name, years=years, size_km=size_km, gazelle=prey_density, lions=lions,
+        prey_poaching=0.0,
         releases=[{"year": 1, "month": 1, "females": females, "males": males, "age_months": 36}],
         cheetah={"release_survival_wild": 1.0},
-        environment={"ev_survival_sd": EnvironmentParams().ev_survival_sd,
-                     "ev_capacity_sd": EnvironmentParams().ev_capacity_sd})
+        environment={"ev_survival_sd": env.ev_survival_sd, "ev_capacity_sd": env.ev_capacity_sd})
 
 
 def baseline_scenario() -> Scenario:
@@ -213,7 +185,7 @@ def landscape_of(sc: Scenario):
 
 
 def walk_model(land, max_step_cells: int, persistence: float):
-    """The parts of a model that sim.walk.walk and the movement rules read, for walkers moved
+    """The parts of a model that sim.life.movement.walk and the movement rules read, for walkers moved
     without a model: the landscape, its walk geometry (jumps of up to ``max_step_cells``) and
     the walk parameters."""
     from ..life.movement import WalkGeometry
@@ -242,25 +214,3 @@ def save_figure(fig, settings: Settings, name: str) -> Path:
     path = settings.fig_dir / f"{name}.png"
     fig.savefig(path, dpi=DPI, format="png", facecolor="white")
     return path
-
-
-def colour(i: int) -> str:
-    """The i-th colour of the Okabe–Ito palette (cycling)."""
-    return OKABE_ITO[i % len(OKABE_ITO)]
-
-
-# ============================================================================ provenance
-def _git() -> str:
-    """The short commit id of the repository, with " with uncommitted changes" if tracked files
-    other than the validation report and its figures differ from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":(exclude)docs/validation.md", ":(exclude)docs/figures/validation"],
-                               cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (git not available)"
-    if not head:
-        return "unknown (not a git checkout)"
-    return head + (" with uncommitted changes" if dirty else "")

@@ -10,7 +10,8 @@ from typing import Sequence
 import numpy as np
 
 from ..config.params import CheetahParams, GazelleParams
-from .common import CheckResult, Settings, check, colour, new_figure, param_from, save_figure, walk_model
+from ..reporting.figstyle import colour
+from .common import CheckResult, Settings, check, new_figure, param_from, save_figure, walk_model
 
 
 def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], cell_km: float = 2.5):
@@ -23,8 +24,8 @@ def fenced_landscape(rows: int, cols: int, fence_row: int, gaps: Sequence[int], 
     g[list(gaps)] = True
     return Landscape(name="fence-check", cell_km=cell_km, habitat=z + 0.8, escarpment=z.astype(bool),
                      water=z.astype(bool), protection=z.copy(), human=z.copy(), road=z.astype(bool),
-                     competitors=z.copy(), capacity={"saiga_summer": z + 1, "saiga_winter": z + 1,
-                                                     "gazelle": z + 1, "urial": z.copy()},
+                     competitors={}, capacity={"saiga_summer": z + 1, "saiga_winter": z + 1,
+                                               "gazelle": z + 1, "urial": z.copy(), "hare": z.copy()},
                      fences=(Fence("border", edges, g),), sites={"centre": (rows // 2, cols // 2)})
 
 
@@ -101,8 +102,8 @@ def check_fence_crossing(settings: Settings) -> CheckResult:
             f"with gaps {100 * results[('gaps', 'prey')]['south_share']:.3g} %")
     return CheckResult(
         name="fence_crossing", group="theory", title="Fences: no crossing except at gaps",
-        compares="moves across a west–east fence line by cheetah walkers (sim.walk.walk, both movement rules) "
-                 "and by prey diffusion (sim.prey), with the fence closed and with 3 gaps",
+        compares="moves across a west–east fence line by cheetah walkers (sim.life.movement.walk, both movement "
+                 "rules) and by prey diffusion (sim.prey), with the fence closed and with 3 gaps",
         method=(f"{rows} × {cols} cells of 2.5 km, fence along the south edges of row {fence_row}; {walkers} "
                 f"walkers start north of it at random, jumps of 1–4 cells (diagonal jumps included), "
                 f"{jumps} jumps; a crossing is a change of side between jumps. Prey: gazelle start only north "

@@ -9,7 +9,8 @@ import time
 
 import numpy as np
 
-from .common import CheckResult, Param, Settings, check, colour, new_figure, save_figure
+from ..reporting.figstyle import colour
+from .common import CheckResult, Param, Settings, check, new_figure, save_figure
 from .field_pool import (KTP_CUB_SURVIVAL, SERENGETI_COMPETITORS, SERENGETI_CUB_SURVIVAL, field_params,
                          field_runs)
 
@@ -60,7 +61,7 @@ def check_serengeti(settings: Settings) -> CheckResult:
                  "(1998): a population that does not grow",
         method=(f"{fr.reps} replicates of {sc.years} years on a fenced uniform 150 × 150 km map: 30 F + 30 M adults "
                 f"at the start, competitor density {SERENGETI_COMPETITORS} /km² (the lion density that "
-                "cub_predation_per_competitor was derived from), abundant prey, prey-limited rules, default "
+                "cub_predation_per_lion was derived from), abundant prey, prey-limited rules, default "
                 "year-to-year variation, no people, roads or catastrophes. An instrumented model records every "
                 "cub born and every cub that becomes independent (normally or as an orphan old enough to "
                 "survive); survival = independent / born over cubs born early enough for their fate to be "
@@ -89,7 +90,7 @@ def check_kgalagadi(settings: Settings) -> CheckResult:
     ser = field_runs(settings, "serengeti")
     ktp = field_runs(settings, "kgalagadi")
     sc = ktp.scenario
-    comp = sc.landscape.competitor_density
+    comp = sc.landscape.lion_density
     ratio = ktp.cub_survival / ser.cub_survival if ser.cub_survival > 0 else math.inf
     theory = dem.cub_survival_to_independence(sc.cheetah, comp)
     need = 3.0

@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 
-from .common import CheckResult, Param, Settings, check, colour, new_figure, param_from, save_figure
+from ..reporting.figstyle import colour
+from .common import CheckResult, Param, Settings, check, new_figure, param_from, save_figure
 from .field_pool import field_runs
 
 
@@ -44,7 +45,7 @@ def check_female_lifespan(settings: Settings) -> CheckResult:
         method=("the instrumented Serengeti runs of *serengeti_cub_survival*: every female that became independent at "
                 "the normal age is followed until she dies; females alive at the end are censored; mean = Σ of the "
                 "Kaplan–Meier survival at each month start after independence (the count "
-                "sim.demography.female_lifespan_after_independence computes). 95 % interval: bootstrap over "
+                "sim.analysis.demography.female_lifespan_after_independence computes). 95 % interval: bootstrap over "
                 "replicates."),
         parameters=[param_from("cheetah.subadult_survival_female", ch, "subadult_survival_female"),
                     param_from("cheetah.adult_survival_female", ch, "adult_survival_female"),

@@ -18,7 +18,7 @@ from ..model.results import DEATH_CAUSES
 from .common import Param, Settings, check_seeds, field_scenario, log_slope, parallel_map, param_from
 from .instrumented import LifeRecord, run_tracked
 
-#: Serengeti lion-level competitor density [animals/km²] (cub_predation_per_competitor's source).
+#: Serengeti lion-level competitor density [animals/km²] (cub_predation_per_lion's source).
 SERENGETI_COMPETITORS = 0.15
 #: Cub survival birth → independence in the Serengeti (Laurenson 1994: 6 of 125 cubs).
 SERENGETI_CUB_SURVIVAL = 0.048
@@ -31,7 +31,7 @@ KTP_LION_SHARE = 0.067
 def kaplan_meier_mean(lengths: np.ndarray, observed: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean lifespan [months] from discrete-month survival data: ``lengths[i]`` is the number of
     month starts u >= 1 at which female i was seen alive after her first month as an independent
-    animal (the count sim.demography.female_lifespan_after_independence averages); ``observed``
+    animal (the count sim.analysis.demography.female_lifespan_after_independence averages); ``observed``
     False means she was still alive at the end of the run (censored at that count).
     Returns (Σ_u S(u), S) with S the Kaplan-Meier survival at month starts u = 0, 1, ...; the sum
     is a restricted mean if S has not reached 0 at the longest follow-up."""
@@ -129,9 +129,9 @@ def _pool_field(sc: Scenario, out: list[LifeRecord], lam_years: tuple[int, int])
 
 def ktp_competitor_density(cheetah: CheetahParams) -> float:
     """Competitor density [animals/km²] whose cub predation hazard is the lions' share of the total
-    cub hazard in the Kgalagadi: 0.067 x (−ln 0.34) / independence_months / cub_predation_per_competitor."""
+    cub hazard in the Kgalagadi: 0.067 x (−ln 0.34) / independence_months / cub_predation_per_lion."""
     total = -math.log(KTP_CUB_SURVIVAL) / cheetah.independence_months
-    return KTP_LION_SHARE * total / cheetah.cub_predation_per_competitor
+    return KTP_LION_SHARE * total / cheetah.cub_predation_per_lion
 
 
 #: FieldRuns by (system, quick, root seed); emptied at the start of every validation run.
@@ -150,11 +150,11 @@ def field_runs(settings: Settings, system: str) -> FieldRuns:
         return _FIELD_CACHE[key]
     ch = CheetahParams()
     if system == "serengeti":
-        sc = field_scenario("serengeti", years=settings.n(30, 12), competitors=SERENGETI_COMPETITORS,
+        sc = field_scenario("serengeti", years=settings.n(30, 12), lions=SERENGETI_COMPETITORS,
                             females=30, males=30)
         reps, lam_years = settings.n(40, 6), (2, 12)
     elif system == "kgalagadi":
-        sc = field_scenario("kgalagadi", years=settings.n(12, 8), competitors=ktp_competitor_density(ch))
+        sc = field_scenario("kgalagadi", years=settings.n(12, 8), lions=ktp_competitor_density(ch))
         reps, lam_years = settings.n(24, 4), (2, 12)
     else:
         raise ValueError(f"unknown field system {system!r}")
@@ -168,8 +168,8 @@ def field_params(sc: Scenario, extra: Sequence[Param] = ()) -> list[Param]:
     """The parameters a field check reports: the system's competitor density and prey, the cub and
     female survival parameters, and ``extra`` (field values) after the prey."""
     ch = sc.cheetah
-    return [Param("landscape.competitor_density", f"{sc.landscape.competitor_density:.4g} animals/km²", ""),
-            param_from("cheetah.cub_predation_per_competitor", ch, "cub_predation_per_competitor"),
+    return [Param("landscape.lion_density", f"{sc.landscape.lion_density:.4g} animals/km²", ""),
+            param_from("cheetah.cub_predation_per_lion", ch, "cub_predation_per_lion"),
             param_from("cheetah.cub_survival_base", ch, "cub_survival_base"),
             Param("landscape.gazelle_density", f"{sc.landscape.gazelle_density:g} animals/km²",
                   "assumption: abundant prey, so that food does not limit (Laurenson 1994: predation caused "

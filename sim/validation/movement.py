@@ -10,13 +10,13 @@ import numpy as np
 
 from ..life.energetics import DAYS_PER_MONTH
 from ..config.params import CheetahParams
-from .common import (REPO, CheckResult, Settings, check, colour, new_figure, param_from, save_figure,
-                     walk_model)
+from ..reporting.figstyle import colour
+from .common import REPO, CheckResult, Settings, check, new_figure, param_from, save_figure, walk_model
 
 
 def crw_msd(n_steps: np.ndarray, step: float, persistence: float) -> np.ndarray:
     """Mean squared displacement after n jumps of the 8-heading correlated walk of
-    sim.rules.correlated_walk: keep the heading with probability p, else a uniformly random one of
+    sim.life.movement.correlated_walk: keep the heading with probability p, else a uniformly random one of
     8 (the first heading uniform). Orthogonal jumps have length ``step``, diagonal ones step·√2, so
     E|v|² = 1.5 step² and E[v_i·v_j] = p^|i−j| E|v|²:
     MSD(n) = E|v|² [n (1 + p)/(1 − p) − 2 p (1 − p^n)/(1 − p)²] (in the units of step²)."""
@@ -30,7 +30,7 @@ def crw_msd(n_steps: np.ndarray, step: float, persistence: float) -> np.ndarray:
 
 @check("movement_msd", "theory")
 def check_movement_msd(settings: Settings) -> CheckResult:
-    """Mean squared displacement of correlated_walk (sim.walk.walk) vs the analytic CRW."""
+    """Mean squared displacement of correlated_walk (sim.life.movement.walk) vs the analytic CRW."""
     from .. import registry as rules
     from ..config.schema import LandscapeSpec
     from ..world.build import build_landscape
@@ -69,7 +69,7 @@ def check_movement_msd(settings: Settings) -> CheckResult:
     a = ax[0, 0]
     months = np.arange(jumps + 1) / p0.walk_substeps
     for i, (pers, msd, theory, rel) in enumerate(curves):
-        a.plot(months[::2], msd[::2], "o", color=colour(i), ms=4, label=f"sim.walk, persistence {pers:g}")
+        a.plot(months[::2], msd[::2], "o", color=colour(i), ms=4, label=f"sim.life.movement.walk, persistence {pers:g}")
         a.plot(months, theory, "-", color=colour(i), lw=1.5, label=f"analytic CRW, persistence {pers:g}")
     a.set_xlabel("months of walking (8 jumps a month)")
     a.set_ylabel("mean squared displacement (km²)")
@@ -78,7 +78,7 @@ def check_movement_msd(settings: Settings) -> CheckResult:
     path = save_figure(fig, settings, "movement_msd")
     return CheckResult(
         name="movement_msd", group="theory", title="Movement: mean squared displacement",
-        compares="mean squared displacement of walkers moved by sim.walk.walk with the `correlated_walk` rule "
+        compares="mean squared displacement of walkers moved by sim.life.movement.walk with the `correlated_walk` rule "
                  "vs the analytic MSD of a correlated random walk with the same jump lengths and persistence",
         method=(f"{walkers} walkers from the centre of an open uniform map large enough never to be reached "
                 f"({size_cells} × {size_cells} cells of {cell_km} km), jumps of {step_cells} cells "

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..life.energetics import DAYS_PER_MONTH
 from ..config.params import CheetahParams, GazelleParams
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, field_scenario, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, field_scenario, new_figure,
                      parallel_map, param_from, save_figure)
 from .instrumented import run_census
 
@@ -44,7 +45,7 @@ def check_namibia_home_range(settings: Settings) -> CheckResult:
     tasks = []
     scs = {}
     for d in NAMIBIA_DENSITIES:
-        sc = field_scenario(f"namibia_{d:g}", years=years, competitors=0.0, prey_density=d, size_km=300.0,
+        sc = field_scenario(f"namibia_{d:g}", years=years, lions=0.0, prey_density=d, size_km=300.0,
                             females=10, males=10)
         scs[d] = sc
         tasks += [(sc, s) for s in check_seeds(settings, f"namibia_{d:g}", reps)]

@@ -10,10 +10,12 @@ import time
 import numpy as np
 
 from ..life.energetics import DAYS_PER_MONTH
+from ..config.factories import uniform_reserve
 from ..config.params import CheetahParams
 from ..model.results import DEATH_CAUSES
-from .common import (CheckResult, Settings, check, check_seeds, colour, new_figure, parallel_map, param_from,
-                     save_figure, uniform_scenario)
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Settings, check, check_seeds, new_figure, parallel_map, param_from,
+                     save_figure)
 from .instrumented import run_offtake
 
 OFFTAKE_DENSITIES = (0.25, 0.5, 1.0, 2.0, 4.0)     # gazelle per km²
@@ -27,7 +29,7 @@ def expected_kills(density: np.ndarray, condition: np.ndarray, p: CheetahParams,
     kills after satiation, E[f(X)] with X ~ Poisson(μ), f(x) = x if x e ≤ want + margin else
     ceil(want / e), e = kg eaten per kill, want = need + (1 − condition) x reserve, margin = kg
     eaten from one kill of the largest prey species (the rule of
-    sim.model.ReintroductionModel.hunting_phase; default e). Returns (μ, E[f(X)])."""
+    sim.life.hunting.kills_as_food; default e). Returns (μ, E[f(X)])."""
     from scipy.stats import poisson
     a = p.search_rate_km2_per_day * p.hunting_success * (1 + p.hunger_effort * (1 - condition)) * preference
     mu = DAYS_PER_MONTH * a * density / (1 + a * p.handling_days * density)
@@ -54,9 +56,10 @@ def check_predator_prey_offtake(settings: Settings) -> CheckResult:
                "subadult_survival_male": 1.0, "conception_prob_per_month": 0.0, "release_survival_wild": 1.0}
     tasks = []
     for D in OFFTAKE_DENSITIES:
-        sc = uniform_scenario(f"offtake_{D:g}", years=years, size_km=150.0, cell_km=2.5, gazelle=D,
-                              releases=[{"year": 1, "month": 1, "females": 6, "males": 6, "age_months": 36}],
-                              cheetah=base_ch, rules={"movement": "correlated_walk"})
+        sc = uniform_reserve(f"offtake_{D:g}", years=years, size_km=150.0, cell_km=2.5, gazelle=D,
+                             prey_poaching=0.0,
+                             releases=[{"year": 1, "month": 1, "females": 6, "males": 6, "age_months": 36}],
+                             cheetah=base_ch, rules={"movement": "correlated_walk"})
         tasks += [(sc, s) for s in check_seeds(settings, f"offtake_{D:g}", reps)]
     out = parallel_map(run_offtake, tasks, settings.jobs)
     sc = tasks[0][0]
@@ -112,7 +115,7 @@ def check_predator_prey_offtake(settings: Settings) -> CheckResult:
         name="predator_prey_offtake", group="theory", title="Predator–prey offtake",
         compares="kills per cheetah per month in the agent model vs the kills the type II functional response "
                  "predicts for the prey densities the cheetahs experienced, with the satiation cap of "
-                 "sim.model.hunting_phase (a group stops once its need plus reserve deficit is covered)",
+                 "sim.life.hunting.kills_as_food (a group stops once its need plus reserve deficit is covered)",
         method=(f"one prey species (goitered gazelle) at {', '.join(f'{d:g}' for d in OFFTAKE_DENSITIES)} "
                 f"animals/km² on a fenced uniform 150 × 150 km map; 6 F + 6 M adults released, then a fixed "
                 f"number of cheetahs: survival 1, conception 0, no people, no variation; {years} years × {reps} "

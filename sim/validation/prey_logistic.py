@@ -9,8 +9,8 @@ import time
 import numpy as np
 
 from ..config.params import GazelleParams
-from .common import (REPO, CheckResult, Param, Settings, check, colour, field_info, new_figure, param_from,
-                     save_figure)
+from ..reporting.figstyle import colour
+from .common import REPO, CheckResult, Param, Settings, check, field_info, new_figure, param_from, save_figure
 
 
 def theta_logistic(N0: float, K: float, r: float, theta: float, years: int,

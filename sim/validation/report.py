@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import CheckResult, Settings, _git
+from ..runs.provenance import git_state
+from .common import CheckResult, Settings
 
 
 def _md_escape(text: str) -> str:
@@ -29,6 +30,8 @@ def render_report(results: list[CheckResult], out: Path, *, settings: Settings, 
     """The markdown of docs/validation.md from the check records of this run."""
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     n_pass = sum(r.passed for r in results)
+    # this report and its figures are being rewritten by the run: their changes do not count
+    commit = git_state(abbrev=12, exclude=("docs/validation.md", "docs/figures/validation")).describe()
     lines = [
         "# Validation",
         "",
@@ -38,14 +41,14 @@ def render_report(results: list[CheckResult], out: Path, *, settings: Settings, 
         "(patterns from cheetah and saiga studies it must reproduce with parameters set for that system), "
         "with a one-at-a-time sensitivity analysis of the baseline scenario. Every section below is written "
         "by `sim/validation/` from the run it reports; figures are in `figures/validation/`. Sources of "
-        "parameters: `docs/parameters.md` (generated from `sim/params.py`) and the parameter dossier "
+        "parameters: `docs/parameters.md` (generated from `sim/config/params.py`) and the parameter dossier "
         "(`research/parameters.md`). A failing check is reported as FAIL and left failing: it documents "
         "what the model gets wrong.",
         "",
         "## Last run",
         "",
         f"- date: {now}",
-        f"- git commit: {_git()}",
+        f"- git commit: {commit}",
         f"- command: `{command}`",
         f"- mode: {'quick (reduced replicates and horizons; not for reading)' if settings.quick else 'full'}; "
         f"root seed {settings.seed}; {settings.jobs} worker process(es)",

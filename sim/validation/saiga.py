@@ -10,7 +10,8 @@ import numpy as np
 
 from ..config.params import EnvironmentParams
 from ..config.schema import Scenario
-from .common import (CheckResult, Param, Settings, baseline_scenario, check, check_seeds, colour, field_info,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, baseline_scenario, check, check_seeds, field_info,
                      new_figure, parallel_map, param_from, save_figure)
 from .instrumented import run_spring_counts
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..config.params import SPECIES
 from ..config.schema import Scenario
-from .common import (CheckResult, Param, Settings, baseline_scenario, check, check_seeds, colour, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, baseline_scenario, check, check_seeds, new_figure,
                      parallel_map, save_figure, wilson)
 from .instrumented import run_until_extinct
 
@@ -41,7 +42,7 @@ def _bounds(cls, name: str) -> tuple[float, float]:
 
 def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
     """The main parameters of a scenario and their sensitivity ranges: every field with a ``sens``
-    range in sim/params.py (its json_schema_extra), plus each prey species' r_max and
+    range in sim/config/params.py (its json_schema_extra), plus each prey species' r_max and
     initial_total (±20 % of the scenario's value where no ``sens`` range is given)."""
     groups = [("cheetah", sc.cheetah), ("environment", sc.environment), ("management", sc.management)]
     groups += [(f"prey.{sp}", getattr(sc.prey, sp)) for sp in SPECIES]
@@ -57,7 +58,7 @@ def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
                 continue
             base = getattr(obj, name)
             if sens is not None:
-                lo, hi, why = float(sens[0]), float(sens[1]), "`sens` range in sim/params.py"
+                lo, hi, why = float(sens[0]), float(sens[1]), "`sens` range in sim/config/params.py"
             else:
                 lo, hi, why = 0.8 * base, 1.2 * base, "±20 % of the scenario value"
                 blo, bhi = _bounds(cls, name)
@@ -166,10 +167,10 @@ def check_sensitivity(settings: Settings) -> CheckResult:
         compares="change in P(persist) at the horizon and in the stochastic growth rate r of the baseline scenario "
                  "when each main parameter is set to the low or the high end of its range, one at a time",
         method=(f"scenarios/baseline.yaml ({base.years} years); {len(params)} parameters: every field with a `sens` "
-                "range in sim/params.py plus each prey species' r_max and initial_total (±20 % where no range is "
-                f"given). {reps} replicates per variant with common random numbers (replicate i of every variant "
+                "range in sim/config/params.py plus each prey species' r_max and initial_total (±20 % where no range "
+                f"is given). {reps} replicates per variant with common random numbers (replicate i of every variant "
                 "uses the same seed), so differences are paired; error bars: 95 % normal intervals of the paired "
-                "mean difference. r of a run = mean over its years of ln(N_t+1/N_t) while N > 0 (sim.stats). "
+                "mean difference. r of a run = mean over its years of ln(N_t+1/N_t) while N > 0 (sim.analysis.stats). "
                 f"With {reps} replicates a change in P(persist) smaller than about {1.96 * 0.5 / math.sqrt(reps):.2f} "
                 "cannot be told from zero."),
         parameters=[Param(sp.path, f"{sp.low:g} / {sp.base:g} / {sp.high:g} (low / base / high)", sp.range_source)

@@ -9,8 +9,9 @@ import time
 import numpy as np
 
 from ..config.params import CheetahParams
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, demography_only, field_info,
-                     log_slope, new_figure, parallel_map, param_from, save_figure)
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, demography_only, field_info, log_slope,
+                     new_figure, parallel_map, param_from, save_figure)
 from .instrumented import run_census
 
 FOUNDER_AGES = tuple(24 + 6 * i for i in range(12))      # months; one founder per release month
@@ -19,7 +20,7 @@ FOUNDER_AGES = tuple(24 + 6 * i for i in range(12))      # months; one founder p
 @check("demography_growth", "theory")
 def check_demography_growth(settings: Settings) -> CheckResult:
     """Growth rate and stage structure of the demography-only model vs the dominant eigenvalue
-    and eigenvector of the projection matrix (sim.demography)."""
+    and eigenvector of the projection matrix (sim.analysis.demography)."""
     from ..analysis import demography as dem
     t0 = time.perf_counter()
     years = settings.n(15, 10)
@@ -87,7 +88,7 @@ def check_demography_growth(settings: Settings) -> CheckResult:
         name="demography_growth", group="theory", title="Demography-only growth rate and stage structure",
         compares="female population growth rate λ and the shares of females by stage in the agent model "
                  "vs the dominant eigenvalue and eigenvector of the monthly (age × reproductive state) "
-                 "projection matrix built from the same vital rates (sim.demography)",
+                 "projection matrix built from the same vital rates (sim.analysis.demography)",
         method=(f"{reps} replicates of {years} years; 12 founder females aged {FOUNDER_AGES[0]}–{FOUNDER_AGES[-1]} "
                 "months released one a month (January–December of year 1) so that the founders' cohorts "
                 "do not oscillate in step; demography-only rules (food unlimited via `density: ceiling` "

@@ -9,8 +9,10 @@ import time
 
 import numpy as np
 
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, log_slope, new_figure,
-                     parallel_map, param_from, save_figure, uniform_scenario)
+from ..config.factories import uniform_reserve
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, log_slope, new_figure, parallel_map,
+                     param_from, save_figure)
 from .instrumented import run_kinship
 
 DRIFT_CEILING = 60          # animals (all ages)
@@ -23,8 +25,8 @@ def check_gene_diversity_drift(settings: Settings) -> CheckResult:
     t0 = time.perf_counter()
     years = settings.n(60, 20)
     reps = settings.n(24, 4)
-    sc = uniform_scenario(
-        "gene_diversity_drift", years=years, size_km=100.0, ceiling=DRIFT_CEILING,
+    sc = uniform_reserve(
+        "gene_diversity_drift", years=years, size_km=100.0, ceiling=DRIFT_CEILING, prey_poaching=0.0,
         releases=[{"year": 1, "month": 1, "females": 10, "males": 10, "age_months": 30}],
         cheetah={"release_survival_wild": 1.0, "lethal_equivalents": 0.0},
         rules={"density": "ceiling", "mate_finding": "anywhere", "movement": "correlated_walk"})
@@ -89,8 +91,8 @@ def check_gene_diversity_drift(settings: Settings) -> CheckResult:
                 "independently of the genotypes: the mean kinship f̄ of the living (all ordered pairs, self-pairs "
                 "included) is recorded at every census; 1 − f̄ is the expected gene diversity, and its yearly "
                 f"decline rate (log-linear fit over years {start}–{years}) per generation of T = "
-                f"{T_years:.1f} yr (sim.demography.generation_time_months, the growing population's value) gives "
-                "1/(2N_e). **What this tests:** that Mendelian transmission and the gene-diversity bookkeeping "
+                f"{T_years:.1f} yr (sim.analysis.demography.generation_time_months, the growing population's value) "
+                "gives 1/(2N_e). **What this tests:** that Mendelian transmission and the gene-diversity bookkeeping "
                 "lose diversity at the drift rate the simulated pedigree implies. It does *not* test that the "
                 "simulated N_e is realistic; for orientation N_e is reported beside the mean census size and "
                 "the sex-ratio formula 4 N_m N_f/(N_m + N_f) applied to the animals of adult age (a census "

@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from ..config.schema import Scenario
-from .common import (CheckResult, Param, Settings, check, check_seeds, colour, demography_only, new_figure,
+from ..reporting.figstyle import colour
+from .common import (CheckResult, Param, Settings, check, check_seeds, demography_only, new_figure,
                      parallel_map, param_from, save_figure, wilson)
 from .instrumented import run_census
 
@@ -24,7 +25,7 @@ def _extinct(sc: Scenario, seed) -> bool:
 @check("founder_extinction", "theory")
 def check_founder_extinction(settings: Settings) -> CheckResult:
     """Extinction of small founder groups in the demography-only model vs the multi-type
-    branching process (sim.demography.extinction_probability)."""
+    branching process (sim.analysis.demography.extinction_probability)."""
     from ..analysis import demography as dem
     t0 = time.perf_counter()
     years = 10
@@ -34,7 +35,7 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
     tasks, index = [], []
     scs = {}
     for n in groups:
-        sc = demography_only(name=f"founder_extinction_{n}", years=years, competitors=EXTINCTION_COMPETITORS,
+        sc = demography_only(name=f"founder_extinction_{n}", years=years, lions=EXTINCTION_COMPETITORS,
                              releases=[{"year": 1, "month": 1, "females": n, "males": 0, "age_months": age}])
         scs[n] = sc
         for s in check_seeds(settings, f"founder_extinction_{n}", reps):
@@ -75,13 +76,13 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
         name="founder_extinction", group="theory", title="Extinction of small founder groups",
         compares="share of runs in which the female line has died out by the census of year 10, for 1, 2, 3 "
                  "and 5 founder females, vs the multi-type Galton–Watson branching process of the same "
-                 "life cycle (sim.demography.extinction_probability, finite horizon)",
+                 "life cycle (sim.analysis.demography.extinction_probability, finite horizon)",
         method=(f"{reps} replicates per group size; demography-only rules as in *demography_growth*; founders "
                 f"aged {age} months released in January of year 1; competitor density "
                 f"{EXTINCTION_COMPETITORS} animals/km² (cub predation) so that λ = {lam:.3f}/yr and extinction "
                 "is common but not certain."),
-        parameters=[param_from("cheetah.cub_predation_per_competitor", ch, "cub_predation_per_competitor"),
-                    Param("landscape.competitor_density", f"{EXTINCTION_COMPETITORS} animals/km²",
+        parameters=[param_from("cheetah.cub_predation_per_lion", ch, "cub_predation_per_lion"),
+                    Param("landscape.lion_density", f"{EXTINCTION_COMPETITORS} animals/km²",
                           "chosen for the check (λ slightly above 1)"),
                     param_from("cheetah.cub_survival_base", ch, "cub_survival_base"),
                     param_from("cheetah.adult_survival_female", ch, "adult_survival_female")],

@@ -13,9 +13,10 @@ fine-grid boxes onto it (:mod:`sim.prey.population`).
 when the grid is not a multiple of ``f`` (it is then treated as a full coarse cell whose missing
 fine cells hold nothing).
 
-* capacity layers (animals/km²): the block's animals over the full coarse cell area (sum / f²),
-  so that map totals of K are unchanged;
-* habitat, protection, human pressure, competitors: the mean over the block's fine cells;
+* capacity layers (animals/km², every key of ``capacity``, ``hare`` included): the block's animals
+  over the full coarse cell area (sum / f²), so that map totals of K are unchanged;
+* habitat, protection, human pressure, and each competitor kind's density: the mean over the
+  block's fine cells;
 * water, escarpment, road, protected areas: True if any fine cell of the block is;
 * sites: the block they fall in; map features (labels for drawing) are not carried over;
 * fences: the coarse edges between blocks that lie in different *fence regions* (the areas that
@@ -103,8 +104,8 @@ def _coarsen(land: Landscape, f: int) -> Landscape:
         name=land.name, cell_km=land.cell_km * f, habitat=mean(land.habitat),
         escarpment=_block_any(land.escarpment, f), water=_block_any(land.water, f),
         protection=np.clip(mean(land.protection), 0.0, 1.0), human=np.clip(mean(land.human), 0.0, 1.0),
-        road=_block_any(land.road, f), competitors=mean(land.competitors), capacity=capacity,
-        fences=_coarse_fences(land, f), sites=sites,
+        road=_block_any(land.road, f), competitors={k: mean(v) for k, v in land.competitors.items()},
+        capacity=capacity, fences=_coarse_fences(land, f), sites=sites,
         protected_areas={k: _block_any(v, f) for k, v in land.protected_areas.items()},
         features=(), open_boundary=land.open_boundary, bounds=land.bounds, crs=land.crs,
         notes=f"{land.name} coarsened {f} x {f} (prey grid, {land.cell_km * f:g} km cells)")

@@ -13,6 +13,11 @@ order along the line, with a ``gaps`` flag per edge, so management can open gaps
 remove the fence. A diagonal step is allowed when either of its two L-shaped orthogonal paths is
 free.
 
+Prey capacity (``capacity``, animals/km² at K) has one layer per key of :data:`CAPACITY_KEYS`;
+``hare`` (small prey, tolai hare) is zeros when a builder gives none. Competitors
+(``competitors``, animals/km²) have one layer per kind of :data:`COMPETITOR_KINDS`, every kind
+always present (zeros where a kind is absent).
+
 The landscape is built once per worker (:func:`sim.world.build.build_landscape`, cached) and shared
 read-only by replicates; management changes make per-replicate copies (:meth:`Landscape.replace`).
 """
@@ -28,6 +33,14 @@ from typing import Mapping
 import numpy as np
 
 EAST, SOUTH = 0, 1
+
+#: Kinds of large carnivores that compete with cheetahs and kill their cubs: the keys of
+#: :attr:`Landscape.competitors` (each a layer of animals/km²; zeros where the kind is absent).
+COMPETITOR_KINDS: tuple[str, ...] = ("lion", "wolf", "leopard")
+
+#: Keys of :attr:`Landscape.capacity` (animals/km² at carrying capacity K): saiga in summer and in
+#: winter, goitered gazelle, urial, and small prey (tolai hare; zeros when a builder gives none).
+CAPACITY_KEYS: tuple[str, ...] = ("saiga_summer", "saiga_winter", "gazelle", "urial", "hare")
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,8 +99,8 @@ class Landscape:
     protection: np.ndarray       # float 0-1: protected-area strength (1 = strict reserve)
     human: np.ndarray            # float 0-1: herder/livestock pressure
     road: np.ndarray             # bool: highway and railway cells
-    competitors: np.ndarray      # float animals/km²: wolves (and leopards)
-    capacity: Mapping[str, np.ndarray]   # animals/km² at K: saiga_summer, saiga_winter, gazelle, urial
+    competitors: Mapping[str, np.ndarray]  # kind (COMPETITOR_KINDS) -> float animals/km²; all kinds present
+    capacity: Mapping[str, np.ndarray]   # animals/km² at K: CAPACITY_KEYS (saiga_summer ... hare)
     fences: tuple[Fence, ...] = ()
     sites: Mapping[str, tuple[int, int]] = field(default_factory=dict)     # release sites (row, col)
     protected_areas: Mapping[str, np.ndarray] = field(default_factory=dict)  # name -> bool mask
@@ -96,6 +109,35 @@ class Landscape:
     bounds: tuple[float, float, float, float] | None = None   # WGS84 (west, south, east, north) degrees
     crs: str | None = None
     notes: str = ""
+
+    def __post_init__(self) -> None:
+        """Complete and check the per-kind layers: every competitor kind present (missing kinds
+        as zeros), no unknown kind, ``capacity['hare']`` zeros when not given, every competitor
+        and capacity layer of the grid's shape. Raises TypeError/ValueError naming the landscape."""
+        shape = np.shape(self.habitat)
+        given = self.competitors
+        if not isinstance(given, Mapping):
+            raise TypeError(
+                f"landscape {self.name!r}: competitors must be a mapping of kind to layer [animals/km²] "
+                f"with kinds {', '.join(COMPETITOR_KINDS)} (missing kinds are zeros); got "
+                f"{type(given).__name__}{f' of shape {np.shape(given)}' if hasattr(given, 'shape') else ''}. "
+                "Write competitors={} for none, or e.g. competitors={'wolf': layer}")
+        unknown = sorted(set(given) - set(COMPETITOR_KINDS))
+        if unknown:
+            raise ValueError(f"landscape {self.name!r}: unknown competitor kind(s) {', '.join(map(repr, unknown))}; "
+                             f"kinds: {', '.join(COMPETITOR_KINDS)}")
+        competitors = {k: (np.asarray(given[k], dtype=np.float64) if k in given else np.zeros(shape))
+                       for k in COMPETITOR_KINDS}
+        capacity = self.capacity
+        if "hare" not in capacity:
+            capacity = {**capacity, "hare": np.zeros(shape)}
+        for what, layers in (("competitors", competitors), ("capacity", capacity)):
+            for k, a in layers.items():
+                if np.shape(a) != shape:
+                    raise ValueError(f"landscape {self.name!r}: {what}[{k!r}] has shape {np.shape(a)}, "
+                                     f"the grid {shape} (rows, cols)")
+        object.__setattr__(self, "competitors", competitors)
+        object.__setattr__(self, "capacity", capacity)
 
     # ---------------------------------------------------------------- geometry
     @property

@@ -18,13 +18,19 @@ import numpy as np
 # allowed values per layer: ("fraction", 0-1), ("nonneg", >= 0), ("bool", 0/1)
 LAYER_KINDS = {
     "habitat": "fraction", "protection": "fraction", "human": "fraction",
-    "competitors": "nonneg", "saiga_summer": "nonneg", "saiga_winter": "nonneg",
-    "gazelle": "nonneg", "urial": "nonneg",
+    "lions": "nonneg", "wolves": "nonneg", "leopards": "nonneg",
+    "saiga_summer": "nonneg", "saiga_winter": "nonneg", "gazelle": "nonneg", "urial": "nonneg",
+    "hare": "nonneg",
     "escarpment": "bool", "water": "bool", "road": "bool",
 }
 ALLOWED_TEXT = {"fraction": "values from 0 to 1", "nonneg": "values >= 0 (animals/km²)",
                 "bool": "only 0 and 1 (false/true)"}
-CAPACITY_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial")
+#: Layer files that go into ``Landscape.capacity`` [animals/km² at K], under the same key.
+CAPACITY_LAYERS = ("saiga_summer", "saiga_winter", "gazelle", "urial", "hare")
+#: Layer files that go into ``Landscape.competitors`` [animals/km²]: file layer -> competitor kind.
+COMPETITOR_LAYERS = {"lions": "lion", "wolves": "wolf", "leopards": "leopard"}
+#: Layer names that were replaced: old name -> its replacement (refused with that text).
+REPLACED_LAYERS = {"competitors": "lions, wolves and leopards (one file per competitor kind)"}
 SUFFIXES = (".npy", ".asc", ".tif", ".tiff")
 
 
@@ -162,6 +168,9 @@ def load_layer(path, *, expect_shape: tuple[int, int], layer_name: str,
     a GeoTIFF with a different CRS, or (same CRS) bounds off by more than one cell, is refused.
     """
     path = Path(path)
+    if layer_name in REPLACED_LAYERS:
+        raise LayerError(f"landscape.layers.{layer_name}: no longer a layer name; it was replaced by "
+                         f"{REPLACED_LAYERS[layer_name]}")
     if layer_name not in LAYER_KINDS:
         raise LayerError(f"landscape.layers.{layer_name}: unknown layer; allowed: {', '.join(LAYER_KINDS)}")
     kind = LAYER_KINDS[layer_name]
@@ -214,8 +223,9 @@ def apply_layer_files(land, layer_files, base_dir) -> object:
     """The landscape with the layers named in ``layer_files`` (a LayerFiles) replaced by files.
 
     Relative paths are resolved against ``base_dir`` (the scenario file's folder). Capacity
-    layers (saiga_summer, saiga_winter, gazelle, urial) go into ``land.capacity``. Returns
-    ``land`` itself when no file is given.
+    layers (saiga_summer, saiga_winter, gazelle, urial, hare) go into ``land.capacity`` under
+    their names; competitor layers (lions, wolves, leopards) into ``land.competitors`` under
+    their kinds (lion, wolf, leopard). Returns ``land`` itself when no file is given.
     """
     given = {k: v for k, v in layer_files.model_dump().items() if v is not None}
     if not given:
@@ -223,6 +233,7 @@ def apply_layer_files(land, layer_files, base_dir) -> object:
     base_dir = Path(base_dir)
     changes: dict = {}
     capacity = dict(land.capacity)
+    competitors = dict(land.competitors)
     for layer, name in given.items():
         p = Path(name).expanduser()
         if not p.is_absolute():
@@ -230,10 +241,14 @@ def apply_layer_files(land, layer_files, base_dir) -> object:
         a = load_layer(p, expect_shape=land.shape, layer_name=layer, bounds=land.bounds, crs=land.crs)
         if layer in CAPACITY_LAYERS:
             capacity[layer] = a
+        elif layer in COMPETITOR_LAYERS:
+            competitors[COMPETITOR_LAYERS[layer]] = a
         else:
             changes[layer] = a
     if any(k in given for k in CAPACITY_LAYERS):
         changes["capacity"] = capacity
+    if any(k in given for k in COMPETITOR_LAYERS):
+        changes["competitors"] = competitors
     return land.replace(**changes)
 
 
@@ -259,4 +274,5 @@ def write_ascii_grid(path, array: np.ndarray, cell_km: float, *, xllcorner: floa
     return path
 
 
-__all__ = ["LayerError", "load_layer", "apply_layer_files", "write_ascii_grid", "LAYER_KINDS"]
+__all__ = ["LayerError", "load_layer", "apply_layer_files", "write_ascii_grid", "LAYER_KINDS", "CAPACITY_LAYERS",
+           "COMPETITOR_LAYERS"]

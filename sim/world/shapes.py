@@ -1,9 +1,9 @@
 """Shapes on map kilometres for drawing the stylised map, vectorised over cells with numpy.
 
 Coordinates are km east of the map's west edge (x) and km south of its north edge (y), as in
-the landscape grid (row 0 north): point-in-polygon and ellipse masks, distance to a polyline,
-the cells a polyline crosses, distance to the nearest marked cell, and densities scaled to a
-total. Used to draw the stylised Ustyurt map (:mod:`sim.world.ustyurt`).
+the landscape grid (row 0 north): point-in-polygon and ellipse masks, soft-edged ellipse
+weights, distance to a polyline, the cells a polyline crosses, distance to the nearest marked
+cell, and densities scaled to a total. Used to draw the stylised Ustyurt map (:mod:`sim.world.ustyurt`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,19 @@ def inside_ellipse(x, y, cx, cy, a, b, angle_deg) -> np.ndarray:
     u = dx * math.cos(t) + dy * math.sin(t)
     v = -dx * math.sin(t) + dy * math.cos(t)
     return (u / a) ** 2 + (v / b) ** 2 <= 1.0
+
+
+def soft_ellipse(x, y, cx, cy, a, b, angle_deg, edge: float = 0.25) -> np.ndarray:
+    """Weight (0-1, broadcast x, y in km) of a soft-edged ellipse: ``1 / (1 + exp((r - 1) / edge))``
+    with r the elliptical radius (0 at the centre, 1 on the ellipse of :func:`inside_ellipse`),
+    so the weight is about 1 well inside, 0.5 on the outline and fades outside over ``edge``
+    semi-axes."""
+    t = math.radians(angle_deg)
+    dx, dy = x - cx, -(y - cy)
+    u = dx * math.cos(t) + dy * math.sin(t)
+    v = -dx * math.sin(t) + dy * math.cos(t)
+    r = np.sqrt((u / a) ** 2 + (v / b) ** 2)
+    return 1.0 / (1.0 + np.exp(np.minimum((r - 1.0) / edge, 700.0)))
 
 
 def nearest_on_polyline(x, y, px, py) -> tuple[np.ndarray, np.ndarray]:
@@ -98,5 +111,5 @@ def scale_to_total(weight: np.ndarray, total: float, cell_area_km2: float) -> np
     return (weight * (total / (s * cell_area_km2))).astype(np.float64)
 
 
-__all__ = ["inside_polygon", "inside_ellipse", "nearest_on_polyline", "polyline_cells", "distance_km",
-           "cells_of", "scale_to_total"]
+__all__ = ["inside_polygon", "inside_ellipse", "soft_ellipse", "nearest_on_polyline", "polyline_cells",
+           "distance_km", "cells_of", "scale_to_total"]

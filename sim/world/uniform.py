@@ -12,7 +12,9 @@ def build_uniform(spec) -> Landscape:
     """A rectangle of identical cells (width_km x height_km), optionally fenced all round.
 
     ``fenced``: the map edge refuses moves (an impassable fence all round); otherwise an animal
-    walking off the edge emigrates (``open_boundary``). Release sites: ``centre`` and
+    walking off the edge emigrates (``open_boundary``). Capacity [animals/km²]: saiga (both
+    seasons), gazelle, urial and hare from the spec's ``*_density``; competitors [animals/km²]:
+    ``lion_density``, ``wolf_density`` and ``leopard_density``. Release sites: ``centre`` and
     ``north``/``south``/``west``/``east`` a quarter of the way in from each edge.
     """
     rows = max(1, round(spec.height_km / spec.cell_km))
@@ -30,9 +32,12 @@ def build_uniform(spec) -> Landscape:
         name="uniform", cell_km=float(spec.cell_km), habitat=full(spec.habitat_value),
         escarpment=np.zeros((rows, cols), dtype=bool), water=np.zeros((rows, cols), dtype=bool),
         protection=full(spec.protection_value), human=full(spec.human_value),
-        road=np.zeros((rows, cols), dtype=bool), competitors=full(spec.competitor_density),
+        road=np.zeros((rows, cols), dtype=bool),
+        competitors={"lion": full(spec.lion_density), "wolf": full(spec.wolf_density),
+                     "leopard": full(spec.leopard_density)},
         capacity={"saiga_summer": full(spec.saiga_density), "saiga_winter": full(spec.saiga_density),
-                  "gazelle": full(spec.gazelle_density), "urial": full(spec.urial_density)},
+                  "gazelle": full(spec.gazelle_density), "urial": full(spec.urial_density),
+                  "hare": full(spec.hare_density)},
         fences=(), sites=sites, protected_areas={}, features=features,
         open_boundary=not spec.fenced, bounds=None, crs=None,
         notes=(f"uniform {rows} x {cols} cells of {spec.cell_km:g} km; "

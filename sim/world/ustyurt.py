@@ -9,7 +9,8 @@ is fixed, so halving ``cell_km`` quadruples the cells.
 
 :func:`build_ustyurt` draws the plateau and its chinks, habitat with a random texture
 (``spec.seed``), salt flats and sands, settlements, roads and wells with the herder pressure
-around them, the border fence, protected areas, prey capacity [animals/km²] and release sites.
+around them, the border fence, protected areas, prey capacity [animals/km²] (saiga by season,
+gazelle, urial, tolai hare), competitors by kind [animals/km²] and release sites.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ import functools
 import numpy as np
 
 from .shapes import (cells_of, distance_km, inside_ellipse, inside_polygon, nearest_on_polyline,
-                       polyline_cells, scale_to_total)
+                       polyline_cells, scale_to_total, soft_ellipse)
 from .landscape import EAST, SOUTH, Feature, Fence, Landscape
 from .ustyurt_data import (BORDER_ARAL, BORDER_CORNER, BORDER_GAPS, BORDER_MERIDIAN, CHINKS, GAZELLE_K_TOTAL,
                            HABITAT_ESCARPMENT, HABITAT_OFF_PLATEAU, HABITAT_PLAIN, HABITAT_SALT_FLAT, HABITAT_SAND,
-                           HUMAN_GRAZING_LOWLAND, HUMAN_GRAZING_PLATEAU, HUMAN_ROAD, HUMAN_SETTLEMENT_KM,
-                           HUMAN_WELL, KM_PER_DEG_LAT, KM_PER_DEG_LON, LAYOUT_SEED, MAP_HEIGHT_KM, MAP_NORTH,
-                           MAP_WEST, MAP_WIDTH_KM, N_WELLS, PROTECTED_AREAS, REGION_LABELS, RELEASE_SITES,
-                           ROADS, SAIGA_K_TOTAL, SALT_FLATS, SANDS, SETTLEMENTS, URIAL_K_TOTAL,
-                           WELL_SPACING_KM, WOLVES_ESCARPMENT_PER_KM2, WOLVES_PER_KM2)
+                           HARE_HABITAT_REF, HARE_PER_KM2, HUMAN_GRAZING_LOWLAND, HUMAN_GRAZING_PLATEAU,
+                           HUMAN_ROAD, HUMAN_SETTLEMENT_KM, HUMAN_WELL, KM_PER_DEG_LAT, KM_PER_DEG_LON,
+                           LAYOUT_SEED, LEOPARD_CHINK_KM, LEOPARD_PER_KM2, MAP_HEIGHT_KM, MAP_NORTH, MAP_WEST,
+                           MAP_WIDTH_KM, N_WELLS, PROTECTED_AREAS, REGION_LABELS, RELEASE_SITES, ROADS,
+                           SAIGA_K_TOTAL, SAIGA_OUTSIDE_RANGES, SAIGA_RANGE_EDGE, SAIGA_SUMMER_RANGES,
+                           SAIGA_WINTER_RANGES, SALT_FLATS, SANDS, SETTLEMENTS, URIAL_K_TOTAL, WELL_SPACING_KM,
+                           WOLF_PER_KM2)
 
 
 def lonlat_to_km(lon, lat):
@@ -191,10 +194,9 @@ def build_ustyurt(spec) -> Landscape:
 
     # --- prey capacity [animals/km²] ------------------------------------------------------------
     suit = np.clip((habitat - 0.15) / 0.65, 0.0, 1.0) * plateau * (1.0 - 0.5 * human)
-    north = 1.0 / (1.0 + np.exp(-(lat - 44.5) / 0.45))       # summer range: northern Ustyurt
-    south = 1.0 / (1.0 + np.exp((lat - 43.9) / 0.45))        # winter range: south (KZ and UZ)
-    saiga_summer = scale_to_total(suit * (0.05 + north), SAIGA_K_TOTAL, area)
-    saiga_winter = scale_to_total(suit * (0.05 + south), SAIGA_K_TOTAL, area)
+    saiga_summer = scale_to_total(suit * _season_weight(SAIGA_SUMMER_RANGES, xk, yk), SAIGA_K_TOTAL, area)
+    saiga_winter = scale_to_total(suit * _season_weight(SAIGA_WINTER_RANGES, xk, yk), SAIGA_K_TOTAL, area)
+    south = 1.0 / (1.0 + np.exp((lat - 43.9) / 0.45))        # gazelle: more in the warmer south
     gazelle_w = suit * (0.2 + south) * (1.0 + 2.0 * np.exp(-d_well / 15.0))
     gazelle = scale_to_total(gazelle_w, GAZELLE_K_TOTAL, area)
     d_esc = distance_km(escarpment, cell)
@@ -207,8 +209,10 @@ def build_ustyurt(spec) -> Landscape:
     urial_w = urial_w * np.where(near_west, 2.5, 1.0) * (1.0 - 0.5 * human)
     urial = scale_to_total(urial_w, URIAL_K_TOTAL, area)
 
-    competitors = np.full(shape, WOLVES_PER_KM2)
-    competitors[d_esc <= 5.0] = WOLVES_ESCARPMENT_PER_KM2
+    hare = HARE_PER_KM2 * habitat / HARE_HABITAT_REF          # small prey [animals/km²]
+
+    competitors = {"lion": np.zeros(shape), "wolf": np.full(shape, WOLF_PER_KM2),
+                   "leopard": np.where(d_esc <= LEOPARD_CHINK_KM, LEOPARD_PER_KM2, 0.0)}
 
     # --- release sites --------------------------------------------------------------------------
     good = plateau & (habitat >= 0.65) & ~escarpment & ~road & ~water & (human < 0.3)
@@ -247,16 +251,29 @@ def build_ustyurt(spec) -> Landscape:
              "sources and general knowledge, equirectangular grid about 43.75°N, bounds approximate. "
              f"Plateau {plateau.sum() * area:,.0f} km². Protected areas as drawn: {pa_km2}. "
              f"Border fence along the Kazakhstan-Uzbekistan border with {fence.n_gaps} gaps (positions "
-             "stylised). Wells are a fixed stylised layout. Capacity totals: saiga 250,000 per season, "
-             "gazelle 15,000, urial 4,000 animals.")
+             "stylised). Wells are a fixed stylised layout. Capacity totals: saiga 250,000 per season "
+             "(summer range north on the Kazakh side, winter range south, mostly across the border in "
+             "Uzbekistan; range shapes stylised), gazelle 15,000, urial 4,000, tolai hare "
+             f"{hare.sum() * area:,.0f} animals. Competitors: wolves {WOLF_PER_KM2:g}/km², leopards "
+             f"{LEOPARD_PER_KM2:g}/km² near the chinks, no lions.")
     caps = {"saiga_summer": saiga_summer, "saiga_winter": saiga_winter, "gazelle": gazelle,
-            "urial": urial}
+            "urial": urial, "hare": hare}
     return Landscape(
         name="ustyurt", cell_km=cell, habitat=habitat.astype(np.float64), escarpment=escarpment,
         water=water, protection=protection.astype(np.float64), human=human.astype(np.float64),
         road=road, competitors=competitors, capacity=caps, fences=(fence,), sites=sites,
         protected_areas=protected, features=tuple(feats), open_boundary=False, bounds=bounds,
         crs="EPSG:4326", notes=notes)
+
+
+def _season_weight(ranges, xk: np.ndarray, yk: np.ndarray) -> np.ndarray:
+    """Relative saiga density of one season: SAIGA_OUTSIDE_RANGES plus each range's weight times
+    its soft-edged ellipse (ranges as in ustyurt_data: name, lon, lat, a km, b km, angle, weight)."""
+    w = np.full(np.broadcast_shapes(xk.shape, yk.shape), SAIGA_OUTSIDE_RANGES)
+    for _, lo, la, a, b, ang, weight in ranges:
+        cx, cy = lonlat_to_km(lo, la)
+        w = w + weight * soft_ellipse(xk, yk, float(cx), float(cy), a, b, ang, SAIGA_RANGE_EDGE)
+    return w
 
 
 def _name_escarpments(escarpment: np.ndarray, xk: np.ndarray, yk: np.ndarray) -> np.ndarray:

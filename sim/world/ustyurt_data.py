@@ -25,7 +25,23 @@ Geography used (all approximate):
 * Prey capacity totals (animals at K over the whole map, each season): saiga 250,000 (late-1980s
   Ustyurt count ~265,000, mid-1990s ~250,000; parameters.md §6.1), goitered gazelle 15,000
   (assumption), urial 4,000 (assumption: ~6,000 in Kazakhstan, ~40 % on the Western Chink).
-* Wolves 0.01 animals/km² (assumption: Ustyurt wolf density unconfirmed, parameters.md §6.5).
+* Seasonal saiga ranges (:data:`SAIGA_SUMMER_RANGES`, :data:`SAIGA_WINTER_RANGES`). *Where*
+  they lie is sourced: the Ustyurt saiga summer (and calve) in the north of the plateau on the
+  Kazakh side and winter in the south, "sometimes several hundred kilometres away", historically
+  across the border in Uzbekistan (occasionally Turkmenistan) (CMS fact sheet "Saiga antelope
+  migration", Sept 2024; seasonal ranges of the Ustyurt population in Bekenov, Grachev &
+  Milner-Gulland 1998, Mammal Rev. 28:1-52); the saiga summer grouping lies north of the
+  Beyneu-Shalkar railway (KTZ; press; field-values-2 E); the migration follows the north-south
+  productivity and snow gradient (Singh et al. 2010, Divers. Distrib.); the border fence of
+  2011-12 lies across the winter migration (ACBK, Saiga News; parameters.md §6.2). The exact
+  shapes, centres, sizes and weights of the ranges drawn here are an *assumption*, chosen so
+  that most summer capacity is on the Kazakh side and most winter capacity on the Uzbek side,
+  as in the sources; they are not a survey of the ranges.
+* Tolai hare (small prey) [animals/km²]: :data:`HARE_PER_KM2` on open plateau, in proportion to
+  habitat elsewhere (assumption: Ustyurt density unconfirmed; field-values-2 D).
+* Competitors [animals/km²]: wolves :data:`WOLF_PER_KM2` over the whole map (the Kazakhstan
+  national mean applied locally; Ustyurt density unconfirmed); leopards :data:`LEOPARD_PER_KM2`
+  within :data:`LEOPARD_CHINK_KM` of the chinks (assumption; camera-trapped there); no lions.
 """
 
 from __future__ import annotations
@@ -118,8 +134,40 @@ REGION_LABELS = [
 SAIGA_K_TOTAL = 250_000.0     # animals, each season (C: ~265,000 late 1980s, ~250,000 mid-1990s)
 GAZELLE_K_TOTAL = 15_000.0    # animals (assumption)
 URIAL_K_TOTAL = 4_000.0       # animals (assumption)
-WOLVES_PER_KM2 = 0.01         # animals/km² (assumption; unconfirmed for Ustyurt)
-WOLVES_ESCARPMENT_PER_KM2 = 0.015
+
+# Seasonal saiga ranges as soft-edged ellipses (sim.world.shapes.soft_ellipse):
+# (name, lon, lat, semi-axis a km, semi-axis b km, angle of a from east [deg], weight).
+# Placement: summer north on the Kazakh side, winter south reaching across the border into
+# Uzbekistan (CMS saiga migration fact sheet 2024; Bekenov, Grachev & Milner-Gulland 1998; Singh
+# et al. 2010: north-south productivity gradient). Shapes, sizes and weights: assumption.
+SAIGA_SUMMER_RANGES = [
+    ("northern Kazakh Ustyurt", 54.95, 44.7, 105.0, 55.0, 15.0, 1.0),
+    ("north-eastern Kazakh Ustyurt (towards the Aral)", 57.2, 45.52, 95.0, 28.0, 20.0, 1.0),
+]
+SAIGA_WINTER_RANGES = [
+    ("southern Uzbek Ustyurt", 57.1, 43.2, 115.0, 95.0, 60.0, 1.0),
+    ("south-western Ustyurt (west of the border)", 55.0, 42.4, 75.0, 50.0, 0.0, 0.4),
+]
+SAIGA_RANGE_EDGE = 0.25        # soft edge of a range [fraction of its semi-axes] (assumption)
+SAIGA_OUTSIDE_RANGES = 0.05    # weight of plateau outside the season's ranges (assumption: strays)
+
+# Small prey: tolai hare (Lepus tolai) capacity [animals/km²] on open plateau (habitat
+# HARE_HABITAT_REF), elsewhere in proportion to habitat (salt flats, sands, chinks, off-plateau
+# lower). Assumption: Ustyurt density unconfirmed; proxy Cape hare 2.1-8.0/km² in protected
+# southern Tunisian reserves (Chammem et al. 2017, Afr. Zool. 52:137) taken at its low end, as
+# Ustyurt is grazed, unprotected and colder, and tolai were "only at very low densities" in
+# Badkhyz 2014 (Kaczensky & Linnell 2015, NINA Report 1148).
+HARE_PER_KM2 = 2.0
+HARE_HABITAT_REF = 0.8         # habitat of the open plain (the middle of HABITAT_PLAIN)
+
+# Competitors [animals/km²]. Wolves: Ustyurt density unconfirmed; Kazakhstan national mean ~14,500
+# wolves 2021 ≈ 0.5 per 100 km² (MinEcology; ACBK; field-values-2 E) applied over the whole map.
+WOLF_PER_KM2 = 0.005
+# Leopards: camera-trapped in the Ustyurt State Nature Reserve 2020 and 2024, >= 4 documented in
+# Mangistau 2022-23 (asiamedium.com; Mukhashov et al.; parameters.md §6.5); density: assumption
+# (a few animals along the chinks), only within LEOPARD_CHINK_KM of a chink; no lions on Ustyurt.
+LEOPARD_PER_KM2 = 0.0005
+LEOPARD_CHINK_KM = 5.0
 
 N_WELLS = 30
 WELL_SPACING_KM = 50.0
@@ -146,10 +194,33 @@ PRESET_DEFAULTS: tuple[tuple[str, str, str, str], ...] = (
      "assumption: Ustyurt numbers unconfirmed; Kazakhstan held ~200,000 before a ~90 % decline (ACBK 2020)"),
     ("URIAL_K_TOTAL", f"{URIAL_K_TOTAL:,.0f}", "animals at K on the map",
      "assumption: ~6,000 urial in Kazakhstan, ~40 % on the Western Chink (Red Book of Kazakhstan)"),
-    ("WOLVES_PER_KM2", f"{WOLVES_PER_KM2:g}", "wolves/km² on the plateau",
-     "assumption: Ustyurt wolf density unconfirmed (parameters.md §6.5)"),
-    ("WOLVES_ESCARPMENT_PER_KM2", f"{WOLVES_ESCARPMENT_PER_KM2:g}", "wolves/km² within 5 km of a chink",
-     "assumption: wolves often hunt urial on the chinks (Sludskii et al. 1981, S)"),
+    ("SAIGA_SUMMER_RANGES", "; ".join(f"{r[0]} ({r[1]:g}°E {r[2]:g}°N, {r[3]:g} x {r[4]:g} km, weight {r[6]:g})"
+                                      for r in SAIGA_SUMMER_RANGES),
+     "soft-edged ellipses of saiga_summer capacity",
+     "placement: the Ustyurt saiga summer in the north on the Kazakh side (CMS saiga migration fact sheet "
+     "2024; Bekenov, Grachev & Milner-Gulland 1998, Mammal Rev. 28:1-52; Singh et al. 2010); "
+     "assumption: the exact shapes, sizes and weights"),
+    ("SAIGA_WINTER_RANGES", "; ".join(f"{r[0]} ({r[1]:g}°E {r[2]:g}°N, {r[3]:g} x {r[4]:g} km, weight {r[6]:g})"
+                                      for r in SAIGA_WINTER_RANGES),
+     "soft-edged ellipses of saiga_winter capacity",
+     "placement: winter in the south, historically across the border in Uzbekistan, \"sometimes several "
+     "hundred kilometres\" from the summer range (CMS fact sheet 2024; Bekenov et al. 1998); the border "
+     "fence (2011-12) cut that migration (ACBK, Saiga News); assumption: the exact shapes, sizes and weights"),
+    ("SAIGA_RANGE_EDGE / SAIGA_OUTSIDE_RANGES", f"{SAIGA_RANGE_EDGE:g} / {SAIGA_OUTSIDE_RANGES:g}",
+     "edge width (fraction of semi-axes) / relative weight outside the ranges",
+     "assumption: ranges fade over tens of km; a few saiga stray over the rest of the plateau"),
+    ("HARE_PER_KM2", f"{HARE_PER_KM2:g}", f"tolai hares/km² at K on open plateau (habitat {HARE_HABITAT_REF:g}); "
+     "x habitat / that elsewhere",
+     "assumption: Ustyurt density unconfirmed (field-values-2 D); low end of the Cape hare proxy 2.1-8.0/km² "
+     "in southern Tunisian reserves (Chammem et al. 2017, Afr. Zool. 52:137), lower still as tolai were "
+     "'only at very low densities' in Badkhyz 2014 (Kaczensky & Linnell 2015, NINA Report 1148)"),
+    ("WOLF_PER_KM2", f"{WOLF_PER_KM2:g}", "wolves/km², whole map",
+     "C: Kazakhstan national mean, ~14,500 wolves 2021 ≈ 0.5 per 100 km² (MinEcology; ACBK), applied "
+     "locally as an assumption: Ustyurt wolf density unconfirmed (parameters.md §6.5)"),
+    ("LEOPARD_PER_KM2", f"{LEOPARD_PER_KM2:g} within {LEOPARD_CHINK_KM:g} km of a chink, 0 elsewhere",
+     "leopards/km²",
+     "assumption: a few leopards along the chinks; camera-trapped in the Ustyurt State Nature Reserve "
+     "2020 and 2024, >= 4 documented in Mangistau 2022-23 (parameters.md §6.5); no lions on Ustyurt"),
     ("BORDER_GAPS", f"{BORDER_GAPS}", "open gaps in the border fence",
      "assumption: passages confirmed in use (Mukhashov et al.); their number on the plateau unknown"),
     ("N_WELLS / WELL_SPACING_KM", f"{N_WELLS} / {WELL_SPACING_KM:g}", "wells / minimum km apart",

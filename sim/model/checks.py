@@ -19,9 +19,9 @@ from ..world.build import build_landscape
 from ..world.coarsen import coarsened, prey_factor
 from ..world.landscape import Landscape
 from ..world.rasters import LayerError
-from .errors import ScenarioError
-from .messages import show_number
-from .schema import Scenario
+from ..config.errors import ScenarioError
+from ..config.messages import show_number
+from ..config.schema import Scenario
 
 
 def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str | Path) -> None:
