@@ -45,14 +45,25 @@ def power_iteration_lambda(A, iters: int = 200000, tol: float = 1e-13) -> tuple[
 
 
 # ------------------------------------------------------------------------------ growth rate
-def test_lambda_of_the_deterministic_breeding_cycle_matches_the_hand_computed_euler_lotka_root():
+#: (rebreed_cub_age_months R, months between conceptions) of the deterministic breeding cycle
+#: (gestation 3, independence 17.5 -> 18, conception certain when allowed): without rebreeding
+#: (R >= 18, the rule before rebreeding) a mother conceives in the month after her litter leaves,
+#: every 18 + 3 = 21 months; with R < 18 at cub age R, every R + 3 months. For R >= 14 the litter
+#: is released at cub age 17 (by the new birth) or leaves at 18: its daughters always start at 18.
+CYCLES = [(24, 21), (18, 21), (16, 19), (15, 18), (14, 17)]
+
+
+@pytest.mark.parametrize("R, period", CYCLES)
+def test_lambda_of_the_deterministic_breeding_cycle_matches_the_hand_computed_euler_lotka_root(R, period):
     # Everyone lives to 240 months; a daughter starts at 18 (independent) and conceives at 24,
-    # 45, 66, ... (gestation 3 + 18 months with the litter): conceptions c_j = 24 + 21 j <= 144,
-    # each giving k/2 daughters who start at c_j + 21, i.e. 27 + 21 j months after the mother.
+    # 24 + period, ... <= 144 (period 21 without rebreeding: gestation 3 + 18 months with the
+    # litter), each conception giving k/2 daughters who start 3 + 18 months later, i.e. 27 +
+    # period j months after the mother.
     k = 4
-    p = immortal(k)
-    delays = [24 + 21 * j + 21 - 18 for j in range(10) if 24 + 21 * j <= 144]
-    assert delays == [27, 48, 69, 90, 111, 132]
+    p = immortal(k, rebreed_cub_age_months=R)
+    delays = [24 + period * j + 21 - 18 for j in range(10) if 24 + period * j <= 144]
+    if R >= 18:
+        assert delays == [27, 48, 69, 90, 111, 132]
     f = lambda lm: sum(k / 2 * lm ** -d for d in delays) - 1.0         # noqa: E731
     lam_m = brentq(f, 1.0, 2.0, xtol=1e-15)
     assert dm.deterministic_lambda(p) == pytest.approx(lam_m ** 12, rel=1e-10)
@@ -60,17 +71,19 @@ def test_lambda_of_the_deterministic_breeding_cycle_matches_the_hand_computed_eu
     assert dm.net_reproductive_rate(p) == pytest.approx(k / 2 * len(delays), rel=1e-12)
 
 
-def test_stable_stages_of_the_deterministic_cycle_match_the_hand_sum():
+@pytest.mark.parametrize("R, period", CYCLES)
+def test_stable_stages_of_the_deterministic_cycle_match_the_hand_sum(R, period):
     # Stable flow of daughters b(t) ∝ λ_m^t: a female that started u months ago is counted with
     # weight λ_m^-u (ages 18 + u <= 240 alive at a census); female cubs k/2 of litter j are with
-    # her at cub ages 1..17, i.e. u = c_j + 4 - 18 .. c_j + 20 - 18.
+    # her at cub ages 1..17, i.e. u = c_j + 4 - 18 .. c_j + 20 - 18 (with rebreeding too: the
+    # litter is released by the new birth in the month of cub age 17, after the census).
     k = 4
-    p = immortal(k)
+    p = immortal(k, rebreed_cub_age_months=R)
     lam_m = dm.deterministic_lambda(p) ** (1 / 12)
     w = lambda u: lam_m ** -u                                             # noqa: E731
     sub = sum(w(u) for u in range(0, 36 - 18))
     adult = sum(w(u) for u in range(36 - 18, 240 - 18 + 1))
-    cub = sum(k / 2 * w(u) for c in range(24, 145, 21) for u in range(c + 4 - 18, c + 20 - 18 + 1))
+    cub = sum(k / 2 * w(u) for c in range(24, 145, period) for u in range(c + 4 - 18, c + 20 - 18 + 1))
     tot = sub + adult + cub
     got = dm.stable_stage_distribution(p)
     assert got["subadult"] == pytest.approx(sub / tot, rel=1e-9)
@@ -256,3 +269,187 @@ def test_bad_founder_arguments_raise_clear_errors():
         dm.extinction_probability(DEFAULT, 36, 1, years=2, release_month=13)
     with pytest.raises(ValueError, match="competitors"):
         dm.deterministic_lambda(DEFAULT, -1.0)
+
+
+# ------------------------------------------------------------------------------ rebreeding
+#: The analysis before rebreeding (commit 625142b, sim/analysis/demography.py without
+#: rebreed_cub_age_months: conception only without cubs), computed on that commit for these
+#: parameter sets: (λ, R0, generation time [months], stable shares cub/subadult/adult, ultimate
+#: extinction of one founder aged 36, by year 10 released in April, stable cub survival, expected
+#: total females at the censuses 1..6 of 5 founders aged 30 released in March, ultimate extinction
+#: of each daughter type).
+OLD_RULE = {
+    ("default", 0.0): (
+        1.2183821308858864, 2.7373581869031893, 53.21065322445161,
+        (0.4521163268297673, 0.21279924901819006, 0.33508442415204265), 0.25293431027990904,
+        0.23003984480084413, 0.49039568070901013,
+        (10.6315972340002, 8.318881290789278, 16.045632484875803, 13.9302076186986, 22.18829870585934,
+         22.85743183785754),
+        {(18, "open"): 0.41350729194503466, (13, "open"): 0.4655790868644688, (14, "open"): 0.4555483990593507,
+         (15, "open"): 0.44532944261546725, (16, "open"): 0.43491868386882343, (17, "open"): 0.4243125228311478}),
+    ("default", 0.05): (
+        1.0589495327515548, 1.3820004630371443, 65.08318422817528,
+        (0.416955916651144, 0.15113732910536842, 0.43190675424348757), 0.6160602551666067,
+        0.3699573908915318, 0.23071197765581447,
+        (9.392548876638486, 7.07736469351115, 10.56293435870866, 9.648302641059566, 11.788774485743392,
+         12.269577737802067),
+        {(18, "open"): 0.68870141082369, (13, "open"): 0.7163400772072093, (14, "open"): 0.7110159889119655,
+         (15, "open"): 0.7055919713919779, (16, "open"): 0.700066149049134, (17, "open"): 0.6944366110817229}),
+    ("mixed", 0.0): (
+        1.311559855372441, 3.2255791715869466, 40.891773498118305,
+        (0.46000923400618937, 0.27520854330841094, 0.2647822226853997), 0.20879460003306205,
+        0.19919936970460195, 0.5003021089453129,
+        (10.594540612675619, 8.124135198409864, 15.267731816329617, 24.67260680453285, 22.086084294168515,
+         41.22720066244761),
+        {(15, "open"): 0.34484424571871025, (10, "open"): 0.3946821709062534, (11, "open"): 0.38332080008921837,
+         (12, "open"): 0.3717461846911747, (13, "open"): 0.3599543222680457, (14, "open"): 0.3479411352528206,
+         (15, "pregnant"): 0.32656069337239485}),
+    ("mixed", 0.05): (
+        1.1249755448773227, 1.7820210826173797, 52.81983184399361,
+        (0.41612020524009585, 0.2108332432165008, 0.37304655154340344), 0.43710769637373575,
+        0.32045737063104923, 0.27128705653204077,
+        (9.566459437833704, 6.831868589927243, 10.026315626347182, 14.457639400647192, 11.829389319464022,
+         17.486579889396992),
+        {(15, "open"): 0.5242990518127092, (10, "open"): 0.561004248929986, (11, "open"): 0.5527646212909383,
+         (12, "open"): 0.5443703418962308, (13, "open"): 0.53581850804606, (14, "open"): 0.5271061625590803,
+         (15, "pregnant"): 0.5121615336869412}),
+}
+#: the defaults of that commit, every parameter the analysis reads (pinned: defaults may change;
+#: cub_predation_per_lion was then named cub_predation_per_competitor)
+OLD_DEFAULTS = dict(gestation_months=3, litter_size_probs=(0.03, 0.15, 0.35, 0.3, 0.13, 0.04), sex_ratio_at_birth=0.5,
+                    female_first_conception_months=24, female_last_breeding_months=144,
+                    conception_prob_per_month=0.5, remating_delay_months=1, independence_months=17.5,
+                    orphan_survival_months=12.0, cub_survival_base=0.55, subadult_survival_female=0.8,
+                    adult_months=36, adult_survival_female=0.92, senescence_months=102,
+                    senescence_rate_per_year=0.35, max_age_months=240, cub_predation_per_lion=0.9)
+#: the parameter sets, with R = ceil(independence_months) (the smallest R that gives the old rule)
+OLD_RULE_SETS = {"default": dict(OLD_DEFAULTS, rebreed_cub_age_months=18),
+                 "mixed": dict(OLD_DEFAULTS, rebreed_cub_age_months=15, independence_months=15.0,
+                               remating_delay_months=3, gestation_months=4, female_first_conception_months=14,
+                               orphan_survival_months=9.0)}
+
+
+@pytest.mark.parametrize("name, comp", list(OLD_RULE))
+@pytest.mark.parametrize("extra_R", [0, 6])
+def test_rebreeding_from_independence_age_on_gives_exactly_the_old_rule(name, comp, extra_R):
+    kw = dict(OLD_RULE_SETS[name])
+    kw["rebreed_cub_age_months"] += extra_R
+    p = CheetahParams(**kw)
+    lam, R0, T, stages, q_ult, q_10, cub, census, types = OLD_RULE[(name, comp)]
+    cyc = dm.life_cycle(p, comp)
+    # no state has a pregnancy with cubs or a wait carried: the chain of the old rule
+    assert not any(k > 0 and c > 0 for k, c, n, w in cyc.states)
+    assert cyc.n_states == 1 + cyc.g + max(cyc.d - 1, 0) + (cyc.I - 1) * cyc.Lmax
+    assert dm.deterministic_lambda(p, comp) == pytest.approx(lam, rel=1e-12)
+    assert dm.net_reproductive_rate(p, comp) == pytest.approx(R0, rel=1e-12)
+    assert dm.generation_time_months(p, comp) == pytest.approx(T, rel=1e-12)
+    got = dm.stable_stage_distribution(p, comp)
+    assert [got[k] for k in dm.STAGE_NAMES] == pytest.approx(stages, rel=1e-12)
+    assert dm.extinction_probability(p, 36, 1, competitors=comp) == pytest.approx(q_ult, rel=1e-12)
+    assert dm.extinction_probability(p, 36, 1, years=10, competitors=comp, release_month=4) == \
+        pytest.approx(q_10, rel=1e-12)
+    assert dm.cub_survival_to_independence(p, comp) == pytest.approx(cub, rel=1e-12)
+    e = dm.expected_female_census(p, 30, 5, 6, comp, release_month=3)
+    assert e["total"] == pytest.approx(census, rel=1e-12)
+    named = {(a, "open" if r == dm.OPEN else "pregnant" if r == cyc.preg(cyc.g) else r): q
+             for (a, r), q in dm.type_extinction_probabilities(p, comp).items()}
+    assert named.keys() == types.keys()
+    for key, q in types.items():
+        assert named[key] == pytest.approx(q, rel=1e-11), key
+
+
+def test_rebreeding_adds_pregnancies_with_cubs_and_raises_lambda():
+    old = dm.life_cycle(CheetahParams(rebreed_cub_age_months=18))
+    new = dm.life_cycle(DEFAULT)                                      # R = 14
+    # pregnant with k months left and cubs of age c: conceived at cub age c - (g + 1 - k) >= 14
+    with_cubs = {(k, c) for k, c, n, w in new.states if k > 0 and c > 0}
+    assert with_cubs == {(3, 15), (3, 16), (3, 17), (2, 16), (2, 17), (1, 17)}
+    assert new.n_states == old.n_states + len(with_cubs) * new.Lmax
+    # with R + g = 17 = I - 1 a litter is released at cub age 17 at the latest: no new daughter type
+    assert new.types == old.types
+    assert dm.deterministic_lambda(DEFAULT) > dm.deterministic_lambda(CheetahParams(rebreed_cub_age_months=18))
+    # earlier rebreeding releases younger daughters: new types (age c + 1, open), c = R + g .. 16
+    p = CheetahParams(rebreed_cub_age_months=6)
+    assert set(dm.life_cycle(p).types) - set(old.types) == {(a, dm.OPEN) for a in range(10, 13)}
+
+
+@pytest.mark.parametrize("R", [3, 6, 10, 14, 17, 18, 24])
+def test_interbirth_interval_without_deaths_is_the_hand_value(R):
+    # immortal mother and cubs, conception p per month from cub age R on (or from the month after
+    # the litter leaves, I = 18): next birth R + N + g months after the last (N failures)
+    p = CheetahParams(adult_survival_female=1.0, subadult_survival_female=1.0, senescence_rate_per_year=0.0,
+                      cub_survival_base=1.0, rebreed_cub_age_months=R)
+    cp = p.conception_prob_per_month
+    hand = min(R, 18) + p.gestation_months + (1 - cp) / cp
+    assert dm.mean_interbirth_interval(p, 40) == pytest.approx(hand, rel=1e-12)
+
+
+def test_interbirth_interval_shortens_as_mothers_rebreed_with_younger_cubs():
+    # defaults (mother and cub deaths; litters reared to the next birth, mothers who breed again)
+    ibi = {R: dm.mean_interbirth_interval(CheetahParams(rebreed_cub_age_months=R), 40) for R in range(3, 25)}
+    assert all(ibi[R] < ibi[R + 1] for R in range(3, 18))              # shorter with every month less
+    assert all(ibi[R] == pytest.approx(ibi[18], rel=1e-12) for R in range(18, 25))   # the old rule
+    # one month earlier rebreeding, about one month shorter (R + g + (1-p)/p without deaths)
+    assert all(0.98 < ibi[R + 1] - ibi[R] < 1.02 for R in range(3, 18))
+    # the default (R = 14) is ~18 months, the lion-free field value 17.8 (Bissett); 22 without rebreeding
+    assert 17.5 < ibi[14] < 18.5 and 21.5 < ibi[18] < 22.5
+    # ... and λ rises as R falls
+    lams = [dm.deterministic_lambda(CheetahParams(rebreed_cub_age_months=R)) for R in (18, 16, 14, 10, 6)]
+    assert all(a < b for a, b in zip(lams, lams[1:]))
+
+
+def test_cub_survival_when_the_next_litter_releases_the_cubs_matches_the_hand_formula():
+    # immortal mother aged 40 at the birth: she conceives at cub age c0 = R, R+1, ... (p each
+    # month); the cub is released by the next birth at cub age c0 + g after c0 + g draws if
+    # c0 + g <= 17, else it leaves at 18 after 17 draws
+    R = 8
+    p = CheetahParams(adult_survival_female=1.0, subadult_survival_female=1.0, rebreed_cub_age_months=R)
+    cp, g = p.conception_prob_per_month, p.gestation_months
+    sc = p.cub_survival_base ** (1 / 17)
+    hand = sum(cp * (1 - cp) ** (c0 - R) * sc ** (c0 + g) for c0 in range(R, 17 - g + 1)) + \
+        (1 - cp) ** (17 - g - R + 1) * sc ** 17
+    assert dm.cub_survival_to_independence(p, mother_age_months=40) == pytest.approx(hand, rel=1e-12)
+    # certain conception: every litter is released at cub age R + g = 11
+    p1 = CheetahParams(adult_survival_female=1.0, subadult_survival_female=1.0, rebreed_cub_age_months=R,
+                       conception_prob_per_month=1.0)
+    assert dm.cub_survival_to_independence(p1, mother_age_months=40) == pytest.approx(sc ** 11, rel=1e-12)
+
+
+@pytest.mark.parametrize("kw", [
+    {"rebreed_cub_age_months": 3},                                                   # young daughters
+    {"rebreed_cub_age_months": 9, "orphan_survival_months": 6.0, "female_first_conception_months": 14,
+     "remating_delay_months": 0},                                                    # orphans conceive
+    # a wait after losing a litter while pregnant is carried into the next litter (d >= R)
+    {"rebreed_cub_age_months": 4, "remating_delay_months": 12, "gestation_months": 2, "independence_months": 12.0,
+     "orphan_survival_months": 3.0, "female_first_conception_months": 12, "cub_survival_base": 0.2},
+])
+def test_rebreeding_variants_renewal_projection_and_generating_function_agree(kw):
+    p = CheetahParams(**kw)
+    cyc = dm.life_cycle(p, 0.05)
+    lam_m, v = power_iteration_lambda(dm.projection_matrix(p, 0.05))
+    assert dm.deterministic_lambda(p, 0.05) == pytest.approx(lam_m ** 12, rel=1e-9)
+    T = len(cyc.types)
+    h = 1e-6
+    one = np.ones((1, T))
+    G = cyc.offspring_pgf(np.vstack([one, one - h * np.eye(T)]))
+    mean = (G[0] - G[1:]).T / h
+    assert np.allclose(G[0], 1.0, atol=1e-12)
+    assert np.allclose(mean, cyc.cohorts()["M"].sum(axis=0), rtol=1e-5, atol=1e-8)
+    # each state's transitions given survival sum to 1 (p = 0 and p = 1)
+    assert np.allclose(cyc.P0.sum(axis=1), 1.0) and np.allclose(cyc.P1.sum(axis=1), 0.0)
+
+
+def test_a_wait_carried_through_a_pregnancy_blocks_conception_in_the_next_litter():
+    # d = 12 >= R = 4: a mother who loses her litter while pregnant starts her next litter with the
+    # full wait (it does not count down in pregnancy) and cannot conceive at cub ages 1..12
+    # (a pregnancy starts at k = g = 3 months left; lost in that month, the litter leaves her
+    # pregnant with 2 months left and the wait of 12 months)
+    kw = {"rebreed_cub_age_months": 4, "remating_delay_months": 12, "gestation_months": 3,
+          "independence_months": 14.0, "cub_survival_base": 0.2}
+    cyc = dm.life_cycle(CheetahParams(**kw))
+    carried = {(k, c, w) for k, c, n, w in cyc.states if w > 0 and (k > 0 or c > 0)}
+    assert {(k, c, w) for k, c, w in carried if k > 0} == {(2, 0, 12), (1, 0, 12)}
+    assert {(0, c, 13 - c) for c in range(1, 13)} <= carried          # counting down with the litter
+    # with d < R nothing is carried (the wait would end before the cubs are R months old)
+    short = dm.life_cycle(CheetahParams(**{**kw, "remating_delay_months": 3}))
+    assert not any(w > 0 and (k > 0 or c > 0) for k, c, n, w in short.states)

@@ -1,9 +1,9 @@
 """Analytical expectations of the female demography that the agent-based model is checked against.
 
 Everything here is computed exactly from the monthly Markov chain of one female in the
-*demography-only* case (:mod:`sim.analysis.lifecycle`: the case, the monthly cycle it follows and
-the chain's states and daughter types), not approximated through mean litter sizes or annual
-rates:
+*demography-only* case (:mod:`sim.analysis.lifecycle`: the case, the monthly cycle it follows,
+including rebreeding while a litter is still with its mother, and the chain's states and
+daughter types), not approximated through mean litter sizes or annual rates:
 
 * λ: the multi-type renewal (Euler-Lotka) equation ``ρ(Σ_u M(u) λ_m^-(u+1)) = 1`` with M(u) the
   expected daughters of each type a female of each type starts in month u+1 of her life (exact;
@@ -14,8 +14,12 @@ rates:
   generating function computed by backward induction over the mother's chain (ultimate
   extinction: ``q = G(q)``), or, for a finite horizon, the probability that the line is extinct
   after m months, propagated month by month over all ages at once.
-* Field-data quantities: mean female lifespan after independence [years] and cub survival to
-  independence.
+* Field-data quantities: mean female lifespan after independence [years], cub survival to
+  independence and the mean interval between births.
+
+``competitors`` is everywhere a lion density [animals/km²] (cub predation
+``competitors x cub_predation_per_lion``; another kind's density counts as that density x
+``cub_predation_per_<kind> / cub_predation_per_lion`` lions; see :mod:`sim.analysis.lifecycle`).
 
 The census of :mod:`sim.model` is taken after December's ageing phase, i.e. at the start of a
 month: stage shares and expected census numbers here are at that point.
@@ -85,7 +89,8 @@ def deterministic_lambda(cheetah: CheetahParams, competitors: float = 0.0) -> fl
     """Asymptotic annual growth rate λ (per year) of the expected number of females in the
     demography-only case; 0 if no female can leave a reproducing daughter.
 
-    ``competitors``: competitor density [animals/km²] (cub predation hazard)."""
+    ``competitors``: lion density [animals/km²] (cub predation hazard; other kinds as
+    lion-equivalents, see the module docstring)."""
     r = _renewal(cheetah, float(competitors)).log_lambda_month
     return math.exp(12.0 * r) if r > -math.inf else 0.0
 
@@ -151,10 +156,10 @@ def projection_matrix(cheetah: CheetahParams, competitors: float = 0.0) -> spars
     X, n = cyc.X, cyc.n_states
     S, p = cyc.S[: X + 1], cyc.p[: X + 1]
     shift = lambda w: sparse.diags(w[:-1], -1, shape=(X + 1, X + 1))        # noqa: E731  x -> x+1
-    A = sparse.kron(shift(S), sparse.csr_matrix(cyc.P0.T)) + \
-        sparse.kron(shift(S * p), sparse.csr_matrix(cyc.P1.T))
-    # daughters: E[τ, x*n + r] = S(x) Dn[r, τ] + (1 - S(x)) Do[r, τ]
-    E = (S[:, None, None] * cyc.Dn[None] + (1 - S)[:, None, None] * cyc.Do[None]).reshape(-1, len(cyc.types))
+    A = sparse.kron(shift(S), cyc.P0s.T) + sparse.kron(shift(S * p), cyc.P1s.T)
+    # daughters: E[τ, x*n + r] = S(x) (Dn0 + p(x) Dn1)[r, τ] + (1 - S(x)) Do[r, τ]
+    E = (S[:, None, None] * (cyc.Dn0[None] + p[:, None, None] * cyc.Dn1[None])
+         + (1 - S)[:, None, None] * cyc.Do[None]).reshape(-1, len(cyc.types))
     rows = np.array([a * n + r for a, r in cyc.types])
     D = sparse.csr_matrix(E.T)
     R = sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=((X + 1) * n, len(rows)))
@@ -164,13 +169,9 @@ def projection_matrix(cheetah: CheetahParams, competitors: float = 0.0) -> spars
 def _stage_vectors(cyc: FemaleLifeCycle) -> dict[str, np.ndarray]:
     """Weights turning an (age, state) vector of females into stage counts (cubs via mothers)."""
     X, n = cyc.X, cyc.n_states
-    cubvec = np.zeros(n)
-    for c in range(1, cyc.I):
-        for m in range(1, cyc.Lmax + 1):
-            cubvec[cyc.cubs(c, m)] = m * cyc.fem
     age = np.repeat(np.arange(X + 1), n)
     sub = age < cyc.cheetah.adult_months
-    return {"cub": np.tile(cubvec, X + 1), "subadult": sub.astype(float), "adult": (~sub).astype(float)}
+    return {"cub": np.tile(cyc.cubvec, X + 1), "subadult": sub.astype(float), "adult": (~sub).astype(float)}
 
 
 def expected_female_census(cheetah: CheetahParams, founders_age_months: int, n_females: int,
@@ -245,8 +246,8 @@ def _horizon_extinction(cyc: FemaleLifeCycle, months: int) -> np.ndarray:
     E = np.zeros((X + 2, n))
     E[X + 1] = 1.0
     for _ in range(months):
-        leave, Phi = cyc._pgf_parts(E[ages, states][None])
-        E[: X + 1] = (1 - S) * Phi + S * cyc._continue(E[1:], leave, p)
+        F, Phi = cyc._pgf_parts(E[ages, states][None])
+        E[: X + 1] = (1 - S) * Phi + S * cyc._continue(E[1:], F, p)
     return E[: X + 1]
 
 
@@ -293,47 +294,53 @@ def female_lifespan_after_independence(cheetah: CheetahParams) -> float:
 def cub_survival_to_independence(cheetah: CheetahParams, competitors: float = 0.0,
                                  mother_age_months: int | None = None) -> float:
     """Probability that a cub born alive becomes an independent animal alive at that moment:
-    normally at ceil(independence_months), or earlier as an orphan aged >= orphan_survival_months
-    who survives the month of her mother's death. Includes the mother's death risk.
+    normally at ceil(independence_months), earlier when its mother's next litter is born (cub age
+    >= rebreed_cub_age_months + gestation_months), or earlier as an orphan aged >=
+    orphan_survival_months who survives the month of her mother's death. Includes the mother's
+    death risk.
 
-    ``mother_age_months``: the mother's age in the month of birth; None averages over births in the
-    stable population (births weighted by the stable distribution of mothers' ages)."""
+    ``mother_age_months``: the mother's age in the month of birth (she carries no wait from a lost
+    litter); None averages over births in the stable population (births weighted by the stable
+    distribution of mothers' ages and states)."""
     cyc = life_cycle(cheetah, float(competitors))
     X = cyc.X
-
-    def per_age(xb: np.ndarray) -> np.ndarray:
-        """Survival of a cub born when the mother was aged xb (start of that month)."""
-        out = np.zeros(len(xb))
-        mum = np.ones(len(xb))                   # P(mother alive at the start of cub month c)
-        for c in range(1, cyc.I):
-            Sm = cyc.S[np.minimum(xb + c, X + 1)]
-            own = cyc.s_cub ** c
-            if c >= cheetah.orphan_survival_months:
-                out += mum * (1 - Sm) * own      # orphaned at cub age c, survives the month
-            if c == cyc.I - 1:
-                out += mum * Sm * own           # leaves at the ageing phase of that month
-            mum = mum * Sm
-        return out
-
+    h = cyc.newborn_values()
     if mother_age_months is not None:
         if not (isinstance(mother_age_months, (int, np.integer)) and 0 <= mother_age_months <= X):
             raise ValueError(f"mother_age_months must be a whole number 0..max_age_months ({X}), "
                              f"got {mother_age_months!r}")
-        return float(per_age(np.array([int(mother_age_months)]))[0])
+        j = int(np.flatnonzero(cyc.birth_rows == cyc.preg(1))[0])
+        return float(h[int(mother_age_months), j])
     ren = _renewal(cheetah, float(competitors))
     coh = ren.cohorts
-    if ren.log_lambda_month == -math.inf or not coh["litters"].any():
+    if ren.log_lambda_month == -math.inf or not coh["births"].any():
         return math.nan
-    U = coh["litters"].shape[0]
+    U = coh["births"].shape[0]
     u = np.arange(U)
     lw = -ren.log_lambda_month * u
-    w = np.exp(lw - lw.max())[:, None] * ren.v[None, :] * coh["litters"]
-    xb = (cyc.type_ages[None, :] + u[:, None]).ravel()
-    return float((w.ravel() * per_age(xb)).sum() / w.sum())
+    w = (np.exp(lw - lw.max())[:, None] * ren.v[None, :])[:, :, None] * coh["births"]      # (U, T, J)
+    xb = np.minimum(cyc.type_ages[None, :] + u[:, None], X)                                # (U, T)
+    return float((w * h[xb]).sum() / w.sum())
+
+
+def mean_interbirth_interval(cheetah: CheetahParams, mother_age_months: int,
+                             competitors: float = 0.0) -> float:
+    """Mean months from a birth to the mother's next birth, for a mother aged
+    ``mother_age_months`` in the month of the first birth, among mothers who give birth again
+    having reared that litter to the new birth or to its independence (not all of it lost while
+    with her); the mother's death risk included. See :meth:`FemaleLifeCycle.interbirth_months`.
+
+    Without deaths and with a constant conception probability p it is R + g + (1 - p)/p for R =
+    rebreed_cub_age_months < ceil(independence_months) (= I), else I + g + (1 - p)/p."""
+    cyc = life_cycle(cheetah, float(competitors))
+    if not (isinstance(mother_age_months, (int, np.integer)) and 0 <= mother_age_months <= cyc.X):
+        raise ValueError(f"mother_age_months must be a whole number 0..max_age_months ({cyc.X}), "
+                         f"got {mother_age_months!r}")
+    return cyc.interbirth_months(int(mother_age_months))[0]
 
 
 __all__ = ["FemaleLifeCycle", "life_cycle", "deterministic_lambda", "deterministic_r",
            "generation_time_months", "net_reproductive_rate", "stable_stage_distribution",
            "projection_matrix", "expected_female_census", "extinction_probability",
            "type_extinction_probabilities", "female_lifespan_after_independence",
-           "cub_survival_to_independence", "STAGE_NAMES"]
+           "cub_survival_to_independence", "mean_interbirth_interval", "STAGE_NAMES"]

@@ -145,9 +145,11 @@ def demography_only(cheetah: dict | None = None, *, name: str, years: int, relea
                     lions: float = 0.0) -> Scenario:
     """The demography-only case of :mod:`sim.analysis.demography` on a fenced 100 km x 100 km
     uniform reserve: unlimited food (``ceiling`` rule without a ceiling), a mate always
-    available, no variation, catastrophes, people, roads, release losses or inbreeding
-    depression; a constant lion density [animals/km²] adds cub predation."""
-    ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, **(cheetah or {})}
+    available and every female old enough may breed, settled or not, no variation,
+    catastrophes, people, roads, release losses or inbreeding depression; a constant lion
+    density [animals/km²] adds cub predation."""
+    ch = {"release_survival_wild": 1.0, "lethal_equivalents": 0.0, "breeding_females_must_be_resident": False,
+          **(cheetah or {})}
     return uniform_reserve(name, years=years, size_km=100.0, gazelle=0.0, lions=lions,
                            prey_poaching=0.0, releases=releases, cheetah=ch,
                            rules={"density": "ceiling", "mate_finding": "always",
