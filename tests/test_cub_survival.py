@@ -124,10 +124,6 @@ def test_simulated_cub_survival_to_independence_is_the_hand_value():
         assert abs(share - part) < 4 * math.sqrt(part * (1 - part) / len(cubs)), (share, part)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason=(
-    "sim.analysis.lifecycle.FemaleLifeCycle reads CheetahParams.cub_predation_per_competitor, which no "
-    "longer exists (per-kind cub_predation_per_lion/_wolf/_leopard): every function of "
-    "sim.analysis.demography, cub_survival_to_independence included, raises AttributeError"))
 def test_the_decomposition_gives_the_hand_value():
     p = _scenario().cheetah
     assert demography.cub_survival_to_independence(p, mother_age_months=40) == pytest.approx(_hand(p), rel=1e-12)
