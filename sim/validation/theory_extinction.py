@@ -14,7 +14,23 @@ from .common import (CheckResult, Param, Settings, check, check_seeds, demograph
                      parallel_map, param_from, save_figure, wilson)
 from .instrumented import run_census
 
-EXTINCTION_COMPETITORS = 0.05     # animals/km²: λ ≈ 1.05, so small groups often die out
+#: The check's design: lion-level competitors [animals/km²] such that the demography-only λ is
+#: this value [per year], so small founder groups often die out and their extinction shares are
+#: measured well (computed from the parameters by :func:`extinction_competitors`, not chosen by hand).
+TARGET_LAMBDA = 1.05
+
+
+def extinction_competitors(cheetah) -> float:
+    """Lion density [animals/km²] at which the analytic demography-only λ equals TARGET_LAMBDA
+    (cub predation lowers λ monotonically); 0 if λ is already at or below it without lions."""
+    from scipy.optimize import brentq
+    from ..analysis import demography as dem
+    if dem.deterministic_lambda(cheetah, 0.0) <= TARGET_LAMBDA:
+        return 0.0
+    hi = 0.05
+    while dem.deterministic_lambda(cheetah, hi) > TARGET_LAMBDA:
+        hi *= 2.0
+    return float(brentq(lambda c: dem.deterministic_lambda(cheetah, c) - TARGET_LAMBDA, 0.0, hi, xtol=1e-6))
 
 
 def _extinct(sc: Scenario, seed) -> bool:
@@ -32,10 +48,11 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
     reps = settings.n(300, 40)
     groups = (1, 2, 3, 5)
     age = 36
+    competitors = round(extinction_competitors(demography_only(name="probe", years=1, releases=[]).cheetah), 4)
     tasks, index = [], []
     scs = {}
     for n in groups:
-        sc = demography_only(name=f"founder_extinction_{n}", years=years, lions=EXTINCTION_COMPETITORS,
+        sc = demography_only(name=f"founder_extinction_{n}", years=years, lions=competitors,
                              releases=[{"year": 1, "month": 1, "females": n, "males": 0, "age_months": age}])
         scs[n] = sc
         for s in check_seeds(settings, f"founder_extinction_{n}", reps):
@@ -48,14 +65,14 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
     ok = True
     for n in groups:
         k = int(out[index == n].sum())
-        p_exp = dem.extinction_probability(ch, age, n, years=years, competitors=EXTINCTION_COMPETITORS)
-        p_ult = dem.extinction_probability(ch, age, n, years=None, competitors=EXTINCTION_COMPETITORS)
+        p_exp = dem.extinction_probability(ch, age, n, years=years, competitors=competitors)
+        p_ult = dem.extinction_probability(ch, age, n, years=None, competitors=competitors)
         lo, hi = wilson(k, reps, 0.99)
         good = lo <= p_exp <= hi
         ok &= good
         rows.append({"n": n, "k": k, "obs": k / reps, "lo": lo, "hi": hi, "exp": p_exp, "ultimate": p_ult,
                      "pass": good})
-    lam = dem.deterministic_lambda(ch, EXTINCTION_COMPETITORS)
+    lam = dem.deterministic_lambda(ch, competitors)
 
     fig, ax = new_figure(1300, 850)
     a = ax[0, 0]
@@ -79,11 +96,11 @@ def check_founder_extinction(settings: Settings) -> CheckResult:
                  "life cycle (sim.analysis.demography.extinction_probability, finite horizon)",
         method=(f"{reps} replicates per group size; demography-only rules as in *demography_growth*; founders "
                 f"aged {age} months released in January of year 1; competitor density "
-                f"{EXTINCTION_COMPETITORS} animals/km² (cub predation) so that λ = {lam:.3f}/yr and extinction "
-                "is common but not certain."),
+                f"{competitors} lions/km² (cub predation), computed so that the analytic λ = {TARGET_LAMBDA} "
+                f"(λ = {lam:.3f}/yr) and extinction is common but not certain."),
         parameters=[param_from("cheetah.cub_predation_per_lion", ch, "cub_predation_per_lion"),
-                    Param("landscape.lion_density", f"{EXTINCTION_COMPETITORS} animals/km²",
-                          "chosen for the check (λ slightly above 1)"),
+                    Param("landscape.lion_density", f"{competitors} animals/km²",
+                          f"the check's design: the density giving analytic λ = {TARGET_LAMBDA}"),
                     param_from("cheetah.cub_survival_base", ch, "cub_survival_base"),
                     param_from("cheetah.adult_survival_female", ch, "adult_survival_female")],
         expected="; ".join(f"{r['n']} F: {r['exp']:.3f}" for r in rows),
