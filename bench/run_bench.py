@@ -570,7 +570,7 @@ def print_table(summaries: list[dict], targets: list[dict]) -> None:
             ms = 1e3 * sum(s["phase_seconds_per_rep"].values()) / (12 * s["years"])
             print(f"{s['name']:<12} " + " ".join(f"{100 * s['phase_share'].get(p, 0):>8.1f}" for p in PHASES)
                   + f" {100 * s['outside_phases_share']:>8.1f} {ms:>8.2f}")
-        print("\nTime per step by phase [ms/step] (same timing=True runs; wall clock inside the phases)")
+        print("\nTime per step by phase [ms/step] (same timing=True runs; CPU time inside the phases)")
         print(f"{'case':<12} " + " ".join(f"{p[:8]:>8}" for p in PHASES) + f" {'total':>8}")
         for s in with_phases:
             steps = 12 * s["years"]
