@@ -101,6 +101,12 @@ class Cheetahs:
         """The Mesa handle of every row."""
         return self._handles[:self._n]
 
+    def drop_handles(self) -> None:
+        """Forget every Mesa handle (at the end of a replicate). The handles refer back to the
+        model, and the garbage collector cannot see references held in a numpy object array, so
+        without this a finished model would never be freed."""
+        self._handles[:] = None
+
     # ------------------------------------------------------------------ size and derived state
     def __len__(self) -> int:
         return self._n

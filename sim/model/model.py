@@ -268,4 +268,5 @@ def run_replicate(scenario: Scenario, seed, replicate: int = 0, landscape: Lands
         seed_spawn_key=tuple(seed.spawn_key), census=model.census,
         occupancy=model.occupancy if scenario.output.occupancy else None, extra=extra)
     model.remove_all_agents()
+    model.cheetahs.drop_handles()
     return result

@@ -43,7 +43,10 @@ def _bounds(cls, name: str) -> tuple[float, float]:
 def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
     """The main parameters of a scenario and their sensitivity ranges: every field with a ``sens``
     range in sim/config/params.py (its json_schema_extra), plus each prey species' r_max and
-    initial_total (±20 % of the scenario's value where no ``sens`` range is given)."""
+    initial_total (±20 % of the scenario's value where no ``sens`` range is given; an
+    initial_total of None, i.e. at capacity, is skipped), and the tolai hare's capacity
+    multiplier (0.5–2: tolai density on Ustyurt is unconfirmed, the Cape hare proxy spans 2.1–8.0
+    /km², Chammem et al. 2017)."""
     groups = [("cheetah", sc.cheetah), ("environment", sc.environment), ("management", sc.management)]
     groups += [(f"prey.{sp}", getattr(sc.prey, sp)) for sp in SPECIES]
     out: list[SensParam] = []
@@ -54,10 +57,13 @@ def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             sens = extra.get("sens")
             forced = prefix.startswith("prey.") and name in ("r_max", "initial_total")
-            if sens is None and not forced:
-                continue
+            hare_k = prefix == "prey.hare" and name == "capacity_multiplier"
             base = getattr(obj, name)
-            if sens is not None:
+            if (sens is None and not forced and not hare_k) or base is None:
+                continue
+            if hare_k:
+                lo, hi, why = 0.5 * base, 2.0 * base, "tolai density unconfirmed (Cape hare proxy 2.1–8.0 /km²)"
+            elif sens is not None:
                 lo, hi, why = float(sens[0]), float(sens[1]), "`sens` range in sim/config/params.py"
             else:
                 lo, hi, why = 0.8 * base, 1.2 * base, "±20 % of the scenario value"
