@@ -103,3 +103,38 @@ def test_a_resident_with_no_prey_in_any_direction_leaves_its_range():
     m, f = _resident(_landscape(), prey_east=False)
     movement.move(m)
     assert f.alive and f.home is None and f.stage == "transient"
+
+
+def test_claims_from_the_summed_area_table_equal_the_sum_over_residents():
+    """sim.life.ranges._claimed (four look-ups in claims_table, less the unit's own claim) gives
+    what summing every other resident's need x the share of its box overlapping the range gives."""
+    from sim.life.ranges import _claimed, claims_table
+    from sim.prey.boxes import _HALF_SIDE
+
+    rng = np.random.default_rng(0)
+    R, C, cell, n = 60, 80, 2.5, 50
+    rr, cc = rng.integers(0, R, n), rng.integers(0, C, n)
+    rad, need = rng.uniform(3, 40, n), rng.uniform(500, 5000, n)
+    table = claims_table(R, C, cell, rr, cc, rad, need)
+
+    def box(r, c, radius):
+        h = int(max(0.0, np.rint(radius * _HALF_SIDE / cell)))
+        return max(r - h, 0), min(r + h + 1, R), max(c - h, 0), min(c + h + 1, C)
+
+    def by_hand(r, c, radius, skip):
+        a0, a1, b0, b1 = box(r, c, radius)
+        total = 0.0
+        for j in range(n):
+            if j != skip:
+                p0, p1, q0, q1 = box(rr[j], cc[j], rad[j])
+                dr, dc = min(a1, p1) - max(a0, p0), min(b1, q1) - max(b0, q0)
+                if dr > 0 and dc > 0:
+                    total += need[j] * dr * dc / ((p1 - p0) * (q1 - q0))
+        return total
+
+    for _ in range(200):
+        i, r, c, radius = rng.integers(0, n), rng.integers(0, R), rng.integers(0, C), rng.uniform(3, 40)
+        assert _claimed(table, r, c, radius, cell, R, C, rr[i], cc[i], rad[i], need[i]) == pytest.approx(
+            by_hand(r, c, radius, i), rel=1e-9, abs=1e-6)
+        assert _claimed(table, r, c, radius, cell, R, C, 0, 0, 0.0, 0.0) == pytest.approx(
+            by_hand(r, c, radius, -1), rel=1e-9, abs=1e-6)

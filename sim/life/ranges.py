@@ -115,24 +115,52 @@ def _box(sat, s, r0, r1, c0, c1, f, n_rows, n_cols):
 
 
 @njit(cache=True)
-def _claimed(r, c, radius_km, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, res_need, skip):
-    """Yearly food [kg] the resident units (except the one at index ``skip``) claim in the range
-    (r, c, radius_km): each resident's need spread evenly over its own range, times the share of
-    its range that overlaps this one (all ranges as boxes clipped to the map)."""
-    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
-    a0, a1 = max(r - h, 0), min(r + h + 1, n_rows)
-    b0, b1 = max(c - h, 0), min(c + h + 1, n_cols)
-    total = 0.0
+def claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need):
+    """Summed-area table ((n_rows + 1, n_cols + 1)) of the yearly food [kg/year] that resident units
+    claim per cell: each unit's need spread evenly over its range (as a box clipped to the map).
+    The claim on any box is then four look-ups (:func:`_claimed`), whatever the number of residents."""
+    diff = np.zeros((n_rows + 1, n_cols + 1))
     for j in range(res_rows.size):
-        if j == skip:
-            continue
         k = np.int64(max(0.0, np.rint(res_radius[j] * _HALF_SIDE / cell_km)))
         p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
         q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
+        if p1 <= p0 or q1 <= q0:
+            continue
+        v = res_need[j] / ((p1 - p0) * (q1 - q0))
+        diff[p0, q0] += v
+        diff[p0, q1] -= v
+        diff[p1, q0] -= v
+        diff[p1, q1] += v
+    sat = np.zeros((n_rows + 1, n_cols + 1))
+    for i in range(n_rows):                   # density = 2-D prefix sum of diff; sat = prefix sum of density
+        run = 0.0
+        for j in range(n_cols):
+            run += diff[i, j]
+            diff[i, j] = run + (diff[i - 1, j] if i > 0 else 0.0)
+            sat[i + 1, j + 1] = sat[i, j + 1] + sat[i + 1, j] - sat[i, j] + diff[i, j]
+    return sat
+
+
+@njit(cache=True)
+def _claimed(claims, r, c, radius_km, cell_km, n_rows, n_cols, own_r, own_c, own_radius, own_need):
+    """Yearly food [kg] the resident units claim in the range (r, c, radius_km) (``claims``: the
+    :func:`claims_table`), less the unit's own claim (own centre, radius and need; need 0 for a
+    unit that holds no range): each resident's need times the share of its range that overlaps
+    this one."""
+    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
+    a0, a1 = max(r - h, 0), min(r + h + 1, n_rows)
+    b0, b1 = max(c - h, 0), min(c + h + 1, n_cols)
+    if a1 <= a0 or b1 <= b0:
+        return 0.0
+    total = claims[a1, b1] - claims[a0, b1] - claims[a1, b0] + claims[a0, b0]
+    if own_need > 0.0:
+        k = np.int64(max(0.0, np.rint(own_radius * _HALF_SIDE / cell_km)))
+        p0, p1 = max(own_r - k, 0), min(own_r + k + 1, n_rows)
+        q0, q1 = max(own_c - k, 0), min(own_c + k + 1, n_cols)
         dr, dc = min(a1, p1) - max(a0, p0), min(b1, q1) - max(b0, q0)
         if dr > 0 and dc > 0:
-            total += res_need[j] * (dr * dc) / max((p1 - p0) * (q1 - q0), 1)
-    return total
+            total -= own_need * (dr * dc) / max((p1 - p0) * (q1 - q0), 1)
+    return max(total, 0.0)
 
 
 def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) -> np.ndarray:
@@ -153,10 +181,10 @@ def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) 
 def _claimed_share(rows, cols, radius_km, tables, cell_km, f, n_rows, n_cols, coef, res_rows, res_cols, res_radius,
                    res_need):
     out = np.zeros(rows.size)
+    claims = claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need)
     for i in range(rows.size):
         supply = _supply(tables, rows[i], cols[i], radius_km, cell_km, f, n_rows, n_cols, coef)
-        claimed = _claimed(rows[i], cols[i], radius_km, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius,
-                           res_need, -1)
+        claimed = _claimed(claims, rows[i], cols[i], radius_km, cell_km, n_rows, n_cols, 0, 0, 0.0, 0.0)
         out[i] = 1.0 if supply <= 0.0 else min(1.0, claimed / supply)
     return out
 
@@ -191,20 +219,22 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
             kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc,
             res_rows, res_cols, res_radius, res_male, spacing2_km2, cell_area_km2):
     """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave. A range's
-    supply is what its prey yield less what the other residents whose ranges overlap it claim.
-    A male unit does not shift to within the territory spacing of another resident male's centre;
-    units are taken in turn and a shifted centre counts for those after it."""
+    supply is what its prey yield less what the other residents whose ranges overlap it claim
+    (their claims as at the start of the month). A male unit does not shift to within the
+    territory spacing of another resident male's centre; units are taken in turn and a shifted
+    centre counts for the spacing of those after it."""
     n = leaders.size
     action = np.zeros(n, dtype=np.int64)
     new_row = np.empty(n, dtype=np.int64)
     new_col = np.empty(n, dtype=np.int64)
     new_radius = np.empty(n)
+    claims = claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, need)
     for i in range(n):
         a = leaders[i]
         r, c, rad = home_row[a], home_col[a], radius_km[a]
         new_row[i], new_col[i], new_radius[i] = r, c, rad
         here = (_supply(sat, r, c, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
-                - _claimed(r, c, rad, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i))
+                - _claimed(claims, r, c, rad, cell_km, n_rows, n_cols, r, c, rad, need[i]))
         if here >= abandon_fraction * need[i] and condition[a] >= track_condition:
             continue
         # shift by one range radius towards the richest open direction
@@ -219,7 +249,7 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
             if res_male[i] and _male_near(tr, tc, i, res_rows, res_cols, res_male, spacing2_km2, cell_area_km2):
                 continue
             s = (_supply(sat, tr, tc, rad, cell_km, f, n_rows, n_cols, kg_per_animal)
-                 - _claimed(tr, tc, rad, cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i))
+                 - _claimed(claims, tr, tc, rad, cell_km, n_rows, n_cols, r, c, rad, need[i]))
             if s > best:
                 best, best_r, best_c = s, tr, tc
         if best_r >= 0 and best >= need[i]:
@@ -230,7 +260,7 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
         # grow the range where it is
         for j in range(radii.size):
             if radii[j] > rad and (_supply(sat, r, c, radii[j], cell_km, f, n_rows, n_cols, kg_per_animal)
-                                   - _claimed(r, c, radii[j], cell_km, n_rows, n_cols, res_rows, res_cols, res_radius, need, i)
+                                   - _claimed(claims, r, c, radii[j], cell_km, n_rows, n_cols, r, c, rad, need[i])
                                    ) >= need[i]:
                 action[i] = 1
                 new_radius[i] = radii[j]
@@ -341,6 +371,7 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
     radius = np.empty(n)
     rows = np.empty(n, dtype=np.int64)
     cols = np.empty(n, dtype=np.int64)
+    claims = claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need)
     for i in range(n):
         a = walkers[i]
         rows[i], cols[i] = row[a], col[a]
@@ -353,8 +384,7 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
         radius[i] = radii_km[radii_km.size - 1]
         for k in range(radii_km.size):
             if (_supply(sat, row[a], col[a], radii_km[k], cell_km, f, n_rows, n_cols, kg_per_animal)
-                    - _claimed(row[a], col[a], radii_km[k], cell_km, n_rows, n_cols, res_rows, res_cols, res_radius,
-                               res_need, -1)
+                    - _claimed(claims, row[a], col[a], radii_km[k], cell_km, n_rows, n_cols, 0, 0, 0.0, 0.0)
                     ) >= need_kg_year[i]:
                 prey_ok[i] = True
                 radius[i] = radii_km[k]
