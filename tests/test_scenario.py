@@ -81,6 +81,18 @@ BAD_INPUTS = [
       "leopard_density"], False),
     ("replaced layer competitors", GOOD.replace("cell_km: 2.5}", "cell_km: 2.5, layers: {competitors: w.npy}}"),
      ["bad.yaml", "landscape.layers.competitors", "no longer a key", "lions", "wolves", "leopards"], False),
+    ("NaN in a list of numbers", GOOD + "cheetah: {litter_size_probs: [.nan, 1]}\n",
+     ["bad.yaml", "cheetah.litter_size_probs[0]", "got nan", "must be a finite number"], False),
+    ("infinite density", GOOD.replace("cell_km: 2.5}", "cell_km: 2.5, gazelle_density: .inf}"),
+     ["bad.yaml", "landscape.gazelle_density", "got inf", "must be a finite number"], False),
+    ("NaN plugin parameter", GOOD + "plugin_params: {x: .nan}\n",
+     ["bad.yaml", "plugin_params.x", "must be a finite number"], False),
+    ("name of dots only", GOOD.replace("name: small", "name: '..'"),
+     ["bad.yaml", "name", "got '..'", "must not consist of dots only"], False),
+    ("key given twice", GOOD + "years: 12\n",
+     ["bad.yaml", "line 8", "key 'years' given twice (first at line 2)"], False),
+    ("key given twice in a flow mapping", GOOD.replace("males: 2}", "males: 2, females: 3}"),
+     ["bad.yaml", "key 'females' given twice"], False),
     ("unknown rule", GOOD + "rules: {movement: habitat_wlak}\n",
      ["bad.yaml", "rules.movement", "'habitat_wlak'", "habitat_walk", "did you mean 'habitat_walk'?"], False),
 ]
@@ -200,6 +212,16 @@ def test_duplicate_scenario_names_are_refused(tmp_path):
 
 
 # ----------------------------------------------------------------------------------- extends
+def test_yaml_merge_keys_may_be_overridden_without_a_duplicate_key_error(tmp_path):
+    releases = ("releases:\n"
+                "  - &first {cell: [2, 2], females: 2, males: 2}\n"
+                "  - <<: *first\n"
+                "    females: 5\n")
+    f = write(tmp_path, "merge.yaml", GOOD.replace("releases:\n  - {cell: [2, 2], females: 2, males: 2}\n", releases))
+    (s, _), = load_scenarios([f])
+    assert [r.females for r in s.releases] == [2, 5] and s.releases[1].cell == (2, 2)
+
+
 def test_extends_deep_merges_mappings_and_replaces_lists(tmp_path):
     write(tmp_path, "common/base.yaml", """\
         abstract: true

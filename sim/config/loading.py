@@ -1,6 +1,6 @@
 """Scenario files: YAML reading, ``extends``, ``sweep`` expansion and validation.
 
-A scenario file (``yaml.safe_load`` only) holds one scenario (a mapping) or a list of them. Three
+A scenario file (safe YAML only; a key given twice in one mapping is refused) holds one scenario (a mapping) or a list of them. Three
 top-level keys are about the file rather than the model and are removed before validation
 (:data:`sim.config.file_schema.META_KEYS`):
 
@@ -36,6 +36,27 @@ from .schema import Scenario
 from .sweep import display_key, expand_sweep
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses a key given twice in one mapping (plain YAML keeps the last
+    one silently, so a second ``females:`` would quietly replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first_line: dict = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":     # '<<: *base' may be overridden
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in first_line:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} given twice (first at line {first_line[key] + 1})",
+                        key_node.start_mark)
+                first_line[key] = key_node.start_mark.line
+            except TypeError:               # an unhashable key: SafeLoader says so below
+                pass
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_scenarios(paths: Iterable[str | Path]) -> list[tuple[Scenario, Path]]:
@@ -132,7 +153,7 @@ def _read_yaml(file: Path) -> Any:
     except UnicodeDecodeError:
         raise ScenarioError(file, "the file is not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as e:
         raise ScenarioError(file, _yaml_message(e)) from None
     if data is None:

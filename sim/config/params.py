@@ -39,9 +39,10 @@ DIFFUSION_UNIT = ("fraction moving to neighbour cells per month, on 2.5 km cells
                   "x (2.5 km / cell)², the same km²/month)")
 
 class Params(BaseModel):
-    """Base for parameter groups: immutable, unknown keys rejected."""
+    """Base for parameter groups: immutable, unknown keys rejected, no NaN or infinite number
+    (a NaN passed every bound check and crashed the run later)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Mapping
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .params import CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams
 
@@ -260,6 +260,14 @@ class Scenario(Params):
     output: Output = Field(default_factory=Output, description="What to record")
     plugin_params: dict[str, float] = Field(default_factory=dict, description=(
         "Parameters read by plugin rules (name: number); unused by the built-in rules"))
+
+    @field_validator("name")
+    @classmethod
+    def _not_only_dots(cls, name: str) -> str:
+        # A name is a folder and file name in the run folder: '.' and '..' point elsewhere.
+        if set(name) == {"."}:
+            raise ValueError(f"got {name!r}, must not consist of dots only (it names files and folders of the run)")
+        return name
 
     @model_validator(mode="after")
     def _check_years(self) -> "Scenario":
