@@ -210,3 +210,40 @@ def test_geotiff_without_rasterio_says_how_to_install(tmp_path, monkeypatch):
 
 def test_layer_error_is_a_value_error():
     assert issubclass(LayerError, ValueError)
+
+
+@pytest.mark.parametrize("header, fragment", [
+    ("ncols 8.7\nnrows 6\ncellsize 1\n", "header ncols is 8.7"),
+    ("ncols 8\nnrows -6\ncellsize 1\n", "header nrows is -6"),
+    ("ncols 8\nnrows 6\ncellsize nan\n", "header cellsize is nan"),
+    ("ncols inf\nnrows 6\ncellsize 1\n", "header ncols is inf"),
+    ("ncols 8\nnrows 6\ncellsize 0\n", "header cellsize is 0"),
+])
+def test_ascii_header_sizes_must_be_finite_whole_and_positive(tmp_path, header, fragment):
+    f = tmp_path / "h.asc"
+    f.write_text(header + "\n".join(" ".join("1" for _ in range(8)) for _ in range(6)) + "\n")
+    with pytest.raises(LayerError) as e:
+        load_layer(f, expect_shape=SHAPE, layer_name="habitat")
+    assert fragment in check_error(e, f, "habitat")
+
+
+def test_empty_npy_and_npz_named_npy_are_refused(tmp_path):
+    (tmp_path / "empty.npy").write_bytes(b"")
+    with pytest.raises(LayerError) as e:
+        load_layer(tmp_path / "empty.npy", expect_shape=SHAPE, layer_name="habitat")
+    assert "not a readable .npy array" in check_error(e, tmp_path / "empty.npy", "habitat")
+    with open(tmp_path / "z.npy", "wb") as fh:
+        np.savez(fh, habitat=np.zeros(SHAPE))
+    with pytest.raises(LayerError) as e:
+        load_layer(tmp_path / "z.npy", expect_shape=SHAPE, layer_name="habitat")
+    assert ".npz archive" in check_error(e, tmp_path / "z.npy", "habitat")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes on this system")
+def test_a_named_pipe_is_refused_without_reading_it(tmp_path):
+    import os
+    fifo = tmp_path / "h.npy"
+    os.mkfifo(fifo)          # reading it would block forever: the check must not open it
+    with pytest.raises(LayerError) as e:
+        load_layer(fifo, expect_shape=SHAPE, layer_name="habitat")
+    assert "not a regular file" in check_error(e, fifo, "habitat")

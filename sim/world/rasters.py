@@ -58,8 +58,11 @@ def _where(mask: np.ndarray, limit: int = 5) -> str:
 def _read_npy(path: Path, layer: str):
     try:
         a = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise _fail(path, layer, f"not a readable .npy array ({e})", "a numeric .npy array") from None
+    except (ValueError, OSError, EOFError) as e:
+        raise _fail(path, layer, f"not a readable .npy array ({e or 'empty file'})", "a numeric .npy array") from None
+    if not isinstance(a, np.ndarray):           # np.load opens a .npz archive whatever the suffix
+        a.close()
+        raise _fail(path, layer, "a .npz archive, not a .npy array", "one numeric array saved with numpy.save")
     if a.dtype.kind not in "biuf":
         raise _fail(path, layer, f"array of dtype {a.dtype}", "a numeric (bool, int or float) array")
     a = a.astype(np.float64)
@@ -99,6 +102,14 @@ def _read_asc(path: Path, layer: str):
     if missing:
         raise _fail(path, layer, f"ESRI ASCII header lacks {', '.join(missing)}",
                     "a header with ncols, nrows, xllcorner, yllcorner, cellsize [, NODATA_value]")
+    bad = [k for k, v in header.items() if not np.isfinite(v)]
+    if bad:
+        raise _fail(path, layer, f"header {bad[0]} is {header[bad[0]]}", "a finite number")
+    for key in ("nrows", "ncols"):
+        if header[key] < 1 or header[key] != int(header[key]):
+            raise _fail(path, layer, f"header {key} is {header[key]:g}", "a whole number ≥ 1")
+    if header["cellsize"] <= 0:
+        raise _fail(path, layer, f"header cellsize is {header['cellsize']:g}", "a number > 0")
     nrows, ncols = int(header["nrows"]), int(header["ncols"])
     body = " ".join(lines[i:]).replace(",", " ")
     try:
@@ -179,6 +190,8 @@ def load_layer(path, *, expect_shape: tuple[int, int], layer_name: str,
                     "(relative paths are taken from the scenario file's folder)")
     if path.is_dir():
         raise _fail(path, layer_name, "a folder", "a .npy, .asc or .tif file")
+    if not path.is_file():      # a FIFO would block the read forever, /dev/zero never ends
+        raise _fail(path, layer_name, "not a regular file (a pipe, device or socket)", "a .npy, .asc or .tif file")
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise _fail(path, layer_name, f"file type {suffix or '(none)'!r}", ", ".join(SUFFIXES))
