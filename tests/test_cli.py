@@ -175,6 +175,19 @@ def test_check_in_a_subprocess_prints_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_workers_do_not_import_modules_from_the_working_directory(tmp_path):
+    # a user's helper named like a standard module, in the folder the run is started from
+    (tmp_path / "concurrent.py").write_text(
+        "import os\nopen(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'IMPORTED'), 'a').write('x')\n"
+        "raise SystemExit('the working directory was on a worker\'s sys.path')\n")
+    f = write(tmp_path, "s.yaml", GOOD.replace("years: 10", "years: 2").replace("replicates: 2", "replicates: 4"))
+    proc = subprocess.run([sys.executable, str(ROOT / "run_scenarios.py"), "run", str(f), "--jobs", "2",
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not (tmp_path / "IMPORTED").exists()
+    assert (tmp_path / "out" / "summary.csv").exists()
+
+
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope.yaml")]) == 2
     assert "no such file or folder" in capsys.readouterr().err

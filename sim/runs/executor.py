@@ -39,6 +39,15 @@ def worker_count(jobs: int | None) -> int:
         return os.cpu_count() or 1
 
 
+def keep_workers_off_the_working_directory() -> None:
+    """Worker processes start with ``python -m ...``, which puts the working directory first on
+    ``sys.path``: a user's ``random.py`` or ``concurrent.py`` there would be imported by every
+    worker (a ``concurrent.py`` that started runs made workers start runs recursively).
+    ``PYTHONSAFEPATH=1`` (Python >= 3.11), inherited by the workers, leaves that entry out; the
+    workers still get this process's ``sys.path`` from loky, so ``sim`` imports as here."""
+    os.environ["PYTHONSAFEPATH"] = "1"
+
+
 class Executor:
     """joblib.Parallel on loky (local processes) or dask (LocalCluster or a scheduler address)."""
 
@@ -48,6 +57,7 @@ class Executor:
         self._client = self._cluster = None
 
     def __enter__(self) -> "Executor":
+        keep_workers_off_the_working_directory()
         if self.backend == "dask":
             import logging
 

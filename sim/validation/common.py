@@ -123,6 +123,9 @@ def parallel_map(fn: Callable, args: Sequence[tuple], jobs: int) -> list:
     if jobs <= 1 or len(args) <= 1:
         return [fn(*a) for a in args]
     import joblib
+
+    from ..runs.executor import keep_workers_off_the_working_directory
+    keep_workers_off_the_working_directory()
     return joblib.Parallel(n_jobs=jobs, backend="loky", batch_size=1)(joblib.delayed(fn)(*a) for a in args)
 
 
