@@ -93,6 +93,11 @@ BAD_INPUTS = [
      ["bad.yaml", "line 8", "key 'years' given twice (first at line 2)"], False),
     ("key given twice in a flow mapping", GOOD.replace("males: 2}", "males: 2, females: 3}"),
      ["bad.yaml", "key 'females' given twice"], False),
+    ("map too large to build", GOOD.replace("width_km: 25, height_km: 25", "width_km: 5000, height_km: 5000"),
+     ["bad.yaml", "landscape.cell_km", "4,000,000 cells", "at most 1,500,000 cells", "cell_km ≥ 4.08 km"], True),
+    ("cells too fine for the ustyurt map", GOOD.replace("preset: uniform, width_km: 25, height_km: 25, cell_km: 2.5",
+                                                        "cell_km: 0.11"),
+     ["bad.yaml", "landscape.cell_km", "22,074,525 cells", "cell_km ≥ 0.42 km"], True),
     ("unknown rule", GOOD + "rules: {movement: habitat_wlak}\n",
      ["bad.yaml", "rules.movement", "'habitat_wlak'", "habitat_walk", "did you mean 'habitat_walk'?"], False),
 ]

@@ -68,7 +68,8 @@ class LandscapeSpec(Params):
     """Which landscape to build. Presets: the stylised ``ustyurt`` map or a ``uniform`` rectangle."""
 
     preset: Literal["ustyurt", "uniform"] = "ustyurt"
-    cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]")
+    cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]; the map may have at most 1,500,000 cells "
+                           "(sim.world.presets.MAX_CELLS, refused at check)")
     prey_cell_km: float = Field(5.0, gt=0, le=100, description=(
         "Cell side of the prey density grid [km]: prey cells are f x f landscape cells, f the whole "
         "number nearest to prey_cell_km / cell_km (at least 1, i.e. the landscape grid)"))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import life, registry  # noqa: F401  (importing sim.life registers the built-in rules)
 from ..world.build import build_landscape
+from ..world.presets import grid_size_problem
 from ..world.coarsen import coarsened, prey_factor
 from ..world.landscape import Landscape
 from ..world.rasters import LayerError
@@ -106,6 +107,9 @@ def build_scenario_landscape(scenario: Scenario, file: str | Path) -> Landscape:
 
     Raster problems (:class:`sim.world.rasters.LayerError`) become a ScenarioError naming the file.
     """
+    too_large = grid_size_problem(scenario.landscape)
+    if too_large:
+        raise ScenarioError(file, too_large)
     try:
         return build_landscape(scenario.landscape, base_dir=Path(file).parent)
     except LayerError as e:

@@ -15,6 +15,12 @@ from numba import njit
 _SQRT_PI = math.sqrt(math.pi)
 
 
+def grid_shape(height_km: float, width_km: float, cell_km: float) -> tuple[int, int]:
+    """(rows, cols) of a map of height_km x width_km on cells of cell_km: the nearest whole
+    numbers of cells, at least 1."""
+    return max(1, round(height_km / cell_km)), max(1, round(width_km / cell_km))
+
+
 def half_box(radius_km, cell_km: float) -> np.ndarray:
     """Half-side [cells] of the square with the area of a disk of ``radius_km``."""
     return np.maximum(0, np.rint(np.asarray(radius_km) * _SQRT_PI / 2.0 / cell_km)).astype(np.int64)

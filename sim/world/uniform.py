@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .geometry import grid_shape
 from .landscape import Feature, Landscape
 
 
@@ -17,8 +18,7 @@ def build_uniform(spec) -> Landscape:
     ``lion_density``, ``wolf_density`` and ``leopard_density``. Release sites: ``centre`` and
     ``north``/``south``/``west``/``east`` a quarter of the way in from each edge.
     """
-    rows = max(1, round(spec.height_km / spec.cell_km))
-    cols = max(1, round(spec.width_km / spec.cell_km))
+    rows, cols = grid_shape(spec.height_km, spec.width_km, spec.cell_km)
 
     def full(value: float) -> np.ndarray:
         return np.full((rows, cols), float(value), dtype=np.float64)

@@ -21,6 +21,7 @@ import numpy as np
 
 from .shapes import (cells_of, distance_km, inside_ellipse, inside_polygon, nearest_on_polyline,
                        polyline_cells, scale_to_total, soft_ellipse)
+from .geometry import grid_shape
 from .landscape import EAST, SOUTH, Feature, Fence, Landscape
 from .ustyurt_data import (BORDER_ARAL, BORDER_CORNER, BORDER_GAPS, BORDER_MERIDIAN, CHINKS, GAZELLE_K_TOTAL,
                            HABITAT_ESCARPMENT, HABITAT_OFF_PLATEAU, HABITAT_PLAIN, HABITAT_SALT_FLAT, HABITAT_SAND,
@@ -96,8 +97,7 @@ def build_ustyurt(spec) -> Landscape:
     from scipy.ndimage import gaussian_filter
 
     cell = float(spec.cell_km)
-    rows = max(1, round(MAP_HEIGHT_KM / cell))
-    cols = max(1, round(MAP_WIDTH_KM / cell))
+    rows, cols = grid_shape(MAP_HEIGHT_KM, MAP_WIDTH_KM, cell)
     area = cell * cell
     yk = ((np.arange(rows) + 0.5) * cell)[:, None]          # km south of the north edge
     xk = ((np.arange(cols) + 0.5) * cell)[None, :]          # km east of the west edge
