@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from typing import Any
 
@@ -40,6 +41,13 @@ def display_key(path: str) -> str:
         return str(path)
 
 
+#: Most scenarios one sweep may make (the full factorial of its value lists). Each member is
+#: validated and kept in memory before a run starts: measured with `check` on a small uniform
+#: scenario, 1,000 members take 3 s and 195 MB, 10,000 take 43 s and 300 MB; a 100 x 100 x 100
+#: sweep (a million) used over 4 GB before writing anything.
+MAX_SWEEP_MEMBERS = 10_000
+
+
 def expand_sweep(data: dict, sweep: Any) -> list[dict]:
     """The scenarios a ``sweep`` mapping makes from ``data`` (``[data]`` if there is none).
 
@@ -61,6 +69,12 @@ def expand_sweep(data: dict, sweep: Any) -> list[dict]:
         keys.append(key)
         paths.append(parts)
         value_lists.append(values)
+    members = math.prod(len(v) for v in value_lists)
+    if members > MAX_SWEEP_MEMBERS:
+        sizes = " x ".join(str(len(v)) for v in value_lists)
+        raise ValueError(f"sweep: {sizes} values make {members:,} scenarios; at most {MAX_SWEEP_MEMBERS:,} "
+                         "per sweep (each is validated and kept in memory before the run starts); "
+                         "split the sweep or use fewer values")
     base_name = str(data.get("name", "scenario"))
     out = []
     for combo in itertools.product(*value_lists):
