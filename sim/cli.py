@@ -262,7 +262,8 @@ def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | No
     """Scenarios with command-line overrides applied and re-validated, plus notes for the user.
 
     ``quick`` caps replicates at 10 and the horizon at 10 years (explicit ``replicates``/``years``
-    win) and drops releases (or repeats of releases) that would fall after the horizon.
+    win) and drops releases and management events (or their repeats) that would fall after the
+    horizon, with a note for each.
     """
     out, notes, errors = [], [], []
     opts = " ".join(o for o in (f"--replicates {replicates}" if replicates else "",
@@ -292,6 +293,23 @@ def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | No
             if s.releases and not kept:
                 notes.append(f"--quick: scenario {s.name!r} releases no cheetahs within {horizon} years")
             update["releases"] = kept
+            mgmt: dict = {}
+            for name, i, years in s.management.scheduled():
+                items = mgmt.setdefault(name, list(getattr(s.management, name)))
+                if years[0] > horizon:
+                    notes.append(f"--quick: scenario {s.name!r}: dropped management.{name}[{i}] (year {years[0]}), "
+                                 f"after the {horizon}-year horizon")
+                    items[i] = None
+                elif years[-1] > horizon:
+                    inside = sum(y <= horizon for y in years)
+                    notes.append(f"--quick: scenario {s.name!r}: management.{name}[{i}] repeats {inside} time(s) "
+                                 f"instead of {len(years)} within the {horizon}-year horizon")
+                    ev = items[i]
+                    items[i] = ev.model_copy(update={"repeat": ev.repeat.model_copy(update={"times": inside})})
+            changed = {k: [e for e in v if e is not None] for k, v in mgmt.items()
+                       if any(e is None for e in v) or v != list(getattr(s.management, k))}
+            if changed:
+                update["management"] = s.management.model_copy(update=changed)
         if not update:
             out.append((s, f))
             continue

@@ -261,6 +261,21 @@ def test_quick_caps_replicates_and_horizon_and_drops_late_releases(tmp_path, fak
     assert "dropped releases[1] (year 20)" in err and "releases[2] repeats 3 time(s) instead of 5" in err
 
 
+def test_quick_drops_and_shortens_late_management_events(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "long.yaml", GOOD.replace("years: 10", "years: 50")
+              + "management:\n"
+              + "  anti_poaching: [{year: 2, strength: 0.5}, {year: 30, strength: 0.9}]\n"
+              + "  prey_translocations: [{year: 6, species: gazelle, number: 10, cell: [1, 1], "
+                "repeat: {every_years: 2, times: 5}}]\n")
+    assert main(["run", str(f), "--quick", "--out", "o", "--no-report"]) == 0
+    (s,), = [c[1][0] for c in fake_batch.calls]
+    assert [a.year for a in s.management.anti_poaching] == [2]
+    assert [(t.year, t.repeat.times) for t in s.management.prey_translocations] == [(6, 3)]
+    err = capsys.readouterr().err
+    assert "dropped management.anti_poaching[1] (year 30)" in err
+    assert "management.prey_translocations[0] repeats 3 time(s) instead of 5" in err
+
+
 def test_years_override_that_strands_a_release_is_a_clear_error(tmp_path, fake_batch, capsys):
     f = write(tmp_path, "small.yaml", GOOD.replace("{cell", "{year: 8, cell"))
     assert main(["run", str(f), "--years", "5", "--out", "o"]) == 2

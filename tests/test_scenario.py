@@ -61,6 +61,13 @@ BAD_INPUTS = [
      ["bad.yaml", "releases[0]", "year 8", "falls after the horizon", "years: 5"], False),
     ("repeats after the horizon", GOOD.replace("males: 2}", "males: 2, repeat: {every_years: 4, times: 4}}"),
      ["bad.yaml", "releases[0]", "year 13", "counting its repeats", "after the horizon"], False),
+    ("management event after the horizon", GOOD + "management: {anti_poaching: [{year: 12, strength: 0.5}]}\n",
+     ["bad.yaml", "management.anti_poaching[0]", "year 12", "falls after the horizon (years: 10)",
+      "raise years to at least 12"], False),
+    ("repeated prey translocation after the horizon",
+     GOOD + "management: {prey_translocations: [{year: 4, species: gazelle, number: 10, cell: [1, 1], "
+            "repeat: {every_years: 3, times: 4}}]}\n",
+     ["management.prey_translocations[0]", "year 13 (counting its repeats)", "falls after the horizon"], False),
     ("cell of three numbers", GOOD.replace("[2, 2]", "[2, 2, 2]"),
      ["releases[0].cell", "exactly 2 items [row, col]"], False),
     ("yaml syntax error", "name: x\nyears: [1, 2\nreplicates: 3\n",

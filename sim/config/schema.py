@@ -202,6 +202,19 @@ class Mitigation(Params):
 class Management(ManagementBaseline):
     """Baseline management and scheduled interventions."""
 
+    def scheduled(self) -> list[tuple[str, int, list[int]]]:
+        """(list name, index, years) of every scheduled intervention, years counting repeats."""
+        out = []
+        for name in type(self).model_fields:
+            items = getattr(self, name)
+            if not isinstance(items, list):
+                continue
+            for i, ev in enumerate(items):
+                rep = getattr(ev, "repeat", None)
+                n, step = (rep.times, rep.every_years) if rep else (1, 1)
+                out.append((name, i, [ev.year + k * step for k in range(n)]))
+        return out
+
     fence_gaps: list[FenceGaps] = Field(default_factory=list)
     fence_removal: list[FenceRemoval] = Field(default_factory=list)
     anti_poaching: list[AntiPoaching] = Field(default_factory=list)
@@ -277,6 +290,12 @@ class Scenario(Params):
             if last > self.years:
                 raise ValueError(f"releases.{i}: a release in year {last} falls after the horizon "
                                  f"(years: {self.years})")
+        for name, i, years in self.management.scheduled():
+            if years[-1] > self.years:
+                rep = " (counting its repeats)" if len(years) > 1 else ""
+                raise ValueError(f"management.{name}[{i}]: the intervention in year {years[-1]}{rep} falls after "
+                                 f"the horizon (years: {self.years}) and would never happen; schedule it by year "
+                                 f"{self.years} or raise years to at least {years[-1]}")
         return self
 
 
