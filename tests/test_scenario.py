@@ -68,6 +68,10 @@ BAD_INPUTS = [
      GOOD + "management: {prey_translocations: [{year: 4, species: gazelle, number: 10, cell: [1, 1], "
             "repeat: {every_years: 3, times: 4}}]}\n",
      ["management.prey_translocations[0]", "year 13 (counting its repeats)", "falls after the horizon"], False),
+    ("true for a count", GOOD.replace("females: 2", "females: true"),
+     ["bad.yaml", "releases[0].females", "got true", "must be a number"], False),
+    ("quoted number", GOOD.replace("males: 2}", "males: 2, age_months: '12'}"),
+     ["bad.yaml", "releases[0].age_months", "got '12'", "must be a number, not text"], False),
     ("cell of three numbers", GOOD.replace("[2, 2]", "[2, 2, 2]"),
      ["releases[0].cell", "exactly 2 items [row, col]"], False),
     ("yaml syntax error", "name: x\nyears: [1, 2\nreplicates: 3\n",

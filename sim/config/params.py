@@ -17,9 +17,11 @@ Time convention: one model step is one month; ``month`` 0 is January. Years in s
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 
 def P(default: Any, unit: str, source: str, description: str = "", *,
@@ -40,9 +42,35 @@ DIFFUSION_UNIT = ("fraction moving to neighbour cells per month, on 2.5 km cells
 
 class Params(BaseModel):
     """Base for parameter groups: immutable, unknown keys rejected, no NaN or infinite number
-    (a NaN passed every bound check and crashed the run later)."""
+    (a NaN passed every bound check and crashed the run later), and no true/false or quoted
+    number where a number belongs (pydantic would quietly convert them)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_text_or_truth_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic's lax mode turns 'females: true' into 1 and "age_months: '12'" into 12.
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and isinstance(value, (bool, str)) and _is_number(field.annotation):
+            if isinstance(value, bool):
+                raise ValueError(f"got {str(value).lower()}, must be a number (true/false is not a number)")
+            try:
+                float(value)
+            except ValueError:
+                return value                    # not a number at all: pydantic's own message
+            raise ValueError(f"got {value!r}, must be a number, not text (write it without quotes)")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field's annotation is int or float, optionally with None."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return bool(args) and all(a in (int, float) for a in args)
+    return False
 
 
 # --------------------------------------------------------------------------------------------
