@@ -72,6 +72,8 @@ BAD_INPUTS = [
      ["bad.yaml", "releases[0].females", "got true", "must be a number"], False),
     ("quoted number", GOOD.replace("males: 2}", "males: 2, age_months: '12'}"),
      ["bad.yaml", "releases[0].age_months", "got '12'", "must be a number, not text"], False),
+    ("description of a megabyte", GOOD + "description: " + "x" * 1_000_000 + "\n",
+     ["bad.yaml", "description", "must be at most 2000 characters long"], False),
     ("cell of three numbers", GOOD.replace("[2, 2]", "[2, 2, 2]"),
      ["releases[0].cell", "exactly 2 items [row, col]"], False),
     ("yaml syntax error", "name: x\nyears: [1, 2\nreplicates: 3\n",

@@ -256,8 +256,10 @@ class Scenario(Params):
 
     name: str = Field(..., min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.+=,-]+$",
                       description="Scenario name (letters, digits, _ . + = , -); names result rows")
-    description: str = Field("", description="One line a specialist reads in the report")
-    family: str = Field("", description="Group label for the report (e.g. 'founders')")
+    description: str = Field("", max_length=2000, description=(
+        "One line a specialist reads in the report (at most 2,000 characters: it is a field of the "
+        "result tables, and a 1 MB description broke them after the run)"))
+    family: str = Field("", max_length=120, description="Group label for the report (e.g. 'founders')")
     baseline: str | None = Field(None, description="Name of the scenario this one is compared with")
     years: int = Field(50, ge=1, le=200, description="Horizon [years]")
     replicates: int = Field(100, ge=1, le=1_000_000, description="Stochastic replicates")
