@@ -188,6 +188,40 @@ def test_workers_do_not_import_modules_from_the_working_directory(tmp_path):
     assert (tmp_path / "out" / "summary.csv").exists()
 
 
+KILLER_PLUGIN = """\
+import os, signal
+import numpy as np
+from sim.registry import register
+
+@register("hazard", "test_oom_killer")
+def oom_killer(ctx, animals):
+    \"\"\"Stands in for the system killing a worker that ran out of memory (only when KILL_ME=1).\"\"\"
+    if os.environ.get("KILL_ME") == "1":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return np.zeros(len(animals.pop))
+"""
+
+
+def test_a_killed_worker_ends_the_run_with_a_resume_hint_and_resume_finishes_it(tmp_path):
+    import os
+    (tmp_path / "killer.py").write_text(KILLER_PLUGIN)
+    f = write(tmp_path, "k.yaml", GOOD.replace("years: 10", "years: 2").replace("replicates: 2", "replicates: 4")
+              .replace("cell_km: 2.5}", "cell_km: 2.5, fenced: true}")      # nobody walks off the map first
+              + "rules: {hazards: [background, test_oom_killer]}\n")
+    cli = [sys.executable, str(ROOT / "run_scenarios.py"), "run"]
+    proc = subprocess.run([*cli, str(f), "--plugin", "killer.py", "--jobs", "2", "--out", "out", "--no-report"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                          env={**os.environ, "KILL_ME": "1"})
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "a worker process died" in proc.stderr and "run --resume out --jobs 1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    env = {k: v for k, v in os.environ.items() if k != "KILL_ME"}
+    proc = subprocess.run([*cli, "--resume", "out", "--plugin", "killer.py", "--jobs", "1", "--no-report"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "out" / "summary.csv").exists()
+
+
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope.yaml")]) == 2
     assert "no such file or folder" in capsys.readouterr().err

@@ -9,6 +9,7 @@ chunk at a time; the main process writes it and drops it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -37,6 +38,11 @@ def worker_count(jobs: int | None) -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without returning its chunk (killed by the system, e.g. when memory
+    ran out, or crashed in compiled code); the chunks finished before it are saved."""
 
 
 def keep_workers_off_the_working_directory() -> None:
@@ -100,6 +106,9 @@ def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str
     bar = tqdm(total=total, initial=total - todo, unit="rep", desc="replicates",
                disable=not progress, dynamic_ncols=True, file=sys.stderr)
     failed = 0
+    from concurrent.futures.process import BrokenProcessPool
+
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
     try:
         with Executor(backend, jobs, scheduler) as ex:
             for chunk in ex.map_unordered(tasks):
@@ -109,5 +118,14 @@ def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str
                     bar.set_postfix(failed=failed, refresh=False)
                 bar.update(chunk["last"] - chunk["first"] + 1)
                 del chunk
+    except (TerminatedWorkerError, BrokenProcessPool) as e:
+        raise WorkerDied(f"a worker process died before returning its replicates ({_exit_words(e)}); "
+                         "this is usually the system killing it when memory ran out") from None
     finally:
         bar.close()
+
+
+def _exit_words(e: BaseException) -> str:
+    """The worker's exit as loky reports it ('exit codes of the workers are {SIGKILL(-9)}'), short."""
+    m = re.search(r"exit codes? of the workers? (?:are|is) \{([^}]*)\}", str(e))
+    return f"exit {m.group(1)}" if m else type(e).__name__
