@@ -74,6 +74,16 @@ BAD_INPUTS = [
      ["bad.yaml", "releases[0].age_months", "got '12'", "must be a number, not text"], False),
     ("description of a megabyte", GOOD + "description: " + "x" * 1_000_000 + "\n",
      ["bad.yaml", "description", "must be at most 2000 characters long"], False),
+    ("nesting 600 levels deep", "name: x\nyears: " + "[" * 600 + "]" * 600 + "\n",
+     ["bad.yaml", "nested too deeply"], False),
+    ("alias inside itself", "name: x\nyears: &a [*a]\n",
+     ["bad.yaml", "refers to the list or mapping that holds it"], False),
+    ("alias bomb", "name: x\nx0: &x0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+     + "".join(f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]\n" for i in range(1, 9)) + "years: *x8\n",
+     ["bad.yaml", "more than 100,000 values once YAML aliases"], False),
+    ("NUL byte in extends", GOOD + 'extends: "a\\0b.yaml"\n', ["bad.yaml", "extends", "not a usable path"], False),
+    ("extends path too long", GOOD + "extends: " + "a" * 5000 + ".yaml\n",
+     ["bad.yaml", "extends", "not a usable path (File name too long)"], False),
     ("cell of three numbers", GOOD.replace("[2, 2]", "[2, 2, 2]"),
      ["releases[0].cell", "exactly 2 items [row, col]"], False),
     ("yaml syntax error", "name: x\nyears: [1, 2\nreplicates: 3\n",
@@ -212,6 +222,16 @@ def test_a_bad_value_inherited_from_a_base_says_where_it_was_set(tmp_path):
         load_scenarios([child])
     assert "child.yaml" in str(info.value)
     assert "cheetah.mate_search_km: got -5" in str(info.value) and "(set in base.yaml)" in str(info.value)
+
+
+def test_an_endless_extends_chain_is_refused_with_its_ends(tmp_path):
+    write(tmp_path, "c0.yaml", "abstract: true\nyears: 10\n")
+    for i in range(1, 61):
+        write(tmp_path, f"c{i}.yaml", f"abstract: true\nextends: c{i - 1}.yaml\n")
+    top = write(tmp_path, "top.yaml", GOOD + "extends: c60.yaml\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([top])
+    assert "a chain of more than 50 base files (top.yaml → ..." in str(info.value)
 
 
 def test_missing_file_or_base_is_a_scenario_error(tmp_path):

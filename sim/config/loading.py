@@ -36,6 +36,12 @@ from .schema import Scenario
 from .sweep import display_key, expand_sweep
 
 YAML_SUFFIXES = (".yaml", ".yml")
+#: Limits of a scenario file (those in scenarios/ nest at most 6 levels, hold at most ~100 values
+#: and extend at most 2 bases): deeper nesting, alias bombs and endless ``extends`` chains are refused
+#: with a message instead of a RecursionError, a hang or running out of memory.
+MAX_NESTING = 50
+MAX_VALUES = 100_000
+MAX_EXTENDS_DEPTH = 50
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -156,9 +162,35 @@ def _read_yaml(file: Path) -> Any:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as e:
         raise ScenarioError(file, _yaml_message(e)) from None
+    except RecursionError:
+        raise ScenarioError(file, f"nested too deeply for a scenario (at most {MAX_NESTING} levels)") from None
     if data is None:
         raise ScenarioError(file, "the file is empty")
+    problem = _size_problem(data)
+    if problem:
+        raise ScenarioError(file, problem)
     return data
+
+
+def _size_problem(data: Any) -> str | None:
+    """Why ``data`` is too deep, self-referencing or too large (YAML aliases expanded) to be a
+    scenario, or None. Walks without recursion and stops at the first limit, so an alias bomb
+    (a few hundred bytes standing for 10^8 values) is refused in microseconds."""
+    stack, count = [(data, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return (f"more than {MAX_VALUES:,} values once YAML aliases (*name) are expanded; a scenario "
+                    "file is far smaller (is an alias repeated inside itself?)")
+        if depth > MAX_NESTING:
+            return (f"nested more than {MAX_NESTING} levels deep (or a YAML alias refers to the list or "
+                    "mapping that holds it)")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return None
 
 
 def _yaml_message(e: yaml.YAMLError) -> str:
@@ -238,13 +270,21 @@ def _resolve_extends(own: dict, file: Path, seen: tuple[Path, ...],
     if not isinstance(ext, str) or not ext.strip():
         raise ScenarioError(file, f"extends: got {show_value(ext)}, must be the path of a base file "
                                   "(relative to this file)")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(file, f"extends: a chain of more than {MAX_EXTENDS_DEPTH} base files "
+                                  f"({seen[0].name} → ... → {file.name} → {ext}); merge some of them")
     base_file = file.parent / ext
-    resolved = base_file.resolve()
+    try:
+        resolved = base_file.resolve()
+        is_file = base_file.is_file()
+    except (OSError, ValueError) as e:      # a NUL byte, a name too long for the file system ...
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise ScenarioError(file, f"extends: got {show_value(ext)}, not a usable path ({why})") from None
     if resolved in seen:
         cycle = " → ".join(p.name for p in seen + (resolved,))
         raise ScenarioError(None, f"extends: cycle: {cycle} (a file cannot extend itself, "
                                   "directly or through other files)")
-    if not base_file.is_file():
+    if not is_file:
         raise ScenarioError(file, f"extends: base file {ext!r} not found (looked for {base_file})")
     data = _read_yaml(base_file)
     if not isinstance(data, dict):
