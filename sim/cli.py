@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
 # ============================================================================================
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failures, 2 user error, 130 Ctrl-C)."""
+    """Run the command line; returns the exit status (0 ok, 1 failures, 2 user error, 130 Ctrl-C,
+    143 SIGTERM)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -133,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as e:          # --help
         return int(e.code or 0)
+    _stop_on_sigterm()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:       # sim.runs.batch prints nothing on Ctrl-C: this is the one hint
@@ -142,12 +144,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             msg += (f" Finished replicates are saved in {out}; continue with:\n"
                     f"  python {PROG} run --resume {out}")
         print(msg, file=sys.stderr)
-        return 130
+        return 143 if _TERMINATED else 130
     except BrokenPipeError:          # e.g. `schema | head`
         return 0
     except _USER_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+_TERMINATED = False       # set when SIGTERM stopped the run (exit status 143 instead of 130)
+
+
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (cluster schedulers, ``timeout``, ``kill``) like Ctrl-C: the batch stops its
+    workers and the user gets the resume hint (by default SIGTERM ended this process at once and
+    left its busy workers running for minutes)."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return                      # signal handlers can only be set from the main thread
+
+    def interrupt(signum, frame):
+        global _TERMINATED
+        _TERMINATED = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 #: Exceptions that mean bad input, not a bug: one message, exit status 2, no traceback.

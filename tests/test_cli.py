@@ -222,6 +222,38 @@ def test_a_killed_worker_ends_the_run_with_a_resume_hint_and_resume_finishes_it(
     assert (tmp_path / "out" / "summary.csv").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads worker processes from Linux's /proc")
+def test_sigterm_stops_the_workers_and_leaves_a_resumable_run(tmp_path):
+    import json
+    import os
+    import signal
+    import time
+    f = write(tmp_path, "long.yaml", GOOD.replace("years: 10", "years: 50").replace("replicates: 2", "replicates: 400")
+              .replace("width_km: 25, height_km: 25, cell_km: 2.5}",
+                       "width_km: 100, height_km: 100, cell_km: 2.5, fenced: true, gazelle_density: 5}")
+              .replace("females: 2, males: 2", "females: 10, males: 10"))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_scenarios.py"), "run", str(f), "--jobs", "2",
+                             "--out", "out", "--no-report"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(workers) < 2:      # wait until both workers run
+        time.sleep(0.5)
+        kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        workers = {int(p) for p in kids.read_text().split()} if kids.exists() else set()
+    assert workers, "no worker process started"
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err[-2000:]
+    assert "interrupted" in err and "--resume out" in err and "Traceback" not in err
+    time.sleep(3)
+    alive = [p for p in workers if Path(f"/proc/{p}").exists()
+             and "loky" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+    assert alive == [], f"workers still running after SIGTERM: {alive}"
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "interrupted"
+
+
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope.yaml")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
