@@ -214,6 +214,49 @@ def test_resume_after_lost_chunks_reruns_only_those(reference, tmp_path):
     assert_same_data(reference, out)
 
 
+def test_resume_reruns_unreadable_chunks_and_keeps_them_aside(reference, tmp_path, capsys):
+    out = tmp_path / "corrupt"
+    shutil.copytree(reference, out)
+    chunks = sorted(out.glob("chunks/*/*.npz"))
+    truncated, empty, garbage = chunks[0], chunks[1], chunks[-1]
+    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
+    empty.write_bytes(b"")
+    garbage.write_bytes(b"not a chunk at all" * 10)
+    for f in ("summary.csv", "by_year.csv", "replicates.csv.gz"):
+        (out / f).unlink()
+    resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)
+    assert_same_data(reference, out)
+    for p in (truncated, empty, garbage):
+        assert p.with_name(p.name + ".unreadable").exists()
+    err = capsys.readouterr().err
+    assert err.count("could not be read") == 3 and "run again" in err
+
+
+def test_a_folder_being_run_cannot_be_resumed_by_a_second_process(reference, tmp_path):
+    from sim.runs.folder import FolderBusy, folder_lock
+    out = tmp_path / "busy"
+    shutil.copytree(reference, out)
+    next(out.glob("chunks/beta/*.npz")).unlink()
+    with folder_lock(out):          # stands in for the first resume, still running
+        code = ("import sys, tests.fake_runner as fake\n"
+                "from sim.runs.batch import resume_batch\n"
+                "from sim.runs.folder import FolderBusy\n"
+                "try:\n"
+                f"    resume_batch({str(out)!r}, jobs=1, runner=fake.run_replicate, progress=False)\n"
+                "except FolderBusy as e:\n"
+                "    print(e); sys.exit(3)\n")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert proc.returncode == 3, proc.stderr[-2000:]
+        assert f"being run by process {os.getpid()}" in proc.stdout
+        assert len(list(out.glob("chunks/beta/*.npz"))) == len(list(reference.glob("chunks/beta/*.npz"))) - 1
+    resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)   # free again
+    assert_same_data(reference, out)
+    with pytest.raises(FolderBusy):
+        with folder_lock(out), folder_lock(out):
+            pass
+
+
 def test_resume_uses_the_runner_recorded_in_the_manifest(reference, tmp_path):
     out = tmp_path / "again"
     shutil.copytree(reference, out)

@@ -27,8 +27,8 @@ from typing import Callable
 
 from ..config.schema import Scenario
 from .executor import check_backend, run_tasks, worker_count
-from .folder import (FORMAT_VERSION, MANIFEST, ManifestError, chunk_path, read_manifest,
-                     remove_stale_temps, write_json)
+from .folder import (FORMAT_VERSION, MANIFEST, ManifestError, chunk_path, folder_lock,
+                     quarantine_unreadable_chunks, read_manifest, remove_stale_temps, write_json)
 from .outputs import format_summary_table, write_outputs
 from .provenance import git_state, package_versions
 from .result import BatchResult, last_line
@@ -140,8 +140,9 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
         "failures": [],
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=workers, backend=backend,
-                           scheduler=scheduler, progress=progress, t0=t0)
+    with folder_lock(out_dir):
+        return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=workers, backend=backend,
+                               scheduler=scheduler, progress=progress, t0=t0)
 
 
 def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky",
@@ -164,12 +165,16 @@ def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky
         except Exception as e:
             raise ManifestError(f"{out_dir / MANIFEST}: the run used runner {ref}, which cannot be "
                                 f"imported here ({type(e).__name__}: {e}); pass runner=") from None
-    remove_stale_temps(out_dir)
-    for run in manifest["runs"]:
-        if run.get("status") == "running":      # its process died without a word (killed)
-            run["status"] = "interrupted"
-    return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=worker_count(jobs),
-                           backend=backend, scheduler=scheduler, progress=progress, t0=t0, resume=True)
+    with folder_lock(out_dir):
+        manifest = read_manifest(out_dir)       # as the last run left it, now that it has ended
+        remove_stale_temps(out_dir)
+        for note in quarantine_unreadable_chunks(out_dir, manifest["scenarios"], manifest["chunk_size"]):
+            print(f"note: {note}", file=sys.stderr)
+        for run in manifest["runs"]:
+            if run.get("status") == "running":      # its process died without a word (killed)
+                run["status"] = "interrupted"
+        return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=worker_count(jobs),
+                               backend=backend, scheduler=scheduler, progress=progress, t0=t0, resume=True)
 
 
 def _run_and_finish(out_dir: Path, manifest: dict, scenarios: list[Scenario], runner, *, jobs: int,

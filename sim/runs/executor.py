@@ -8,6 +8,7 @@ chunk at a time; the main process writes it and drops it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -45,13 +46,25 @@ class WorkerDied(RuntimeError):
     ran out, or crashed in compiled code); the chunks finished before it are saved."""
 
 
-def keep_workers_off_the_working_directory() -> None:
-    """Worker processes start with ``python -m ...``, which puts the working directory first on
+@contextlib.contextmanager
+def workers_off_the_working_directory() -> Iterator[None]:
+    """While it is open, worker processes start without the working directory on ``sys.path``.
+
+    Workers start with ``python -m ...``, which puts the working directory first on
     ``sys.path``: a user's ``random.py`` or ``concurrent.py`` there would be imported by every
     worker (a ``concurrent.py`` that started runs made workers start runs recursively).
-    ``PYTHONSAFEPATH=1`` (Python >= 3.11), inherited by the workers, leaves that entry out; the
-    workers still get this process's ``sys.path`` from loky, so ``sim`` imports as here."""
+    ``PYTHONSAFEPATH=1`` (Python >= 3.11), inherited by the workers started meanwhile, leaves that
+    entry out; loky then gives them this process's ``sys.path``, so ``sim`` imports as here. The
+    variable is restored afterwards, so other programs this process starts are unaffected."""
+    before = os.environ.get("PYTHONSAFEPATH")
     os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
 
 
 class Executor:
@@ -63,7 +76,6 @@ class Executor:
         self._client = self._cluster = None
 
     def __enter__(self) -> "Executor":
-        keep_workers_off_the_working_directory()
         if self.backend == "dask":
             import logging
 
@@ -110,7 +122,7 @@ def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str
 
     from joblib.externals.loky.process_executor import TerminatedWorkerError
     try:
-        with Executor(backend, jobs, scheduler) as ex:
+        with workers_off_the_working_directory(), Executor(backend, jobs, scheduler) as ex:
             for chunk in ex.map_unordered(tasks):
                 write_chunk(out_dir, chunk)
                 if chunk["failures"]:

@@ -16,10 +16,12 @@ a file that exists is complete; a killed writer leaves only ``.<name>.tmp-<pid>`
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Callable, Iterator
@@ -39,6 +41,40 @@ _COLUMN_KEY = "c__{}"                         # a census column's array in a chu
 
 class ManifestError(ValueError):
     """A folder to resume has no usable manifest.json."""
+
+
+class FolderBusy(ManifestError):
+    """Another process is running (or resuming) the batch in this folder."""
+
+
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def folder_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the run folder while a batch writes to it (``fcntl.flock`` on
+    ``out_dir/.lock``, released by the system if the process dies), so that two resumes of one
+    folder cannot run the same chunks twice or delete each other's temp files. FolderBusy names
+    the process that holds it. Where ``fcntl`` does not exist (Windows) no lock is taken."""
+    try:
+        import fcntl
+    except ImportError:                         # pragma: no cover - not on POSIX
+        yield
+        return
+    path = Path(out_dir) / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            raise FolderBusy(f"{out_dir}: the batch in this folder is being run by {holder}; wait for it "
+                             "to end (or stop it) before resuming") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} on {os.uname().nodename}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)                            # closing the descriptor releases the lock
 
 
 # ============================================================================ writing files
@@ -122,6 +158,26 @@ def read_chunk(path: Path) -> dict:
         return {"census": census, "ok": z["ok"],
                 "occupancy": z["occupancy"] if "occupancy" in z.files else None,
                 "failures": json.loads(str(z["failures"]))}
+
+
+def quarantine_unreadable_chunks(out_dir: Path, entries: list[dict], chunk_size: int) -> list[str]:
+    """Rename every chunk file of the plan that cannot be read (truncated, empty, garbage: e.g. a
+    disk that filled up) to ``<name>.unreadable`` so that a resume runs it again, keeping the bad
+    file for inspection; returns a note per file."""
+    notes = []
+    for entry in entries:
+        for first, last in chunk_plan(entry["replicates"], chunk_size):
+            path = chunk_path(out_dir, entry["name"], first, last)
+            if not path.exists():
+                continue
+            try:
+                read_chunk(path)
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+                bad = path.with_name(path.name + ".unreadable")
+                path.replace(bad)
+                notes.append(f"{path} could not be read ({type(e).__name__}); moved to {bad.name} and "
+                             "run again")
+    return notes
 
 
 def chunk_files(out_dir: Path, entry: dict, chunk_size: int) -> list[tuple[int, Path]]:

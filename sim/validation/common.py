@@ -124,9 +124,9 @@ def parallel_map(fn: Callable, args: Sequence[tuple], jobs: int) -> list:
         return [fn(*a) for a in args]
     import joblib
 
-    from ..runs.executor import keep_workers_off_the_working_directory
-    keep_workers_off_the_working_directory()
-    return joblib.Parallel(n_jobs=jobs, backend="loky", batch_size=1)(joblib.delayed(fn)(*a) for a in args)
+    from ..runs.executor import workers_off_the_working_directory
+    with workers_off_the_working_directory():
+        return joblib.Parallel(n_jobs=jobs, backend="loky", batch_size=1)(joblib.delayed(fn)(*a) for a in args)
 
 
 # ============================================================================ statistics
