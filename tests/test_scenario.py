@@ -234,6 +234,17 @@ def test_an_endless_extends_chain_is_refused_with_its_ends(tmp_path):
     assert "a chain of more than 50 base files (top.yaml → ..." in str(info.value)
 
 
+def test_an_abstract_base_is_checked_for_unknown_keys_types_and_ranges_but_not_completeness(tmp_path):
+    ok = write(tmp_path, "ok.yaml", "abstract: true\nyears: 5\nreleases: [{year: 8, cell: [1, 1], females: 1}]\n")
+    assert load_scenarios([ok]) == []           # incomplete and release after its years: the children decide
+    bad = write(tmp_path, "bad.yaml", "abstract: true\nyears: ten\nrelases: []\ncheetah: {conception_prob_per_month: 1.5}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([bad])
+    text = str(info.value)
+    for fragment in ("bad.yaml", "years: got 'ten'", "unknown key 'relases'", "conception_prob_per_month: got 1.5"):
+        assert fragment in text, text
+
+
 def test_missing_file_or_base_is_a_scenario_error(tmp_path):
     with pytest.raises(ScenarioError, match="no such file or folder"):
         load_scenarios([tmp_path / "nope.yaml"])

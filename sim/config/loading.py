@@ -31,6 +31,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import ScenarioError
+from .file_schema import META_KEYS
 from .messages import describe_error, show_value
 from .schema import Scenario
 from .sweep import display_key, expand_sweep
@@ -208,6 +209,20 @@ def _yaml_message(e: yaml.YAMLError) -> str:
     return msg
 
 
+def _abstract_problems(entry: dict, prefix: str) -> list[str]:
+    """Problems of an abstract base's own keys: unknown keys, wrong types and values out of range.
+    A base need not be complete (keys may be missing) and its cross-key checks (a release after
+    the horizon...) are left to the scenarios that extend it, which are validated whole."""
+    data = {k: v for k, v in entry.items() if k not in META_KEYS}
+    data.setdefault("name", "base")
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as e:
+        return [f"{prefix}{describe_error(err, data)}" for err in e.errors()
+                if err["type"] != "missing" and not err["type"].startswith(("value_error", "assertion"))]
+    return []
+
+
 def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scenario]:
     """Resolve extends, expand the sweep and validate one scenario mapping of ``file``."""
     problems: list[str] = []
@@ -215,6 +230,9 @@ def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scen
     if not isinstance(abstract, bool):
         raise _EntryProblems([f"{prefix}abstract: got {show_value(abstract)}, must be true or false"])
     if abstract:
+        problems = _abstract_problems(entry, prefix)
+        if problems:
+            raise _EntryProblems(problems)
         return []
     own = dict(entry)
     named_by_file = single and "name" not in own
