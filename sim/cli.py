@@ -329,16 +329,16 @@ def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | No
                 notes.append(f"--quick: scenario {s.name!r} releases no cheetahs within {horizon} years")
             update["releases"] = kept
             mgmt: dict = {}
-            for name, i, years in s.management.scheduled():
+            for name, i, when in s.management.scheduled():
                 items = mgmt.setdefault(name, list(getattr(s.management, name)))
-                if years[0] > horizon:
-                    notes.append(f"--quick: scenario {s.name!r}: dropped management.{name}[{i}] (year {years[0]}), "
+                if when[0] > horizon:
+                    notes.append(f"--quick: scenario {s.name!r}: dropped management.{name}[{i}] (year {when[0]}), "
                                  f"after the {horizon}-year horizon")
                     items[i] = None
-                elif years[-1] > horizon:
-                    inside = sum(y <= horizon for y in years)
+                elif when[-1] > horizon:
+                    inside = sum(y <= horizon for y in when)
                     notes.append(f"--quick: scenario {s.name!r}: management.{name}[{i}] repeats {inside} time(s) "
-                                 f"instead of {len(years)} within the {horizon}-year horizon")
+                                 f"instead of {len(when)} within the {horizon}-year horizon")
                     ev = items[i]
                     items[i] = ev.model_copy(update={"repeat": ev.repeat.model_copy(update={"times": inside})})
             changed = {k: [e for e in v if e is not None] for k, v in mgmt.items()

@@ -342,6 +342,15 @@ def test_quick_drops_and_shortens_late_management_events(tmp_path, fake_batch, c
     assert "management.prey_translocations[0] repeats 3 time(s) instead of 5" in err
 
 
+def test_quick_applies_the_same_horizon_to_every_scenario_of_a_folder(tmp_path, fake_batch):
+    mgmt = "management: {anti_poaching: [{year: 1, strength: 0.5}]}\n"
+    write(tmp_path, "a.yaml", GOOD.replace("name: small", "name: a").replace("years: 10", "years: 50") + mgmt)
+    write(tmp_path, "b.yaml", GOOD.replace("name: small", "name: b").replace("years: 10", "years: 30") + mgmt)
+    assert main(["run", str(tmp_path), "--quick", "--out", "o", "--no-report"]) == 0
+    scenarios = fake_batch.calls[0][1][0]
+    assert [(s.name, s.years, len(s.management.anti_poaching)) for s in scenarios] == [("a", 10, 1), ("b", 10, 1)]
+
+
 def test_years_override_that_strands_a_release_is_a_clear_error(tmp_path, fake_batch, capsys):
     f = write(tmp_path, "small.yaml", GOOD.replace("{cell", "{year: 8, cell"))
     assert main(["run", str(f), "--years", "5", "--out", "o"]) == 2
