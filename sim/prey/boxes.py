@@ -138,3 +138,12 @@ def range_totals(sat, rows, cols, radii_km, cell_km, f, n_rows, n_cols):
                      - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
                 out[i, j, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
     return out
+
+
+def clipped(r0, r1, c0, c1, rows: int, cols: int):
+    """Box bounds as flat int64 arrays clipped to a rows x cols grid (r0 <= r1, c0 <= c1)."""
+    r0 = np.minimum(np.maximum(np.ravel(r0).astype(np.int64), 0), rows)
+    c0 = np.minimum(np.maximum(np.ravel(c0).astype(np.int64), 0), cols)
+    r1 = np.minimum(np.maximum(np.ravel(r1).astype(np.int64), r0), rows)
+    c1 = np.minimum(np.maximum(np.ravel(c1).astype(np.int64), c0), cols)
+    return r0, r1, c0, c1

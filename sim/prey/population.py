@@ -65,6 +65,7 @@ from ..world.coarsen import coarsened
 from ..world.geometry import summed_area_table
 from ..world.landscape import Landscape
 from . import boxes
+from .migration import migrate_saiga
 from .tables import BLOCK_CELLS, COMPACT_FRACTION, build_tables, freeze, landscape_tables
 
 #: Index of the saiga: the migratory species, with a male fraction (horn poaching, collapse).
@@ -459,44 +460,10 @@ class PreyPopulation:
         return self._poach_cache
 
     def _migrate(self, season: int) -> None:
-        """Move saiga towards the new season's capacity, across fences only through gaps.
-
-        Region totals N_r; desired flow r -> q (q != r, G[r, q] > 0) is
-        N_r x Kt_q / sum of Kt over r and the regions reachable from it; actual flow is
-        min(desired, G[r, q] x throughput). Then each region's saiga are spread in proportion to
-        the new season's K (old pattern kept where the region has no K).
-        """
-        saiga = self.N[SAIGA]
-        flat = saiga.ravel()
-        n = self._n_regions
-        N_r = np.bincount(self._regions, weights=flat, minlength=n)
-        Kt = self._region_K[season]
-        if n > 1:
-            reach_K = self._reach * Kt[None, :]
-            denom = reach_K.sum(axis=1)
-            share = np.divide(reach_K, denom[:, None], out=np.zeros_like(reach_K), where=denom[:, None] > 0)
-            np.fill_diagonal(share, 0.0)
-            flow = np.minimum(N_r[:, None] * share, self._gap_capacity)
-            N_new = N_r - flow.sum(axis=1) + flow.sum(axis=0)
-            np.maximum(N_new, 0.0, out=N_new)
-        else:
-            N_new = N_r
-        to_k = np.divide(N_new, Kt, out=np.zeros(n), where=Kt > 0)
-        keep_old = np.divide(N_new, N_r, out=np.zeros(n), where=(Kt <= 0) & (N_r > 0))
-        K = self._K_flat[season][SAIGA]
-        regions = self._regions
-        if n == 1:
-            if Kt[0] > 0:
-                np.multiply(K, to_k[0], out=flat)
-            else:
-                flat *= keep_old[0]
-            return
-        if (Kt <= 0).any():
-            new = to_k[regions] * K
-            new += keep_old[regions] * flat
-            flat[:] = new
-        else:
-            np.multiply(to_k[regions], K, out=flat)
+        """Move saiga towards the new season's capacity, across fences only through gaps
+        (:func:`sim.prey.migration.migrate_saiga`)."""
+        migrate_saiga(self.N[SAIGA].ravel(), self._regions, self._n_regions, self._region_K[season],
+                      self._K_flat[season][SAIGA], self._reach, self._gap_capacity)
 
     # ------------------------------------------------------------------ external events
     def catastrophe(self, species: str, fraction: float) -> float:
@@ -535,7 +502,7 @@ class PreyPopulation:
             return np.zeros((0, self.N.shape[0]))
         self._sat = self._yield_sat = None
         rows, cols = self.landscape.shape
-        r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
+        r0, r1, c0, c1 = boxes.clipped(r0, r1, c0, c1, rows, cols)
         if self._loss is None:
             self._loss = np.zeros_like(self.N)
         return boxes.remove_kills(self.N, r0, r1, c0, c1, kills, self.factor, rows, cols, self._loss)
@@ -560,7 +527,7 @@ class PreyPopulation:
         Totals below 1e-9 animals are round-off, and count as 0."""
         shape = np.shape(r0)
         rows, cols = self.landscape.shape
-        r0, r1, c0, c1 = _clipped(r0, r1, c0, c1, rows, cols)
+        r0, r1, c0, c1 = boxes.clipped(r0, r1, c0, c1, rows, cols)
         out = boxes.box_totals(self.table(), r0, r1, c0, c1, self.factor, rows, cols)
         return out.T.reshape((self.N.shape[0],) + shape)
 
@@ -588,15 +555,6 @@ class PreyPopulation:
         if self._sat is None:
             self._sat = summed_area_table(self.N)
         return self._sat
-
-
-def _clipped(r0, r1, c0, c1, rows: int, cols: int):
-    """Box bounds as flat int64 arrays clipped to a rows x cols grid (r0 <= r1, c0 <= c1)."""
-    r0 = np.minimum(np.maximum(np.ravel(r0).astype(np.int64), 0), rows)
-    c0 = np.minimum(np.maximum(np.ravel(c0).astype(np.int64), 0), cols)
-    r1 = np.minimum(np.maximum(np.ravel(r1).astype(np.int64), r0), rows)
-    c1 = np.minimum(np.maximum(np.ravel(c1).astype(np.int64), c0), cols)
-    return r0, r1, c0, c1
 
 
 def _species_index(species: str) -> int:
