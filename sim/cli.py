@@ -31,7 +31,7 @@ from .config.errors import ScenarioError
 from .config.file_schema import file_json_schema
 from .config.loading import load_scenarios
 from .config.messages import describe_error
-from .config.schema import LandscapeSpec, Scenario
+from .config.schema import LandscapeSpec, Scenario, repeat_years
 from .reporting.maps import draw_landscape
 from .world.rasters import LayerError
 
@@ -291,6 +291,22 @@ def default_out_dir(loaded, now: float | None = None) -> Path:
     return Path("results") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
 
 
+def _cut_to_horizon(item, path: str, horizon: int, scenario: str, notes: list[str]):
+    """``item`` (a release or an intervention: ``year``, perhaps ``repeat``) as it fits within
+    ``horizon`` years: unchanged, with fewer repeats, or None (dropped), with a note for a change."""
+    when = repeat_years(item.year, getattr(item, "repeat", None))
+    inside = sum(y <= horizon for y in when)
+    if inside == 0:
+        notes.append(f"--quick: scenario {scenario!r}: dropped {path} (year {item.year}), after the "
+                     f"{horizon}-year horizon")
+        return None
+    if inside < len(when):
+        notes.append(f"--quick: scenario {scenario!r}: {path} repeats {inside} time(s) instead of {len(when)} "
+                     f"within the {horizon}-year horizon")
+        return item.model_copy(update={"repeat": item.repeat.model_copy(update={"times": inside})})
+    return item
+
+
 def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | None = None,
                     years: int | None = None, quick: bool = False
                     ) -> tuple[list[tuple[Scenario, Path]], list[str]]:
@@ -312,37 +328,18 @@ def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | No
         if horizon is not None:
             update["years"] = horizon
         if quick and horizon is not None:
-            kept = []
-            for i, rel in enumerate(s.releases):
-                events = rel.events()
-                inside = [e for e in events if e[0] <= horizon]
-                if not inside:
-                    notes.append(f"--quick: scenario {s.name!r}: dropped releases[{i}] (year {rel.year}), "
-                                 f"after the {horizon}-year horizon")
-                    continue
-                if len(inside) < len(events):
-                    notes.append(f"--quick: scenario {s.name!r}: releases[{i}] repeats {len(inside)} "
-                                 f"time(s) instead of {len(events)} within the {horizon}-year horizon")
-                    rel = rel.model_copy(update={"repeat": rel.repeat.model_copy(update={"times": len(inside)})})
-                kept.append(rel)
+            kept = [r for i, rel in enumerate(s.releases)
+                    if (r := _cut_to_horizon(rel, f"releases[{i}]", horizon, s.name, notes)) is not None]
             if s.releases and not kept:
                 notes.append(f"--quick: scenario {s.name!r} releases no cheetahs within {horizon} years")
             update["releases"] = kept
-            mgmt: dict = {}
-            for name, i, when in s.management.scheduled():
-                items = mgmt.setdefault(name, list(getattr(s.management, name)))
-                if when[0] > horizon:
-                    notes.append(f"--quick: scenario {s.name!r}: dropped management.{name}[{i}] (year {when[0]}), "
-                                 f"after the {horizon}-year horizon")
-                    items[i] = None
-                elif when[-1] > horizon:
-                    inside = sum(y <= horizon for y in when)
-                    notes.append(f"--quick: scenario {s.name!r}: management.{name}[{i}] repeats {inside} time(s) "
-                                 f"instead of {len(when)} within the {horizon}-year horizon")
-                    ev = items[i]
-                    items[i] = ev.model_copy(update={"repeat": ev.repeat.model_copy(update={"times": inside})})
-            changed = {k: [e for e in v if e is not None] for k, v in mgmt.items()
-                       if any(e is None for e in v) or v != list(getattr(s.management, k))}
+            changed = {}
+            for name in dict.fromkeys(name for name, _, _ in s.management.scheduled()):
+                items = getattr(s.management, name)
+                cut = [e for i, ev in enumerate(items)
+                       if (e := _cut_to_horizon(ev, f"management.{name}[{i}]", horizon, s.name, notes)) is not None]
+                if cut != items:
+                    changed[name] = cut
             if changed:
                 update["management"] = s.management.model_copy(update=changed)
         if not update:

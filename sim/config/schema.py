@@ -105,6 +105,13 @@ class Repeat(Params):
     times: int = Field(1, ge=1, le=100, description="Number of releases in all (including the first)")
 
 
+def repeat_years(year: int, repeat: Repeat | None) -> list[int]:
+    """The years of an event first in ``year`` and repeated as ``repeat`` says (just ``year`` if None)."""
+    if repeat is None:
+        return [year]
+    return [year + i * repeat.every_years for i in range(repeat.times)]
+
+
 class Release(Params):
     """Cheetahs put into the landscape at a site."""
 
@@ -130,9 +137,7 @@ class Release(Params):
 
     def events(self) -> list[tuple[int, int]]:
         """(year, month) of every release this entry makes, month 1-12."""
-        n = self.repeat.times if self.repeat else 1
-        step = self.repeat.every_years if self.repeat else 1
-        return [(self.year + i * step, self.month) for i in range(n)]
+        return [(y, self.month) for y in repeat_years(self.year, self.repeat)]
 
 
 class Where(Params):
@@ -210,9 +215,7 @@ class Management(ManagementBaseline):
             if not isinstance(items, list):
                 continue
             for i, ev in enumerate(items):
-                rep = getattr(ev, "repeat", None)
-                n, step = (rep.times, rep.every_years) if rep else (1, 1)
-                out.append((name, i, [ev.year + k * step for k in range(n)]))
+                out.append((name, i, repeat_years(ev.year, getattr(ev, "repeat", None))))
         return out
 
     fence_gaps: list[FenceGaps] = Field(default_factory=list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..config.schema import Scenario
+from ..config.schema import Scenario, repeat_years
 
 #: Management keys that take effect in January of their year, in the order they are applied.
 YEARLY = ("fence_gaps", "fence_removal", "anti_poaching", "protected_areas", "water_points",
@@ -29,10 +29,8 @@ class Schedule:
             for ev in getattr(mg, kind):
                 self.events[(ev.year, 0)].append((kind, ev))
         for tr in mg.prey_translocations:
-            n = tr.repeat.times if tr.repeat else 1
-            step = tr.repeat.every_years if tr.repeat else 1
-            for i in range(n):
-                self.events[(tr.year + i * step, tr.month - 1)].append(("prey_translocations", tr))
+            for year in repeat_years(tr.year, tr.repeat):
+                self.events[(year, tr.month - 1)].append(("prey_translocations", tr))
         self.release_years = sorted({y for (y, _), evs in self.events.items()
                                      for k, _ in evs if k == "release"})
 
