@@ -167,16 +167,17 @@ def form_coalition(pop: Cheetahs, brothers: np.ndarray, coalition_id: int) -> No
 
 
 def settle(pop: Cheetahs, leaders: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-           radius_km: np.ndarray, road_in_range: np.ndarray) -> None:
+           radius_km: np.ndarray, road_exposure: np.ndarray) -> None:
     """Units led by ``leaders`` take home ranges centred on (rows, cols) of ``radius_km``; every
-    independent member moves to the centre."""
+    independent member moves to the centre; ``road_exposure``: the range's road exposure (0 = no
+    road, 1 = an unmitigated road; :func:`sim.life.ranges.road_exposure`)."""
     members, k = _members_of(pop, leaders)
     pop.home_row[members] = rows[k]
     pop.home_col[members] = cols[k]
     pop.row[members] = rows[k]
     pop.col[members] = cols[k]
     pop.hr_radius_km[members] = radius_km[k]
-    pop.road_in_range[members] = road_in_range[k]
+    pop.road_risk_in_range[members] = road_exposure[k]
 
 
 def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
@@ -185,7 +186,7 @@ def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
     pop.home_row[members] = -1
     pop.home_col[members] = -1
     pop.hr_radius_km[members] = 0.0
-    pop.road_in_range[members] = False
+    pop.road_risk_in_range[members] = 0.0
 
 
 def _members_of(pop: Cheetahs, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,7 @@ FIELDS: dict[str, tuple[str, object]] = {
     "home_row": ("i", -1),          # home-range centre cell; -1: no home range
     "home_col": ("i", -1),
     "hr_radius_km": ("f", 0.0),     # home-range radius [km]
-    "road_in_range": ("b", False),
+    "road_risk_in_range": ("f", 0.0),  # road exposure of the home range (0 none, 1 unmitigated road)
     "heading": ("i", -1),           # last walking heading 0..7 (-1: none yet)
     "condition": ("f", 1.0),        # body condition 0-1 (1 = full reserve)
     "mother": ("i", -1),            # row of the mother while a dependent cub, else -1

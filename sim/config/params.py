@@ -564,6 +564,11 @@ class EnvironmentParams(Params):
                                       "of the affected population (Kock et al. 2018); earlier events smaller",
                                       ge=0, le=1)
     die_off_month: int = P(4, "month (0 = January)", "Kock et al. 2018: May 2015, at calving", ge=0, le=11)
+    drought_prob: float = P(0.0, "probability per year", "assumption: ordinary dry years are in "
+                            "ev_capacity_sd; a distinct drought catastrophe is off unless a climate scenario "
+                            "sets it (environment.trends)", "Drought: a year of low prey capacity", ge=0, le=1)
+    drought_capacity_factor: float = P(0.5, "multiplier on prey K in a drought year", "assumption: a "
+                                       "failed spring halves forage (no Ustyurt series found)", ge=0, le=1)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from typing import Any, Literal, Mapping
 
 from pydantic import Field, field_validator, model_validator
 
-from .params import CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams
+from .climate import Environment
+from .levers import (Corridor, FenceClosure, FenceGaps, NewFence, NewRoad, Patrol, RoadMitigation)
+from .params import CheetahParams, ManagementBaseline, Params, PreyParams
 
 Cell = tuple[int, int]
 
@@ -155,12 +157,6 @@ class Where(Params):
         return self
 
 
-class FenceGaps(Params):
-    year: int = Field(1, ge=1)
-    fence: str = "border"
-    add: int = Field(10, ge=1, le=10000, description="Extra gaps, spread evenly along the fence")
-
-
 class FenceRemoval(Params):
     year: int = Field(1, ge=1)
     fence: str = "border"
@@ -225,7 +221,13 @@ class Management(ManagementBaseline):
     water_points: list[WaterPoints] = Field(default_factory=list)
     prey_translocations: list[PreyTranslocation] = Field(default_factory=list)
     conflict_mitigation: list[Mitigation] = Field(default_factory=list)
-    road_mitigation: list[Mitigation] = Field(default_factory=list)
+    road_mitigation: list[RoadMitigation] = Field(default_factory=list)
+    fence_closure: list[FenceClosure] = Field(default_factory=list, description="Fence gaps closed again")
+    new_fences: list[NewFence] = Field(default_factory=list, description="Fences built")
+    roads: list[NewRoad] = Field(default_factory=list, description="New roads and railways (Roadmap 5.3)")
+    patrols: list[Patrol] = Field(default_factory=list, description=(
+        "Ranger patrol zones, inside or outside protected areas (Roadmap 4.1)"))
+    corridors: list[Corridor] = Field(default_factory=list, description="Protected corridors (Roadmap 1.3)")
 
 
 #: Causes of death drawn as monthly hazards by default (sim.life.mortality), in census order.
@@ -272,7 +274,7 @@ class Scenario(Params):
     landscape: LandscapeSpec = Field(default_factory=LandscapeSpec, description="Map preset, cell size, raster layers")
     prey: PreyParams = Field(default_factory=PreyParams, description="Prey species parameters (docs/parameters.md)")
     cheetah: CheetahParams = Field(default_factory=CheetahParams, description="Cheetah parameters (docs/parameters.md)")
-    environment: EnvironmentParams = Field(default_factory=EnvironmentParams, description="Year effects and catastrophes")
+    environment: Environment = Field(default_factory=Environment, description="Year effects, catastrophes and climate trends")
     releases: list[Release] = Field(default_factory=list, description="Cheetah releases")
     management: Management = Field(default_factory=Management, description="Baseline management and interventions")
     rules: Rules = Field(default_factory=Rules, description="Names of the swappable rules")

@@ -174,31 +174,35 @@ def _starvation(condition, threshold):
 @register("hazard", "human")
 def human(m, a: Animals) -> np.ndarray:
     """Persecution and poaching: ``human_hazard_per_year`` x herder pressure x (1 - protection x
-    enforcement) x conflict mitigation factor; not for cubs or animals in a boma."""
+    enforcement) x (1 - ranger patrol) x conflict mitigation factor; not for cubs or animals in a
+    boma."""
     land = m.landscape
     r, c = a.cell
-    return _human(r, c, a.is_cub, a.in_boma, land.human, land.protection, m.enforcement,
+    return _human(r, c, a.is_cub, a.in_boma, land.human, land.protection, land.patrol, m.enforcement,
                   m.params.human_hazard_per_year / 12.0, m.human_factor)
 
 
 @njit(cache=True)
-def _human(rows, cols, is_cub, in_boma, human, protection, enforcement, per_month, factor):
+def _human(rows, cols, is_cub, in_boma, human, protection, patrol, enforcement, per_month, factor):
     out = np.zeros(rows.size)
     for i in range(out.size):
         if not (is_cub[i] or in_boma[i]):
             r, c = rows[i], cols[i]
-            out[i] = per_month * (human[r, c] * (1.0 - protection[r, c] * enforcement)) * factor
+            unprotected = (1.0 - protection[r, c] * enforcement) * (1.0 - patrol[r, c])
+            out[i] = per_month * (human[r, c] * unprotected) * factor
     return out
 
 
 @register("hazard", "road")
 def road(m, a: Animals) -> np.ndarray:
     """A resident whose range holds a road crosses it ``resident_road_crossings_per_month`` times,
-    each with the road crossing mortality (x road mitigation factor)."""
+    each with the road crossing mortality (x road mitigation factor), the hazard scaled by the
+    mean crossing risk of the road cells in its range (1 unmitigated; crossing structures and
+    speed limits lower it, :attr:`Landscape.road_risk`)."""
     p = m.params
     p_cross = min(p.road_crossing_mortality * m.road_factor, 1.0 - 1e-12)
-    exposed = a.pop.road_in_range & ~a.is_cub
-    return np.where(exposed, -math.log(1.0 - p_cross) * p.resident_road_crossings_per_month, 0.0)
+    exposure = np.where(a.is_cub, 0.0, a.pop.road_risk_in_range)
+    return exposure * (-math.log(1.0 - p_cross) * p.resident_road_crossings_per_month)
 
 
 @register("hazard", "predation")

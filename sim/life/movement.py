@@ -10,9 +10,11 @@ beyond the rule's choice:
 * a closed fence edge stops the jump before it (a diagonal unit step passes if either L-shaped
   orthogonal path is open, as :meth:`sim.world.landscape.Landscape.step_blocked`);
 * the map edge stops the jump, or, on an open-boundary map, the walker emigrates;
-* entering a road cell counts one road crossing; each independent member of the unit survives
-  each crossing with probability 1 - ``road_crossing_mortality`` x the road mitigation factor
-  (cubs, carried along by their mother, are exempt).
+* entering a road cell counts one road crossing, weighted by the cell's crossing risk (1 on an
+  unmitigated road; crossing structures and speed limits lower it: ``Landscape.road_risk``); each
+  independent member of the unit survives the month's weighted crossings k with probability
+  (1 - ``road_crossing_mortality`` x the road mitigation factor)^k (cubs, carried along by their
+  mother, are exempt).
 """
 
 from __future__ import annotations
@@ -109,14 +111,14 @@ def _biomass(N, mass):
 
 @njit(cache=True)
 def _habitat_substep(rows, cols, headings, gone, step_cells, u, habitat, bias, food, food_f, food_bias, check,
-                     east, south, road, open_boundary, crossings):
+                     east, south, road, risk, open_boundary, crossings):
     """One sub-step of :func:`habitat_walk` or :func:`prey_walk` and the jump, in place: the same
     numbers as the rule followed by the walk engine's jump."""
     d = _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias)
     for i in range(rows.size):
         if not gone[i]:
             headings[i] = d[i]
-    _jump(rows, cols, d, gone, step_cells, check, east, south, road, open_boundary, crossings)
+    _jump(rows, cols, d, gone, step_cells, check, east, south, road, risk, open_boundary, crossings)
 
 
 def _walk_month(model, rows, cols, headings, step_cells, substeps, rng, food, food_f, food_bias):
@@ -126,13 +128,14 @@ def _walk_month(model, rows, cols, headings, step_cells, substeps, rng, food, fo
     habitat = model.landscape.habitat
     bias = float(model.params.walk_habitat_bias)
     open_boundary = bool(model.landscape.open_boundary)
-    crossings = np.zeros(rows.size, dtype=np.int64)
+    crossings = np.zeros(rows.size, dtype=np.float64)
     gone = np.zeros(rows.size, dtype=bool)
     for _ in range(substeps):
         if gone.all():
             break
         _habitat_substep(rows, cols, headings, gone, step_cells, rng.random(rows.size), habitat, bias, food,
-                         food_f, food_bias, geo.check, geo.east, geo.south, geo.road, open_boundary, crossings)
+                         food_f, food_bias, geo.check, geo.east, geo.south, geo.road, geo.risk, open_boundary,
+                         crossings)
     return rows, cols, headings, crossings, gone
 
 
@@ -166,6 +169,7 @@ class WalkGeometry:
     east: np.ndarray
     south: np.ndarray
     road: np.ndarray
+    risk: np.ndarray       # float (rows, cols): crossing risk of road cells (Landscape.road_risk)
 
     @classmethod
     def build(cls, land, max_step_cells: int) -> "WalkGeometry":
@@ -179,7 +183,7 @@ class WalkGeometry:
                 mark[fence.edges[:, 1], fence.edges[:, 2]] = True
             mark |= land.road
             check = binary_dilation(mark, iterations=key) if mark.any() else mark
-            geo = cls(check=check, east=east, south=south, road=land.road)
+            geo = cls(check=check, east=east, south=south, road=land.road, risk=land.road_risk)
             check.setflags(write=False)
             if len(per) >= 4:
                 per.pop(next(iter(per)))
@@ -204,11 +208,11 @@ def _blocked(east, south, r, c, dr, dc):
 
 
 @njit(cache=True)
-def _jump(rows, cols, d, gone, step_cells, check, east, south, road, open_boundary, crossings):
+def _jump(rows, cols, d, gone, step_cells, check, east, south, road, risk, open_boundary, crossings):
     """One jump of every walker still on the map, in place: the walker heads d (0..7)
     ``step_cells`` cells; jumps from cells marked in ``check`` (or leaving the map) are followed
-    cell by cell (fences stop them, road cells entered are counted, the open map edge is
-    emigration)."""
+    cell by cell (fences stop them, road cells entered add their crossing risk to ``crossings``,
+    the open map edge is emigration)."""
     n_rows, n_cols = check.shape
     for i in range(rows.size):
         if gone[i]:
@@ -228,7 +232,7 @@ def _jump(rows, cols, d, gone, step_cells, check, east, south, road, open_bounda
             if _blocked(east, south, r, c, dr, dc):
                 break
             if road[nr, nc] and not road[r, c]:
-                crossings[i] += 1
+                crossings[i] += risk[nr, nc]
             r, c = nr, nc
         rows[i], cols[i] = r, c
 
@@ -237,7 +241,8 @@ def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_c
          substeps: int, rule, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Move walkers for one month: ``substeps`` jumps, headings from ``rule``.
 
-    Returns new (rows, cols, headings, road_crossings, emigrated) arrays. Walkers that emigrate
+    Returns new (rows, cols, headings, road_crossings, emigrated) arrays (road crossings weighted
+    by the crossing risk of the cells entered). Walkers that emigrate
     stop where they left the map.
     """
     land = model.landscape
@@ -249,14 +254,14 @@ def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_c
     whole_month = getattr(rule, "month", None)
     if whole_month is not None:
         return whole_month(model, rows, cols, headings, step_cells, substeps, rng)
-    crossings = np.zeros(len(rows), dtype=np.int64)
+    crossings = np.zeros(len(rows), dtype=np.float64)
     gone = np.zeros(len(rows), dtype=bool)
     for _ in range(substeps):
         if gone.all():
             break
         d = np.asarray(rule(model, rows, cols, headings, step_cells, rng), dtype=np.int64)
         headings = np.where(gone, headings, d)
-        _jump(rows, cols, d, gone, step_cells, geo.check, geo.east, geo.south, geo.road,
+        _jump(rows, cols, d, gone, step_cells, geo.check, geo.east, geo.south, geo.road, geo.risk,
               bool(land.open_boundary), crossings)
     return rows, cols, headings, crossings, gone
 
@@ -312,8 +317,8 @@ def move(m: Any) -> None:
 def _deaths_on_the_way(m: Any, units, walking: np.ndarray, follows: np.ndarray, crossings: np.ndarray,
                        gone: np.ndarray) -> None:
     """Units that walked off an open map edge are lost (cubs first, then each member); each member
-    of a unit that crossed roads dies with probability 1 - (1 - p)^crossings (one draw per
-    member, units in order)."""
+    of a unit that crossed roads dies with probability 1 - (1 - p)^crossings (crossings weighted
+    by the cells' crossing risk; one draw per member, units in order)."""
     pop = m.cheetahs
     p = m.params
     p_cross = min(1.0, p.road_crossing_mortality * m.road_factor)

@@ -396,12 +396,29 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
 
 def settle(m: Any, leaders: np.ndarray, rows: np.ndarray, cols: np.ndarray, radius_km: np.ndarray) -> None:
     """Units led by ``leaders`` take home ranges centred on (rows, cols) of ``radius_km``
-    (noting whether a road runs through each range, for the road hazard)."""
-    land = m.landscape
-    r0, r1, c0, c1 = boxes(np.asarray(rows), np.asarray(cols), half_box(radius_km, land.cell_km), land.shape)
-    road = box_sums(m.road_table, r0, r1, c0, c1) > 0
+    (noting each range's road exposure, :func:`road_exposure`, for the road hazard)."""
     events.settle(m.cheetahs, np.asarray(leaders), np.asarray(rows), np.asarray(cols),
-                  np.asarray(radius_km, dtype=float), road)
+                  np.asarray(radius_km, dtype=float), road_exposure(m, rows, cols, radius_km))
+
+
+def road_exposure(m: Any, rows, cols, radius_km) -> np.ndarray:
+    """Road exposure of home ranges centred on (rows, cols) of ``radius_km``: 0 where no road
+    cell lies in the range's box, else the mean crossing risk of its road cells (1 for an
+    unmitigated road; :attr:`sim.world.landscape.Landscape.road_risk`)."""
+    land = m.landscape
+    r0, r1, c0, c1 = boxes(np.asarray(rows), np.asarray(cols), half_box(np.asarray(radius_km, dtype=float),
+                                                                        land.cell_km), land.shape)
+    count = box_sums(m.road_table, r0, r1, c0, c1)
+    risk = box_sums(m.road_risk_table, r0, r1, c0, c1)
+    return np.divide(risk, count, out=np.zeros(count.shape, dtype=np.float64), where=count > 0)
+
+
+def refresh_road_exposure(m: Any) -> None:
+    """Recompute the road exposure of every resident (after a road was built or mitigated)."""
+    pop = m.cheetahs
+    res = np.flatnonzero(pop.alive & (pop.home_row >= 0))
+    if res.size:
+        pop.road_risk_in_range[res] = road_exposure(m, pop.home_row[res], pop.home_col[res], pop.hr_radius_km[res])
 
 
 def space_ok(m: Any, walkers: np.ndarray, rows, cols, radius, residents: np.ndarray) -> np.ndarray:

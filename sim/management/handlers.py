@@ -15,6 +15,7 @@ import numpy as np
 from ..cheetahs.events import add_animals
 from ..cheetahs.population import ORIGINS
 from ..config.schema import Release, Where
+from . import levers
 
 
 def resolve_cell(land, site: str | None, cell) -> tuple[int, int]:
@@ -57,19 +58,6 @@ def release(m: Any, rel: Release) -> bool:
     return False
 
 
-def fence_gaps(m: Any, ev) -> bool:
-    land = m.landscape
-    m.landscape = land.replace(fences=tuple(f.with_more_gaps(ev.add) if f.name == ev.fence else f
-                                            for f in land.fences))
-    return True
-
-
-def fence_removal(m: Any, ev) -> bool:
-    land = m.landscape
-    m.landscape = land.replace(fences=tuple(f.removed() if f.name == ev.fence else f for f in land.fences))
-    return True
-
-
 def anti_poaching(m: Any, ev) -> bool:
     m.enforcement = ev.strength
     return False
@@ -102,8 +90,22 @@ def conflict_mitigation(m: Any, ev) -> bool:
 
 
 def road_mitigation(m: Any, ev) -> bool:
-    m.road_factor = ev.factor
-    return False
+    """Without places: one factor on every road crossing; with ``at``: the crossing risk of the
+    road cells there (:func:`sim.management.levers.road_mitigation_at`)."""
+    if ev.at is None:
+        m.road_factor = ev.factor
+        return False
+    m.landscape = levers.road_mitigation_at(m.landscape, ev)
+    return True
+
+
+def _landscape_edit(edit: Callable) -> Callable[[Any, Any], bool]:
+    """A handler applying a landscape lever of :mod:`sim.management.levers`."""
+    def handler(m: Any, ev) -> bool:
+        m.landscape = edit(m.landscape, ev)
+        return True
+    handler.__doc__ = edit.__doc__
+    return handler
 
 
 def prey_translocations(m: Any, ev) -> bool:
@@ -113,8 +115,8 @@ def prey_translocations(m: Any, ev) -> bool:
 
 
 HANDLERS: dict[str, Callable[[Any, Any], bool]] = {
-    "release": release, "fence_gaps": fence_gaps, "fence_removal": fence_removal,
-    "anti_poaching": anti_poaching, "protected_areas": protected_areas, "water_points": water_points,
+    **{kind: _landscape_edit(edit) for kind, edit in levers.EDITS.items()},
+    "release": release, "anti_poaching": anti_poaching, "protected_areas": protected_areas, "water_points": water_points,
     "conflict_mitigation": conflict_mitigation, "road_mitigation": road_mitigation,
     "prey_translocations": prey_translocations,
 }

@@ -1,7 +1,8 @@
 """When the scenario's interventions fall due.
 
-Year-level interventions (fence gaps, fence removal, anti-poaching, new protected areas, water
-points, conflict and road mitigation) take effect in January of their year. Releases and prey
+Year-level interventions (new fences and roads, fence gaps, closure and removal, anti-poaching,
+new protected areas, ranger patrols, corridors, water points, conflict and road mitigation) take
+effect in January of their year, in the order of :data:`YEARLY`. Releases and prey
 translocations happen in their own month.
 """
 
@@ -12,8 +13,8 @@ from collections import defaultdict
 from ..config.schema import Scenario, repeat_years
 
 #: Management keys that take effect in January of their year, in the order they are applied.
-YEARLY = ("fence_gaps", "fence_removal", "anti_poaching", "protected_areas", "water_points",
-          "conflict_mitigation", "road_mitigation")
+YEARLY = ("new_fences", "roads", "fence_gaps", "fence_closure", "fence_removal", "anti_poaching",
+          "protected_areas", "patrols", "corridors", "water_points", "conflict_mitigation", "road_mitigation")
 
 
 class Schedule:

@@ -23,6 +23,7 @@ from ..world.rasters import LayerError
 from ..config.errors import ScenarioError
 from ..config.messages import show_number
 from ..config.schema import Scenario
+from ..management.levers import replay
 
 
 def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str | Path) -> None:
@@ -38,7 +39,6 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
     problems: list[str] = []
     sites = sorted(landscape.sites)
     rows, cols = landscape.rows, landscape.cols
-    fence_names = [f.name for f in landscape.fences]
 
     def site_ok(path: str, site: str | None) -> None:
         if site is None or site in landscape.sites:
@@ -78,12 +78,10 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
     for i, tr in enumerate(mg.prey_translocations):
         site_ok(f"management.prey_translocations[{i}].site", tr.site)
         cell_ok(f"management.prey_translocations[{i}].cell", tr.cell)
-    for kind in ("fence_gaps", "fence_removal"):
-        for i, ev in enumerate(getattr(mg, kind)):
-            if ev.fence not in fence_names:
-                text = f"management.{kind}[{i}].fence: no fence named {ev.fence!r} in the {landscape.name} landscape"
-                text += f" (fences: {', '.join(fence_names)})" if fence_names else " (it has no fences)"
-                problems.append(text)
+    # Fences, roads, corridors, patrols: replayed in schedule order (a fence may be built before
+    # its gaps are opened), so check refuses what the run could not apply.
+    final, lever_problems = replay(landscape, scenario)
+    problems += lever_problems
     capacity = landscape.capacity
     for species, layer in (("saiga", "saiga_winter"), ("gazelle", "gazelle"), ("urial", "urial")):
         sp = getattr(scenario.prey, species)
@@ -94,10 +92,13 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
             problems.append(f"prey.{species}.initial_total: got {show_number(sp.initial_total)} animals, but the "
                             f"{landscape.name} landscape has no {species} capacity (layer {layer}, "
                             f"January); set prey.{species}.initial_total: 0{hint}")
-    try:                                    # the prey grid must keep the fence regions apart
-        coarsened(landscape, prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km))
-    except ValueError as e:
-        problems.append(f"landscape.prey_cell_km: {e}")
+    factor = prey_factor(landscape.cell_km, scenario.landscape.prey_cell_km)
+    for land, when in ((landscape, ""), (final, " once the scenario's fences are built")):
+        try:                                    # the prey grid must keep the fence regions apart
+            coarsened(land, factor)
+        except ValueError as e:
+            problems.append(f"landscape.prey_cell_km{when}: {e}")
+            break
     if problems:
         raise ScenarioError(file, *problems)
 

@@ -103,6 +103,7 @@ class ReintroductionModel(mesa.Model):
         self.hazard_multiplier = 1.0
         self.harsh_winter = False
         self.die_off = False
+        self.drought = False
         self.litters = 0
         self.coalitions = 0
         self.census = empty_census(scenario.years)
@@ -118,9 +119,11 @@ class ReintroductionModel(mesa.Model):
         land = self.landscape
         self.walk_geometry = WalkGeometry.build(land, self.max_step_cells)
         self.road_table = summed_area_table(land.road)
+        self.road_risk_table = summed_area_table(land.road_risk)
         self.competitor_tables = {kind: summed_area_table(layer) for kind, layer in land.competitors.items()}
         if prey:
             self.prey.set_landscape(land)
+            ranges.refresh_road_exposure(self)
 
     # ------------------------------------------------------------------ queries
     @property

@@ -16,7 +16,7 @@ One month (:meth:`PreyPopulation.step`) is, in this order:
    fecundity factor ``1 - exp(-m / male_fraction_collapse)`` (Milner-Gulland et al. 2003);
 2. natural mortality, monthly survival ``s^(1/12)``; saiga males at ``male_extra_mortality`` x the
    female hazard;
-3. poaching, annual fraction ``p x (1 - protection x enforcement)`` per cell; saiga poaching is
+3. poaching, annual fraction ``p x (1 - protection x enforcement) x (1 - patrol)`` per cell; saiga poaching is
    male-biased (``male_poaching_share``);
 4. movement: diffusion to the four orthogonal neighbours weighted by their capacity K, refused across closed
    fence edges and the map edge;
@@ -440,7 +440,7 @@ class PreyPopulation:
             shared = self._tables["poach_cache"]
             entry = shared.get(key)
             if entry is None:
-                p_eff = self._poaching[:, None, None] * (1.0 - self._protection * enforcement)[None]
+                p_eff = self._poaching[:, None, None] * ((1.0 - self._protection * enforcement) * self._patrol_keep)[None]
                 not_poached = (1.0 - p_eff) ** (1.0 / 12.0)
                 keep = not_poached.copy()
                 others = np.arange(keep.shape[0]) != SAIGA          # the saiga's survival: s_tot

@@ -86,6 +86,10 @@ def build_tables(landscape: Landscape, names: tuple[str, ...], sp: list, diffusi
     protection = np.array(landscape.protection, dtype=np.float64)     # a copy: tables are frozen
     if not np.all(np.isfinite(protection)) or (protection < 0).any() or (protection > 1).any():
         raise ValueError("landscape protection layer must lie in 0-1")
+    # Ranger patrols (inside or outside reserves) take their own share off poaching: keep x (1 - patrol).
+    patrol_keep = 1.0 - np.array(landscape.patrol, dtype=np.float64)
+    if not np.all(np.isfinite(patrol_keep)) or (patrol_keep < 0).any() or (patrol_keep > 1).any():
+        raise ValueError("landscape patrol layer must lie in 0-1")
 
     # Capacity per cell [animals] and season; water-dependent species (gazelle) gather at water:
     # capacity x water_gain within water_radius_km of water.
@@ -186,7 +190,7 @@ def build_tables(landscape: Landscape, names: tuple[str, ...], sp: list, diffusi
     reach = (gap_counts > 0) | np.eye(n_reg, dtype=bool)
 
     t = dict(K=K_seasons, K_flat=K_flat, gain=gains, stay=stays, compact=compact,
-             birth_cells=birth_cells, birth_inv_K=birth_inv_K, protection=protection,
+             birth_cells=birth_cells, birth_inv_K=birth_inv_K, protection=protection, patrol_keep=patrol_keep,
              regions=regions, n_regions=n_reg, gap_counts=gap_counts, gap_capacity=gap_capacity,
              reach=reach,
              region_K=[np.bincount(regions, weights=K[migrant].ravel(), minlength=n_reg) for K in K_seasons],

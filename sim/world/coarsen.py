@@ -104,6 +104,7 @@ def _coarsen(land: Landscape, f: int) -> Landscape:
         name=land.name, cell_km=land.cell_km * f, habitat=mean(land.habitat),
         escarpment=_block_any(land.escarpment, f), water=_block_any(land.water, f),
         protection=np.clip(mean(land.protection), 0.0, 1.0), human=np.clip(mean(land.human), 0.0, 1.0),
+        patrol=np.clip(mean(land.patrol), 0.0, 1.0),
         road=_block_any(land.road, f), competitors={k: mean(v) for k, v in land.competitors.items()},
         capacity=capacity, fences=_coarse_fences(land, f), sites=sites,
         protected_areas={k: _block_any(v, f) for k, v in land.protected_areas.items()},

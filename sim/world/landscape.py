@@ -109,6 +109,12 @@ class Landscape:
     bounds: tuple[float, float, float, float] | None = None   # WGS84 (west, south, east, north) degrees
     crs: str | None = None
     notes: str = ""
+    #: float 0-1: ranger patrol strength, inside or outside protected areas (poaching and
+    #: persecution x (1 - patrol)); zeros when not given.
+    patrol: np.ndarray | None = None
+    #: float >= 0: road-crossing risk of each road cell relative to an unmitigated road (1; crossing
+    #: structures and speed limits lower it); 0 off roads. ``road`` as 0/1 when not given.
+    road_risk: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         """Complete and check the per-kind layers: every competitor kind present (missing kinds
@@ -138,6 +144,14 @@ class Landscape:
                                      f"the grid {shape} (rows, cols)")
         object.__setattr__(self, "competitors", competitors)
         object.__setattr__(self, "capacity", capacity)
+        patrol = np.zeros(shape) if self.patrol is None else np.asarray(self.patrol, dtype=np.float64)
+        risk = (np.asarray(self.road, dtype=np.float64) if self.road_risk is None
+                else np.asarray(self.road_risk, dtype=np.float64))
+        for what, a in (("patrol", patrol), ("road_risk", risk)):
+            if np.shape(a) != shape:
+                raise ValueError(f"landscape {self.name!r}: {what} has shape {np.shape(a)}, the grid {shape} (rows, cols)")
+        object.__setattr__(self, "patrol", patrol)
+        object.__setattr__(self, "road_risk", risk)
 
     # ---------------------------------------------------------------- geometry
     @property
@@ -166,7 +180,10 @@ class Landscape:
         return self.rows * self.cols * self.cell_area_km2
 
     def replace(self, **changes) -> "Landscape":
-        """A copy with some layers replaced (others shared, read-only)."""
+        """A copy with some layers replaced (others shared, read-only). A new ``road`` layer
+        without a ``road_risk`` gets the unmitigated risk (1 on every road cell)."""
+        if "road" in changes and "road_risk" not in changes:
+            changes["road_risk"] = None
         out = dataclasses.replace(self, **changes)
         if "fences" in changes:
             out.__dict__.pop("barriers", None)
