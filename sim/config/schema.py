@@ -102,6 +102,15 @@ class LandscapeSpec(Params):
         return _refuse_replaced("landscape", data)
 
 
+#: Landscape keys that only the ``uniform`` preset reads (refused for ``ustyurt``).
+UNIFORM_ONLY = ("width_km", "height_km", "fenced", "habitat_value", "saiga_density", "gazelle_density",
+                "urial_density", "hare_density", "human_value", "lion_density", "wolf_density",
+                "leopard_density", "protection_value")
+
+#: Built-in density rules that ignore ``ceiling``.
+NO_CEILING_DENSITY = ("prey_limited",)
+
+
 class Repeat(Params):
     every_years: int = Field(1, ge=1, le=50, description="Years between supplementations")
     times: int = Field(1, ge=1, le=100, description="Number of releases in all (including the first)")
@@ -289,6 +298,32 @@ class Scenario(Params):
         if set(name) == {"."}:
             raise ValueError(f"got {name!r}, must not consist of dots only (it names files and folders of the run)")
         return name
+
+    @model_validator(mode="after")
+    def _no_ignored_keys(self) -> "Scenario":
+        """Refuse keys that the scenario's other choices would silently ignore."""
+        problems = []
+        given = self.landscape.model_fields_set & set(UNIFORM_ONLY)
+        if self.landscape.preset == "ustyurt" and given:
+            problems.append(f"landscape: {', '.join(sorted(given))} only shape the uniform preset; the ustyurt "
+                            "preset's layers come from its map (replace one with landscape.layers.<layer>, or "
+                            "scale prey with prey.<species>.capacity_multiplier)")
+        if "escarpment" in self.landscape.layers.model_fields_set and self.landscape.layers.escarpment is not None:
+            problems.append("landscape.layers.escarpment would only redraw the map (no process reads it); to "
+                            "change where urial live, give landscape.layers.urial")
+        if self.ceiling is not None and self.rules.density in NO_CEILING_DENSITY:
+            problems.append(f"ceiling: rules.density {self.rules.density!r} does not use a ceiling (only "
+                            "rules.density: ceiling does); drop ceiling or choose that rule")
+        cheetah = self.cheetah.model_fields_set
+        if "walk_persistence" in cheetah and self.rules.movement in ("habitat_walk", "prey_walk"):
+            problems.append(f"cheetah.walk_persistence: rules.movement {self.rules.movement!r} does not use it "
+                            "(only correlated_walk does)")
+        if "mate_search_km" in cheetah and self.rules.mate_finding == "anywhere":
+            problems.append("cheetah.mate_search_km: rules.mate_finding 'anywhere' finds a mate at any distance, "
+                            "so the search distance would be ignored")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _check_years(self) -> "Scenario":

@@ -73,8 +73,8 @@ def polygon(land, cells) -> np.ndarray:
 
 
 def _side(x, y, xs, ys) -> tuple[np.ndarray, np.ndarray]:
-    """For points (x, y) [km]: the side of the polyline (xs, ys) they lie on (+1 left, -1 right,
-    seen along the line) and whether their nearest point of the line is inside its span (not an
+    """For points (x, y) [km]: the side of the polyline (xs, ys) they lie on (+1 left or on it,
+    -1 right, seen along the line on the map) and whether their nearest point of the line is inside its span (not an
     end point)."""
     best = np.full(x.shape, np.inf)
     side = np.zeros(x.shape)
@@ -89,9 +89,9 @@ def _side(x, y, xs, ys) -> tuple[np.ndarray, np.ndarray]:
         closer = d < best
         best = np.where(closer, d, best)
         side = np.where(closer, np.sign(dx * (y - ay) - dy * (x - ax)), side)
-        inner = ((t > 0.0) | (i > 0)) & ((t < 1.0) | (i < last))
+        inner = ((t >= 0.0) | (i > 0)) & ((t <= 1.0) | (i < last))
         interior = np.where(closer, inner, interior)
-    return side, interior
+    return np.where(side == 0, 1.0, side), interior        # cells on the line count as left of it
 
 
 def fence_along(land, points, name: str) -> Fence:
