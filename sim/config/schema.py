@@ -302,19 +302,24 @@ class Scenario(Params):
     @model_validator(mode="after")
     def _no_ignored_keys(self) -> "Scenario":
         """Refuse keys that the scenario's other choices would silently ignore."""
+        # "Given" means "differs from the default": a scenario may be dumped and validated again
+        # (workers, --quick, sweeps), which marks every key as set.
+        def changed(section, keys) -> list[str]:
+            return [k for k in keys if getattr(section, k) != type(section).model_fields[k].default]
+
         problems = []
-        given = self.landscape.model_fields_set & set(UNIFORM_ONLY)
+        given = changed(self.landscape, UNIFORM_ONLY)
         if self.landscape.preset == "ustyurt" and given:
             problems.append(f"landscape: {', '.join(sorted(given))} only shape the uniform preset; the ustyurt "
                             "preset's layers come from its map (replace one with landscape.layers.<layer>, or "
                             "scale prey with prey.<species>.capacity_multiplier)")
-        if "escarpment" in self.landscape.layers.model_fields_set and self.landscape.layers.escarpment is not None:
+        if self.landscape.layers.escarpment is not None:
             problems.append("landscape.layers.escarpment would only redraw the map (no process reads it); to "
                             "change where urial live, give landscape.layers.urial")
         if self.ceiling is not None and self.rules.density in NO_CEILING_DENSITY:
             problems.append(f"ceiling: rules.density {self.rules.density!r} does not use a ceiling (only "
                             "rules.density: ceiling does); drop ceiling or choose that rule")
-        cheetah = self.cheetah.model_fields_set
+        cheetah = changed(self.cheetah, ("walk_persistence", "mate_search_km"))
         if "walk_persistence" in cheetah and self.rules.movement in ("habitat_walk", "prey_walk"):
             problems.append(f"cheetah.walk_persistence: rules.movement {self.rules.movement!r} does not use it "
                             "(only correlated_walk does)")

@@ -17,13 +17,12 @@ import numpy as np
 
 from ..world import lines
 from ..world.landscape import Feature, Landscape
+from .places import where_mask
 
 
 def mask_of(land: Landscape, place) -> np.ndarray:
     """Bool mask of the cells a place selects (box, or disk around a site or cell); KeyError for
     an unknown site, ValueError for a cell or box off the map."""
-    from .handlers import where_mask
-
     rows, cols = land.shape
     if place.cell is not None and not land.inside(*place.cell):
         raise ValueError(f"cell [{place.cell[0]}, {place.cell[1]}] is outside the grid (rows 0-{rows - 1}, "
