@@ -194,18 +194,27 @@ def _plain_type_names(annotation: str) -> str:
 
 def schema_tables() -> str:
     """Tables of the scenario keys from the pydantic schema (descriptions, defaults, limits)."""
-    from ..config import schema as sch
+    from ..config import climate, levers, schema as sch
 
     sections = [("Top level", sch.Scenario, ""), ("`landscape`", sch.LandscapeSpec, "landscape."),
                 ("`landscape.layers`", sch.LayerFiles, "landscape.layers."),
                 ("`releases[]`", sch.Release, "releases[i]."), ("`repeat`", sch.Repeat, "…repeat."),
                 ("`management` interventions", sch.Management, "management."),
-                ("`management.fence_gaps[]`", sch.FenceGaps, ""), ("`management.fence_removal[]`", sch.FenceRemoval, ""),
+                ("`management.fence_gaps[]`", levers.FenceGaps, ""), ("`management.fence_removal[]`", sch.FenceRemoval, ""),
                 ("`management.anti_poaching[]`", sch.AntiPoaching, ""),
                 ("`management.protected_areas[]`", sch.NewProtectedArea, ""),
                 ("`management.water_points[]`", sch.WaterPoints, ""),
                 ("`management.prey_translocations[]`", sch.PreyTranslocation, ""),
-                ("`management.conflict_mitigation[]` / `road_mitigation[]`", sch.Mitigation, ""),
+                ("`management.conflict_mitigation[]`", sch.Mitigation, ""),
+                ("`management.road_mitigation[]`", levers.RoadMitigation, ""),
+                ("`management.fence_closure[]`", levers.FenceClosure, ""),
+                ("`management.new_fences[]`", levers.NewFence, ""),
+                ("`management.roads[]`", levers.NewRoad, ""),
+                ("`management.patrols[]`", levers.Patrol, ""),
+                ("`management.corridors[]`", levers.Corridor, ""),
+                ("A place (`at`, `passages`, `gaps` entries)", levers.Place, ""),
+                ("`environment.trends[]` (climate trends; other `environment` keys: docs/parameters.md)",
+                 climate.Trend, ""),
                 ("`rules`", sch.Rules, "rules."), ("`output`", sch.Output, "output.")]
     out = []
     for title, model, prefix in sections:
