@@ -15,6 +15,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import Field, field_validator, model_validator
 
+from .gis_spec import GisSpec, check_gis_choice
 from .params import CheetahParams, EnvironmentParams, ManagementBaseline, Params, PreyParams
 
 Cell = tuple[int, int]
@@ -65,9 +66,12 @@ class LayerFiles(Params):
 
 
 class LandscapeSpec(Params):
-    """Which landscape to build. Presets: the stylised ``ustyurt`` map or a ``uniform`` rectangle."""
+    """Which landscape to build. Presets: the stylised ``ustyurt`` map, a ``uniform`` rectangle, or
+    ``gis``: a map built from real GIS files (``landscape.gis``, docs/gis.md)."""
 
-    preset: Literal["ustyurt", "uniform"] = "ustyurt"
+    preset: Literal["ustyurt", "uniform", "gis"] = Field("ustyurt", description=(
+        "ustyurt: the stylised Ustyurt map (default: the study's map); uniform: a rectangle of identical "
+        "cells; gis: rasters and vectors of landscape.gis reprojected onto a grid (docs/gis.md)"))
     cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]; the map may have at most 1,500,000 cells "
                            "(sim.world.presets.MAX_CELLS, refused at check)")
     prey_cell_km: float = Field(5.0, gt=0, le=100, description=(
@@ -93,11 +97,17 @@ class LandscapeSpec(Params):
     leopard_density: float = Field(0.0, ge=0, description="uniform: leopards [animals/km²]; default 0")
     protection_value: float = Field(0.0, ge=0, le=1, description="uniform: protection (0-1)")
     layers: LayerFiles = LayerFiles()
+    gis: GisSpec | None = Field(None, description="gis: the grid's CRS and bounds and the GIS files (docs/gis.md)")
 
     @model_validator(mode="before")
     @classmethod
     def _replaced(cls, data: Any) -> Any:
         return _refuse_replaced("landscape", data)
+
+    @model_validator(mode="after")
+    def _gis_section(self) -> "LandscapeSpec":
+        check_gis_choice(self.preset, self.gis, self.layers.model_dump())
+        return self
 
 
 class Repeat(Params):
