@@ -210,6 +210,8 @@ def test_layers_without_a_raster_take_the_values_and_the_rest_are_zero(tmp_path,
     for a in (land.capacity["saiga_summer"], land.capacity["hare"], land.competitors["lion"], land.protection):
         assert not a.any()
     assert not (land.water.any() or land.road.any() or land.escarpment.any())
+    opened = build_landscape(spec(tmp_path, rasters={"habitat": "habitat.tif"}, open_edge=True), tmp_path)
+    assert opened.open_boundary is True and land.open_boundary is False
 
 
 # ------------------------------------------------------------------------------- vectors
@@ -344,6 +346,14 @@ def test_vector_problems_name_the_file_and_key(tmp_path, habitat):
                       fields=["name"], crs=UTM, geometry_type="Point", driver="GPKG")
     text = _error(tmp_path, **base, vectors={"sites": "nogeom.gpkg"})
     assert "nogeom.gpkg" in text and "empty geometry" in text and "'x'" in text
+
+    text = _error(tmp_path, **base, vectors={"sites": {"file": "pts.gpkg", "layer": "camps"}})
+    assert "landscape.gis.vectors.sites.layer" in text and "'camps'" in text and "layers: pts" in text
+
+    write_vector(tmp_path / "pa.gpkg", "Polygon", [[(X0, Y0), (X1, Y0), (X1, Y1)]], UTM,
+                 {"name": ["big"], "level": [70.0]})
+    text = _error(tmp_path, **base, vectors={"reserves": {"file": "pa.gpkg", "strength_field": "level"}})
+    assert "'big'" in text and "level = 70" in text and "a number from 0 to 1" in text
 
     text = _error(tmp_path, **base, vectors={"roads": "missing.gpkg"})
     assert "missing.gpkg" in text and "landscape.gis.vectors.roads" in text and "does not exist" in text

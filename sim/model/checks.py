@@ -89,8 +89,9 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
         sp = getattr(scenario.prey, species)
         k = capacity.get(layer)
         if sp.initial_total > 0 and k is not None and (sp.capacity_multiplier == 0 or not (k > 0).any()):
-            hint = (f", or give it capacity with landscape.{species}_density"
-                    if scenario.landscape.preset == "uniform" else "")
+            hint = {"uniform": f", or give it capacity with landscape.{species}_density",
+                    "gis": f", or give it capacity with landscape.gis.rasters.{layer} or landscape.gis.values.{layer}",
+                    }.get(scenario.landscape.preset, "")
             problems.append(f"prey.{species}.initial_total: got {show_number(sp.initial_total)} animals, but the "
                             f"{landscape.name} landscape has no {species} capacity (layer {layer}, "
                             f"January); set prey.{species}.initial_total: 0{hint}")

@@ -275,7 +275,7 @@ def _reserves(source, grid: Grid, base_dir: Path, layers: dict, features: list[F
             except (TypeError, ValueError):
                 strength = math.nan
             if not 0.0 <= strength <= 1.0:
-                raise fail(f.path, f"{f.key}.strength_field", f"reserve {name!r} has {source.strength_field} = {raw!r}",
+                raise fail(f.path, f"{f.key}.strength_field", f"reserve {name!r} has {source.strength_field} = {_shown(raw)}",
                            "a number from 0 to 1")
         mask = polygon_mask(geom, grid)
         protection = np.where(mask, np.maximum(protection, strength), protection)
@@ -287,6 +287,13 @@ def _reserves(source, grid: Grid, base_dir: Path, layers: dict, features: list[F
     layers["protection"] = protection
     features.extend(Feature(n, "protected_area", cells_of(m), approximate=False) for n, m in masks.items())
     return masks
+
+
+def _shown(value) -> str:
+    """An attribute value as the user wrote it: numbers plain (70, not np.float64(70.0)), text quoted."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _sites(source, grid: Grid, base_dir: Path, features: list[Feature]) -> dict[str, tuple[int, int]]:
