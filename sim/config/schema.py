@@ -16,6 +16,7 @@ from typing import Any, Literal, Mapping
 from pydantic import Field, field_validator, model_validator
 
 from .climate import Environment
+from .gis_spec import GisSpec, check_gis_choice
 from .levers import (Corridor, FenceClosure, FenceGaps, NewFence, NewRoad, Patrol, RoadMitigation)
 from .params import CheetahParams, ManagementBaseline, Params, PreyParams
 
@@ -67,9 +68,12 @@ class LayerFiles(Params):
 
 
 class LandscapeSpec(Params):
-    """Which landscape to build. Presets: the stylised ``ustyurt`` map or a ``uniform`` rectangle."""
+    """Which landscape to build. Presets: the stylised ``ustyurt`` map, a ``uniform`` rectangle, or
+    ``gis``: a map built from real GIS files (``landscape.gis``, docs/gis.md)."""
 
-    preset: Literal["ustyurt", "uniform"] = "ustyurt"
+    preset: Literal["ustyurt", "uniform", "gis"] = Field("ustyurt", description=(
+        "ustyurt: the stylised Ustyurt map (default: the study's map); uniform: a rectangle of identical "
+        "cells; gis: rasters and vectors of landscape.gis reprojected onto a grid (docs/gis.md)"))
     cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]; the map may have at most 1,500,000 cells "
                            "(sim.world.presets.MAX_CELLS, refused at check)")
     prey_cell_km: float = Field(5.0, gt=0, le=100, description=(
@@ -95,14 +99,20 @@ class LandscapeSpec(Params):
     leopard_density: float = Field(0.0, ge=0, description="uniform: leopards [animals/km²]; default 0")
     protection_value: float = Field(0.0, ge=0, le=1, description="uniform: protection (0-1)")
     layers: LayerFiles = LayerFiles()
+    gis: GisSpec | None = Field(None, description="gis: the grid's CRS and bounds and the GIS files (docs/gis.md)")
 
     @model_validator(mode="before")
     @classmethod
     def _replaced(cls, data: Any) -> Any:
         return _refuse_replaced("landscape", data)
 
+    @model_validator(mode="after")
+    def _gis_section(self) -> "LandscapeSpec":
+        check_gis_choice(self.preset, self.gis, self.layers.model_dump())
+        return self
 
-#: Landscape keys that only the ``uniform`` preset reads (refused for ``ustyurt``).
+
+#: Landscape keys that only the ``uniform`` preset reads (refused for the other presets).
 UNIFORM_ONLY = ("width_km", "height_km", "fenced", "habitat_value", "saiga_density", "gazelle_density",
                 "urial_density", "hare_density", "human_value", "lion_density", "wolf_density",
                 "leopard_density", "protection_value")
@@ -309,10 +319,12 @@ class Scenario(Params):
 
         problems = []
         given = changed(self.landscape, UNIFORM_ONLY)
-        if self.landscape.preset == "ustyurt" and given:
-            problems.append(f"landscape: {', '.join(sorted(given))} only shape the uniform preset; the ustyurt "
-                            "preset's layers come from its map (replace one with landscape.layers.<layer>, or "
-                            "scale prey with prey.<species>.capacity_multiplier)")
+        if self.landscape.preset != "uniform" and given:
+            where = ("its files (landscape.gis.rasters and landscape.gis.values)" if self.landscape.preset == "gis"
+                     else "its map (replace one with landscape.layers.<layer>, or scale prey with "
+                          "prey.<species>.capacity_multiplier)")
+            problems.append(f"landscape: {', '.join(sorted(given))} only shape the uniform preset; the "
+                            f"{self.landscape.preset} preset's layers come from {where}")
         if self.landscape.layers.escarpment is not None:
             problems.append("landscape.layers.escarpment would only redraw the map (no process reads it); to "
                             "change where urial live, give landscape.layers.urial")

@@ -87,8 +87,9 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
         sp = getattr(scenario.prey, species)
         k = capacity.get(layer)
         if sp.initial_total > 0 and k is not None and (sp.capacity_multiplier == 0 or not (k > 0).any()):
-            hint = (f", or give it capacity with landscape.{species}_density"
-                    if scenario.landscape.preset == "uniform" else "")
+            hint = {"uniform": f", or give it capacity with landscape.{species}_density",
+                    "gis": f", or give it capacity with landscape.gis.rasters.{layer} or landscape.gis.values.{layer}",
+                    }.get(scenario.landscape.preset, "")
             problems.append(f"prey.{species}.initial_total: got {show_number(sp.initial_total)} animals, but the "
                             f"{landscape.name} landscape has no {species} capacity (layer {layer}, "
                             f"January); set prey.{species}.initial_total: 0{hint}")
@@ -106,12 +107,14 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
 def build_scenario_landscape(scenario: Scenario, file: str | Path) -> Landscape:
     """Build the scenario's landscape, raster paths relative to the file's folder.
 
-    Raster problems (:class:`sim.world.rasters.LayerError`) become a ScenarioError naming the file.
+    Raster and GIS file problems (:class:`sim.world.rasters.LayerError`, and its subclass
+    :class:`sim.world.gis_vectors.GisError`) become a ScenarioError naming the file. The grid's
+    size is checked first (a gis grid's from its bounds or habitat raster), before anything is built.
     """
-    too_large = grid_size_problem(scenario.landscape)
-    if too_large:
-        raise ScenarioError(file, too_large)
     try:
+        too_large = grid_size_problem(scenario.landscape, Path(file).parent)
+        if too_large:
+            raise ScenarioError(file, too_large)
         return build_landscape(scenario.landscape, base_dir=Path(file).parent)
     except LayerError as e:
         raise ScenarioError(file, str(e)) from None

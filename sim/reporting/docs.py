@@ -176,7 +176,9 @@ rules:
 Model parameters (`cheetah.*`, `prey.<species>.*`, `environment.*`, `management.*` baseline values)
 are listed with units, ranges and sources in `docs/parameters.md`. Raster layers replace preset
 layers: `landscape: {layers: {habitat: data/habitat.tif}}` (paths relative to the YAML file;
-GeoTIFF needs `pip install .[gis]`).
+GeoTIFF needs `pip install .[gis]`). A map built from real GIS files (rasters and vectors in any
+CRS, reprojected onto a grid in a projected CRS) is `landscape: {preset: gis, gis: {...}}`: see
+`docs/gis.md`.
 
 ## Every key
 """
@@ -194,10 +196,16 @@ def _plain_type_names(annotation: str) -> str:
 
 def schema_tables() -> str:
     """Tables of the scenario keys from the pydantic schema (descriptions, defaults, limits)."""
-    from ..config import climate, levers, schema as sch
+    from ..config import climate, gis_spec as gis, levers, schema as sch
 
     sections = [("Top level", sch.Scenario, ""), ("`landscape`", sch.LandscapeSpec, "landscape."),
                 ("`landscape.layers`", sch.LayerFiles, "landscape.layers."),
+                ("`landscape.gis` (preset gis; docs/gis.md)", gis.GisSpec, "landscape.gis."),
+                ("`landscape.gis.rasters`", gis.GisRasters, "landscape.gis.rasters."),
+                ("`landscape.gis.values`", gis.GisValues, "landscape.gis.values."),
+                ("`landscape.gis.vectors`", gis.GisVectors, "landscape.gis.vectors."),
+                ("`landscape.gis.vectors.*` (a path, or this mapping)", gis.VectorSource, ""),
+                ("`landscape.gis.vectors.reserves` (also)", gis.ReserveSource, ""),
                 ("`releases[]`", sch.Release, "releases[i]."), ("`repeat`", sch.Repeat, "…repeat."),
                 ("`management` interventions", sch.Management, "management."),
                 ("`management.fence_gaps[]`", levers.FenceGaps, ""), ("`management.fence_removal[]`", sch.FenceRemoval, ""),

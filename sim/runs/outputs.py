@@ -4,6 +4,7 @@
     <out>/by_year.csv                the summary's quantities for every year (persistence curves)
     <out>/replicates.csv.gz          tidy census: scenario, replicate, CENSUS_COLUMNS
     <out>/occupancy/<scenario>.npy   resident-months per cell summed over replicates (+ .json)
+    <out>/occupancy/<scenario>.tif   the same as a GeoTIFF, for georeferenced (gis) landscapes
     <out>/failures.csv               replicates that raised (only if any)
 
 The files are written in a fixed order from the chunk files (never from the order in which
@@ -22,6 +23,7 @@ import csv
 import gzip
 import io
 import math
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,7 +53,8 @@ def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | Non
         scenarios = [Scenario.model_validate(e["scenario"]) for e in manifest["scenarios"]]
     cs = int(manifest["chunk_size"])
     files = [chunk_files(out_dir, e, cs) for e in manifest["scenarios"]]
-    n_ok, failures = _write_replicates(out_dir, scenarios, files)
+    base_dirs = [e.get("base_dir") or "." for e in manifest["scenarios"]]
+    n_ok, failures = _write_replicates(out_dir, scenarios, files, base_dirs)
 
     summary_rows, tables = [], []
     for entry, sc, chunks, n in zip(manifest["scenarios"], scenarios, files, n_ok):
@@ -84,11 +87,12 @@ def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
 
 # ============================================================================ replicates.csv.gz, occupancy
 
-def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list[tuple[int, Path]]]
-                      ) -> tuple[list[int], list[Failure]]:
+def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list[tuple[int, Path]]],
+                      base_dirs: list[str]) -> tuple[list[int], list[Failure]]:
     """One pass over every chunk file, one chunk in memory at a time: write replicates.csv.gz
     (atomically; gzip mtime 0 so the bytes depend only on the rows) and each scenario's
-    occupancy map. Returns the successful replicates per scenario and the failure records."""
+    occupancy map (``base_dirs``: each scenario's folder, from the manifest, where a gis
+    landscape's files are). Returns the successful replicates per scenario and the failure records."""
     n_ok: list[int] = []
     failures: list[Failure] = []
 
@@ -97,8 +101,8 @@ def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list
             text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
             rep_w = csv.writer(text, lineterminator="\n")
             rep_w.writerow(["scenario", "replicate", *CENSUS_COLUMNS])
-            for sc, chunks in zip(scenarios, files):
-                n_ok.append(_write_scenario_replicates(out_dir, sc, chunks, rep_w, failures))
+            for sc, chunks, base_dir in zip(scenarios, files, base_dirs):
+                n_ok.append(_write_scenario_replicates(out_dir, sc, chunks, rep_w, failures, base_dir))
             text.flush()
             text.detach()
 
@@ -107,7 +111,7 @@ def _write_replicates(out_dir: Path, scenarios: list[Scenario], files: list[list
 
 
 def _write_scenario_replicates(out_dir: Path, sc: Scenario, chunks: list[tuple[int, Path]], rep_w,
-                               failures: list[Failure]) -> int:
+                               failures: list[Failure], base_dir: str = ".") -> int:
     """Tidy rows of one scenario's chunks into ``rep_w``, its failures appended to ``failures``,
     its occupancy map written; returns its number of successful replicates."""
     n_ok = 0
@@ -122,7 +126,7 @@ def _write_scenario_replicates(out_dir: Path, sc: Scenario, chunks: list[tuple[i
                                 tuple(f["spawn_key"]), f["message"]) for f in ch["failures"])
         _write_replicate_rows(rep_w, sc.name, first, ok, ch["census"])
         del ch
-    _write_occupancy(out_dir, sc, occ_sum, n_ok)
+    _write_occupancy(out_dir, sc, occ_sum, n_ok, base_dir)
     return n_ok
 
 
@@ -138,9 +142,10 @@ def _write_replicate_rows(writer, name: str, first: int, ok: np.ndarray,
         writer.writerows([name, rep, *cells[i:i + k]] for i in range(0, len(cells), k))
 
 
-def _write_occupancy(out_dir: Path, sc: Scenario, occ: np.ndarray | None, n_ok: int) -> None:
+def _write_occupancy(out_dir: Path, sc: Scenario, occ: np.ndarray | None, n_ok: int, base_dir: str = ".") -> None:
     """occupancy/<scenario>.npy (int64 resident-months per cell, summed over replicates) and its
-    .json description; nothing when the runner returned no maps."""
+    .json description; nothing when the runner returned no maps. For a gis landscape (the only
+    georeferenced one) also occupancy/<scenario>.tif in the grid's CRS and transform."""
     if occ is None:
         return
     folder = out_dir / "occupancy"
@@ -149,6 +154,28 @@ def _write_occupancy(out_dir: Path, sc: Scenario, occ: np.ndarray | None, n_ok: 
             "cell_km": sc.landscape.cell_km,
             "units": "resident-months with a home-range centre in the cell, summed over replicates"}
     write_json(folder / f"{sc.name}.json", meta)
+    if sc.landscape.preset == "gis":
+        _write_occupancy_tif(folder / f"{sc.name}.tif", sc, occ, base_dir)
+
+
+def _write_occupancy_tif(path: Path, sc: Scenario, occ: np.ndarray, base_dir: str) -> None:
+    """The occupancy map as a GeoTIFF on the scenario's gis landscape (rebuilt from its files,
+    cached per process); a warning instead when that fails (files moved since the run): the
+    .npy holds the same numbers and a finished batch must not be lost."""
+    from ..world.build import build_landscape
+    from ..world.gis import write_geotiff
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")     # GDAL writes to a path: replace it whole
+    try:
+        land = build_landscape(sc.landscape, base_dir)
+        if occ.shape != land.shape:
+            raise ValueError(f"occupancy map of shape {occ.shape}, the landscape's grid is {land.shape}")
+        write_geotiff(tmp, occ.astype(np.int64), land)
+        os.replace(tmp, path)
+    except Exception as e:      # noqa: BLE001  (an output must not lose a finished batch)
+        print(f"warning: {path.name} not written: {type(e).__name__}: {e}", file=sys.stderr)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _write_failures(out_dir: Path, failures: list[Failure]) -> Path | None:

@@ -4,7 +4,8 @@ Modules: :mod:`~sim.world.landscape` (the grid types :class:`Landscape`, :class:
 :class:`~sim.world.landscape.Feature`), :mod:`~sim.world.build` (:func:`build_landscape`, cached
 per process), :mod:`~sim.world.presets` (presets by name), :mod:`~sim.world.ustyurt` with
 :mod:`~sim.world.ustyurt_data` (the stylised Ustyurt map) and :mod:`~sim.world.uniform` (the
-test rectangle), :mod:`~sim.world.shapes` (map shapes in km), :mod:`~sim.world.geometry` (boxes
+test rectangle), :mod:`~sim.world.gis` with :mod:`~sim.world.gis_vectors` (a map built from real
+GIS files, reprojected onto a grid in a projected CRS), :mod:`~sim.world.shapes` (map shapes in km), :mod:`~sim.world.geometry` (boxes
 and disks of cells: ranges and hunting areas), :mod:`~sim.world.rasters` (raster files that
 replace layers) and :mod:`~sim.world.coarsen` (the coarser prey grid).
 """

@@ -108,6 +108,10 @@ class Landscape:
     open_boundary: bool = False  # True: walking off the map edge is emigration; False: edge refuses
     bounds: tuple[float, float, float, float] | None = None   # WGS84 (west, south, east, north) degrees
     crs: str | None = None
+    #: Affine transform of the grid in ``crs``, GDAL order (x of the west edge, cell width, 0,
+    #: y of the north edge, 0, -cell height) [CRS units, metres]; None for the stylised presets
+    #: (not georeferenced cell by cell). Set by the gis preset; lets outputs be written as GeoTIFF.
+    transform: tuple[float, float, float, float, float, float] | None = None
     notes: str = ""
     #: float 0-1: ranger patrol strength, inside or outside protected areas (poaching and
     #: persecution x (1 - patrol)); zeros when not given.
