@@ -45,7 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .gis_vectors import (GisError, Grid, crossed_edges, fail, line_parts, parts_of, point_cell, polygon_mask,
+from .lines import crossed_edges
+from .gis_vectors import (GisError, Grid, fail, line_parts, parts_of, point_cell, polygon_mask,
                           read_features)
 from .landscape import Feature, Fence, Landscape
 from .rasters import ALLOWED_TEXT, CAPACITY_LAYERS, COMPETITOR_LAYERS, LAYER_KINDS

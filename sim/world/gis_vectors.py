@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .landscape import EAST, SOUTH
+from .lines import crossed_edges
 from .rasters import LayerError
 
 #: GeoJSON types of the WKB geometry codes (2-D; pyogrio is asked for 2-D with ``force_2d``).
@@ -40,10 +40,6 @@ GEOMETRY_KINDS = {"fences": ("LineString", "MultiLineString"), "roads": ("LineSt
                   "water_points": ("Point", "MultiPoint")}
 KIND_WORDS = {"fences": "lines", "roads": "lines", "reserves": "polygons", "sites": "points",
               "water_points": "points"}
-
-
-#: Shift (col, row) [cells] of fence lines before their crossed edges are found (:func:`crossed_edges`).
-NUDGE = (3.1e-7, 1.7e-7)
 
 
 class GisError(LayerError):
@@ -210,40 +206,6 @@ def read_features(path: Path, key: str, kind: str, source, grid: Grid, extra_fie
 
 # --------------------------------------------------------------------------------------- fences
 
-def crossed_edges(col: np.ndarray, row: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Cell edges ``(axis, row, col)`` that a polyline (vertices in continuous cell coordinates,
-    see :meth:`Grid.to_cells`) crosses, ordered along it: the SOUTH edge of (r, c) when the line
-    crosses the step between the centres of (r, c) and (r+1, c), the EAST edge when it crosses the
-    step from (r, c) to (r, c+1). Only edges inside the grid. The line is first moved by
-    :data:`NUDGE` (a few 1e-7 of a cell, under a millimetre, different east and south) so that it
-    never runs exactly through a cell centre: a line along a row of centres, or a diagonal through
-    them, would otherwise leave holes or double edges."""
-    col = np.asarray(col, dtype=float) + NUDGE[0]
-    row = np.asarray(row, dtype=float) + NUDGE[1]
-    out: list[tuple[float, int, int, int]] = []      # (position along the line, axis, row, col)
-    for k in range(len(col) - 1):
-        u0, v0, u1, v1 = col[k], row[k], col[k + 1], row[k + 1]
-        # vertical steps (r, c) -> (r+1, c) lie on u = c + 0.5: crossed where the segment meets that line
-        for axis, a0, a1, b0, b1, n_a, n_b in ((SOUTH, u0, u1, v0, v1, cols, rows),
-                                               (EAST, v0, v1, u0, u1, rows, cols)):
-            if a0 == a1:
-                continue
-            lo, hi = min(a0, a1), max(a0, a1)
-            first, last = math.floor(lo - 0.5) + 1, math.floor(hi - 0.5)   # centre lines m + 0.5 in (lo, hi]
-            for m in range(max(first, 0), min(last, n_a - 1) + 1):
-                t = (m + 0.5 - a0) / (a1 - a0)
-                b = b0 + t * (b1 - b0)
-                j = math.floor(b - 0.5)              # the step from centre j to centre j + 1
-                if 0 <= j < n_b - 1:
-                    out.append((k + t, axis, j, m) if axis == SOUTH else (k + t, axis, m, j))
-    out.sort(key=lambda e: e[0])
-    edges = np.array([e[1:] for e in out], dtype=np.int64).reshape(-1, 3)
-    if len(edges):
-        _, first_seen = np.unique(edges, axis=0, return_index=True)
-        edges = edges[np.sort(first_seen)]
-    return edges
-
-
 def line_parts(geom: dict, grid: Grid) -> list[tuple[np.ndarray, np.ndarray]]:
     """(col, row) vertex arrays [cells] of each line of a (Multi)LineString in the grid's CRS."""
     out = []
@@ -270,5 +232,5 @@ def polygon_mask(geom: dict, grid: Grid) -> np.ndarray:
                      fill=0, all_touched=False, dtype="uint8").astype(bool)
 
 
-__all__ = ["GisError", "Grid", "Features", "read_features", "crossed_edges", "line_parts", "point_cell",
+__all__ = ["GisError", "Grid", "Features", "read_features", "line_parts", "point_cell",
            "polygon_mask", "parts_of", "fail"]

@@ -72,47 +72,61 @@ def polygon(land, cells) -> np.ndarray:
     return mask
 
 
-def _side(x, y, xs, ys) -> tuple[np.ndarray, np.ndarray]:
-    """For points (x, y) [km]: the side of the polyline (xs, ys) they lie on (+1 left or on it,
-    -1 right, seen along the line on the map) and whether their nearest point of the line is inside its span (not an
-    end point)."""
-    best = np.full(x.shape, np.inf)
-    side = np.zeros(x.shape)
-    interior = np.zeros(x.shape, dtype=bool)
-    last = len(xs) - 2
-    for i in range(len(xs) - 1):
-        ax, ay, bx, by = xs[i], ys[i], xs[i + 1], ys[i + 1]
-        dx, dy = bx - ax, by - ay
-        t = ((x - ax) * dx + (y - ay) * dy) / max(dx * dx + dy * dy, 1e-12)
-        tc = np.clip(t, 0.0, 1.0)
-        d = np.hypot(x - (ax + tc * dx), y - (ay + tc * dy))
-        closer = d < best
-        best = np.where(closer, d, best)
-        side = np.where(closer, np.sign(dx * (y - ay) - dy * (x - ax)), side)
-        inner = ((t >= 0.0) | (i > 0)) & ((t <= 1.0) | (i < last))
-        interior = np.where(closer, inner, interior)
-    return np.where(side == 0, 1.0, side), interior        # cells on the line count as left of it
-
-
 def fence_along(land, points, name: str) -> Fence:
-    """A closed fence along the line through ``points``: every edge between two neighbouring
-    cells that lie on opposite sides of the line, within one cell of it and beside its span,
-    ordered along the line (so gaps can be spread evenly). ValueError if the line crosses no
-    cell edge (too short, or off the map)."""
+    """A closed fence along the line through ``points`` (cell centres, the line drawn on half a
+    cell past its first and last point so the end cells are crossed too): the edges of
+    :func:`crossed_edges`, ordered along the line (so gaps can be spread evenly). ValueError if
+    the line crosses no cell edge (too short, or off the map)."""
     xs, ys = points_km(land, points)
-    x, y = _centres(land)
-    side, interior = _side(x, y, xs, ys)
-    dist, arc = nearest_on_polyline(x, y, xs, ys)
-    near = (dist <= land.cell_km * math.sqrt(2)) & interior
-    er, ec = np.nonzero(near[:, :-1] & near[:, 1:] & (side[:, :-1] * side[:, 1:] < 0))
-    sr, sc = np.nonzero(near[:-1, :] & near[1:, :] & (side[:-1, :] * side[1:, :] < 0))
-    edges = np.concatenate([np.column_stack([np.full(er.size, EAST), er, ec]),
-                            np.column_stack([np.full(sr.size, SOUTH), sr, sc])]).astype(np.int64)
+    u, v = xs / land.cell_km, ys / land.cell_km                    # continuous (col, row) [cells]
+    for end, nxt in ((0, 1), (-1, -2)):
+        du, dv = u[end] - u[nxt], v[end] - v[nxt]
+        length = math.hypot(du, dv)
+        if length > 0:
+            u[end] += 0.5 * du / length
+            v[end] += 0.5 * dv / length
+    edges = crossed_edges(u, v, land.rows, land.cols)
     if edges.size == 0:
         raise ValueError(f"fence {name!r}: the line through {list(points)} crosses no cell edge of the map")
-    mid_arc = np.concatenate([(arc[er, ec] + arc[er, ec + 1]) / 2, (arc[sr, sc] + arc[sr + 1, sc]) / 2])
-    edges = edges[np.argsort(mid_arc, kind="stable")]
     return Fence(name, edges, np.zeros(len(edges), dtype=bool), approximate=True)
+
+
+#: Shift (col, row) [cells] of fence lines before their crossed edges are found (:func:`crossed_edges`).
+NUDGE = (3.1e-7, 1.7e-7)
+
+
+def crossed_edges(col: np.ndarray, row: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Cell edges ``(axis, row, col)`` that a polyline (vertices in continuous cell coordinates,
+    see :meth:`Grid.to_cells`) crosses, ordered along it: the SOUTH edge of (r, c) when the line
+    crosses the step between the centres of (r, c) and (r+1, c), the EAST edge when it crosses the
+    step from (r, c) to (r, c+1). Only edges inside the grid. The line is first moved by
+    :data:`NUDGE` (a few 1e-7 of a cell, under a millimetre, different east and south) so that it
+    never runs exactly through a cell centre: a line along a row of centres, or a diagonal through
+    them, would otherwise leave holes or double edges."""
+    col = np.asarray(col, dtype=float) + NUDGE[0]
+    row = np.asarray(row, dtype=float) + NUDGE[1]
+    out: list[tuple[float, int, int, int]] = []      # (position along the line, axis, row, col)
+    for k in range(len(col) - 1):
+        u0, v0, u1, v1 = col[k], row[k], col[k + 1], row[k + 1]
+        # vertical steps (r, c) -> (r+1, c) lie on u = c + 0.5: crossed where the segment meets that line
+        for axis, a0, a1, b0, b1, n_a, n_b in ((SOUTH, u0, u1, v0, v1, cols, rows),
+                                               (EAST, v0, v1, u0, u1, rows, cols)):
+            if a0 == a1:
+                continue
+            lo, hi = min(a0, a1), max(a0, a1)
+            first, last = math.floor(lo - 0.5) + 1, math.floor(hi - 0.5)   # centre lines m + 0.5 in (lo, hi]
+            for m in range(max(first, 0), min(last, n_a - 1) + 1):
+                t = (m + 0.5 - a0) / (a1 - a0)
+                b = b0 + t * (b1 - b0)
+                j = math.floor(b - 0.5)              # the step from centre j to centre j + 1
+                if 0 <= j < n_b - 1:
+                    out.append((k + t, axis, j, m) if axis == SOUTH else (k + t, axis, m, j))
+    out.sort(key=lambda e: e[0])
+    edges = np.array([e[1:] for e in out], dtype=np.int64).reshape(-1, 3)
+    if len(edges):
+        _, first_seen = np.unique(edges, axis=0, return_index=True)
+        edges = edges[np.sort(first_seen)]
+    return edges
 
 
 def edges_in(fence: Fence, mask: np.ndarray) -> np.ndarray:
@@ -123,4 +137,4 @@ def edges_in(fence: Fence, mask: np.ndarray) -> np.ndarray:
     return mask[r, c] | mask[r2, c2]
 
 
-__all__ = ["points_km", "line_cells", "band", "polygon", "fence_along", "edges_in"]
+__all__ = ["points_km", "line_cells", "band", "polygon", "fence_along", "crossed_edges", "edges_in"]
