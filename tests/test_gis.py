@@ -478,3 +478,40 @@ def test_build_landscape_refuses_a_grid_over_max_cells_without_reading_files(tmp
                                                       "rasters": {"habitat": "absent.tif"}})
     with pytest.raises(GisError, match="4,000,000 cells"):
         build_landscape(s, tmp_path)
+
+
+# ------------------------------------------------------------------------------- lines for management levers
+
+def test_a_named_line_from_a_file_serves_a_fenced_railway_built_by_a_lever(tmp_path, habitat):
+    from sim.config.levers import NewRoad
+    from sim.management.levers import new_road
+
+    y_line = Y1 - 12 * CELL                          # between rows 11 and 12, drawn in degrees
+    x, y = densified(X0 - 3000, y_line, X1 + 3000, y_line)
+    lon, lat = utm_to("EPSG:4326", x, y)
+    write_vector(tmp_path / "planned.gpkg", "LineString", [list(zip(lon, lat))], "EPSG:4326",
+                 {"name": ["planned railway"]})
+    land = build_landscape(spec(tmp_path, rasters={"habitat": "habitat.tif"},
+                                vectors={"lines": "planned.gpkg"}), tmp_path)
+    assert list(land.lines) == ["planned railway"] and not land.road.any() and not land.fences   # kept, not drawn
+    built = new_road(land, NewRoad(name="railway", along="planned railway", fenced=True,
+                                   passages=[{"cell": (11, 10), "radius_km": 1.0}]))
+    fence = built.fence("railway")
+    np.testing.assert_array_equal(fence.edges, [(SOUTH, 11, c) for c in range(COLS)])
+    assert fence.edges[fence.gaps].tolist() == [[SOUTH, 11, 10]]
+    assert built.road.any(axis=1).nonzero()[0].tolist() in ([11], [12], [11, 12])   # the line's own cells
+    with pytest.raises(KeyError, match="no line named 'other'.*lines: planned railway"):
+        new_road(land, NewRoad(name="r", along="other"))
+
+
+def test_map_points_in_lon_lat_and_in_the_grid_crs_find_their_cells(tmp_path, habitat):
+    from sim.config.levers import MapPoint
+    from sim.world.lines import points_cells
+
+    land = build_landscape(spec(tmp_path, rasters={"habitat": "habitat.tif"}), tmp_path)
+    x, y = X0 + 10.5 * CELL, Y1 - 4.5 * CELL                  # centre of cell (4, 10)
+    lon, lat = utm_to("EPSG:4326", x, y)
+    uv = points_cells(land, [MapPoint(x=x, y=y), MapPoint(lon=float(lon[0]), lat=float(lat[0]))])
+    np.testing.assert_allclose(uv, [[10.5, 4.5], [10.5, 4.5]], atol=1e-6)
+    with pytest.raises(ValueError, match="lies off the map"):
+        points_cells(land, [MapPoint(x=X1 + 10 * CELL, y=y)])

@@ -34,6 +34,11 @@ def changed(a, b) -> dict[str, np.ndarray]:
     return out
 
 
+def line(land, points):
+    """The one-part line through ``points`` (sites or cells)."""
+    return [lines.points_cells(land, points)]
+
+
 def with_people(land, human=0.6):
     return land.replace(human=np.full(land.shape, human))
 
@@ -42,7 +47,7 @@ def with_people(land, human=0.6):
 def test_a_fence_along_a_row_closes_exactly_the_edges_across_that_line():
     land = flat_landscape(20, 30)
     # the line between the centres of rows 9 and 10 is crossed by the south edges of row 9
-    f = lines.fence_along(land, [(9, 0), (9, 29)], "f")
+    f = lines.fence_along(land, line(land, [(9, 0), (9, 29)]), "f")
     # a line through the centres of row 9 has the row on it: take a line between rows instead
     land2 = land.replace(fences=(f,))
     assert int(land2.fence_regions.max()) + 1 == 2                   # the map is cut in two
@@ -52,7 +57,7 @@ def test_a_fence_along_a_row_closes_exactly_the_edges_across_that_line():
 
 def test_a_fence_ends_where_its_line_ends():
     land = flat_landscape(20, 30)
-    f = lines.fence_along(land, [(5, 10), (15, 10)], "short")
+    f = lines.fence_along(land, line(land, [(5, 10), (15, 10)]), "short")
     cells = np.concatenate([f.edges[:, 1:], f.edges[:, 1:] + np.where(f.edges[:, :1] == 0, [[0, 1]], [[1, 0]])])
     assert cells[:, 0].min() >= 4 and cells[:, 0].max() <= 16     # no edge beyond the line's span
     assert int(land.replace(fences=(f,)).fence_regions.max()) == 0   # a short fence splits nothing
@@ -60,15 +65,15 @@ def test_a_fence_ends_where_its_line_ends():
 
 def test_band_holds_the_cells_within_half_the_width_of_the_line():
     land = flat_landscape(20, 30)
-    mask = lines.band(land, [(10, 0), (10, 29)], width_km=5.0)     # 2.5 km either side: rows 9-11
+    mask = lines.band(land, line(land, [(10, 0), (10, 29)]), width_km=5.0)     # 2.5 km either side: rows 9-11
     assert mask[9:12].all() and not mask[:9].any() and not mask[12:].any()
 
 
 def test_points_may_be_site_names_and_unknown_sites_are_refused():
     land = flat_landscape(20, 20)
-    assert lines.line_cells(land, ["north", "south"])[:, 1].tolist() == [10] * 11
+    assert lines.line_cells(land, line(land, ["north", "south"]))[:, 1].tolist() == [10] * 11
     with pytest.raises(KeyError, match="no site named 'nowhere'"):
-        lines.line_cells(land, ["north", "nowhere"])
+        line(land, ["north", "nowhere"])
 
 
 # --------------------------------------------------------------------- each lever, only where it acts
@@ -76,7 +81,7 @@ def test_corridor_changes_people_patrols_and_habitat_only_inside():
     land = with_people(flat_landscape(20, 30, habitat=0.3))
     ev = Corridor(through=[(10, 0), (10, 29)], width_km=5.0, human_reduction=0.5, patrol=0.7, habitat_floor=0.6)
     out = levers.corridor(land, ev)
-    inside = lines.band(land, ev.through, ev.width_km)
+    inside = lines.band(land, line(land, ev.through), ev.width_km)
     diff = changed(land, out)
     assert set(diff) == {"human", "patrol", "habitat"}
     for mask in diff.values():
@@ -252,3 +257,28 @@ def test_fence_gaps_take_add_or_at_not_both():
     with pytest.raises(ValidationError, match="not both"):
         FenceGaps(add=3, at=[{"cell": (1, 1)}])
     assert FenceGaps().spread == 10 and FenceGaps(at=[{"cell": (1, 1)}]).spread == 0
+
+
+def test_lon_lat_points_on_the_ustyurt_map_use_its_plate_carree():
+    from sim.config.levers import MapPoint
+    from sim.config.schema import LandscapeSpec
+    from sim.world.build import build_landscape
+    from sim.world.ustyurt import lonlat_to_km
+
+    land = build_landscape(LandscapeSpec())
+    lon, lat = 55.20, 45.316                                   # Beyneu
+    x, y = lonlat_to_km(lon, lat)
+    uv = lines.points_cells(land, [MapPoint(lon=lon, lat=lat)])
+    np.testing.assert_allclose(uv[0], [x / land.cell_km, y / land.cell_km], atol=1e-9)
+    with pytest.raises(ValueError, match="need a georeferenced landscape"):
+        lines.points_cells(flat_landscape(10, 10), [MapPoint(lon=lon, lat=lat)])
+
+
+def test_a_map_point_is_lon_and_lat_or_x_and_y():
+    from sim.config.levers import MapPoint
+
+    for bad in ({"lon": 55}, {"lon": 55, "lat": 45, "x": 1}, {"x": 1}):
+        with pytest.raises(ValidationError, match="a map point is"):
+            MapPoint(**bad)
+    with pytest.raises(ValidationError, match="give exactly one of 'through', 'along'"):
+        NewRoad(name="r", through=[(0, 0), (1, 1)], along="x")

@@ -103,6 +103,10 @@ class GisVectors(Params):
         "Polygons: cells whose centre lies inside are protected (protection = the largest strength)"))
     sites: VectorSource | None = Field(None, description="Points: named release sites (a site off the grid is an error)")
     water_points: VectorSource | None = Field(None, description="Points: the cells they fall in have water")
+    lines: VectorSource | None = Field(None, description=(
+        "Lines kept by name for management levers (a planned railway, road, fence or corridor): "
+        "``along: <name>`` in management.roads, new_fences or corridors; they change nothing until a "
+        "lever uses them"))
 
 
 class GisSpec(Params):

@@ -4,7 +4,8 @@ closed, opened at chosen places or built (1.4).
 
 Each entry is a validated, immutable event of ``management``; what it does to the landscape is
 in :mod:`sim.management.levers`. Places are named release sites of the landscape or cells
-``[row, col]`` (row 0 at the north edge); lines run through a list of such points in order.
+``[row, col]`` (row 0 at the north edge); lines run through a list of points in order (sites,
+cells or map coordinates) or along a named line of the landscape (``landscape.gis.vectors.lines``).
 Lever values (widths, reductions, risks) are choices of the scenario's author; the defaults are
 stated assumptions, documented on each key.
 """
@@ -18,8 +19,44 @@ from pydantic import Field, model_validator
 from .params import Params
 
 Cell = tuple[int, int]
-#: A point of a line or polygon: a named site of the landscape, or a cell [row, col].
-Point = Union[str, Cell]
+
+
+class MapPoint(Params):
+    """A point in map coordinates: longitude and latitude [degrees, WGS84], or x and y in the
+    landscape's CRS; needs a georeferenced landscape (the ustyurt and gis presets)."""
+
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude [degrees east]")
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude [degrees north]")
+    x: float | None = Field(None, description="x in the landscape's CRS [its units: m for gis, degrees for ustyurt]")
+    y: float | None = Field(None, description="y in the landscape's CRS")
+
+    @model_validator(mode="after")
+    def _check(self) -> "MapPoint":
+        lonlat = self.lon is not None and self.lat is not None
+        xy = self.x is not None and self.y is not None
+        given = sum(v is not None for v in (self.lon, self.lat, self.x, self.y))
+        if not ((lonlat or xy) and given == 2):
+            raise ValueError("a map point is {lon: ..., lat: ...} or {x: ..., y: ...}")
+        return self
+
+
+#: A point of a line: a named site of the landscape, a cell [row, col], or map coordinates.
+Point = Union[str, Cell, MapPoint]
+
+
+class OnLine(Params):
+    """A lever drawn along a line: ``through`` points, or ``along`` a named line of the landscape."""
+
+    through: list[Point] | None = Field(None, min_length=2, description=(
+        "Points the line runs through, in order: site names, [row, col] cells, or {lon, lat} / {x, y}"))
+    along: str | None = Field(None, min_length=1, description=(
+        "Instead of 'through': a line of the landscape by name (landscape.gis.vectors.lines)"))
+
+    def _one_line(self, *others: str) -> None:
+        given = [k for k in ("through", "along", *others) if getattr(self, k) is not None]
+        if len(given) != 1:
+            keys = ", ".join(f"'{k}'" for k in ("through", "along", *others))
+            raise ValueError(f"give exactly one of {keys}" + (f" (got {', '.join(given)})" if given else ""))
 
 
 class Place(Params):
@@ -37,7 +74,7 @@ class Place(Params):
         return self
 
 
-class Corridor(Params):
+class Corridor(OnLine):
     """A protected corridor (Roadmap 1.3) along a line through named sites or cells (``through``,
     ``width_km`` wide) or over a polygon of cells (``polygon``), from January of ``year``: herder
     pressure and persecution lower inside, ranger patrols inside, habitat at least
@@ -46,8 +83,6 @@ class Corridor(Params):
 
     year: int = Field(1, ge=1, description="Simulation year it takes effect (January)")
     name: str = Field("corridor", min_length=1, max_length=120, description="Label on maps and in the report")
-    through: list[Point] | None = Field(None, min_length=2, description=(
-        "Points the corridor's centre line runs through, in order: site names or [row, col] cells"))
     polygon: list[Cell] | None = Field(None, min_length=3, description=(
         "Instead of 'through': the corridor as a polygon of [row, col] cells (cells whose centre lies inside)"))
     width_km: float = Field(20.0, gt=0, le=500, description=(
@@ -68,9 +103,7 @@ class Corridor(Params):
 
     @model_validator(mode="after")
     def _check(self) -> "Corridor":
-        if (self.through is None) == (self.polygon is None):
-            raise ValueError("give exactly one of 'through' (a line of sites or cells, with width_km) or "
-                             "'polygon' (cells)")
+        self._one_line("polygon")
         return self
 
 
@@ -85,7 +118,7 @@ class Patrol(Place):
         "Share of poaching and persecution prevented where the rangers patrol (0-1)"))
 
 
-class NewRoad(Params):
+class NewRoad(OnLine):
     """A new road or railway (Roadmap 5.3) built in January of ``year`` along a line through sites
     or cells: its cells become road cells (cheetahs crossing them risk road mortality); a fenced
     line (as the railways' fences on the plateau) is also a barrier to prey and cheetahs, open
@@ -93,7 +126,6 @@ class NewRoad(Params):
 
     year: int = Field(1, ge=1, description="Simulation year it opens (January)")
     name: str = Field(..., min_length=1, max_length=120, description="Name (a fenced line's fence has this name)")
-    through: list[Point] = Field(..., min_length=2, description="Points the line runs through: site names or [row, col] cells")
     fenced: bool = Field(False, description=(
         "Fenced along its length: impassable to prey and cheetahs except at passages"))
     passages: list[Place] = Field(default_factory=list, description=(
@@ -105,6 +137,7 @@ class NewRoad(Params):
 
     @model_validator(mode="after")
     def _check(self) -> "NewRoad":
+        self._one_line()
         if self.passages and not self.fenced and self.passage_risk == 1.0:
             raise ValueError("passages on an unfenced line with passage_risk 1 change nothing; "
                              "set fenced: true or a passage_risk below 1")
@@ -153,14 +186,18 @@ class FenceClosure(Params):
     at: list[Place] | None = Field(None, min_length=1, description="Only the gaps at these places (none: every gap)")
 
 
-class NewFence(Params):
-    """A new fence built in January of ``year`` along a line through sites or cells."""
+class NewFence(OnLine):
+    """A new fence built in January of ``year`` along a line (through points, or along a named line)."""
 
     year: int = Field(1, ge=1)
     name: str = Field(..., min_length=1, max_length=120, description="Name (for later gaps, closure or removal)")
-    through: list[Point] = Field(..., min_length=2, description="Points the fence runs through: site names or [row, col] cells")
     gaps: list[Place] = Field(default_factory=list, description="Places where it is left open")
 
+    @model_validator(mode="after")
+    def _check(self) -> "NewFence":
+        self._one_line()
+        return self
 
-__all__ = ["Place", "Point", "Corridor", "Patrol", "NewRoad", "RoadMitigation", "FenceGaps", "FenceClosure",
+
+__all__ = ["MapPoint", "OnLine", "Place", "Point", "Corridor", "Patrol", "NewRoad", "RoadMitigation", "FenceGaps", "FenceClosure",
            "NewFence"]

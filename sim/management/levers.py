@@ -72,7 +72,8 @@ def corridor(land: Landscape, ev) -> Landscape:
     """Inside the corridor: herder pressure x (1 - human_reduction), patrol at least ``patrol``,
     habitat at least ``habitat_floor``, fence edges opened (``open_fences``), road crossing risk
     x ``road_risk_factor``."""
-    inside = lines.band(land, ev.through, ev.width_km) if ev.through is not None else lines.polygon(land, ev.polygon)
+    inside = (lines.polygon(land, ev.polygon) if ev.polygon is not None
+              else lines.band(land, lines.line_of(land, ev)[0], ev.width_km))
     changes: dict[str, Any] = dict(
         human=np.where(inside, land.human * (1.0 - ev.human_reduction), land.human),
         patrol=np.where(inside, np.maximum(land.patrol, ev.patrol), land.patrol),
@@ -97,7 +98,8 @@ def patrol(land: Landscape, ev) -> Landscape:
 def new_road(land: Landscape, ev) -> Landscape:
     """The line's cells become road cells of risk 1 (x ``passage_risk`` at its passages); a
     fenced line also gets a fence named after it, open at the passages."""
-    cells = lines.line_cells(land, ev.through)
+    parts, between_centres = lines.line_of(land, ev)
+    cells = lines.line_cells(land, parts)
     on_line = np.zeros(land.shape, dtype=bool)
     on_line[cells[:, 0], cells[:, 1]] = True
     at_passage = place_mask(land, ev.passages)
@@ -107,7 +109,7 @@ def new_road(land: Landscape, ev) -> Landscape:
     changes: dict[str, Any] = dict(road=road, road_risk=risk,
                                    features=land.features + (_feature(ev.name, "road", on_line),))
     if ev.fenced:
-        fence = lines.fence_along(land, ev.through, ev.name)
+        fence = lines.fence_along(land, parts, ev.name, extend=between_centres)
         if any(f.name == ev.name for f in land.fences):
             raise LeverError("name", f"a fence named {ev.name!r} exists already; give the road another name")
         fence = fence.__class__(fence.name, fence.edges, lines.edges_in(fence, at_passage), fence.approximate)
@@ -146,7 +148,8 @@ def new_fence(land: Landscape, ev) -> Landscape:
     """A closed fence along the line, open at ``ev.gaps``."""
     if any(f.name == ev.name for f in land.fences):
         raise LeverError("name", f"a fence named {ev.name!r} exists already; give the new fence another name")
-    f = lines.fence_along(land, ev.through, ev.name)
+    parts, between_centres = lines.line_of(land, ev)
+    f = lines.fence_along(land, parts, ev.name, extend=between_centres)
     f = f.__class__(f.name, f.edges, lines.edges_in(f, place_mask(land, ev.gaps)), f.approximate)
     return land.replace(fences=land.fences + (f,))
 

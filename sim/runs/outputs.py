@@ -144,8 +144,9 @@ def _write_replicate_rows(writer, name: str, first: int, ok: np.ndarray,
 
 def _write_occupancy(out_dir: Path, sc: Scenario, occ: np.ndarray | None, n_ok: int, base_dir: str = ".") -> None:
     """occupancy/<scenario>.npy (int64 resident-months per cell, summed over replicates) and its
-    .json description; nothing when the runner returned no maps. For a gis landscape (the only
-    georeferenced one) also occupancy/<scenario>.tif in the grid's CRS and transform."""
+    .json description; nothing when the runner returned no maps. For a georeferenced landscape
+    (gis; ustyurt, approximately, when rasterio is installed) also occupancy/<scenario>.tif in the
+    grid's CRS and transform."""
     if occ is None:
         return
     folder = out_dir / "occupancy"
@@ -154,8 +155,15 @@ def _write_occupancy(out_dir: Path, sc: Scenario, occ: np.ndarray | None, n_ok: 
             "cell_km": sc.landscape.cell_km,
             "units": "resident-months with a home-range centre in the cell, summed over replicates"}
     write_json(folder / f"{sc.name}.json", meta)
-    if sc.landscape.preset == "gis":
+    if sc.landscape.preset == "gis" or (sc.landscape.preset == "ustyurt" and _can_write_geotiff()):
         _write_occupancy_tif(folder / f"{sc.name}.tif", sc, occ, base_dir)
+
+
+def _can_write_geotiff() -> bool:
+    """Whether rasterio is installed (the optional ``gis`` extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("rasterio") is not None
 
 
 def _write_occupancy_tif(path: Path, sc: Scenario, occ: np.ndarray, base_dir: str) -> None:

@@ -202,6 +202,7 @@ def build_gis(spec, base_dir: str | Path = ".") -> Landscape:
         sites = _sites(v.sites, grid, base_dir, features)
     if v.water_points:
         layers["water"] = layers["water"] | _water(v.water_points, grid, base_dir, features)
+    lines = _lines(v.lines, grid, base_dir) if v.lines else {}
 
     from rasterio.warp import transform_bounds
     west, south, east, north = transform_bounds(grid.crs, "EPSG:4326", *grid.bounds, densify_pts=21)
@@ -210,7 +211,7 @@ def build_gis(spec, base_dir: str | Path = ".") -> Landscape:
         water=layers["water"], protection=layers["protection"], human=layers["human"], road=layers["road"],
         competitors={COMPETITOR_LAYERS[k]: layers[k] for k in COMPETITOR_LAYERS},
         capacity={k: layers[k] for k in CAPACITY_LAYERS}, fences=fences, sites=sites,
-        protected_areas=protected, features=tuple(features), open_boundary=bool(gis.open_edge),
+        protected_areas=protected, features=tuple(features), open_boundary=bool(gis.open_edge), lines=lines,
         bounds=(west, south, east, north), crs=grid.crs, transform=grid.transform,
         notes=(f"gis {grid.rows} x {grid.cols} cells of {spec.cell_km:g} km in {grid.crs} from "
                f"({grid.x0:.0f}, {grid.y0:.0f}) m; rasters: {', '.join(files)}; "
@@ -244,6 +245,17 @@ def _fences(source, grid: Grid, base_dir: Path, features: list[Feature]) -> tupl
         raise fail(f.path, f.key, f"none of the {len(edges)} fence line(s) crosses a cell edge of the grid",
                    "lines that run across the grid's bounds")
     return tuple(out)
+
+
+def _lines(source, grid: Grid, base_dir: Path) -> dict[str, tuple[np.ndarray, ...]]:
+    """Named lines for management levers: name -> its parts, each (k, 2) continuous (col, row)
+    vertices [cells] (features sharing a name keep their parts in file order)."""
+    f = read_features(_resolve(source.file, base_dir), _vector_key("lines"), "lines", source, grid)
+    out: dict[str, list[np.ndarray]] = {}
+    for name, geom in zip(f.names, f.geoms):
+        for u, r in line_parts(geom, grid):
+            out.setdefault(name, []).append(np.column_stack([u, r]))
+    return {name: tuple(parts) for name, parts in out.items()}
 
 
 def _roads(source, grid: Grid, base_dir: Path, features: list[Feature]) -> np.ndarray:

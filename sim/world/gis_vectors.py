@@ -37,9 +37,9 @@ WKB_TYPES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "Mul
 #: Geometry types allowed per vector key (multi-part types are split into their parts).
 GEOMETRY_KINDS = {"fences": ("LineString", "MultiLineString"), "roads": ("LineString", "MultiLineString"),
                   "reserves": ("Polygon", "MultiPolygon"), "sites": ("Point",),
-                  "water_points": ("Point", "MultiPoint")}
+                  "water_points": ("Point", "MultiPoint"), "lines": ("LineString", "MultiLineString")}
 KIND_WORDS = {"fences": "lines", "roads": "lines", "reserves": "polygons", "sites": "points",
-              "water_points": "points"}
+              "water_points": "points", "lines": "lines"}
 
 
 class GisError(LayerError):

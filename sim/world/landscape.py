@@ -109,9 +109,13 @@ class Landscape:
     bounds: tuple[float, float, float, float] | None = None   # WGS84 (west, south, east, north) degrees
     crs: str | None = None
     #: Affine transform of the grid in ``crs``, GDAL order (x of the west edge, cell width, 0,
-    #: y of the north edge, 0, -cell height) [CRS units, metres]; None for the stylised presets
-    #: (not georeferenced cell by cell). Set by the gis preset; lets outputs be written as GeoTIFF.
+    #: y of the north edge, 0, -cell height) [CRS units: metres for gis, degrees for ustyurt, whose
+    #: stylised map is drawn on a plate carrée]; None for the uniform preset. Lets outputs be
+    #: written as GeoTIFF and levers take map coordinates ({lon, lat}).
     transform: tuple[float, float, float, float, float, float] | None = None
+    #: Named lines for management levers (``along: <name>``): name -> parts, each (k, 2) continuous
+    #: (col, row) vertices [cells] (cell (r, c) spans c ≤ col < c + 1, r ≤ row < r + 1).
+    lines: Mapping[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
     notes: str = ""
     #: float 0-1: ranger patrol strength, inside or outside protected areas (poaching and
     #: persecution x (1 - patrol)); zeros when not given.

@@ -1,14 +1,17 @@
 """Lines and areas drawn on the grid by scenario levers: the cells of a road, the band of a
 corridor, a polygon, and a fence along a line.
 
-Coordinates are km east of the map's west edge (x) and south of its north edge (y); the centre
-of cell (row, col) is ((col + 0.5) x cell_km, (row + 0.5) x cell_km). Points of a line are
-given by the scenario as named sites or [row, col] cells (:func:`points_km`).
+A line is a list of parts, each a (k, 2) array of continuous (col, row) vertices [cells]: cell
+(r, c) spans c ≤ col < c + 1 and r ≤ row < r + 1, so its centre is (c + 0.5, r + 0.5). A
+scenario gives a line either through points (:func:`points_cells`: named sites, [row, col] cells,
+or map coordinates {lon, lat} / {x, y} on a georeferenced landscape) or ``along`` a named line of
+the landscape (``landscape.gis.vectors.lines``); :func:`line_of` turns either into parts.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -16,23 +19,62 @@ from .landscape import EAST, SOUTH, Fence
 from .shapes import inside_polygon, nearest_on_polyline, polyline_cells
 
 
-def points_km(land, points) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) [km] of the cell centres of ``points``: site names of ``land`` or (row, col) cells.
-    KeyError naming the site (and listing the sites) for an unknown name; ValueError for a cell
+def _map_point(land, p) -> tuple[float, float]:
+    """Continuous (col, row) of a map point ({lon, lat} or {x, y} in the landscape's CRS)."""
+    if land.transform is None or land.crs is None:
+        raise ValueError(f"map coordinates need a georeferenced landscape; the {land.name} landscape "
+                         "has none: give site names or [row, col] cells")
+    if p.lon is not None:
+        x, y = float(p.lon), float(p.lat)
+        if str(land.crs).upper() not in ("EPSG:4326", "WGS84", "OGC:CRS84"):
+            from rasterio.warp import transform
+
+            xs, ys = transform("EPSG:4326", land.crs, [x], [y])
+            x, y = xs[0], ys[0]
+    else:
+        x, y = float(p.x), float(p.y)
+    x0, a, _, y0, _, e = land.transform
+    return (x - x0) / a, (y - y0) / e
+
+
+def points_cells(land, points) -> np.ndarray:
+    """(k, 2) continuous (col, row) of ``points``: the centres of named sites and [row, col] cells,
+    or map points. KeyError naming an unknown site (and listing the sites); ValueError for a point
     off the map."""
-    xs, ys = [], []
+    out = []
     for p in points:
         if isinstance(p, str):
             if p not in land.sites:
                 raise KeyError(f"no site named {p!r}; sites: {', '.join(sorted(land.sites))}")
             r, c = land.sites[p]
-        else:
+            u, v = c + 0.5, r + 0.5
+        elif isinstance(p, (tuple, list)):
             r, c = int(p[0]), int(p[1])
             if not land.inside(r, c):
                 raise ValueError(f"cell [{r}, {c}] lies off the map ({land.rows} rows x {land.cols} cols)")
-        xs.append((c + 0.5) * land.cell_km)
-        ys.append((r + 0.5) * land.cell_km)
-    return np.array(xs), np.array(ys)
+            u, v = c + 0.5, r + 0.5
+        else:
+            u, v = _map_point(land, p)
+            if not (0 <= u < land.cols and 0 <= v < land.rows):
+                what = f"lon {p.lon}, lat {p.lat}" if p.lon is not None else f"x {p.x}, y {p.y}"
+                raise ValueError(f"map point ({what}) lies off the map (cell [{math.floor(v)}, {math.floor(u)}]; "
+                                 f"{land.rows} rows x {land.cols} cols)")
+        out.append((u, v))
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def line_of(land, ev: Any) -> tuple[list[np.ndarray], bool]:
+    """The parts of the line a lever draws (``ev.through`` points or ``ev.along`` a named line of
+    the landscape), and whether it runs between cell centres (then fences go half a cell past
+    its end points, so the end cells are crossed too)."""
+    if getattr(ev, "along", None) is not None:
+        if ev.along not in land.lines:
+            names = sorted(land.lines)
+            raise KeyError(f"no line named {ev.along!r} in the {land.name} landscape"
+                           + (f" (lines: {', '.join(names)})" if names else
+                              " (it has none: give landscape.gis.vectors.lines, or points with 'through')"))
+        return [np.asarray(part, dtype=float) for part in land.lines[ev.along]], False
+    return [points_cells(land, ev.through)], True
 
 
 def _centres(land) -> tuple[np.ndarray, np.ndarray]:
@@ -40,20 +82,22 @@ def _centres(land) -> tuple[np.ndarray, np.ndarray]:
     return (cc + 0.5) * land.cell_km, (rr + 0.5) * land.cell_km
 
 
-def line_cells(land, points) -> np.ndarray:
-    """Cells (k, 2) of (row, col) a line through ``points`` passes through, in order."""
-    xs, ys = points_km(land, points)
-    return polyline_cells(xs, ys, land.cell_km, land.rows, land.cols)
+def line_cells(land, parts) -> np.ndarray:
+    """Cells (k, 2) of (row, col) the line's parts pass through, in order."""
+    km = land.cell_km
+    cells = [polyline_cells(p[:, 0] * km, p[:, 1] * km, km, land.rows, land.cols) for p in parts]
+    return np.concatenate(cells) if cells else np.zeros((0, 2), dtype=np.int64)
 
 
-def band(land, points, width_km: float) -> np.ndarray:
-    """Bool mask: cells whose centre lies within ``width_km`` / 2 of the line through ``points``
-    (at least the cells the line passes through, so a band narrower than a cell is not empty)."""
-    xs, ys = points_km(land, points)
+def band(land, parts, width_km: float) -> np.ndarray:
+    """Bool mask: cells whose centre lies within ``width_km`` / 2 of the line (at least the cells
+    the line passes through, so a band narrower than a cell is not empty)."""
     x, y = _centres(land)
-    dist, _ = nearest_on_polyline(x, y, xs, ys)
-    mask = dist <= width_km / 2.0
-    rc = polyline_cells(xs, ys, land.cell_km, land.rows, land.cols)
+    mask = np.zeros(land.shape, dtype=bool)
+    for p in parts:
+        dist, _ = nearest_on_polyline(x, y, p[:, 0] * land.cell_km, p[:, 1] * land.cell_km)
+        mask |= dist <= width_km / 2.0
+    rc = line_cells(land, parts)
     mask[rc[:, 0], rc[:, 1]] = True
     return mask
 
@@ -72,22 +116,28 @@ def polygon(land, cells) -> np.ndarray:
     return mask
 
 
-def fence_along(land, points, name: str) -> Fence:
-    """A closed fence along the line through ``points`` (cell centres, the line drawn on half a
-    cell past its first and last point so the end cells are crossed too): the edges of
-    :func:`crossed_edges`, ordered along the line (so gaps can be spread evenly). ValueError if
-    the line crosses no cell edge (too short, or off the map)."""
-    xs, ys = points_km(land, points)
-    u, v = xs / land.cell_km, ys / land.cell_km                    # continuous (col, row) [cells]
-    for end, nxt in ((0, 1), (-1, -2)):
-        du, dv = u[end] - u[nxt], v[end] - v[nxt]
-        length = math.hypot(du, dv)
-        if length > 0:
-            u[end] += 0.5 * du / length
-            v[end] += 0.5 * dv / length
-    edges = crossed_edges(u, v, land.rows, land.cols)
+def fence_along(land, parts, name: str, *, extend: bool = True) -> Fence:
+    """A closed fence along the line's parts: the edges of :func:`crossed_edges`, ordered along
+    the line (so gaps can be spread evenly). ``extend``: draw each part half a cell past its end
+    points (lines between cell centres, so the end cells are crossed too). ValueError if the line
+    crosses no cell edge (too short, or off the map)."""
+    found = []
+    for part in parts:
+        u, v = part[:, 0].copy(), part[:, 1].copy()
+        if extend and len(u) >= 2:
+            for end, nxt in ((0, 1), (-1, -2)):
+                du, dv = u[end] - u[nxt], v[end] - v[nxt]
+                length = math.hypot(du, dv)
+                if length > 0:
+                    u[end] += 0.5 * du / length
+                    v[end] += 0.5 * dv / length
+        found.append(crossed_edges(u, v, land.rows, land.cols))
+    edges = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
+    if len(edges):
+        _, first = np.unique(edges, axis=0, return_index=True)
+        edges = edges[np.sort(first)]
     if edges.size == 0:
-        raise ValueError(f"fence {name!r}: the line through {list(points)} crosses no cell edge of the map")
+        raise ValueError(f"fence {name!r}: the line crosses no cell edge of the map")
     return Fence(name, edges, np.zeros(len(edges), dtype=bool), approximate=True)
 
 
@@ -137,4 +187,4 @@ def edges_in(fence: Fence, mask: np.ndarray) -> np.ndarray:
     return mask[r, c] | mask[r2, c2]
 
 
-__all__ = ["points_km", "line_cells", "band", "polygon", "fence_along", "crossed_edges", "edges_in"]
+__all__ = ["points_cells", "line_of", "line_cells", "band", "polygon", "fence_along", "crossed_edges", "edges_in"]

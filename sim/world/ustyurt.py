@@ -263,7 +263,8 @@ def build_ustyurt(spec) -> Landscape:
         water=water, protection=protection.astype(np.float64), human=human.astype(np.float64),
         road=road, competitors=competitors, capacity=caps, fences=(fence,), sites=sites,
         protected_areas=protected, features=tuple(feats), open_boundary=False, bounds=bounds,
-        crs="EPSG:4326", notes=notes)
+        crs="EPSG:4326", transform=(MAP_WEST, cell / KM_PER_DEG_LON, 0.0, MAP_NORTH, 0.0, -cell / KM_PER_DEG_LAT),
+        notes=notes)
 
 
 def _season_weight(ranges, xk: np.ndarray, yk: np.ndarray) -> np.ndarray:
