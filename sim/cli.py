@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--plugin", action="append", default=[], metavar="FILE",
                    help="Python file registering extra rules (repeatable)")
     r.add_argument("--no-report", action="store_true", help="do not build the report afterwards")
+    r.add_argument("--yes", action="store_true",
+                   help="run even when the estimated time or output size is above the limits "
+                        "(sim/runs/estimate.py: 2 hours, 5 GB)")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("check", help="validate scenarios without running them")
@@ -211,7 +214,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runs.executor import WorkerDied
 
     reps = sum(s.replicates for s, _ in loaded)
-    print(f"running {len(loaded)} scenario{'s' * (len(loaded) != 1)} ({reps} replicates in all) → {out_dir}")
+    guess = _estimate(loaded, args.jobs)
+    too_large = guess.too_large()
+    if too_large and not args.yes:
+        raise UsageError(f"{len(loaded)} scenario{'s' * (len(loaded) != 1)} with {reps:,} replicates in all would "
+                         f"take {guess.text()} ({too_large}); check replicates and years, or add --yes to run it")
+    print(f"running {len(loaded)} scenario{'s' * (len(loaded) != 1)} ({reps:,} replicates in all; "
+          f"{guess.text()}) → {out_dir}")
     args.active_out_dir = out_dir
     try:
         result = run_batch(
@@ -231,6 +240,19 @@ def _worker_died(e: Exception, out_dir: Path) -> int:
     print(f"\nerror: {e}. The replicates finished before it are saved in {out_dir}; continue with fewer "
           f"workers (less memory) with:\n  python {PROG} run --resume {out_dir} --jobs 1", file=sys.stderr)
     return 1
+
+
+def _estimate(loaded, jobs):
+    """The batch's rough run time and output size (:mod:`sim.runs.estimate`)."""
+    from .runs.estimate import estimate
+    from .world.geometry import grid_shape
+    from .world.presets import preset_extent_km
+
+    cells = []
+    for s, f in loaded:
+        rows, cols = grid_shape(*preset_extent_km(s.landscape, f.parent), s.landscape.cell_km)
+        cells.append(rows * cols)
+    return estimate([s for s, _ in loaded], cells, jobs)
 
 
 def _resume(args: argparse.Namespace, backend: str) -> int:

@@ -573,3 +573,29 @@ def test_a_quick_run_of_two_shipped_scenarios_writes_every_output_and_the_report
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["replicates_done"] == 4
     assert f"report:  {Path('o') / 'report.html'}" in out.out
+
+
+def test_a_batch_estimated_above_the_limits_needs_yes(tmp_path, fake_batch, capsys):
+    huge = write(tmp_path, "huge.yaml", GOOD.replace("replicates: 2", "replicates: 1000000").replace("years: 10",
+                                                                                                    "years: 50"))
+    assert main(["run", str(huge), "--out", str(tmp_path / "a"), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "1,000,000 replicates in all" in err and "more than 2 hours" in err and "add --yes" in err
+    assert "Traceback" not in err and not fake_batch.calls
+    assert main(["run", str(huge), "--out", str(tmp_path / "b"), "--jobs", "2", "--yes", "--no-report"]) == 0
+    assert len(fake_batch.calls) == 1
+
+
+def test_the_estimate_grows_with_replicates_years_and_cells_and_is_shown(tmp_path, fake_batch, capsys):
+    from types import SimpleNamespace
+
+    from sim.runs.estimate import estimate
+
+    s = SimpleNamespace(replicates=50, years=50)
+    default = estimate([s] * 36, [42_728] * 36, jobs=2)
+    assert 20 / 60 < default.hours < 35 / 60 and default.too_large() is None      # make run: ~26 min
+    assert estimate([s], [42_728 * 4], jobs=2).hours == pytest.approx(4 * estimate([s], [42_728], jobs=2).hours)
+    assert estimate([SimpleNamespace(replicates=100, years=50)], [42_728], 1).bytes > estimate([s], [42_728], 1).bytes
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    assert "of output" in capsys.readouterr().out

@@ -339,3 +339,19 @@ def test_key_findings_name_the_best_option_and_those_beyond_noise(built, run_dir
     assert best in text
     assert "collapse" in text.split("worse:")[1]          # dies out in year 2: worse beyond noise
     assert "Key findings" in built.read_text()
+
+
+def test_report_of_an_old_folder_with_a_megabyte_description_works_and_clips_it(run_dir, tmp_path):
+    import csv
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    rows = summary_rows(old)
+    rows[0]["description"] = "x" * 1_000_000       # allowed before descriptions were limited
+    with open(old / "summary.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    html = report.build_report(old).read_text(encoding="utf-8")
+    assert "x" * 2000 + "…" in html and "x" * 2001 not in html

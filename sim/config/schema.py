@@ -290,6 +290,11 @@ class Scenario(Params):
     seed: int = Field(1, ge=0, description="Root seed (replicate i uses SeedSequence(seed, (crc32(name), i)))")
     ceiling: int | None = Field(None, ge=1, description="rules.density: ceiling → cheetah carrying "
                                 "capacity (animals); none = unlimited")
+    max_cheetahs: int = Field(4000, ge=10, le=20000, description=(
+        "Most living cheetahs a replicate may hold; a replicate that exceeds it fails with that cause "
+        "(failures.csv) instead of exhausting memory: the exact pedigree kinship of the living is a "
+        "dense matrix, 8 bytes x slots² (4,096 slots: 128 MiB per worker, 20,000: 3.2 GiB). Ustyurt "
+        "populations stay in the hundreds; an unlimited one (density: ceiling without ceiling) meets it"))
     landscape: LandscapeSpec = Field(default_factory=LandscapeSpec, description="Map preset, cell size, raster layers")
     prey: PreyParams = Field(default_factory=PreyParams, description="Prey species parameters (docs/parameters.md)")
     cheetah: CheetahParams = Field(default_factory=CheetahParams, description="Cheetah parameters (docs/parameters.md)")

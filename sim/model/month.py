@@ -28,6 +28,16 @@ def step(m: Any, timer: Callable | None = None) -> None:
     run("reproduction", reproduction.month, m)                  # births, then conceptions
     run("ageing", development.month, m)                         # ageing, independence, coalitions
     run("census", observe_month, m)
+    if len(m.cheetahs) > m.spec.max_cheetahs:
+        raise PopulationCapReached(
+            f"{len(m.cheetahs):,} living cheetahs in year {m.year}, month {m.month + 1} exceed max_cheetahs "
+            f"({m.spec.max_cheetahs:,}): the kinship matrix grows with the square of the living animals. "
+            "Limit the population (rules.density: ceiling with a ceiling, or less prey) or raise max_cheetahs "
+            "(at most 20,000, ~3.2 GiB per worker)")
+
+
+class PopulationCapReached(RuntimeError):
+    """A replicate's population passed the scenario's ``max_cheetahs`` (the replicate fails cleanly)."""
 
 
 def year_start(m: Any) -> None:

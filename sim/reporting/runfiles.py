@@ -61,10 +61,24 @@ def _number(text: str) -> Any:
 _TEXT_COLUMNS = {"scenario", "family", "description", "baseline"}
 
 
+#: Longest text field kept from a run's tables [characters]; the schema limits descriptions to
+#: 2,000, but folders written before that limit may hold a megabyte in one field.
+MAX_TEXT_CHARS = 2000
+
+
 def _read_csv(path: Path) -> list[dict[str, Any]]:
+    # csv's default field limit (131,072 characters) made report fail on such old folders.
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with open(path, newline="", encoding="utf-8") as f:
-        return [{k: (v if k in _TEXT_COLUMNS else _number(v)) for k, v in r.items()}
+        return [{k: (_clip(v) if k in _TEXT_COLUMNS else _number(v)) for k, v in r.items()}
                 for r in csv.DictReader(f)]
+
+
+def _clip(text: str | None) -> str | None:
+    """Text cut to MAX_TEXT_CHARS (with an ellipsis)."""
+    if text is None or len(text) <= MAX_TEXT_CHARS:
+        return text
+    return text[:MAX_TEXT_CHARS] + "…"
 
 
 def read_run(run_dir: Path) -> RunFiles:
