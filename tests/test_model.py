@@ -190,8 +190,9 @@ def test_home_ranges_are_larger_where_prey_is_scarce():
     assert 500 < areas[0.3] < 5000      # Namibian farmland scale at low prey (Marker et al. 2008)
 
 
-def _only_release_hazard(source: str, method: str, batches: int = 20):
-    """500 x batches females released in January of year 1, every other cause of death off."""
+def _only_release_hazard(source: str, method: str, batches: int = 8):
+    """500 x batches females released in January of year 1, every other cause of death off
+    (4,000 by default: under max_cheetahs, and a kinship matrix of 128 MiB instead of 2 GiB)."""
     release = {"site": "centre", "females": 500, "males": 0, "month": 1, "age_months": 40,
                "source": source, "method": method, "boma_months": 1 if method == "soft" else 0}
     return scenario(years=2, rules={"density": "ceiling"},

@@ -35,7 +35,7 @@ from ..prey.population import PreyPopulation
 from ..world.coarsen import prey_factor
 from ..world.geometry import summed_area_table
 from ..world import Landscape, build_landscape
-from . import month as schedule
+from . import invariants, month as schedule
 from .observe import Births, Deaths, Hunt, Independence, notify, sexes
 from .results import DEATH_CAUSES, ReplicateResult, empty_census
 
@@ -110,6 +110,7 @@ class ReintroductionModel(mesa.Model):
         self.occupancy = np.zeros(landscape.shape, dtype=np.int32)
         self.reset_year()
         self.timing = timing
+        self.debug_checks = invariants.enabled()      # SIM_CHECKS=1: assert invariants every month
         self.phase_seconds: dict[str, float] = defaultdict(float)
         self.agent_months = 0
 

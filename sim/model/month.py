@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..life import development, environment, hunting, mortality, movement, reproduction
 from ..management import apply_due
-from . import observe
+from . import invariants, observe
 
 PHASES = ("year_start", "management", "prey", "movement", "hunting", "mortality", "reproduction",
           "ageing", "census")
@@ -28,6 +28,8 @@ def step(m: Any, timer: Callable | None = None) -> None:
     run("reproduction", reproduction.month, m)                  # births, then conceptions
     run("ageing", development.month, m)                         # ageing, independence, coalitions
     run("census", observe_month, m)
+    if m.debug_checks:
+        invariants.check_month(m)
     if len(m.cheetahs) > m.spec.max_cheetahs:
         raise PopulationCapReached(
             f"{len(m.cheetahs):,} living cheetahs in year {m.year}, month {m.month + 1} exceed max_cheetahs "
