@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--plugin", action="append", default=[], metavar="FILE",
                    help="Python file registering extra rules (repeatable)")
     r.add_argument("--no-report", action="store_true", help="do not build the report afterwards")
+    r.add_argument("--common-random-numbers", action="store_true",
+                   help="compare the options on the same random years (every scenario's "
+                        "common_random_numbers: seeds keyed by replicate index, the environment on its own "
+                        "stream; paired baseline differences)")
     r.add_argument("--yes", action="store_true",
                    help="run even when the estimated time or output size is above the limits "
                         "(sim/runs/estimate.py: 2 hours, 5 GB)")
@@ -189,7 +193,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _resume(args, backend)
     load_plugins(args.plugin)
     loaded = load_scenarios(_paths(args.paths))
-    loaded, notes = apply_overrides(loaded, replicates=args.replicates, years=args.years, quick=args.quick)
+    loaded, notes = apply_overrides(loaded, replicates=args.replicates, years=args.years, quick=args.quick,
+                                    paired=args.common_random_numbers)
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
     if not loaded:
@@ -258,7 +263,8 @@ def _estimate(loaded, jobs):
 def _resume(args: argparse.Namespace, backend: str) -> int:
     clash = [opt for opt, val in (("FILES", args.paths), ("--replicates", args.replicates),
                                   ("--years", args.years), ("--seed", args.seed), ("--out", args.out),
-                                  ("--quick", args.quick), ("--baseline", args.baseline)) if val]
+                                  ("--quick", args.quick), ("--baseline", args.baseline),
+                                  ("--common-random-numbers", args.common_random_numbers)) if val]
     if clash:
         raise UsageError(f"--resume continues a run with the scenarios and settings saved in it; "
                          f"do not combine it with {', '.join(clash)}")
@@ -330,13 +336,13 @@ def _cut_to_horizon(item, path: str, horizon: int, scenario: str, notes: list[st
 
 
 def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | None = None,
-                    years: int | None = None, quick: bool = False
+                    years: int | None = None, quick: bool = False, paired: bool = False
                     ) -> tuple[list[tuple[Scenario, Path]], list[str]]:
     """Scenarios with command-line overrides applied and re-validated, plus notes for the user.
 
     ``quick`` caps replicates at 10 and the horizon at 10 years (explicit ``replicates``/``years``
     win) and drops releases and management events (or their repeats) that would fall after the
-    horizon, with a note for each.
+    horizon, with a note for each. ``paired`` sets every scenario's ``common_random_numbers``.
     """
     out, notes, errors = [], [], []
     opts = " ".join(o for o in (f"--replicates {replicates}" if replicates else "",
@@ -349,6 +355,8 @@ def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | No
             update["replicates"] = reps
         if horizon is not None:
             update["years"] = horizon
+        if paired and not s.common_random_numbers:
+            update["common_random_numbers"] = True
         if quick and horizon is not None:
             kept = [r for i, rel in enumerate(s.releases)
                     if (r := _cut_to_horizon(rel, f"releases[{i}]", horizon, s.name, notes)) is not None]

@@ -599,3 +599,10 @@ def test_the_estimate_grows_with_replicates_years_and_cells_and_is_shown(tmp_pat
     f = write(tmp_path, "small.yaml", GOOD)
     assert main(["run", str(f), "--out", str(tmp_path / "o"), "--no-report"]) == 0
     assert "of output" in capsys.readouterr().out
+
+
+def test_common_random_numbers_from_the_command_line_reach_every_scenario(tmp_path, fake_batch):
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", str(tmp_path / "o"), "--no-report", "--common-random-numbers"]) == 0
+    (_, (scenarios, _), _), = fake_batch.calls
+    assert all(s.common_random_numbers for s in scenarios)

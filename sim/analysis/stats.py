@@ -87,6 +87,30 @@ def compare_to_baseline(k1: int, n1: int, k0: int, n0: int, conf: float = 0.95):
     return diff, lo, hi
 
 
+def compare_paired(x1, x0, conf: float = 0.95):
+    """Difference in P(persist), scenario minus baseline, from paired runs (common random numbers:
+    run i of both met the same environmental years): ``x1[i]``, ``x0[i]`` whether run i persisted.
+    Bonett & Price's adjusted Wald interval for paired proportions (Bonett & Price 2012, Journal
+    of Educational and Behavioral Statistics 37:479-488): with n12 runs that persisted only in the
+    scenario and n21 only in the baseline, p12 = (n12 + 1)/(n + 2), p21 = (n21 + 1)/(n + 2),
+
+        diff ± z sqrt((p12 + p21 - (p12 - p21)²) / (n + 2)),  centred on p12 - p21,
+
+    clipped to [-1, 1]. Returns ``(diff, lo, hi)`` with diff the observed k1/n - k0/n; NaN
+    without runs."""
+    x1 = np.asarray(x1, dtype=bool)
+    x0 = np.asarray(x0, dtype=bool)
+    n = x1.size
+    if n == 0 or x0.size != n:
+        return math.nan, math.nan, math.nan
+    n12 = int(np.count_nonzero(x1 & ~x0))
+    n21 = int(np.count_nonzero(~x1 & x0))
+    p12, p21 = (n12 + 1) / (n + 2), (n21 + 1) / (n + 2)
+    centre = p12 - p21
+    half = _z(conf) * math.sqrt(max(p12 + p21 - centre ** 2, 0.0) / (n + 2))
+    return (n12 - n21) / n, max(-1.0, centre - half), min(1.0, centre + half)
+
+
 # --------------------------------------------------------------------------- per-run quantities
 
 def _n_runs(census: dict[str, np.ndarray]) -> int:
@@ -483,6 +507,6 @@ def by_year(census: dict[str, np.ndarray], quasi_threshold: int | None = None,
     return out
 
 
-__all__ = ["wilson_interval", "compare_to_baseline", "summarise_scenario", "by_year",
+__all__ = ["wilson_interval", "compare_to_baseline", "compare_paired", "summarise_scenario", "by_year",
            "quasi_extinct", "annual_log_growth", "first_extinction_index", "first_release_index",
            "initial_gene_diversity"]

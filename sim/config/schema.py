@@ -288,6 +288,12 @@ class Scenario(Params):
     years: int = Field(50, ge=1, le=200, description="Horizon [years]")
     replicates: int = Field(100, ge=1, le=1_000_000, description="Stochastic replicates")
     seed: int = Field(1, ge=0, description="Root seed (replicate i uses SeedSequence(seed, (crc32(name), i)))")
+    common_random_numbers: bool = Field(False, description=(
+        "Compare options on the same random years: replicate i uses SeedSequence(seed, (2^32, i)), keyed "
+        "by its index alone, and the year's environment (year effects, harsh winters, die-offs, "
+        "droughts) comes from its own random stream; options that all set it (with one root seed) meet "
+        "the same environmental years, and their difference from the baseline gets a paired interval "
+        "(Bonett & Price 2012). Default false: seeds keyed by scenario name, one stream"))
     ceiling: int | None = Field(None, ge=1, description="rules.density: ceiling → cheetah carrying "
                                 "capacity (animals); none = unlimited")
     max_cheetahs: int = Field(4000, ge=10, le=20000, description=(

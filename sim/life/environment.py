@@ -18,17 +18,19 @@ def start_year(m: Any) -> None:
     species at once; a drought multiplies the year's prey capacity by ``drought_capacity_factor``."""
     env = m.spec.environment
     year = m.year
-    z1, z2 = m.rng.standard_normal(2)
+    rng = m.env_rng
+    z1, z2 = rng.standard_normal(2)
     zs = env.ev_correlation * z1 + math.sqrt(max(0.0, 1 - env.ev_correlation ** 2)) * z2
     m.capacity_multiplier = math.exp(env.ev_capacity_sd * z1 - env.ev_capacity_sd ** 2 / 2)
     if env.trends:
         m.capacity_multiplier *= env.setting("prey_capacity", year)
     m.hazard_multiplier = math.exp(-env.ev_survival_sd * zs - env.ev_survival_sd ** 2 / 2)
-    u = m.rng.random(2)
+    paired = rng is not m.rng           # common random numbers: the same draws in every option
+    u = rng.random(3 if paired else 2)
     m.harsh_winter = bool(u[0] < env.setting("harsh_winter_prob", year))
     m.die_off = bool(u[1] < env.setting("saiga_die_off_prob", year))
     drought_prob = env.setting("drought_prob", year)
-    m.drought = bool(drought_prob > 0.0 and m.rng.random() < drought_prob)
+    m.drought = bool(drought_prob > 0.0 and (u[2] if paired else rng.random()) < drought_prob)
     if m.drought:
         m.capacity_multiplier *= env.drought_capacity_factor
     if m.harsh_winter:

@@ -50,8 +50,11 @@ class ReintroductionModel(mesa.Model):
     (:mod:`sim.model.observe`). ``timing``: time each phase of the month (the benchmark)."""
 
     def __init__(self, scenario: Scenario, landscape: Landscape, *, rng=None, timing: bool = False,
-                 observers=()) -> None:
+                 observers=(), env_rng=None) -> None:
         super().__init__(rng=rng)
+        #: The year's environment draws from this generator: its own stream under common random
+        #: numbers (so options meet the same years), else the model's.
+        self.env_rng = self.rng if env_rng is None else env_rng
         self.spec = scenario
         self.params = p = scenario.cheetah
         self.landscape = landscape
@@ -254,6 +257,13 @@ class ReintroductionModel(mesa.Model):
             self.step()
 
 
+def streams(seed: np.random.SeedSequence) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """(model, environment) seeds of a replicate under common random numbers: children of its
+    seed with spawn keys ... + (0,) and ... + (1,) (the seed object itself is not changed)."""
+    return tuple(np.random.SeedSequence(entropy=seed.entropy, spawn_key=tuple(seed.spawn_key) + (k,))
+                 for k in (0, 1))
+
+
 def run_replicate(scenario: Scenario, seed, replicate: int = 0, landscape: Landscape | None = None,
                   base_dir: str | Path = ".", timing: bool = False, observers=()) -> ReplicateResult:
     """Run one replicate of a resolved scenario with its own seed; same seed, same result."""
@@ -261,8 +271,12 @@ def run_replicate(scenario: Scenario, seed, replicate: int = 0, landscape: Lands
         seed = np.random.SeedSequence(seed)
     if landscape is None:
         landscape = build_landscape(scenario.landscape, base_dir)
+    env_rng = None
+    if scenario.common_random_numbers:          # the environment on its own stream (sim.runs.seeds.streams)
+        seed, env_seed = streams(seed)
+        env_rng = np.random.default_rng(env_seed)
     model = ReintroductionModel(scenario, landscape, rng=np.random.default_rng(seed), timing=timing,
-                                observers=observers)
+                                observers=observers, env_rng=env_rng)
     model.run()
     extra = {"agent_months": model.agent_months, "phase_seconds": dict(model.phase_seconds)}
     if model.plugin_deaths:

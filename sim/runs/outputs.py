@@ -60,6 +60,8 @@ def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | Non
     for entry, sc, chunks, n in zip(manifest["scenarios"], scenarios, files, n_ok):
         census = ChunkCensus([p for _, p in chunks], sc.years)
         summary_rows.append(_summary_row(sc, census, entry, n_failed=sc.replicates - n))
+        if sc.common_random_numbers:
+            summary_rows[-1]["_persisted"] = _persisted_by_replicate(chunks, census)
         tables.append((sc.name, stats.by_year(census, quasi_threshold=sc.output.quasi_extinction)))
     _add_baseline_columns(summary_rows, manifest.get("baseline"))
     summary_path = out_dir / "summary.csv"
@@ -218,14 +220,28 @@ def _summary_row(sc: Scenario, census: Mapping[str, np.ndarray], entry: dict, n_
     return row
 
 
+def _persisted_by_replicate(chunks, census) -> dict[int, bool]:
+    """Replicate index -> whether it persisted (extant in the last year), successful replicates only."""
+    index = []
+    for first, path in chunks:
+        ok = read_chunk(path)["ok"]
+        index.extend(first + np.flatnonzero(ok))
+    extant = np.asarray(census["extant"])[:, -1] >= 0.5
+    return dict(zip((int(i) for i in index), extant.tolist()))
+
+
 def _add_baseline_columns(rows: list[dict], baseline: str | None) -> None:
-    """Fill each row's baseline and its difference in P(persist) from it, with Newcombe's 95 %
-    interval; ``baseline`` (the batch's) wins over the scenarios' own."""
+    """Fill each row's baseline and its difference in P(persist) from it, with a 95 % interval:
+    paired (Bonett & Price, :func:`sim.analysis.stats.compare_paired`) over the replicates both
+    ran when both use common random numbers with one root seed, else Newcombe's for independent
+    samples; ``diff_method`` says which. ``baseline`` (the batch's) wins over the scenarios' own."""
     by_name = {r["scenario"]: r for r in rows}
+    persisted = {r["scenario"]: r.pop("_persisted", None) for r in rows}
     for r in rows:
         own = r.pop("_baseline_own")
         base = baseline if baseline is not None else own
         diff = lo = hi = math.nan
+        method = ""
         if base is not None and base != r["scenario"]:
             r["baseline"] = base
             b = by_name.get(base)
@@ -233,9 +249,17 @@ def _add_baseline_columns(rows: list[dict], baseline: str | None) -> None:
                 print(f"note: scenario {r['scenario']!r} names baseline {base!r}, which is not in "
                       "this batch; no comparison", file=sys.stderr)
             else:
-                diff, lo, hi = stats.compare_to_baseline(r["n_extant"], r["n_replicates"],
-                                                         b["n_extant"], b["n_replicates"])
+                x1, x0 = persisted[r["scenario"]], persisted[base]
+                if x1 is not None and x0 is not None and r["root_seed"] == b["root_seed"]:
+                    both = sorted(set(x1) & set(x0))
+                    diff, lo, hi = stats.compare_paired([x1[i] for i in both], [x0[i] for i in both])
+                    method = "paired"
+                else:
+                    diff, lo, hi = stats.compare_to_baseline(r["n_extant"], r["n_replicates"],
+                                                             b["n_extant"], b["n_replicates"])
+                    method = "independent"
         r["diff_p_persist"], r["diff_p_persist_lo"], r["diff_p_persist_hi"] = diff, lo, hi
+        r["diff_method"] = method
 
 
 def _csv_text(rows: list[dict]) -> str:

@@ -20,9 +20,17 @@ def scenario_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def replicate_seed(root: int, scenario_name: str, replicate: int) -> np.random.SeedSequence:
-    """The seed of one replicate; depends only on (root, scenario name, replicate index)."""
-    return np.random.SeedSequence(entropy=int(root), spawn_key=(scenario_key(scenario_name), int(replicate)))
+#: The first spawn-key element of replicates under common random numbers: above every CRC-32, so
+#: it never equals a scenario's key.
+PAIRED_KEY = 2 ** 32
+
+
+def replicate_seed(root: int, scenario_name: str, replicate: int, paired: bool = False) -> np.random.SeedSequence:
+    """The seed of one replicate; depends only on (root, scenario name, replicate index), or with
+    ``paired`` (the scenario's ``common_random_numbers``) on (root, replicate index) alone."""
+    first = PAIRED_KEY if paired else scenario_key(scenario_name)
+    return np.random.SeedSequence(entropy=int(root), spawn_key=(first, int(replicate)))
+
 
 
 def chunk_plan(replicates: int, chunk_size: int) -> list[tuple[int, int]]:

@@ -133,7 +133,7 @@ def run_chunk(task: ChunkTask) -> dict:
         setup_error = "setting up the worker failed:\n" + traceback.format_exc()
 
     for j, i in enumerate(range(task.first, task.last + 1)):
-        seed = replicate_seed(task.root, sc.name, i)
+        seed = replicate_seed(task.root, sc.name, i, paired=sc.common_random_numbers)
         problem = setup_error
         res = None
         if problem is None:
