@@ -231,7 +231,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = run_batch(
             [s for s, _ in loaded], out_dir, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
             root_seed=args.seed, base_dirs={s.name: f.parent.resolve() for s, f in loaded},
-            sources={s.name: str(f) for s, f in loaded}, baseline=args.baseline, progress=True,
+            sources={s.name: str(f) for s, f in loaded}, baseline=args.baseline, progress=True, preview=args.quick,
             plugins=[str(Path(p).resolve()) for p in args.plugin] or None)
     except OutputExistsError as e:
         raise UsageError(f"{e}; to continue an interrupted run: python {PROG} run --resume {out_dir}") from None

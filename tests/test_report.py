@@ -242,12 +242,12 @@ def test_edge_cases_read_plainly(built, run_dir):
     assert float(rows["collapse"]["p_persist"]) == 0.0          # all runs extinct
     assert rows["no_release"]["gd_retained"] == ""               # NaN gene diversity
     table = {c[0]: c for c in parse(built.read_text()).rows}    # [scenario, #, name, P, diff, ...]
-    assert "no deaths" in table["no_release"][10]
-    assert table["no_release"][8] == "—"
+    assert "no deaths" in table["no_release"][13]
+    assert table["no_release"][10] == "—" and table["no_release"][11] == "—"
     assert table["baseline"][4] == "baseline"
     assert re.match(r"[+-]\d\.\d\d \[", table["collapse"][4])    # difference with its interval
     assert rows["broken"]["p_persist"] == "" and table["broken"][3] == "—"    # every run failed
-    assert "2 failed" in table["broken"][11]
+    assert "2 failed" in table["broken"][14]
     assert "deliberate failure" in built.read_text()             # listed under Methods
 
 
@@ -355,3 +355,32 @@ def test_report_of_an_old_folder_with_a_megabyte_description_works_and_clips_it(
         w.writerows(rows)
     html = report.build_report(old).read_text(encoding="utf-8")
     assert "x" * 2000 + "…" in html and "x" * 2001 not in html
+
+
+def test_ties_in_persistence_are_ranked_by_median_time_to_extinction_then_n():
+    from sim.reporting.runfiles import RunFiles
+    from sim.reporting.selection import ranked
+
+    rows = [{"scenario": "short", "p_persist": 0.0, "te_median": 8.0, "N_mean": 0.0},
+            {"scenario": "long", "p_persist": 0.0, "te_median": 31.0, "N_mean": 0.0},
+            {"scenario": "alive", "p_persist": 0.5, "te_median": 20.0, "N_mean": 3.0},
+            {"scenario": "never_lost", "p_persist": 0.5, "te_median": float("nan"), "N_mean": 1.0},
+            {"scenario": "big", "p_persist": 0.0, "te_median": 31.0, "N_mean": 2.0}]
+    files = RunFiles.__new__(RunFiles)
+    files.summary = rows
+    assert ranked(files) == ["never_lost", "alive", "big", "long", "short"]
+
+
+def test_a_quick_run_carries_a_preview_banner_and_one_option_reads_as_one(tmp_path):
+    from sim.runs.batch import run_batch
+
+    sc = [s for s in _scenarios() if s.name == "baseline"]
+    out = tmp_path / "quick"
+    run_batch(sc, out, jobs=1, progress=False, runner=fake_runner, landscapes=False, root_seed=7, preview=True)
+    text = report.build_report(out).read_text(encoding="utf-8")
+    assert "<b>PREVIEW</b>" in text and "population viability of the option</h1>" in text
+    assert " of 1 options" not in text and "in 1 of 1" not in text
+
+
+def test_a_full_run_has_no_preview_banner(built):
+    assert "PREVIEW" not in built.read_text(encoding="utf-8")

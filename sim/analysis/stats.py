@@ -292,10 +292,12 @@ def _stochastic_growth(census: dict[str, np.ndarray], R: int) -> dict:
 
 
 def _genetics_at_horizon(census: dict[str, np.ndarray], extant_final: np.ndarray, R: int) -> dict:
-    gd_final = _mean(_final(census, "gene_diversity")[extant_final]) if R else math.nan
+    gd = _final(census, "gene_diversity")[extant_final] if R else np.zeros(0)
+    gd_final = _mean(gd)
     gd_initial = initial_gene_diversity(census) if R else math.nan
     retained = gd_final / gd_initial if gd_initial and math.isfinite(gd_initial) else math.nan
-    return {"gd_initial": gd_initial, "gd_final": gd_final, "gd_retained": retained,
+    return {"gd_initial": gd_initial, "gd_final": gd_final, "gd_final_sd": _sd(gd),
+            "gd_runs": int(np.count_nonzero(np.isfinite(gd))), "gd_retained": retained,
             "mean_F": _mean(_final(census, "mean_F")[extant_final]) if R else math.nan}
 
 

@@ -31,7 +31,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Aria
  color:#1b1b1b;max-width:1180px;margin:0 auto;padding:24px 28px 60px;line-height:1.5;background:#fff}
 h1{font-size:1.9em;margin:0 0 4px}h2{font-size:1.4em;margin-top:2.2em;border-bottom:2px solid #0072B2;
  padding-bottom:4px}h3{font-size:1.1em;margin:1.4em 0 .3em}
-.sub{color:#555;margin:0 0 18px}.note{background:#fff4e0;border-left:4px solid #E69F00;padding:8px 12px;
+.sub{color:#555;margin:0 0 18px}.preview{background:#fde2e2;border-left:6px solid #c0392b;padding:10px 14px;
+  font-size:1.05em}.note{background:#fff4e0;border-left:4px solid #E69F00;padding:8px 12px;
  margin:10px 0}.howto{background:#eef5fb;border-left:4px solid #0072B2;padding:10px 14px}
 table{border-collapse:collapse;font-size:.88em;width:100%}th,td{padding:5px 7px;text-align:left;
  vertical-align:top;border-bottom:1px solid #e3e3e3}th{background:#f2f2f2;position:sticky;top:0}
@@ -102,8 +103,10 @@ def _range_text(vals: list[float], unit: str) -> str:
 def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) -> str:
     """The table of all scenarios in ``order`` (one row each, values from summary.csv)."""
     head = ["#", "Scenario", f"P(persist) at year {H} [95 % CI]", "Difference from baseline [95 % CI]",
-            "P(quasi-extinction)", "Stochastic r (mean ± SD, per year)", f"Cheetahs at year {H}: median (5–95 %)",
-            "Gene diversity retained", "Mean inbreeding F", "Main cause of loss", "Runs"]
+            "P(quasi-extinction)", "Years to extinction: median (mean)", "Stochastic r (mean ± SD, per year)",
+            f"Cheetahs at year {H}: median (5–95 %)", f"Cheetahs at year {H} in surviving runs: mean ± SD",
+            "Gene diversity retained", "Gene diversity at the horizon: mean ± SD (runs)", "Mean inbreeding F",
+            "Main cause of loss", "Runs"]
     out = ["<div class=wrap><table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     for i, n in enumerate(order, 1):
         r = files.row(n)
@@ -128,17 +131,27 @@ def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) 
         n_med = num(r, "N_q50")
         ntxt = (f"{n_med:.0f} <span class=ci>({fixed(num(r, 'N_q05'), '.0f')}–{fixed(num(r, 'N_q95'), '.0f')})</span>"
                 if math.isfinite(n_med) else "—")
+        te_med, te_mean = num(r, "te_median"), num(r, "te_mean")
+        tetxt = (f"{te_med:.0f} <span class=ci>({te_mean:.1f})</span>" if math.isfinite(te_med) else "none died out")
+        ne_mean, ne_sd = num(r, "N_extant_mean"), num(r, "N_extant_sd")
+        netxt = f"{ne_mean:.0f} ± {fixed(ne_sd, '.0f')}" if math.isfinite(ne_mean) else "—"
+        gd_mean, gd_sd, gd_n = num(r, "gd_final"), num(r, "gd_final_sd"), num(r, "gd_runs")
+        gdtxt = (f"{gd_mean:.3f} ± {fixed(gd_sd, '.3f')}" + (f" <span class=ci>({int(gd_n)})</span>"
+                                                             if math.isfinite(gd_n) else "")
+                 if math.isfinite(gd_mean) else "—")
         runs = int(num(r, "n_replicates")) if math.isfinite(num(r, "n_replicates")) else 0
         failed = num(r, "n_failed")
         runs_txt = f"{runs}" + (f"<div class=desc>{int(failed)} failed</div>"
                                 if math.isfinite(failed) and failed > 0 else "")
         mark = " <i>(baseline)</i>" if n == base and "baseline" not in n.lower() else ""
         cells = [str(i), f"<b>{_e(n)}</b>{mark}{fam}{desc}",
-                 _interval(p, num(r, "p_persist_lo"), num(r, "p_persist_hi")) + bar, diff, quasi, rtxt, ntxt,
-                 fixed(num(r, "gd_retained"), ".3f"), fixed(num(r, "mean_F"), ".3f"), _e(main_cause(r)), runs_txt]
+                 _interval(p, num(r, "p_persist_lo"), num(r, "p_persist_hi")) + bar, diff, quasi, tetxt, rtxt,
+                 ntxt, netxt, fixed(num(r, "gd_retained"), ".3f"), gdtxt, fixed(num(r, "mean_F"), ".3f"),
+                 _e(main_cause(r)), runs_txt]
         klass = ' class=base' if n == base else ''
         out.append(f'<tr data-scenario="{_e(n)}"{klass}>' + "".join(
-            f"<td{' class=num' if j in (0, 5, 7, 8, 10) else ''}>{c}</td>" for j, c in enumerate(cells)) + "</tr>")
+            f"<td{' class=num' if j in (0, 5, 6, 8, 9, 10, 11, 13) else ''}>{c}</td>" for j, c in enumerate(cells))
+            + "</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
 
@@ -157,16 +170,20 @@ def key_findings(files: RunFiles, order: list[str], base: str | None, H: int) ->
     if not released:
         return ["No scenario in this run released cheetahs that lived to a census."]
     out = []
-    best = max(released, key=lambda r: num(r, "p_persist"))
+    best = released[0]                  # rows are in the report's order (sim.reporting.selection.ranked)
     p, lo, hi = num(best, "p_persist"), num(best, "p_persist_lo"), num(best, "p_persist_hi")
     viable = [r["scenario"] for r in released if num(r, "p_persist_lo") >= VIABLE_P_PERSIST]
+    one = len(released) == 1
     if viable:
-        out.append(f"{len(viable)} of {len(released)} options keep a population to year {H} with P(persist) "
+        who = "The option" if one else f"{len(viable)} of {len(released)} options"
+        out.append(f"{who} keep{'s' * one} a population to year {H} with P(persist) "
                    f"≥ {VIABLE_P_PERSIST:g} even at the low end of its 95 % interval: {', '.join(viable)}.")
     else:
-        out.append(f"No option is shown to be viable (P(persist) ≥ {VIABLE_P_PERSIST:g} at year {H} at the "
-                   f"low end of its 95 % interval). The best is <b>{_e(best['scenario'])}</b>: "
-                   f"P(persist) {p:.2f} [{lo:.2f}, {hi:.2f}].")
+        out.append(f"{'The option is not' if one else 'No option is'} shown to be viable (P(persist) ≥ "
+                   f"{VIABLE_P_PERSIST:g} at year {H} at the low end of its 95 % interval)."
+                   + ("" if one else f" The best is <b>{_e(best['scenario'])}</b>")
+                   + (f" <b>{_e(best['scenario'])}</b>" if one else "")
+                   + f": P(persist) {p:.2f} [{lo:.2f}, {hi:.2f}].")
     if base is not None:
         better = [r for r in released if r["scenario"] != base and num(r, "diff_p_persist_lo") > 0]
         worse = [r for r in released if r["scenario"] != base and num(r, "diff_p_persist_hi") < 0]
@@ -196,7 +213,7 @@ def key_findings(files: RunFiles, order: list[str], base: str | None, H: int) ->
         c = main_cause(r).split(" (")[0]
         causes[c] = causes.get(c, 0) + 1
     c, k = max(causes.items(), key=lambda kv: kv[1])
-    out.append(f"The main cause of loss is {_e(c)} in {k} of {len(released)} options.")
+    out.append(f"The main cause of loss is {_e(c)}" + ("." if one else f" in {k} of {len(released)} options."))
     return out
 
 
@@ -288,6 +305,26 @@ def _methods(files: RunFiles, order: list[str], base: str | None) -> str:
     return "".join(out)
 
 
+def is_preview(manifest: dict) -> bool:
+    """Whether the run was a ``--quick`` first look (recorded by run_batch; older folders: its
+    command line)."""
+    return bool(manifest.get("preview")) or "--quick" in (manifest.get("command_line") or [])
+
+
+#: How the report's title names the study area, by landscape preset.
+PLACES = {"ustyurt": "the Ustyurt Plateau (stylised map)", "uniform": "a uniform test landscape",
+          "gis": "the study area of its GIS files"}
+
+
+def _place(files: RunFiles) -> str:
+    """The study area of the run's scenarios, for the title ('several landscapes' when they differ)."""
+    presets = {(e.get("scenario") or {}).get("landscape", {}).get("preset", "ustyurt")
+               for e in files.manifest.get("scenarios") or []} or {"ustyurt"}
+    if len(presets) > 1:
+        return "several landscapes"
+    return PLACES.get(presets.pop(), "the study area")
+
+
 def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
     """The whole report page: title, how to read it, key findings, the summary table, the figures
     and Methods; scenarios in ``order``."""
@@ -299,7 +336,7 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
                        [num(r, "n_replicates") for r in files.summary], "runs per scenario")
     thr = sorted({int(num(r, "quasi_threshold")) for r in files.summary if math.isfinite(num(r, "quasi_threshold"))})
     thr_txt = ", ".join(map(str, thr)) or "?"
-    title = "Cheetah reintroduction to the Ustyurt Plateau: population viability of the options"
+    title = f"Cheetah reintroduction to {_place(files)}: population viability of the option{'s' * (len(order) != 1)}"
     when = _date(m.get("end_time") or m.get("start_time"))
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
              f"<meta name=viewport content='width=device-width,initial-scale=1'><title>{_e(title)}</title>"
@@ -308,6 +345,10 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
              f"<p class=sub>Run <code>{_e(files.run_dir.name)}</code> · {_e(when)} · {len(order)} scenario"
              f"{'s' * (len(order) != 1)} · {_e(reps)} · {H}-year horizon"
              + (f" · baseline: <b>{_e(base)}</b>" if base else "") + "</p>"]
+    if is_preview(m):
+        parts.append("<p class=preview><b>PREVIEW</b> — a first look (<code>--quick</code>: few runs, short "
+                     "horizon). The intervals are wide and the horizon is not the study's; do not quote these "
+                     "numbers: run without <code>--quick</code> for the results.</p>")
     for note in files.notes:
         parts.append(f"<p class=note>{_e(note)}</p>")
     parts.append(

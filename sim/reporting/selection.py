@@ -15,12 +15,14 @@ MAX_CURVES_DEFAULT = 8
 
 
 def ranked(files: RunFiles) -> list[str]:
-    """Scenario names by P(persist at the horizon), highest first; ties by mean final N; runs
-    without a value last (in manifest order)."""
+    """Scenario names best first: by P(persist at the horizon); ties by the median time to
+    extinction of the runs that died out (later is better; none died out is best), then by mean
+    final N; runs without a value last (in manifest order). The report's best and worst options
+    are the first and last of this order."""
     def key(r):
-        p, n = num(r, "p_persist"), num(r, "N_mean")
+        p, te, n = num(r, "p_persist"), num(r, "te_median"), num(r, "N_mean")
         return (0 if math.isfinite(p) else 1, -p if math.isfinite(p) else 0.0,
-                -n if math.isfinite(n) else 0.0)
+                -te if math.isfinite(te) else -math.inf, -n if math.isfinite(n) else 0.0)
     return [r["scenario"] for r in sorted(files.summary, key=key)]
 
 

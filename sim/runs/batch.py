@@ -61,7 +61,7 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
               base_dirs: dict[str, Path] | None = None, sources: dict[str, str] | None = None,
               baseline: str | None = None, progress: bool = True, plugins: list[str] | None = None,
               runner: Callable | None = None, chunk_size: int | None = None,
-              landscapes: bool = True) -> BatchResult:
+              landscapes: bool = True, preview: bool = False) -> BatchResult:
     """Run every replicate of every scenario in parallel and write the outputs to ``out_dir``.
 
     ``jobs``: worker processes (default: the CPUs available). ``backend``: 'loky' (local
@@ -75,7 +75,8 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
     module-level function so workers can import it). ``chunk_size``: replicates per work unit
     (default :func:`~sim.runs.seeds.default_chunk_size`). ``landscapes``: build each scenario's
     landscape once per worker and pass it to the runner (False passes ``landscape=None``: for
-    runners that need no map or build their own).
+    runners that need no map or build their own). ``preview``: the run is a first look (``--quick``:
+    few replicates, short horizon), recorded in the manifest so the report says so.
 
     Raises OutputExistsError if ``out_dir`` exists and is not empty.
     """
@@ -122,6 +123,7 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
         "root_seed": root_seed,
         "chunk_size": int(chunk_size),
         "baseline": baseline,
+        "preview": bool(preview),
         "plugins": plugin_paths,
         "runner": runner_ref(runner),
         "landscapes": bool(landscapes),
