@@ -27,7 +27,8 @@ def uniform_reserve(name: str, *, years: int, size_km: float = 100.0, cell_km: f
                     ceiling: int | None = None, quiet: bool = True, replicates: int = 1,
                     occupancy: bool = False, landscape: dict | None = None, prey: dict | None = None,
                     cheetah: dict | None = None, environment: dict | None = None,
-                    rules: dict | None = None, plugin_params: dict | None = None) -> Scenario:
+                    rules: dict | None = None, plugin_params: dict | None = None,
+                    max_cheetahs: int | None = None) -> Scenario:
     """A scenario on the ``uniform`` preset: a ``size_km`` x ``size_km`` square of identical
     ``cell_km`` cells, fenced all round unless ``fenced`` is False (then walking off the edge is
     emigration), with no people, roads or urial.
@@ -47,7 +48,8 @@ def uniform_reserve(name: str, *, years: int, size_km: float = 100.0, cell_km: f
 
     Overrides, applied last: ``landscape`` (keys of the landscape section), ``prey`` (per species:
     ``{"gazelle": {"r_max": 0.3}}``), ``cheetah``, ``environment`` (over the quiet or default
-    one), ``rules`` and ``plugin_params`` (parameters of plugin rules).
+    one), ``rules`` and ``plugin_params`` (parameters of plugin rules); ``max_cheetahs`` (None:
+    the scenario default) for experiments that let a population grow without limit.
     """
     area = size_km * size_km
     prey_spec: dict[str, dict] = {}
@@ -67,7 +69,8 @@ def uniform_reserve(name: str, *, years: int, size_km: float = 100.0, cell_km: f
         prey=prey_spec, cheetah=cheetah or {},
         environment={**(QUIET_ENVIRONMENT if quiet else {}), **(environment or {})},
         releases=[r if "cell" in r else {"site": "centre", **r} for r in releases],
-        rules=rules or {}, output={"occupancy": occupancy}, plugin_params=plugin_params or {})
+        rules=rules or {}, output={"occupancy": occupancy}, plugin_params=plugin_params or {},
+        **({} if max_cheetahs is None else {"max_cheetahs": max_cheetahs}))
 
 
 __all__ = ["QUIET_ENVIRONMENT", "uniform_reserve"]

@@ -156,7 +156,8 @@ def demography_only(cheetah: dict | None = None, *, name: str, years: int, relea
     return uniform_reserve(name, years=years, size_km=100.0, gazelle=0.0, lions=lions,
                            prey_poaching=0.0, releases=releases, cheetah=ch,
                            rules={"density": "ceiling", "mate_finding": "always",
-                                  "movement": "correlated_walk"})
+                                  "movement": "correlated_walk"},
+                           max_cheetahs=20_000)     # growth without limit is the point of these checks
 
 
 def field_scenario(name: str, *, years: int, lions: float, prey_density: float = FIELD_PREY_DENSITY,
