@@ -70,9 +70,17 @@ def _int_in(lo: int, hi: int | None = None):
     return parse
 
 
+def _version() -> str:
+    from .runs.provenance import git_state, own_version
+
+    g = git_state(abbrev="auto")
+    return f"{PROG} {own_version()} (commit {g.describe()})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Ustyurt cheetah reintroduction: population viability "
                 "scenarios (agent-based).")
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     r = sub.add_parser("run", help="run scenarios (default: the scenarios/ folder)",

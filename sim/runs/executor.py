@@ -117,6 +117,9 @@ def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str
     todo = sum(t.last - t.first + 1 for t in tasks)
     bar = tqdm(total=total, initial=total - todo, unit="rep", desc="replicates",
                disable=not progress, dynamic_ncols=True, file=sys.stderr)
+    left = {}                                   # scenario -> replicates not yet back
+    for t in tasks:
+        left[t.scenario.name] = left.get(t.scenario.name, 0) + t.last - t.first + 1
     failed = 0
     from concurrent.futures.process import BrokenProcessPool
 
@@ -125,9 +128,12 @@ def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str
         with workers_off_the_working_directory(), Executor(backend, jobs, scheduler) as ex:
             for chunk in ex.map_unordered(tasks):
                 write_chunk(out_dir, chunk)
+                left[chunk["scenario"]] -= chunk["last"] - chunk["first"] + 1
+                running = next((name for name, k in left.items() if k > 0), "")
                 if chunk["failures"]:
                     failed += len(chunk["failures"])
-                    bar.set_postfix(failed=failed, refresh=False)
+                post = {"scenario": running} | ({"failed": failed} if failed else {})
+                bar.set_postfix(post, refresh=False)
                 bar.update(chunk["last"] - chunk["first"] + 1)
                 del chunk
     except (TerminatedWorkerError, BrokenProcessPool) as e:

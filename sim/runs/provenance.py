@@ -19,7 +19,8 @@ from typing import Literal
 REPO = Path(__file__).resolve().parents[2]
 
 #: Packages whose versions a batch records (plus dask and distributed on the dask backend).
-_BATCH_PACKAGES = ("numpy", "scipy", "mesa", "joblib", "pydantic", "tqdm")
+_BATCH_PACKAGES = ("numpy", "scipy", "mesa", "networkx", "matplotlib", "pyyaml", "joblib", "pydantic", "tqdm",
+                   "psutil", "numba", "llvmlite", "rasterio", "pyogrio", "pandas")
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,24 @@ def git_state(repo: Path = REPO, *, abbrev: int | Literal["auto"] | None = None,
                     bool(changes.stdout.strip()) if changes.returncode == 0 else None)
 
 
+def own_version() -> str:
+    """This package's version (installed metadata; the source tree's pyproject.toml when run
+    from a checkout that is not installed)."""
+    try:
+        return importlib.metadata.version("ustyurt-cheetah")
+    except importlib.metadata.PackageNotFoundError:
+        import re
+
+        text = (REPO / "pyproject.toml").read_text(encoding="utf-8") if (REPO / "pyproject.toml").is_file() else ""
+        m = re.search(r'^version\s*=\s*"([^"]+)"', text, flags=re.M)
+        return m.group(1) if m else "unknown"
+
+
 def package_versions(backend: str) -> dict[str, str | None]:
     """Python's version and the installed versions of the packages a batch runs on (None for
     one that is not installed); with ``backend='dask'`` also dask's and distributed's."""
     names = list(_BATCH_PACKAGES) + (["dask", "distributed"] if backend == "dask" else [])
-    out: dict[str, str | None] = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version(), "ustyurt-cheetah": own_version()}
     for n in names:
         try:
             out[n] = importlib.metadata.version(n)
