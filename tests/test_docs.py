@@ -16,6 +16,31 @@ def test_parameter_and_scenario_docs_are_current():
         "docs/parameters.md is stale: run `python -m sim.reporting.docs`"
     assert (ROOT / "docs/scenarios.md").read_text(encoding="utf-8") == docs.render_scenarios(), \
         "docs/scenarios.md is stale: run `python -m sim.reporting.docs`"
+    from sim.reporting.outputs_doc import render_outputs
+
+    assert (ROOT / "docs/outputs.md").read_text(encoding="utf-8") == render_outputs(), \
+        "docs/outputs.md is stale: run `python -m sim.reporting.docs`"
+
+
+def test_every_column_of_every_output_is_documented(tmp_path):
+    import csv
+    import gzip
+
+    from sim.config.factories import uniform_reserve
+    from sim.reporting.outputs_doc import documented
+    from sim.runs.batch import run_batch
+
+    base = uniform_reserve("base", years=3, size_km=30, gazelle=1.0, releases=[{"females": 3, "males": 3}],
+                           replicates=2)
+    other = base.model_copy(update={"name": "other", "baseline": "base"})
+    run_batch([base, other], tmp_path / "out", jobs=1, progress=False)
+    text = (ROOT / "docs/outputs.md").read_text(encoding="utf-8")
+    for kind, opener, name in (("summary", open, "summary.csv"), ("by_year", open, "by_year.csv"),
+                               ("replicates", gzip.open, "replicates.csv.gz")):
+        with opener(tmp_path / "out" / name, "rt", newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        missing = [c for c in header if c not in documented(kind) or f"`{c}`" not in text]
+        assert not missing, f"{name}: columns not in docs/outputs.md: {missing}"
 
 
 def _fields(model: type[BaseModel], prefix=""):

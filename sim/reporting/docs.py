@@ -268,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "parameters.md").write_text(render(), encoding="utf-8")
     (out / "scenarios.md").write_text(render_scenarios(), encoding="utf-8")
-    print(f"wrote {out / 'parameters.md'} and {out / 'scenarios.md'}")
+    from .outputs_doc import render_outputs
+
+    (out / "outputs.md").write_text(render_outputs(), encoding="utf-8")
+    print(f"wrote {out / 'parameters.md'}, {out / 'scenarios.md'} and {out / 'outputs.md'}")
     return 0
 
 
