@@ -235,6 +235,8 @@ def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scen
             raise _EntryProblems(problems)
         return []
     own = dict(entry)
+    if "swept" in own:
+        problems.append(f"{prefix}swept: set by sweep expansion, not by hand; use sweep: {{key: [values]}}")
     named_by_file = single and "name" not in own
     if named_by_file:
         own["name"] = file.stem
@@ -248,6 +250,8 @@ def _load_entry(entry: dict, file: Path, single: bool, prefix: str) -> list[Scen
         raise _EntryProblems([f"{prefix}{_inline(e, file)}"]) from None
 
     sweep = merged.pop("sweep", None)
+    if sweep and "family" not in own:           # a sweep is its own family, not its base's
+        merged["family"] = ""
     base_name = merged.get("name")
     try:
         variants = expand_sweep(merged, sweep)

@@ -309,6 +309,9 @@ class Scenario(Params):
     management: Management = Field(default_factory=Management, description="Baseline management and interventions")
     rules: Rules = Field(default_factory=Rules, description="Names of the swappable rules")
     output: Output = Field(default_factory=Output, description="What to record")
+    swept: dict[str, Any] = Field(default_factory=dict, description=(
+        "Set by sweep expansion, not by hand: the swept keys and this member's values (they become "
+        "columns of the result tables)"))
     plugin_params: dict[str, float] = Field(default_factory=dict, description=(
         "Parameters read by plugin rules (name: number); unused by the built-in rules"))
 

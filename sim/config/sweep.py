@@ -85,6 +85,7 @@ def expand_sweep(data: dict, sweep: Any) -> list[dict]:
             last = next((p for p in reversed(parts) if isinstance(p, str)), str(parts[-1]))
             labels.append(f"{last}={_label(value)}")
         member["name"] = "__".join([base_name, *labels])
+        member["swept"] = {display_key(k): copy.deepcopy(v) for k, v in zip(keys, combo)}
         if not member.get("family"):
             member["family"] = base_name
         out.append(member)

@@ -31,6 +31,9 @@ FILES: dict[str, str] = {
                                 "it; .tif the same as a GeoTIFF on a georeferenced landscape.",
     "chunks/": "The replicates as they finished (one compressed file per chunk; what --resume continues from).",
     "figures/": "The report's figures (PNG).",
+    "summary.parquet, by_year.parquet, replicates.parquet": "The three tables as Parquet (typed columns, "
+        "zstd), with one column `swept.<key>` per swept key (the member's value; empty for scenarios not "
+        "swept). summary.csv has the swept columns too.",
     "report.html": "The report: one self-contained page (figures embedded).",
 }
 
@@ -114,6 +117,8 @@ SUMMARY_ONLY: dict[str, tuple[str, str]] = {
     "diff_p_persist": ("probability", "p_persist minus the baseline's"),
     "diff_p_persist_lo": ("probability", "Lower end of the difference's 95 % interval"),
     "diff_p_persist_hi": ("probability", "Upper end of the difference's 95 % interval"),
+    "swept.<key>": ("as the key", "One column per key swept in the batch: this scenario's value (empty if it "
+                                  "was not swept)"),
     "diff_method": ("", "'independent': Newcombe's interval for two samples; 'paired': Bonett & Price's "
                         "for options on common random numbers; empty for the baseline itself"),
 }
@@ -146,7 +151,8 @@ def render_outputs() -> str:
 
 
 def documented(kind: str) -> set[str]:
-    """The columns documented for ``kind`` ('summary', 'by_year', 'replicates')."""
+    """The columns documented for ``kind`` ('summary', 'by_year', 'replicates'); the swept columns
+    (``swept.<key>``) are one documented family (see FILES)."""
     return set({"summary": {**STATISTICS, **SUMMARY_ONLY}, "by_year": {**STATISTICS, **BY_YEAR_ONLY},
                 "replicates": CENSUS}[kind])
 

@@ -35,6 +35,7 @@ from ..analysis.demography import deterministic_lambda
 from ..config.schema import Scenario
 from ..model.results import CENSUS_COLUMNS
 from ..numformat import data_number, data_numbers
+from .parquet import swept_columns, write_parquet
 from .folder import ChunkCensus, atomic_write, chunk_files, read_chunk, write_json, write_text
 from .result import BatchResult, Failure
 
@@ -64,10 +65,14 @@ def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | Non
             summary_rows[-1]["_persisted"] = _persisted_by_replicate(chunks, census)
         tables.append((sc.name, stats.by_year(census, quasi_threshold=sc.output.quasi_extinction)))
     _add_baseline_columns(summary_rows, manifest.get("baseline"))
+    for col, values in swept_columns(scenarios).items():       # each swept key as its own column
+        for r in summary_rows:
+            r[col] = values.get(r["scenario"], "")
     summary_path = out_dir / "summary.csv"
     write_text(summary_path, _csv_text(summary_rows))
     by_year_path = out_dir / "by_year.csv"
     write_text(by_year_path, _by_year_text(tables))
+    write_parquet(out_dir, scenarios)
     return BatchResult(out_dir=out_dir, summary_path=summary_path, by_year_path=by_year_path,
                        n_done=sum(n_ok), n_failed=len(failures), failures=failures,
                        replicates_path=out_dir / "replicates.csv.gz",
