@@ -128,8 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("out", type=Path, metavar="OUT.png")
     m.set_defaults(func=cmd_map)
 
-    rep = sub.add_parser("report", help="(re)build the report of a finished run")
-    rep.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    rep = sub.add_parser("report", help="(re)build the report of a finished run, or compare several runs",
+                         description="One RUN_DIR: rebuild its report. Several: combine them into --out (runs of "
+                                     "the same committed code, no scenario twice) and report them together, "
+                                     "compared with the first run's baseline (or --baseline).")
+    rep.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    rep.add_argument("--out", type=Path, metavar="DIR",
+                     help="folder for the combined runs (several RUN_DIRs; default results/combined-<time>)")
+    rep.add_argument("--baseline", metavar="NAME", help="the scenario the others are compared with (several RUN_DIRs)")
     rep.set_defaults(func=cmd_report)
     return p
 
@@ -461,11 +467,25 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if not args.run_dir.is_dir():
-        raise UsageError(f"{args.run_dir}: no such run folder")
+    for d in args.run_dirs:
+        if not d.is_dir():
+            raise UsageError(f"{d}: no such run folder")
     from .reporting.report import build_report   # here for start-up speed (see _finish)
 
-    print(f"report: {build_report(args.run_dir)}")
+    if len(args.run_dirs) == 1:
+        if args.out is not None or args.baseline is not None:
+            raise UsageError("--out and --baseline are for combining several runs; give two or more RUN_DIRs")
+        print(f"report: {build_report(args.run_dirs[0])}")
+        return 0
+    from .runs.combine import CombineError, combine_runs
+
+    out = args.out if args.out is not None else Path("results") / f"combined-{time.strftime('%Y%m%d-%H%M%S')}"
+    try:
+        folder = combine_runs(args.run_dirs, out, baseline=args.baseline)
+    except CombineError as e:
+        raise UsageError(str(e)) from None
+    print(f"combined: {folder}")
+    print(f"report:   {build_report(folder)}")
     return 0
 
 
