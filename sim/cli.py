@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, metavar="DIR",
                      help="folder for the combined runs (several RUN_DIRs; default results/combined-<time>)")
     rep.add_argument("--baseline", metavar="NAME", help="the scenario the others are compared with (several RUN_DIRs)")
+    rep.add_argument("--pdf", action="store_true", help="also write every figure as PDF (PNG and SVG always)")
     rep.set_defaults(func=cmd_report)
     return p
 
@@ -472,10 +473,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"{d}: no such run folder")
     from .reporting.report import build_report   # here for start-up speed (see _finish)
 
+    formats = ("png", "svg", "pdf") if args.pdf else ("png", "svg")
     if len(args.run_dirs) == 1:
         if args.out is not None or args.baseline is not None:
             raise UsageError("--out and --baseline are for combining several runs; give two or more RUN_DIRs")
-        print(f"report: {build_report(args.run_dirs[0])}")
+        print(f"report: {build_report(args.run_dirs[0], formats=formats)}")
         return 0
     from .runs.combine import CombineError, combine_runs
 
@@ -485,7 +487,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except CombineError as e:
         raise UsageError(str(e)) from None
     print(f"combined: {folder}")
-    print(f"report:   {build_report(folder)}")
+    print(f"report:   {build_report(folder, formats=formats)}")
     return 0
 
 

@@ -384,3 +384,16 @@ def test_a_quick_run_carries_a_preview_banner_and_one_option_reads_as_one(tmp_pa
 
 def test_a_full_run_has_no_preview_banner(built):
     assert "PREVIEW" not in built.read_text(encoding="utf-8")
+
+
+def test_every_figure_is_also_written_as_svg_and_pdf_on_request(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    report.build_report(copy, formats=("png", "svg", "pdf"))
+    pngs = sorted((copy / "figures").glob("*.png"))
+    assert pngs
+    for p in pngs:
+        assert p.with_suffix(".svg").read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
+        assert p.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"

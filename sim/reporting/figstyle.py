@@ -153,11 +153,34 @@ def new_figure(kind: str, height_px: int | None = None) -> Figure:
     return Figure(figsize=(w / DPI, h / DPI), dpi=DPI)
 
 
-def save_png(fig: Figure, path: Path) -> Path:
-    """Save at the figure's own pixel size (no 'tight' bounding box, which would change it)."""
+#: Vector formats figures are also written in, beside their PNG: none outside a report; a report
+#: writes SVG (and PDF on request: ``report --pdf``), set for it by :func:`figure_formats`.
+_EXTRA_FORMATS: list[str] = []
+
+
+class figure_formats:
+    """Within ``with figure_formats(("svg", "pdf")):`` figures are also saved in those formats."""
+
+    def __init__(self, formats) -> None:
+        self.formats = [f for f in formats if f != "png"]
+
+    def __enter__(self):
+        self.saved = list(_EXTRA_FORMATS)
+        _EXTRA_FORMATS[:] = self.formats
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _EXTRA_FORMATS[:] = self.saved
+
+
+def save_png(fig: Figure, path: Path, dpi: float = DPI) -> Path:
+    """Save at the figure's own pixel size (no 'tight' bounding box, which would change it), and
+    in each extra format (SVG, PDF) beside it with the same name."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
+    fig.savefig(path, dpi=dpi, format="png", facecolor="white")
+    for fmt in _EXTRA_FORMATS:
+        fig.savefig(path.with_suffix(f".{fmt}"), dpi=dpi, format=fmt, facecolor="white")
     return path
 
 
@@ -198,4 +221,4 @@ def isolated(y: np.ndarray) -> np.ndarray:
 
 __all__ = ["DPI", "SIZES", "OKABE_ITO", "LINESTYLES", "GREY", "CAUSE_LABELS", "PREY_NAMES", "as_float",
            "chars_in", "colour", "fans_height_px", "house_style", "isolated", "legend_bottom", "line_style",
-           "list_height_px", "new_figure", "no_data", "save_png", "short_label", "year_axis"]
+           "list_height_px", "new_figure", "no_data", "save_png", "figure_formats", "short_label", "year_axis"]

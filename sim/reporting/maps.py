@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .mapframe import MapFrame
+from .figstyle import save_png
 
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies)
 ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK = (
@@ -263,7 +264,10 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
                     **style[kind])
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    if path.suffix.lower() == ".png":
+        save_png(fig, path, dpi=dpi)            # with the report's SVG/PDF copies
+    else:
+        fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
 

@@ -22,25 +22,30 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .figstyle import figure_formats
 from .figureset import make_figures
 from .page import render_html
 from .runfiles import FIGURE_DIR, REPORT_NAME, ReportError, read_run
 from .selection import check_curve_names, default_curve_scenarios, ranked
 
 
-def build_report(run_dir: str | Path, *, scenarios_for_curves: list[str] | None = None) -> Path:
+def build_report(run_dir: str | Path, *, scenarios_for_curves: list[str] | None = None,
+                 formats: tuple[str, ...] = ("png", "svg")) -> Path:
     """Write ``run_dir/report.html`` (self-contained) and ``run_dir/figures/*.png`` from the files
     of a finished run; returns the path of the HTML file.
 
     ``scenarios_for_curves``: scenarios drawn in the persistence and gene-diversity line charts
     (default: the baseline, the best, the worst and up to five more spread over the ranking).
+    ``formats``: the figures' files (PNG is embedded in the page; SVG and PDF are written beside
+    it in figures/ for papers and slides).
     Raises FileNotFoundError if the run's files are missing, ReportError for unknown names.
     """
     files = read_run(Path(run_dir))
     order = ranked(files)
     curves = ([n for n in order if n in check_curve_names(scenarios_for_curves, files)]
               if scenarios_for_curves is not None else default_curve_scenarios(files, order))
-    figs = make_figures(files, order, curves, files.run_dir / FIGURE_DIR)
+    with figure_formats(formats):             # PNG (embedded), and SVG/PDF beside it in figures/
+        figs = make_figures(files, order, curves, files.run_dir / FIGURE_DIR)
     text = render_html(files, order, figs)
     out = files.run_dir / REPORT_NAME
     tmp = out.with_name(f".{REPORT_NAME}.tmp")
