@@ -282,3 +282,20 @@ def test_a_map_point_is_lon_and_lat_or_x_and_y():
             MapPoint(**bad)
     with pytest.raises(ValidationError, match="give exactly one of 'through', 'along'"):
         NewRoad(name="r", through=[(0, 0), (1, 1)], along="x")
+
+
+def test_the_report_map_of_interventions_finds_what_each_option_changes(tmp_path):
+    from sim.reporting.interventions import changes, draw_interventions, landscape_after
+
+    land = with_people(flat_landscape(20, 30, fence_row=9))
+    sc = scenario(years=3, management={
+        "corridors": [{"year": 2, "polygon": [(5, 12), (5, 16), (14, 16), (14, 12)]}],
+        "water_points": [{"year": 1, "cells": [(2, 2)]}],
+        "new_fences": [{"year": 3, "name": "east", "through": [(0, 25), (19, 25)]}]})
+    after = landscape_after(sc, land)
+    cells, opened, closed, what = changes(land, after)
+    assert cells[2, 2] and cells[10, 14] and not cells[0, 29]
+    assert {"human", "patrol", "water", "fence opened", "fence built or closed"} <= set(what)
+    assert sorted(opened[:, 2].tolist()) == list(range(12, 17)) and (closed[:, 0] == 0).all()
+    assert draw_interventions(land, [("opt", after)], tmp_path / "i.png").is_file()
+    assert draw_interventions(land, [("same", land)], tmp_path / "none.png") is None

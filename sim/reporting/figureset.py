@@ -169,7 +169,33 @@ def _landscape_figures(files: RunFiles, order: list[str], base: str | None, out:
                      f"Cell size {land.cell_km:g} km.")
         except Exception as e:
             figs.notes["landscape"] = f"Landscape map not drawn: drawing the map failed ({type(e).__name__}: {e})"
+        _interventions_figure(files, order, map_name, land, out, figs)
     _occupancy_figure(files, order, base, out, figs)
+
+
+def _interventions_figure(files: RunFiles, order: list[str], map_name: str, land, out: Path,
+                          figs: Figures) -> None:
+    """The map of where the options act (sim.reporting.interventions): every scenario on the
+    same landscape as ``map_name`` whose interventions change it, in report order."""
+    from .interventions import draw_interventions, landscape_after
+
+    base_spec = files.entry(map_name)["scenario"]["landscape"]
+    panels = []
+    try:
+        for n in order:
+            e = files.entry(n)
+            if e is None or "scenario" not in e or e["scenario"].get("landscape") != base_spec:
+                continue
+            panels.append((n, landscape_after(Scenario.model_validate(e["scenario"]), land)))
+        path = draw_interventions(land, panels, out / "interventions.png")
+    except Exception as e:      # a report must not fail over this map; say why instead
+        figs.notes["interventions"] = f"Map of the interventions not drawn: {type(e).__name__}: {e}"
+        return
+    if path is None:
+        figs.notes["interventions"] = "No option changes the landscape (fences, roads, reserves, patrols, water)."
+    else:
+        figs.add("interventions", path, "Where the options change the landscape, each in its own colour "
+                 "(at most ten, in report order), over the baseline's habitat and fences.")
 
 
 def _scenario_landscape(files: RunFiles, name: str):

@@ -379,6 +379,7 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
         ("Gene diversity", "gene_diversity", "Gene diversity over time"),
         ("Causes of death and loss", "deaths", "Deaths and emigration by cause"),
         ("The landscape", "landscape", "Map of the landscape"),
+        ("Where the options act", "interventions", "Map of the options' interventions"),
         ("Where cheetahs settled", "occupancy", "Occupancy heat maps"),
         ("Prey", "prey", "Prey numbers over time"),
     ]
