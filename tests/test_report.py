@@ -242,12 +242,12 @@ def test_edge_cases_read_plainly(built, run_dir):
     assert float(rows["collapse"]["p_persist"]) == 0.0          # all runs extinct
     assert rows["no_release"]["gd_retained"] == ""               # NaN gene diversity
     table = {c[0]: c for c in parse(built.read_text()).rows}    # [scenario, #, name, P, diff, ...]
-    assert "no deaths" in table["no_release"][13]
-    assert table["no_release"][10] == "—" and table["no_release"][11] == "—"
+    assert "no deaths" in table["no_release"][14]
+    assert table["no_release"][11] == "—" and table["no_release"][12] == "—"
     assert table["baseline"][4] == "baseline"
     assert re.match(r"[+-]\d\.\d\d \[", table["collapse"][4])    # difference with its interval
     assert rows["broken"]["p_persist"] == "" and table["broken"][3] == "—"    # every run failed
-    assert "2 failed" in table["broken"][14]
+    assert "2 failed" in table["broken"][15]
     assert "deliberate failure" in built.read_text()             # listed under Methods
 
 

@@ -10,12 +10,9 @@ ends as the baseline's is not drawn.
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
-
 import numpy as np
 
-from ..management.handlers import HANDLERS
-from ..management.levers import replay
+from ..management.after import landscape_after
 from .figstyle import save_png
 from .mapframe import MapFrame, closed_fence_edges
 
@@ -25,21 +22,6 @@ LAYERS = ("human", "patrol", "protection", "water", "road", "road_risk", "habita
 #: Colours of up to ten scenarios (Okabe-Ito, then Tableau), in the report's order.
 COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000",
            "#8c564b", "#7f7f7f")
-
-
-def landscape_after(scenario, land):
-    """``land`` after every landscape-changing intervention of ``scenario`` (fences, roads,
-    corridors, patrols, road mitigation at places: :func:`sim.management.levers.replay`; new
-    protected areas and water points: their handlers), in schedule order by year."""
-    land, problems = replay(land, scenario)
-    if problems:
-        raise ValueError("; ".join(problems))
-    shim = SimpleNamespace(landscape=land)
-    mg = scenario.management
-    for kind in ("protected_areas", "water_points"):
-        for ev in sorted(getattr(mg, kind), key=lambda e: e.year):
-            HANDLERS[kind](shim, ev)
-    return shim.landscape
 
 
 def changes(base, after) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:

@@ -111,8 +111,9 @@ SUMMARY_ONLY: dict[str, tuple[str, str]] = {
     "gd_runs": ("runs", "Runs behind gd_final (extant at the horizon)"),
     **{f"prey_{s}_final": ("animals", f"Mean {s} on the map at the horizon, all runs") for s in PREY_SPECIES},
     "cell_area_km2": ("km²", "Area of one landscape cell (to turn occupancy counts into areas)"),
-    "det_lambda": ("per year", "Deterministic growth rate λ of the female life table (no density, "
-                               "catastrophes or management mortality)"),
+    "det_lambda": ("per year", "Deterministic growth rate λ of the female life table with the mean mortality "
+                               "the scenario imposes (persecution, roads, harsh winters, cub predation; "
+                               "sim/analysis/imposed.py); no density dependence, starvation or inbreeding"),
     "det_r": ("per year", "ln(det_lambda)"),
     "diff_p_persist": ("probability", "p_persist minus the baseline's"),
     "diff_p_persist_lo": ("probability", "Lower end of the difference's 95 % interval"),

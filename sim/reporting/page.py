@@ -104,6 +104,7 @@ def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) 
     """The table of all scenarios in ``order`` (one row each, values from summary.csv)."""
     head = ["#", "Scenario", f"P(persist) at year {H} [95 % CI]", "Difference from baseline [95 % CI]",
             "P(quasi-extinction)", "Years to extinction: median (mean)", "Stochastic r (mean ± SD, per year)",
+            "Deterministic r (per year, with the option's imposed mortality)",
             f"Cheetahs at year {H}: median (5–95 %)", f"Cheetahs at year {H} in surviving runs: mean ± SD",
             "Gene diversity retained", "Gene diversity at the horizon: mean ± SD (runs)", "Mean inbreeding F",
             "Main cause of loss", "Runs"]
@@ -146,11 +147,11 @@ def _summary_table(files: RunFiles, order: list[str], base: str | None, H: int) 
         mark = " <i>(baseline)</i>" if n == base and "baseline" not in n.lower() else ""
         cells = [str(i), f"<b>{_e(n)}</b>{mark}{fam}{desc}",
                  _interval(p, num(r, "p_persist_lo"), num(r, "p_persist_hi")) + bar, diff, quasi, tetxt, rtxt,
-                 ntxt, netxt, fixed(num(r, "gd_retained"), ".3f"), gdtxt, fixed(num(r, "mean_F"), ".3f"),
+                 fixed(num(r, "det_r"), "+.3f"), ntxt, netxt, fixed(num(r, "gd_retained"), ".3f"), gdtxt, fixed(num(r, "mean_F"), ".3f"),
                  _e(main_cause(r)), runs_txt]
         klass = ' class=base' if n == base else ''
         out.append(f'<tr data-scenario="{_e(n)}"{klass}>' + "".join(
-            f"<td{' class=num' if j in (0, 5, 6, 8, 9, 10, 11, 13) else ''}>{c}</td>" for j, c in enumerate(cells))
+            f"<td{' class=num' if j in (0, 5, 6, 7, 9, 10, 11, 12, 14) else ''}>{c}</td>" for j, c in enumerate(cells))
             + "</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
@@ -361,7 +362,9 @@ def render_html(files: RunFiles, order: list[str], figs: Figures) -> str:
         "the option differs from the baseline beyond simulation noise. <b>Quasi-extinction</b> is the "
         f"probability that the population fell below {thr_txt} animals (all ages) after the first "
         "release. <b>Stochastic r</b> is the mean annual growth rate ln(N<sub>t+1</sub>/N<sub>t</sub>) "
-        "in years without releases (SD: its year-to-year spread). <b>Gene diversity retained</b> is "
+        "in years without releases (SD: its year-to-year spread); <b>deterministic r</b> is that of the "
+        "female life table with the mean mortality the option imposes (people, roads, harsh winters, cub "
+        "predation), without density dependence, starvation or inbreeding. <b>Gene diversity retained</b> is "
         "expected heterozygosity at the horizon (runs still extant) divided by that of the founders "
         "in their first year. Results describe a stylised model landscape and assumed parameter values "
         "(see Methods): compare options with each other rather than reading any number as a forecast."

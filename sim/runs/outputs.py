@@ -79,12 +79,20 @@ def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | Non
                        failures_path=_write_failures(out_dir, failures))
 
 
-def deterministic_growth(scenario: Scenario) -> tuple[float, float]:
-    """(λ, r = ln λ) [per year] from the vital rates via
+def deterministic_growth(scenario: Scenario, base_dir: str = ".") -> tuple[float, float]:
+    """(λ, r = ln λ) [per year] of the female life table with the mortality the scenario imposes
+    (persecution, roads, harsh winters, cub predation by competitors, as habitat-weighted means
+    on the landscape after its interventions: :mod:`sim.analysis.imposed`) via
     sim.analysis.demography.deterministic_lambda (r = -inf when λ = 0); NaN if it fails (a
     warning is printed then: a statistic must not lose a finished batch)."""
     try:
-        lam = float(deterministic_lambda(scenario.cheetah))
+        from ..analysis.imposed import imposed, with_imposed
+        from ..management.after import landscape_after, values_after
+        from ..world.build import build_landscape
+
+        land = landscape_after(scenario, build_landscape(scenario.landscape, base_dir))
+        imp = imposed(scenario.cheetah, scenario.environment, land, **values_after(scenario))
+        lam = float(deterministic_lambda(with_imposed(scenario.cheetah, imp), imp.lion_equivalents))
     except Exception as e:   # a statistic must not lose a finished batch
         print(f"warning: deterministic_lambda failed for {scenario.name}: {type(e).__name__}: {e}",
               file=sys.stderr)
@@ -220,7 +228,7 @@ def _summary_row(sc: Scenario, census: Mapping[str, np.ndarray], entry: dict, n_
            "baseline": "", "years": sc.years, "root_seed": entry["root_seed"], "n_failed": n_failed}
     cell_area = sc.landscape.cell_km ** 2
     row.update(stats.summarise_scenario(census, sc.output.quasi_extinction, cell_area))
-    row["det_lambda"], row["det_r"] = deterministic_growth(sc)
+    row["det_lambda"], row["det_r"] = deterministic_growth(sc, entry.get("base_dir") or ".")
     row["_baseline_own"] = sc.baseline
     return row
 
