@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import logging
 import sys
 import time
 import traceback
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Ustyurt cheetah reintroduction: population viability "
                 "scenarios (agent-based).")
     p.add_argument("--version", action="version", version=_version())
+    p.add_argument("-v", "--verbose", action="store_true", help="say more: settings of the batch (jobs, chunks, seeds)")
+    p.add_argument("-q", "--quiet", action="store_true", help="say less: no progress bar and no notes "
+                   "(errors, warnings and where the results are still shown)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     r = sub.add_parser("run", help="run scenarios (default: the scenarios/ folder)",
@@ -157,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:          # --help
         return int(e.code or 0)
     _stop_on_sigterm()
+    _configure_logging(args)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:       # sim.runs.batch prints nothing on Ctrl-C: this is the one hint
@@ -175,6 +180,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _TERMINATED = False       # set when SIGTERM stopped the run (exit status 143 instead of 130)
+
+#: The command line's messages besides results and errors: notes (INFO), settings (DEBUG with -v).
+log = logging.getLogger("sim.cli")
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """Notes to stderr as plain lines: INFO by default, WARNING with -q, DEBUG with -v."""
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    log.handlers[:] = [logging.StreamHandler(sys.stderr)]
+    log.handlers[0].setFormatter(logging.Formatter("%(message)s"))
+    log.setLevel(level)
+    log.propagate = False
 
 
 def _stop_on_sigterm() -> None:
@@ -211,7 +228,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded, notes = apply_overrides(loaded, replicates=args.replicates, years=args.years, quick=args.quick,
                                     paired=args.common_random_numbers)
     for n in notes:
-        print(f"note: {n}", file=sys.stderr)
+        log.info(f"note: {n}")
     if not loaded:
         raise UsageError(f"nothing to run: {', '.join(map(str, _paths(args.paths)))} holds only abstract scenarios")
     check_all(loaded)
@@ -221,8 +238,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                          f" (scenarios: {', '.join(names)})")
     for s, f in loaded:
         if s.baseline is not None and s.baseline not in names:
-            print(f"note: {f}: scenario {s.name!r} names baseline {s.baseline!r}, which is not in this "
-                  "run; it will not be compared", file=sys.stderr)
+            log.info(f"note: {f}: scenario {s.name!r} names baseline {s.baseline!r}, which is not in this "
+                  "run; it will not be compared")
 
     out_dir = args.out if args.out is not None else default_out_dir(loaded)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
@@ -242,11 +259,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"running {len(loaded)} scenario{'s' * (len(loaded) != 1)} ({reps:,} replicates in all; "
           f"{guess.text()}) → {out_dir}")
     args.active_out_dir = out_dir
+    log.debug(f"settings: jobs {args.jobs or 'all cores'}, backend {backend}, root seed "
+              f"{args.seed if args.seed is not None else 'each scenario seed'}, common random numbers "
+              f"{'on' if any(s.common_random_numbers for s, _ in loaded) else 'off'}; scenarios: "
+              + ", ".join(f"{s.name} ({s.replicates} x {s.years} y, seed {s.seed})" for s, _ in loaded))
     try:
         result = run_batch(
             [s for s, _ in loaded], out_dir, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
             root_seed=args.seed, base_dirs={s.name: f.parent.resolve() for s, f in loaded},
-            sources={s.name: str(f) for s, f in loaded}, baseline=args.baseline, progress=True, preview=args.quick,
+            sources={s.name: str(f) for s, f in loaded}, baseline=args.baseline, progress=not args.quiet,
+            preview=args.quick,
             plugins=[str(Path(p).resolve()) for p in args.plugin] or None)
     except OutputExistsError as e:
         raise UsageError(f"{e}; to continue an interrupted run: python {PROG} run --resume {out_dir}") from None
@@ -293,7 +315,7 @@ def _resume(args: argparse.Namespace, backend: str) -> int:
     print(f"resuming {args.resume}")
     try:
         result = resume_batch(args.resume, jobs=args.jobs, backend=backend, scheduler=args.scheduler,
-                              progress=True)
+                              progress=not args.quiet)
     except ManifestError as e:
         raise UsageError(f"--resume {args.resume}: {e}") from None
     except WorkerDied as e:

@@ -606,3 +606,15 @@ def test_common_random_numbers_from_the_command_line_reach_every_scenario(tmp_pa
     assert main(["run", str(f), "--out", str(tmp_path / "o"), "--no-report", "--common-random-numbers"]) == 0
     (_, (scenarios, _), _), = fake_batch.calls
     assert all(s.common_random_numbers for s in scenarios)
+
+
+def test_quiet_hides_notes_and_progress_and_verbose_shows_the_settings(tmp_path, fake_batch, capsys):
+    f = write(tmp_path, "small.yaml", GOOD.replace("years: 10", "years: 10\nbaseline: elsewhere"))
+    assert main(["-q", "run", str(f), "--out", str(tmp_path / "q"), "--no-report"]) == 0
+    err = capsys.readouterr().err
+    assert "note:" not in err
+    (_, _, kw), = fake_batch.calls
+    assert kw["progress"] is False
+    assert main(["-v", "run", str(f), "--out", str(tmp_path / "v"), "--no-report"]) == 0
+    err = capsys.readouterr().err
+    assert "names baseline 'elsewhere'" in err and "settings: jobs all cores" in err
