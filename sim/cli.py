@@ -343,11 +343,18 @@ def _backend(args: argparse.Namespace) -> str:
 
 
 def _paths(paths: list[str]) -> list[Path]:
-    """The given paths, or the scenarios/ folder (here, else the project's)."""
+    """The given paths, or the scenarios/ folder: here, else the project's (a checkout), else the
+    shipped set an installed wheel put in <prefix>/share/ustyurt-cheetah/scenarios."""
     if paths:
         return [Path(p) for p in paths]
-    here = Path("scenarios")
-    return [here if here.is_dir() else PROJECT_ROOT / "scenarios"]
+    for folder in (Path("scenarios"), PROJECT_ROOT / "scenarios", SHIPPED_SCENARIOS):
+        if folder.is_dir():
+            return [folder]
+    return [Path("scenarios")]
+
+
+#: Where an installed wheel puts the shipped scenario set (pyproject.toml, data-files).
+SHIPPED_SCENARIOS = Path(sys.prefix) / "share" / "ustyurt-cheetah" / "scenarios"
 
 
 def default_out_dir(loaded, now: float | None = None) -> Path:

@@ -49,3 +49,16 @@ def test_the_installed_command_is_declared_and_runs():
     if exe.exists():                       # installed with pip install -e . (make venv)
         r = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and "commit" in r.stdout
+
+
+def test_an_installed_command_without_a_scenarios_folder_finds_the_shipped_set(tmp_path, monkeypatch):
+    import sim.cli as cli
+
+    shipped = tmp_path / "prefix" / "share" / "ustyurt-cheetah" / "scenarios"
+    shipped.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path / "not-a-checkout")
+    monkeypatch.setattr(cli, "SHIPPED_SCENARIOS", shipped)
+    assert cli._paths([]) == [shipped]
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"share/ustyurt-cheetah/scenarios" = ["scenarios/*.yaml"]' in text
