@@ -248,7 +248,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     # imported here, not at the top, for start-up speed: the batch runner pulls in the model,
     # Mesa and scipy (~3 s), which check, schema and map do not need
     from .runs.batch import OutputExistsError, run_batch
-    from .runs.executor import WorkerDied
 
     reps = sum(s.replicates for s, _ in loaded)
     guess = _estimate(loaded, args.jobs)
@@ -272,16 +271,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             plugins=[str(Path(p).resolve()) for p in args.plugin] or None)
     except OutputExistsError as e:
         raise UsageError(f"{e}; to continue an interrupted run: python {PROG} run --resume {out_dir}") from None
-    except WorkerDied as e:
-        return _worker_died(e, out_dir)
     return _finish(result, args.no_report)
-
-
-def _worker_died(e: Exception, out_dir: Path) -> int:
-    """Exit status 1 with what happened and how to go on, for a batch whose worker died."""
-    print(f"\nerror: {e}. The replicates finished before it are saved in {out_dir}; continue with fewer "
-          f"workers (less memory) with:\n  python {PROG} run --resume {out_dir} --jobs 1", file=sys.stderr)
-    return 1
 
 
 def _estimate(loaded, jobs):
@@ -309,7 +299,6 @@ def _resume(args: argparse.Namespace, backend: str) -> int:
         raise UsageError(f"--resume {args.resume}: no such folder")
     load_plugins(args.plugin)
     from .runs.batch import ManifestError, resume_batch   # here for start-up speed (see cmd_run)
-    from .runs.executor import WorkerDied
 
     args.active_out_dir = args.resume
     print(f"resuming {args.resume}")
@@ -318,8 +307,6 @@ def _resume(args: argparse.Namespace, backend: str) -> int:
                               progress=not args.quiet)
     except ManifestError as e:
         raise UsageError(f"--resume {args.resume}: {e}") from None
-    except WorkerDied as e:
-        return _worker_died(e, args.resume)
     return _finish(result, args.no_report)
 
 

@@ -202,24 +202,42 @@ def oom_killer(ctx, animals):
 """
 
 
-def test_a_killed_worker_ends_the_run_with_a_resume_hint_and_resume_finishes_it(tmp_path):
+ONCE_KILLER_PLUGIN = KILLER_PLUGIN.replace(
+    'if os.environ.get("KILL_ME") == "1":',
+    'if os.environ.get("KILL_ME") == "1" and not os.path.exists(os.environ["KILL_DIR"] + "/killed"):\n'
+    '        open(os.environ["KILL_DIR"] + "/killed", "w").close()')
+
+
+def _killed_run(tmp_path, plugin: str):
     import os
-    (tmp_path / "killer.py").write_text(KILLER_PLUGIN)
+    (tmp_path / "killer.py").write_text(plugin)
     f = write(tmp_path, "k.yaml", GOOD.replace("years: 10", "years: 2").replace("replicates: 2", "replicates: 4")
               .replace("cell_km: 2.5}", "cell_km: 2.5, fenced: true}")      # nobody walks off the map first
               + "rules: {hazards: [background, test_oom_killer]}\n")
     cli = [sys.executable, str(ROOT / "run_scenarios.py"), "run"]
-    proc = subprocess.run([*cli, str(f), "--plugin", "killer.py", "--jobs", "2", "--out", "out", "--no-report"],
+    return subprocess.run([*cli, str(f), "--plugin", "killer.py", "--jobs", "2", "--out", "out", "--no-report"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                          env={**os.environ, "KILL_ME": "1"})
-    assert proc.returncode == 1, proc.stderr[-2000:]
-    assert "a worker process died" in proc.stderr and "run --resume out --jobs 1" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    env = {k: v for k, v in os.environ.items() if k != "KILL_ME"}
-    proc = subprocess.run([*cli, "--resume", "out", "--plugin", "killer.py", "--jobs", "1", "--no-report"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=300, env=env)
+                          env={**os.environ, "KILL_ME": "1", "KILL_DIR": str(tmp_path)})
+
+
+def test_a_worker_killed_once_costs_a_retry_and_the_batch_finishes_whole(tmp_path):
+    proc = _killed_run(tmp_path, ONCE_KILLER_PLUGIN)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "a worker process died" in proc.stderr and "running the" in proc.stderr and "again" in proc.stderr
+    assert "Traceback" not in proc.stderr and (tmp_path / "killed").exists()
+    assert not (tmp_path / "out" / "failures.csv").exists()
     assert (tmp_path / "out" / "summary.csv").exists()
+
+
+def test_a_chunk_whose_worker_always_dies_is_recorded_as_failed_and_the_batch_finishes(tmp_path):
+    proc = _killed_run(tmp_path, KILLER_PLUGIN)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "one at a time" in proc.stderr and "Traceback" not in proc.stderr
+    failures = (tmp_path / "out" / "failures.csv").read_text()
+    assert failures.count("running this chunk alone died") == 4          # all 4 replicates
+    assert (tmp_path / "out" / "summary.csv").exists()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads worker processes from Linux's /proc")

@@ -41,11 +41,6 @@ def worker_count(jobs: int | None) -> int:
         return os.cpu_count() or 1
 
 
-class WorkerDied(RuntimeError):
-    """A worker process ended without returning its chunk (killed by the system, e.g. when memory
-    ran out, or crashed in compiled code); the chunks finished before it are saved."""
-
-
 @contextlib.contextmanager
 def workers_off_the_working_directory() -> Iterator[None]:
     """While it is open, worker processes start without the working directory on ``sys.path``.
@@ -112,35 +107,100 @@ class Executor:
 def run_tasks(out_dir: Path, tasks: list[ChunkTask], *, total: int, backend: str, jobs: int,
               scheduler: str | None, progress: bool) -> None:
     """Run chunk tasks and write each chunk file as soon as it arrives, with a progress bar over
-    all ``total`` replicates of the batch (those done before count as done)."""
+    all ``total`` replicates of the batch (those done before count as done).
+
+    A worker that dies (the system killing it when memory ran out, a crash in compiled code) fails
+    only the chunks in flight: the unfinished chunks are run again once with the same workers;
+    if a worker dies again, the rest run one at a time, and a chunk whose worker still dies is
+    recorded as failed replicates (failures.csv) so the batch finishes."""
     from tqdm.auto import tqdm
     todo = sum(t.last - t.first + 1 for t in tasks)
     bar = tqdm(total=total, initial=total - todo, unit="rep", desc="replicates",
                disable=not progress, dynamic_ncols=True, file=sys.stderr)
-    left = {}                                   # scenario -> replicates not yet back
+    state = {"failed": 0, "left": {}}
     for t in tasks:
-        left[t.scenario.name] = left.get(t.scenario.name, 0) + t.last - t.first + 1
-    failed = 0
+        state["left"][t.scenario.name] = state["left"].get(t.scenario.name, 0) + t.last - t.first + 1
+    try:
+        pending = _run_round(out_dir, tasks, backend, jobs, scheduler, bar, state)
+        if pending:
+            print(f"\nnote: a worker process died ({pending[1]}); running the {len(pending[0])} unfinished "
+                  "chunk(s) again", file=sys.stderr)
+            pending = _run_round(out_dir, pending[0], backend, jobs, scheduler, bar, state)
+        if pending:
+            print(f"\nnote: a worker died again ({pending[1]}); running the {len(pending[0])} unfinished "
+                  "chunk(s) one at a time", file=sys.stderr)
+            for task in pending[0]:
+                died = _run_alone(out_dir, task, bar)
+                if died:
+                    _write_dead_chunk(out_dir, task, died)
+                    state["failed"] += task.last - task.first + 1
+                    bar.update(task.last - task.first + 1)
+    finally:
+        bar.close()
+
+
+def _run_round(out_dir: Path, tasks: list[ChunkTask], backend: str, jobs: int, scheduler: str | None, bar,
+               state: dict) -> tuple[list[ChunkTask], str] | None:
+    """Run ``tasks``; None when all came back, else (the unfinished tasks, how the worker died)."""
     from concurrent.futures.process import BrokenProcessPool
 
     from joblib.externals.loky.process_executor import TerminatedWorkerError
+    done: set[tuple[str, int]] = set()
     try:
         with workers_off_the_working_directory(), Executor(backend, jobs, scheduler) as ex:
             for chunk in ex.map_unordered(tasks):
                 write_chunk(out_dir, chunk)
-                left[chunk["scenario"]] -= chunk["last"] - chunk["first"] + 1
-                running = next((name for name, k in left.items() if k > 0), "")
-                if chunk["failures"]:
-                    failed += len(chunk["failures"])
-                post = {"scenario": running} | ({"failed": failed} if failed else {})
-                bar.set_postfix(post, refresh=False)
-                bar.update(chunk["last"] - chunk["first"] + 1)
+                done.add((chunk["scenario"], chunk["first"]))
+                n = chunk["last"] - chunk["first"] + 1
+                state["left"][chunk["scenario"]] -= n
+                running = next((name for name, k in state["left"].items() if k > 0), "")
+                state["failed"] += len(chunk["failures"])
+                bar.set_postfix({"scenario": running} | ({"failed": state["failed"]} if state["failed"] else {}),
+                                refresh=False)
+                bar.update(n)
                 del chunk
     except (TerminatedWorkerError, BrokenProcessPool) as e:
-        raise WorkerDied(f"a worker process died before returning its replicates ({_exit_words(e)}); "
-                         "this is usually the system killing it when memory ran out") from None
-    finally:
-        bar.close()
+        return [t for t in tasks if (t.scenario.name, t.first) not in done], _exit_words(e)
+    return None
+
+
+def _run_alone(out_dir: Path, task: ChunkTask, bar) -> str | None:
+    """Run one task in a worker process of its own (never in this process, even for one job: a
+    worker that dies must not take the batch with it); None when it came back, else how it died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from joblib.externals.loky import get_reusable_executor
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+    try:
+        with workers_off_the_working_directory():
+            chunk = get_reusable_executor(max_workers=1, reuse=False).submit(run_chunk, task).result()
+    except (TerminatedWorkerError, BrokenProcessPool) as e:
+        return _exit_words(e)
+    write_chunk(out_dir, chunk)
+    bar.update(chunk["last"] - chunk["first"] + 1)
+    return None
+
+
+def _write_dead_chunk(out_dir: Path, task: ChunkTask, how: str) -> None:
+    """The chunk of a task whose worker died every time: every replicate failed, with the cause."""
+    import numpy as np
+
+    from ..model.results import CENSUS_COLUMNS
+    from .seeds import replicate_seed
+
+    sc = task.scenario
+    n = task.last - task.first + 1
+    message = (f"the worker process running this chunk alone died ({how}), after two rounds in which workers "
+               "died: usually the system killing it when memory ran out, or a crash in compiled code; the "
+               "chunk was not run again")
+    failures = []
+    for i in range(task.first, task.last + 1):
+        seed = replicate_seed(task.root, sc.name, i, paired=sc.common_random_numbers)
+        failures.append({"scenario": sc.name, "replicate": i, "seed_entropy": int(task.root),
+                         "spawn_key": [int(x) for x in seed.spawn_key], "message": message})
+    write_chunk(out_dir, {"scenario": sc.name, "first": task.first, "last": task.last,
+                          "census": {c: np.full((n, sc.years), np.nan) for c in CENSUS_COLUMNS},
+                          "ok": np.zeros(n, dtype=bool), "occupancy": None, "failures": failures})
 
 
 def _exit_words(e: BaseException) -> str:
