@@ -79,12 +79,25 @@ def write_outputs(out_dir: Path, manifest: dict, scenarios: list[Scenario] | Non
                        failures_path=_write_failures(out_dir, failures))
 
 
+#: deterministic_growth results by what they depend on (a resumed or re-aggregated batch asks again).
+_DET_CACHE: dict[str, tuple[float, float]] = {}
+
+
 def deterministic_growth(scenario: Scenario, base_dir: str = ".") -> tuple[float, float]:
     """(λ, r = ln λ) [per year] of the female life table with the mortality the scenario imposes
     (persecution, roads, harsh winters, cub predation by competitors, as habitat-weighted means
     on the landscape after its interventions: :mod:`sim.analysis.imposed`) via
     sim.analysis.demography.deterministic_lambda (r = -inf when λ = 0); NaN if it fails (a
     warning is printed then: a statistic must not lose a finished batch)."""
+    key = scenario.model_dump_json(include={"landscape", "management", "cheetah", "environment"}) + "|" + str(base_dir)
+    if key not in _DET_CACHE:
+        if len(_DET_CACHE) > 256:
+            _DET_CACHE.clear()
+        _DET_CACHE[key] = _deterministic_growth(scenario, base_dir)
+    return _DET_CACHE[key]
+
+
+def _deterministic_growth(scenario: Scenario, base_dir: str) -> tuple[float, float]:
     try:
         from ..analysis.imposed import imposed, with_imposed
         from ..management.after import landscape_after, values_after
