@@ -195,9 +195,10 @@ class TargetResult:
         return out
 
     def best(self) -> Point | None:
-        """The evaluated value with the highest estimate (the largest value among ties)."""
+        """The best value evaluated: the largest, under monotonicity (the highest estimate among
+        values with fewer replicates would often be a lucky draw)."""
         pts = self.evaluated()
-        return max(reversed(pts), key=lambda p: p.p) if pts else None
+        return pts[-1] if pts else None
 
     def statement(self, key: str, goal_text: str | None = None) -> str:
         """One sentence for the user: the answer and the threshold's interval, or that no value of
@@ -310,20 +311,25 @@ def _bracket(points: dict[int, Point], m: int) -> tuple[int, int]:
 def monotonicity_warnings(result: TargetResult) -> list[str]:
     """Warnings where the estimates contradict the assumption that P(persist) does not decrease
     with the value: a value that meets the goal below one that fails it (both decisions at the
-    Bonferroni level), or a lower value whose Wilson interval lies wholly above a higher value's."""
+    Bonferroni level), or a lower value whose Wilson interval lies wholly above a higher value's.
+    One warning per kind, naming the most extreme pair and how many pairs there are."""
     pts = result.evaluated()
-    out = []
+    decided, disjoint = [], []
     for a_i, a in enumerate(pts):
         for b in pts[a_i + 1:]:
             if a.decision == "meets" and b.decision == "fails":
-                out.append(f"P(persist) is not monotone: {_fmt(a.value)} meets the goal but the larger "
-                           f"{_fmt(b.value)} fails it")
-                continue
-            alo, _ = a.wilson(result.confidence)
-            _, bhi = b.wilson(result.confidence)
-            if a.n and b.n and alo > bhi:
-                out.append(f"P(persist) looks non-monotone: {_fmt(a.value)} has {a.p:.2f} but the larger "
-                           f"{_fmt(b.value)} has {b.p:.2f} (Wilson intervals do not overlap)")
+                decided.append((a, b))
+            elif a.n and b.n and a.wilson(result.confidence)[0] > b.wilson(result.confidence)[1]:
+                disjoint.append((a, b))
+    out = []
+    for pairs, what in ((decided, "meets the goal but the larger {b} fails it"),
+                        (disjoint, "has P(persist) {pa:.2f} but the larger {b} only {pb:.2f} (Wilson intervals "
+                                   "do not overlap)")):
+        if pairs:
+            a, b = max(pairs, key=lambda ab: ab[0].p - ab[1].p)
+            more = f" ({len(pairs)} such pairs)" if len(pairs) > 1 else ""
+            out.append(f"P(persist) is not monotone in the value: {_fmt(a.value)} "
+                       + what.format(b=_fmt(b.value), pa=a.p, pb=b.p) + more)
     if out:
         out.append("the search assumes P(persist) does not decrease with the value; its answer is the "
                    "smallest value above every failing one, which may not be the smallest that meets the goal")
