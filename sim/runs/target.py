@@ -111,7 +111,7 @@ class ScenarioEvaluator:
         """Outcomes of every request; the replicate indices of a request must be consecutive."""
         tasks, slots = [], []
         total = sum(len(idx) for _, idx in requests)
-        size = max(1, math.ceil(total / self.jobs))          # one chunk per worker and value, at most
+        size = max(1, math.ceil(total / (4 * self.jobs)))    # >= 4 chunks a worker, for balance
         for r, (value, idx) in enumerate(requests):
             idx = np.asarray(idx, dtype=np.int64)
             if idx.size and np.any(np.diff(idx) != 1):
