@@ -7,6 +7,9 @@ Commands
 ``schema``                     print the JSON Schema of a scenario file.
 ``map [--preset P | --scenario FILE] OUT.png``   draw a landscape.
 ``report RUN_DIR``             (re)build the report of a finished run from its files.
+``target FILE --vary KEY --range LOW HIGH --goal p_persist>=X``   what would it take: the smallest
+                               value of KEY meeting the goal with a stated confidence
+                               (sim.analysis.target; ``--vary2 KEY2 --range2 ...`` draws a frontier).
 
 User errors (bad scenario files, bad options, missing files, an existing output folder) print
 one message to stderr and exit with status 2, without a traceback. Ctrl-C exits with 130 and
@@ -142,7 +145,47 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--baseline", metavar="NAME", help="the scenario the others are compared with (several RUN_DIRs)")
     rep.add_argument("--pdf", action="store_true", help="also write every figure as PDF (PNG and SVG always)")
     rep.set_defaults(func=cmd_report)
+
+    t = sub.add_parser("target", help="what would it take: smallest value of a key meeting a P(persist) goal",
+                       description="Find the smallest value of one numeric scenario key whose P(persist) meets "
+                       "the goal with the stated confidence (docs/target.md); writes results/target-<name>-<time>/.")
+    t.add_argument("scenario", type=Path, metavar="FILE", help="scenario file")
+    t.add_argument("--name", metavar="NAME", help="the scenario to use when the file holds several")
+    t.add_argument("--vary", required=True, metavar="KEY", help="dotted key to vary, e.g. releases.0.females")
+    t.add_argument("--range", required=True, nargs=2, type=float, metavar=("LOW", "HIGH"), help="values to search")
+    t.add_argument("--step", type=float, metavar="S", help="grid step (default 1 for whole-number keys, "
+                   "(HIGH-LOW)/20 otherwise)")
+    t.add_argument("--goal", required=True, metavar="p_persist>=X", help="e.g. 'p_persist>=0.9'")
+    t.add_argument("--confidence", type=_fraction, default=0.95, metavar="C", help="in (0, 1); default 0.95")
+    t.add_argument("--vary2", metavar="KEY2", help="a second key: the frontier (for each of its values, the "
+                   "smallest value of KEY)")
+    t.add_argument("--range2", nargs=2, type=float, metavar=("LOW", "HIGH"), help="values of KEY2")
+    t.add_argument("--step2", type=float, metavar="S", help="grid step of KEY2 (default 1, or (HIGH-LOW)/5)")
+    t.add_argument("--years", metavar="N", type=_int_in(1, 200), help="horizon in years (overrides the file)")
+    t.add_argument("--replicates", metavar="N", type=_int_in(1, 100_000), default=20,
+                   help="replicates of a value's first look (default 20; looks double it)")
+    t.add_argument("--max-replicates", metavar="N", type=_int_in(1, 1_000_000), default=320,
+                   help="most replicates at one value (default 320)")
+    t.add_argument("--coarse", metavar="N", type=_int_in(2, 1000), default=5,
+                   help="values evaluated together first, ends included (default 5)")
+    t.add_argument("--budget", metavar="N", type=_int_in(1), help="most replicates in all (per search)")
+    t.add_argument("--jobs", metavar="N", type=_int_in(1), help="parallel worker processes (default: all cores)")
+    t.add_argument("--seed", metavar="N", type=_int_in(0), help="root seed (default: the scenario's seed)")
+    t.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: results/target-<name>-<time>)")
+    t.add_argument("--plugin", action="append", default=[], metavar="FILE", help="Python file registering rules")
+    t.set_defaults(func=cmd_target)
     return p
+
+
+def _fraction(text: str) -> float:
+    """A number strictly between 0 and 1 (a confidence level)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, must be a number in (0, 1), e.g. 0.95") from None
+    if not 0.0 < v < 1.0:
+        raise argparse.ArgumentTypeError(f"got {text}, must be strictly between 0 and 1, e.g. 0.95")
+    return v
 
 
 # ============================================================================================
@@ -505,6 +548,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"combined: {folder}")
     print(f"report:   {build_report(folder, formats=formats)}")
     return 0
+
+
+# ============================================================================================
+# target
+# ============================================================================================
+
+def cmd_target(args: argparse.Namespace) -> int:
+    """The target search (``what would it take``): :func:`sim.cli_target.run_target`."""
+    load_plugins(args.plugin)
+    from .cli_target import TargetUsageError, run_target     # here for start-up speed (see cmd_run)
+
+    try:
+        return run_target(args)
+    except TargetUsageError as e:
+        raise UsageError(str(e)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,17 +18,19 @@ from typing import Any
 from .messages import format_loc, show_value
 
 
-def parse_key_path(path: str) -> list[str | int]:
-    """``releases.0.females`` or ``releases[0].females`` → ``['releases', 0, 'females']``."""
+def parse_key_path(path: str, what: str = "sweep") -> list[str | int]:
+    """``releases.0.females`` or ``releases[0].females`` → ``['releases', 0, 'females']``.
+
+    ``what`` starts the error messages (the feature that was given the key: ``sweep``, ``--vary``)."""
     if not isinstance(path, str) or not path.strip():
-        raise ValueError(f"sweep: key {show_value(path)} must be a dotted key path such as releases.0.females")
+        raise ValueError(f"{what}: key {show_value(path)} must be a dotted key path such as releases.0.females")
     parts: list[str | int] = []
     for piece in re.sub(r"\[(\d+)\]", r".\1", path.strip()).split("."):
         if piece == "":
-            raise ValueError(f"sweep: key {path!r} has an empty part (write e.g. releases.0.females)")
+            raise ValueError(f"{what}: key {path!r} has an empty part (write e.g. releases.0.females)")
         parts.append(int(piece) if piece.isdigit() else piece)
     if isinstance(parts[0], int):
-        raise ValueError(f"sweep: key {path!r} must start with a key name, not an index")
+        raise ValueError(f"{what}: key {path!r} must start with a key name, not an index")
     return parts
 
 
@@ -92,7 +94,42 @@ def expand_sweep(data: dict, sweep: Any) -> list[dict]:
     return out
 
 
-def _set_path(data: dict, parts: list[str | int], value: Any, key: str) -> None:
+def set_key(data: dict, key: str, value: Any, what: str = "sweep") -> None:
+    """Set ``value`` at the dotted key path ``key`` of the raw scenario mapping ``data`` (in place),
+    creating missing mappings; ValueError (message starting ``what:``) if the path does not fit."""
+    _set_path(data, parse_key_path(key, what), value, key, what)
+
+
+def get_key(data: dict, key: str, what: str = "sweep") -> Any:
+    """The value at the dotted key path ``key`` of the raw mapping ``data`` (e.g. a scenario's
+    ``model_dump()``), without creating anything. ValueError (message starting ``what:``) if a part
+    is missing, naming the keys that exist there and the closest matches."""
+    import difflib
+
+    parts = parse_key_path(key, what)
+    node: Any = data
+    for i, part in enumerate(parts):
+        here = format_loc(parts[:i]) or "the scenario"
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise ValueError(f"{what}: {key}: {here} is not a list, so [{part}] does not apply")
+            if part >= len(node):
+                raise ValueError(f"{what}: {key}: {here} has {len(node)} entr{'y' if len(node) == 1 else 'ies'}, "
+                                 f"so index {part} does not exist (indices start at 0)")
+        elif not isinstance(node, dict) or part not in node:
+            if not isinstance(node, dict):
+                raise ValueError(f"{what}: {key}: {here} is {show_value(node) or 'a list'}, not a mapping, so it "
+                                 f"has no key {part!r}")
+            names = sorted(str(k) for k in node)
+            close = difflib.get_close_matches(str(part), names, n=3, cutoff=0.5)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            shown = ", ".join(names[:40]) + (", ..." if len(names) > 40 else "")
+            raise ValueError(f"{what}: {key}: {here} has no key {part!r}{hint} (keys there: {shown})")
+        node = node[part]
+    return node
+
+
+def _set_path(data: dict, parts: list[str | int], value: Any, key: str, what: str = "sweep") -> None:
     """Set ``value`` at ``parts`` in the raw mapping, creating missing mappings."""
     node: Any = data
     for i, part in enumerate(parts):
@@ -100,9 +137,9 @@ def _set_path(data: dict, parts: list[str | int], value: Any, key: str) -> None:
         last = i == len(parts) - 1
         if isinstance(part, int):
             if not isinstance(node, list):
-                raise ValueError(f"sweep: {key}: {here} is not a list, so [{part}] does not apply")
+                raise ValueError(f"{what}: {key}: {here} is not a list, so [{part}] does not apply")
             if part >= len(node):
-                raise ValueError(f"sweep: {key}: {here} has {len(node)} entr{'y' if len(node) == 1 else 'ies'}"
+                raise ValueError(f"{what}: {key}: {here} has {len(node)} entr{'y' if len(node) == 1 else 'ies'}"
                                  f", so index {part} does not exist (indices start at 0)")
             if last:
                 node[part] = value
@@ -110,14 +147,14 @@ def _set_path(data: dict, parts: list[str | int], value: Any, key: str) -> None:
                 node = node[part]
         else:
             if not isinstance(node, dict):
-                raise ValueError(f"sweep: {key}: {here} is {show_value(node) or 'a list'}, not a mapping, so "
+                raise ValueError(f"{what}: {key}: {here} is {show_value(node) or 'a list'}, not a mapping, so "
                                  f"it has no key {part!r}")
             if last:
                 node[part] = value
             else:
                 if part not in node:
                     if isinstance(parts[i + 1], int):
-                        raise ValueError(f"sweep: {key}: the scenario sets no {format_loc(parts[:i + 1])} "
+                        raise ValueError(f"{what}: {key}: the scenario sets no {format_loc(parts[:i + 1])} "
                                          "list to index into")
                     node[part] = {}
                 node = node[part]
@@ -136,4 +173,4 @@ def _label(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9_.+=,-]+", "-", text)
 
 
-__all__ = ["parse_key_path", "display_key", "expand_sweep"]
+__all__ = ["parse_key_path", "display_key", "expand_sweep", "set_key", "get_key"]
