@@ -41,6 +41,12 @@ def worker_count(jobs: int | None) -> int:
         return os.cpu_count() or 1
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended without returning its work (killed by the system, e.g. when memory
+    ran out, or crashed in compiled code). Batches retry instead (:func:`run_tasks`); the target
+    search, whose evaluations are short, stops with it."""
+
+
 @contextlib.contextmanager
 def workers_off_the_working_directory() -> Iterator[None]:
     """While it is open, worker processes start without the working directory on ``sys.path``.
