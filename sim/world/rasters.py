@@ -61,9 +61,10 @@ def _where(mask: np.ndarray, limit: int = 5) -> str:
 def _npy_header_problem(path: Path) -> str | None:
     """Why a .npy file's header cannot be right, read before the data: it promises more values than
     any landscape grid has (:data:`sim.world.presets.MAX_CELLS`), or more bytes than the file
-    holds (truncated). np.load allocates what the header says first, so a header claiming 10^12
-    values raised MemoryError instead of a message. None if the header is plausible or is not
-    a .npy header at all (np.load then says what the file is)."""
+    holds (truncated), or it cannot be parsed. np.load allocates what the header says first, so a
+    header claiming 10^12 values raised MemoryError, and a garbled header tokenize.TokenError,
+    instead of a message. None if the header is plausible or is not a .npy header at all (np.load
+    then says what the file is)."""
     fmt = np.lib.format
     with open(path, "rb") as fh:
         if fh.read(len(fmt.MAGIC_PREFIX)) != fmt.MAGIC_PREFIX:
@@ -73,8 +74,8 @@ def _npy_header_problem(path: Path) -> str | None:
             version = fmt.read_magic(fh)
             read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
             shape, _, dtype = read_header(fh)
-        except Exception:                       # noqa: BLE001 - a bad header: np.load reports it
-            return None
+        except Exception as e:                  # noqa: BLE001 - numpy raises ValueError, SyntaxError,
+            return f"its header cannot be read ({type(e).__name__}: {e})"    # tokenize.TokenError ...
         if dtype.hasobject:                     # pickled objects: np.load refuses them
             return None
         values = math.prod(shape)
