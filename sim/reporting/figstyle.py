@@ -12,6 +12,7 @@ validation checks share the palette without loading it.
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,10 +155,15 @@ def new_figure(kind: str, height_px: int | None = None) -> Figure:
 
 
 def save_png(fig: Figure, path: Path) -> Path:
-    """Save at the figure's own pixel size (no 'tight' bounding box, which would change it)."""
+    """Save at the figure's own pixel size (no 'tight' bounding box, which would change it).
+    Written to ``.<name>.tmp-<pid>`` and renamed, so a report build killed mid-write leaves no
+    truncated figure under the real name (bench/soak.py found one); the next build deletes
+    such temp files (:func:`sim.reporting.report.build_report`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fig.savefig(tmp, dpi=DPI, format="png", facecolor="white")
+    os.replace(tmp, path)
     return path
 
 
