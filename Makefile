@@ -16,12 +16,14 @@ done; exit 1
 endef
 export FIND_PY
 
-.PHONY: run test test-nojit validate bench venv clean-venv quick map help
+.PHONY: run test test-nojit fuzz soak validate bench venv clean-venv quick map help
 
 help:
 	@echo "make run       set up .venv, run the default Ustyurt scenario set, print the report path"
 	@echo "make test      set up .venv (with optional extras) and run the test suite"
 	@echo "make test-nojit  the model's tests with numba switched off (NUMBA_DISABLE_JIT=1: plain Python)"
+	@echo "make fuzz      property-based check of malformed scenarios and layer files, thousands of cases"
+	@echo "make soak      kill soak: 20+ random kills and resumes of a batch, outputs compared with a clean run"
 	@echo "make validate  run the validation checks and write docs/validation.md"
 	@echo "make bench     run the speed benchmark (bench/results/)"
 
@@ -45,6 +47,15 @@ test: $(STAMP)
 test-nojit: $(STAMP)
 	NUMBA_DISABLE_JIT=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -q -W error::FutureWarning \
 	  tests/test_population.py tests/test_model.py tests/test_plugins.py tests/test_genetics.py tests/test_prey.py
+
+# tests/test_fuzz.py runs 250 cases of each property in `make test`; here 3,000 (docs/reliability.md).
+fuzz: $(STAMP)
+	SIM_FUZZ_EXAMPLES=$${SIM_FUZZ_EXAMPLES:-3000} OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	  $(VPY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
+# Not part of `make test` (several minutes): bench/soak.py --help for the options.
+soak: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(VPY) bench/soak.py --seed $${SOAK_SEED:-1}
 
 validate: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m sim.validation --out docs/validation.md

@@ -285,12 +285,14 @@ def cmd_run(args: argparse.Namespace) -> int:
                   "run; it will not be compared")
 
     out_dir = args.out if args.out is not None else default_out_dir(loaded)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    from .runs.folder import holds_output
+
+    if holds_output(out_dir):
         raise UsageError(f"--out {out_dir}: the folder exists and is not empty; choose another folder, or "
                          f"continue an interrupted run with: python {PROG} run --resume {out_dir}")
     # imported here, not at the top, for start-up speed: the batch runner pulls in the model,
     # Mesa and scipy (~3 s), which check, schema and map do not need
-    from .runs.batch import OutputExistsError, run_batch
+    from .runs.batch import ManifestError, OutputExistsError, run_batch
 
     reps = sum(s.replicates for s, _ in loaded)
     guess = _estimate(loaded, args.jobs)
@@ -314,6 +316,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             plugins=[str(Path(p).resolve()) for p in args.plugin] or None)
     except OutputExistsError as e:
         raise UsageError(f"{e}; to continue an interrupted run: python {PROG} run --resume {out_dir}") from None
+    except ManifestError as e:          # FolderBusy: another process is starting a run in out_dir
+        raise UsageError(f"--out {out_dir}: {e}") from None
     return _finish(result, args.no_report)
 
 

@@ -301,6 +301,23 @@ def test_existing_nonempty_out_dir_is_refused(tmp_path):
     assert batch(tmp_path / "empty", jobs=1).n_done == 60
 
 
+def test_a_folder_killed_before_its_manifest_was_written_can_be_started_again(reference, tmp_path):
+    """A batch killed between taking the folder's lock and writing manifest.json (found while
+    building bench/soak.py) left a folder that could be neither resumed nor started again."""
+    out = tmp_path / "early"
+    out.mkdir()
+    (out / ".lock").write_text("process 4242 on host")
+    (out / ".manifest.json.tmp-4242").write_text('{"format_')
+    batch(out, jobs=1)
+    assert_same_data(reference, out)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / ".lock").write_text("")
+    (taken / "notes.txt").write_text("mine")
+    with pytest.raises(OutputExistsError):
+        batch(taken, jobs=1)
+
+
 def test_bad_arguments_are_named(tmp_path):
     with pytest.raises(ValueError, match="baseline 'gamma'"):
         batch(tmp_path / "a", baseline="gamma")

@@ -393,6 +393,23 @@ def test_existing_output_folder_exits_2_with_a_resume_hint(tmp_path, fake_batch,
     assert fake_batch.calls == []
 
 
+def test_an_output_folder_holding_only_a_lock_file_is_started_again(tmp_path, fake_batch, capsys):
+    """What a run killed before it wrote manifest.json leaves (bench/soak.py found it)."""
+    f = write(tmp_path, "small.yaml", GOOD)
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / ".lock").write_text("process 4242 on host")
+    assert main(["run", str(f), "--out", "o", "--no-report"]) == 0, capsys.readouterr().err
+    assert [c[0] for c in fake_batch.calls] == ["run"]
+
+
+def test_a_second_run_starting_in_the_same_folder_exits_2(tmp_path, fake_batch, capsys):
+    fake_batch.raise_exc = FakeBatch.ManifestError("o: the batch in this folder is being run by process 1")
+    f = write(tmp_path, "small.yaml", GOOD)
+    assert main(["run", str(f), "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "--out o: o: the batch in this folder is being run by process 1" in err and "Traceback" not in err
+
+
 def test_output_exists_error_from_the_batch_exits_2(tmp_path, fake_batch, capsys):
     fake_batch.raise_exc = FakeBatch.OutputExistsError("results/x exists and is not empty")
     f = write(tmp_path, "small.yaml", GOOD)

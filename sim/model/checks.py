@@ -24,6 +24,8 @@ from ..config.errors import ScenarioError
 from ..config.messages import show_number
 from ..config.schema import Scenario
 from ..management.levers import replay
+from ..config.params import SPECIES
+from ..prey.tables import capacity_layers
 
 
 def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str | Path) -> None:
@@ -83,6 +85,16 @@ def check_against_landscape(scenario: Scenario, landscape: Landscape, file: str 
     final, lever_problems = replay(landscape, scenario)
     problems += lever_problems
     capacity = landscape.capacity
+    for species in SPECIES:                 # the layers the prey tables read (a run failed without them)
+        sp = getattr(scenario.prey, species)
+        missing = [k for k in dict.fromkeys(capacity_layers(species, sp)) if k not in capacity]
+        if missing:
+            need = (f"a migratory species needs {species}_winter and {species}_summer" if sp.migratory
+                    else f"a resident species needs one layer {species}")
+            problems.append(f"prey.{species}.migratory: got {str(sp.migratory).lower()}, but the "
+                            f"{landscape.name} landscape has no capacity layer {', '.join(missing)} ({need}; "
+                            f"it has {', '.join(sorted(capacity))}); set prey.{species}.migratory: "
+                            f"{str(not sp.migratory).lower()}")
     for species, layer in (("saiga", "saiga_winter"), ("gazelle", "gazelle"), ("urial", "urial")):
         sp = getattr(scenario.prey, species)
         k = capacity.get(layer)

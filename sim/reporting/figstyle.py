@@ -12,6 +12,7 @@ validation checks share the palette without loading it.
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,12 +176,17 @@ class figure_formats:
 
 def save_png(fig: Figure, path: Path, dpi: float = DPI) -> Path:
     """Save at the figure's own pixel size (no 'tight' bounding box, which would change it), and
-    in each extra format (SVG, PDF) beside it with the same name."""
+    in each extra format (SVG, PDF) beside it with the same name. Each file is written to
+    ``.<name>.tmp-<pid>`` and renamed, so a report build killed mid-write leaves no truncated
+    figure under the real name (bench/soak.py found one); the next build deletes such temp files
+    (:func:`sim.reporting.report.build_report`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, format="png", facecolor="white")
-    for fmt in _EXTRA_FORMATS:
-        fig.savefig(path.with_suffix(f".{fmt}"), dpi=dpi, format=fmt, facecolor="white")
+    for fmt in ["png", *_EXTRA_FORMATS]:
+        dest = path.with_suffix(f".{fmt}")
+        tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+        fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white")
+        os.replace(tmp, dest)
     return path
 
 

@@ -18,6 +18,7 @@ Command line: ``python -m sim.reporting.report RUN_DIR [--curves NAME,NAME,...]`
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -44,11 +45,15 @@ def build_report(run_dir: str | Path, *, scenarios_for_curves: list[str] | None 
     order = ranked(files)
     curves = ([n for n in order if n in check_curve_names(scenarios_for_curves, files)]
               if scenarios_for_curves is not None else default_curve_scenarios(files, order))
+    for stale in (files.run_dir / FIGURE_DIR).glob(".*.tmp-*"):     # left by a killed build
+        stale.unlink()
     with figure_formats(formats):             # PNG (embedded), and SVG/PDF beside it in figures/
         figs = make_figures(files, order, curves, files.run_dir / FIGURE_DIR)
     text = render_html(files, order, figs)
     out = files.run_dir / REPORT_NAME
-    tmp = out.with_name(f".{REPORT_NAME}.tmp")
+    for stale in files.run_dir.glob(f".{REPORT_NAME}.tmp*"):
+        stale.unlink()
+    tmp = out.with_name(f".{REPORT_NAME}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
     return out

@@ -27,7 +27,7 @@ from typing import Callable
 
 from ..config.schema import Scenario
 from .executor import check_backend, run_tasks, worker_count
-from .folder import (FORMAT_VERSION, MANIFEST, ManifestError, chunk_path, folder_lock,
+from .folder import (FORMAT_VERSION, MANIFEST, ManifestError, chunk_path, folder_lock, holds_output,
                      quarantine_unreadable_chunks, read_manifest, remove_stale_temps, write_json)
 from .outputs import format_summary_table, write_outputs
 from .provenance import git_state, package_versions
@@ -78,11 +78,12 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
     runners that need no map or build their own). ``preview``: the run is a first look (``--quick``:
     few replicates, short horizon), recorded in the manifest so the report says so.
 
-    Raises OutputExistsError if ``out_dir`` exists and is not empty.
+    Raises OutputExistsError if ``out_dir`` exists and is not empty (a lock file and temp files
+    of a batch killed before it wrote its manifest do not count: :func:`~sim.runs.folder.holds_output`).
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    if holds_output(out_dir):
         raise OutputExistsError(f"output folder {out_dir} exists and is not empty; choose a new "
                                 "folder or resume the run in it")
     check_backend(backend, scheduler)

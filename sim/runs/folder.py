@@ -32,6 +32,7 @@ from ..model.results import CENSUS_COLUMNS
 from .seeds import chunk_plan
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 #: Version of this folder layout, recorded in manifest.json; a resume refuses other versions.
 FORMAT_VERSION = 1
 
@@ -45,9 +46,6 @@ class ManifestError(ValueError):
 
 class FolderBusy(ManifestError):
     """Another process is running (or resuming) the batch in this folder."""
-
-
-LOCK = ".lock"
 
 
 @contextlib.contextmanager
@@ -75,6 +73,19 @@ def folder_lock(out_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)                            # closing the descriptor releases the lock
+
+
+def holds_output(out_dir: Path) -> bool:
+    """Whether ``out_dir`` exists and holds anything a new batch must not overwrite: a file, or a
+    folder with any entry besides the lock file and :func:`atomic_write` temp files. A batch
+    killed in the moment between taking the lock and writing manifest.json leaves only those;
+    its folder could then be neither resumed (no manifest) nor started again (not empty)."""
+    out_dir = Path(out_dir)
+    if not out_dir.exists():
+        return False
+    if not out_dir.is_dir():
+        return True
+    return any(p.name != LOCK and not (_TEMP_NAME.fullmatch(p.name) and p.is_file()) for p in out_dir.iterdir())
 
 
 # ============================================================================ writing files

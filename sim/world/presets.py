@@ -12,19 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .geometry import grid_shape
+from .geometry import MAX_CELLS, grid_shape
 from .gis import gis_extent_km
 from .landscape import Landscape
 from .uniform import build_uniform
 from .ustyurt import build_ustyurt
 from .ustyurt_data import MAP_HEIGHT_KM, MAP_WIDTH_KM
 
-#: Largest landscape grid a scenario may ask for [cells]. Building a map takes ~240 bytes a cell
-#: at its peak (measured on the ustyurt preset: 34 MiB at 42,728 cells, 186 MiB at 683,648) and
-#: the model keeps several arrays a cell per replicate; 1.5 million cells is the ustyurt map on
-#: ~0.42 km cells, 35 x the default's cells. A finer cell_km (0.11 km: 22 million cells, ~5 GiB)
-#: would exhaust a laptop's memory at ``check``, before any message.
-MAX_CELLS = 1_500_000
+# MAX_CELLS, the largest grid a scenario may ask for, lives in sim.world.geometry (below the raster
+# readers, which check .npy headers against it) and is imported from here as before.
 
 
 def preset_extent_km(spec, base_dir: str | Path = ".") -> tuple[float, float]:

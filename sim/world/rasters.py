@@ -11,9 +11,12 @@ GeoTIFF needs rasterio (``pip install .[gis]``); it is imported only when a .tif
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
+
+from .geometry import MAX_CELLS
 
 # allowed values per layer: ("fraction", 0-1), ("nonneg", >= 0), ("bool", 0/1)
 LAYER_KINDS = {
@@ -55,7 +58,42 @@ def _where(mask: np.ndarray, limit: int = 5) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _npy_header_problem(path: Path) -> str | None:
+    """Why a .npy file's header cannot be right, read before the data: it promises more values than
+    any landscape grid has (:data:`sim.world.presets.MAX_CELLS`), or more bytes than the file
+    holds (truncated), or it cannot be parsed. np.load allocates what the header says first, so a
+    header claiming 10^12 values raised MemoryError, and a garbled header tokenize.TokenError,
+    instead of a message. None if the header is plausible or is not a .npy header at all (np.load
+    then says what the file is)."""
+    fmt = np.lib.format
+    with open(path, "rb") as fh:
+        if fh.read(len(fmt.MAGIC_PREFIX)) != fmt.MAGIC_PREFIX:
+            return None
+        fh.seek(0)
+        try:
+            version = fmt.read_magic(fh)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(fh)
+        except Exception as e:                  # noqa: BLE001 - numpy raises ValueError, SyntaxError,
+            return f"its header cannot be read ({type(e).__name__}: {e})"    # tokenize.TokenError ...
+        if dtype.hasobject:                     # pickled objects: np.load refuses them
+            return None
+        values = math.prod(shape)
+        if values > MAX_CELLS:
+            return (f"its header gives shape {tuple(shape)} ({values:,} values), more than the largest "
+                    f"landscape grid ({MAX_CELLS:,} cells)")
+        have = path.stat().st_size - fh.tell()
+        need = values * dtype.itemsize
+        if need > have:
+            return (f"truncated: its header gives shape {tuple(shape)} of {dtype} ({need:,} bytes) but "
+                    f"{have:,} bytes follow")
+    return None
+
+
 def _read_npy(path: Path, layer: str):
+    problem = _npy_header_problem(path)
+    if problem:
+        raise _fail(path, layer, f"not a usable .npy array ({problem})", "a numeric .npy array of the landscape's shape")
     try:
         a = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as e:
