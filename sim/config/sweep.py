@@ -92,6 +92,14 @@ def expand_sweep(data: dict, sweep: Any) -> list[dict]:
     return out
 
 
+def set_key(data: dict, key: str, value: Any) -> None:
+    """Set ``value`` at the dotted key path ``key`` (``cheetah.mate_search_km``,
+    ``prey.gazelle.r_max``, ``releases.0.females``) of a raw scenario mapping, in place, as a
+    sweep member gets it (missing mappings created; the mapping is validated afterwards by the
+    caller). Raises ValueError for a path that does not fit ``data``."""
+    _set_path(data, parse_key_path(key), value, key)
+
+
 def _set_path(data: dict, parts: list[str | int], value: Any, key: str) -> None:
     """Set ``value`` at ``parts`` in the raw mapping, creating missing mappings."""
     node: Any = data
@@ -136,4 +144,4 @@ def _label(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9_.+=,-]+", "-", text)
 
 
-__all__ = ["parse_key_path", "display_key", "expand_sweep"]
+__all__ = ["parse_key_path", "display_key", "expand_sweep", "set_key"]
