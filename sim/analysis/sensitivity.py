@@ -34,8 +34,8 @@ OUTPUT_LABELS = {"p_persist": "P(persist) at the horizon", "stoch_r": "stochasti
                  "N": "cheetahs at the horizon N [animals]"}
 #: The model (or a toy) at a list of points with a list of replicate seeds → (points, replicates, outputs).
 Evaluate = Callable[[list[dict], Sequence], np.ndarray]
-#: Normal quantile of the 95 % intervals.
-Z95 = 1.959963984540054
+#: Normal quantile of the 95 % intervals (the conventional 1.96, as the validation tornado always used).
+Z95 = 1.96
 
 
 class UnknownParameterError(ValueError):
@@ -80,7 +80,8 @@ def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
     initial_total (±20 % of the scenario's value where no ``sens`` range is given, clipped to the
     field's allowed range; an initial_total of None, i.e. at capacity, is skipped), and the tolai
     hare's capacity multiplier (0.5–2 x: tolai density on Ustyurt is unconfirmed, the Cape hare
-    proxy spans 2.1–8.0 /km², Chammem et al. 2017). Order: cheetah, environment, management, prey."""
+    proxy spans 2.1–8.0 /km², Chammem et al. 2017). A range of zero width (±20 % of 0) is left
+    out. Order: cheetah, environment, management, prey."""
     groups = [("cheetah", sc.cheetah), ("environment", sc.environment), ("management", sc.management)]
     groups += [(f"prey.{sp}", getattr(sc.prey, sp)) for sp in SPECIES]
     out: list[SensParam] = []
@@ -105,6 +106,8 @@ def sensitivity_parameters(sc: Scenario) -> list[SensParam]:
             integer = info.annotation is int
             if integer:
                 lo, hi = int(round(lo)), int(round(hi))
+            if not hi > lo:
+                continue                    # e.g. ±20 % of an initial_total of 0: nothing to vary
             out.append(SensParam(f"{prefix}.{name}", float(base), lo, hi, why, integer))
     return out
 
