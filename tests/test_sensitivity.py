@@ -151,3 +151,87 @@ def test_sobol_indices_of_a_linear_function_match_the_analytic_values():
     assert np.isnan(res.indices["zero"]["S1"]).all()
     with pytest.raises(ValueError, match="power of 2"):
         gs.sobol(params, f, SEEDS[:1], base_samples=100)
+
+
+# ============================================================================ the command
+TINY = """\
+name: tiny
+years: 3
+replicates: 4
+landscape: {preset: uniform, width_km: 25, height_km: 25, fenced: true, gazelle_density: 3.0}
+prey:
+  saiga: {initial_total: 0}
+  urial: {initial_total: 0}
+releases:
+  - {year: 1, month: 1, females: 4, males: 4, site: centre}
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    f = tmp_path / "tiny.yaml"
+    f.write_text(TINY, encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--method", "morriss"], "did you mean 'morris'"),
+    (["--method", "tornado"], "must be one of oat, morris, prcc, sobol, all"),
+    (["--params", "cheetah.lethal_equivalent"], "did you mean cheetah.lethal_equivalents"),
+    (["--params", "gazelle.r_max"], "prey.gazelle.r_max"),
+    (["--method", "prcc", "--params", "prey.gazelle.r_max,prey.hare.r_max", "--samples", "3"],
+     "needs at least 4 samples"),
+    (["--method", "morris", "--params", "prey.gazelle.r_max"], "need at least 2 parameters"),
+    (["--method", "sobol", "--sobol-samples", "48"], "power of 2"),
+    (["--name", "tiyn"], "did you mean 'tiny'"),
+    (["--replicates", "1"], "--replicates: got 1, must be"),
+])
+def test_bad_sensitivity_options_exit_2_with_one_clear_message(tiny, tmp_path, capsys, extra, fragment):
+    from sim.cli import main
+    assert main(["sensitivity", str(tiny), "--out", str(tmp_path / "out"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_with_several_scenarios_needs_a_name(tmp_path, capsys):
+    from sim.cli import main
+    f = tmp_path / "two.yaml"
+    f.write_text(TINY + "sweep: {releases.0.females: [4, 6]}\n", encoding="utf-8")
+    assert main(["sensitivity", str(f), "--list-params"]) == 2
+    err = capsys.readouterr().err
+    assert "holds 2 scenarios (tiny__females=4, tiny__females=6); choose one with --name" in err
+    assert main(["sensitivity", str(f), "--name", "tiny__females=6", "--list-params"]) == 0
+    assert "prey.gazelle.r_max" in capsys.readouterr().out
+
+
+def test_tiny_scenario_end_to_end_writes_every_file(tiny, tmp_path, capsys):
+    """Uniform 25 km map, 3 years, 2 parameters, 4 paired replicates, every default method; the
+    tornado's base point equals the scenario's replicates with the paired seeds, run on one process
+    (the study ran on two)."""
+    from sim.cli import main
+    from sim.config.loading import load_scenarios
+    from sim.runs import sensitivity as rs
+    out = tmp_path / "sens"
+    params = "cheetah.cub_survival_base,prey.gazelle.r_max"
+    assert main(["sensitivity", str(tiny), "--params", params, "--method", "all", "--replicates", "4",
+                 "--trajectories", "2", "--samples", "4", "--jobs", "2", "--seed", "5", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"results: {out}" in printed and "top 5 by morris (mu*):" in printed
+    for name in ("oat.csv", "morris.csv", "prcc.csv", "morris_points.csv", "prcc_points.csv", "sensitivity.json",
+                 "sensitivity.html", "tornado.png", "tornado.svg", "morris.png", "morris.svg", "prcc.png"):
+        assert (out / name).stat().st_size > 200, name
+    oat_rows = list(csv.DictReader((out / "oat.csv").open(encoding="utf-8")))
+    assert sorted(r["parameter"] for r in oat_rows) == sorted(params.split(","))
+    morris_rows = list(csv.DictReader((out / "morris.csv").open(encoding="utf-8")))
+    assert {"p_persist_mu_star", "stoch_r_sigma", "N_mu_star_conf"} <= set(morris_rows[0])
+    assert len(list(csv.DictReader((out / "morris_points.csv").open(encoding="utf-8")))) == 2 * 3
+    record = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
+    assert record["settings"]["model_runs"] == (5 + 6 + 4) * 4 and record["settings"]["root_seed"] == 5
+    assert record["versions"]["SALib"] and "commit" in record["versions"]["git"]
+    assert "Morris screening" in (out / "sensitivity.html").read_text(encoding="utf-8")
+    (sc, _), = load_scenarios([tiny])
+    Y = rs.scenario_evaluator(sc, tiny.parent, jobs=1)([{}], rs.paired_seeds(5, 4))
+    base = sa.point_means(Y)[0]
+    row = oat_rows[0]
+    assert [float(row["p_persist_base"]), float(row["stoch_r_base"]), float(row["N_base"])] == pytest.approx(base)
