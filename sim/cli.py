@@ -10,6 +10,7 @@ Commands
 ``target FILE --vary KEY --range LOW HIGH --goal p_persist>=X``   what would it take: the smallest
                                value of KEY meeting the goal with a stated confidence
                                (sim.analysis.target; ``--vary2 KEY2 --range2 ...`` draws a frontier).
+``sensitivity FILE``           one-at-a-time and global sensitivity of one scenario (sim.runs.sensitivity).
 
 User errors (bad scenario files, bad options, missing files, an existing output folder) print
 one message to stderr and exit with status 2, without a traceback. Ctrl-C exits with 130 and
@@ -174,6 +175,34 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: results/target-<name>-<time>)")
     t.add_argument("--plugin", action="append", default=[], metavar="FILE", help="Python file registering rules")
     t.set_defaults(func=cmd_target)
+
+
+    se = sub.add_parser("sensitivity", help="sensitivity of one scenario to its parameters (tornado, Morris, PRCC)",
+                        description="Vary the scenario's parameters over their documented ranges (sens in "
+                                    "sim/config/params.py) with paired seeds: one at a time (tornado), Morris "
+                                    "screening, Latin hypercube with partial rank correlation, Sobol indices; on "
+                                    "P(persist), stochastic r and final N. See docs/sensitivity.md.")
+    se.add_argument("file", type=Path, metavar="FILE", help="scenario file")
+    se.add_argument("--name", metavar="NAME", help="the scenario to analyse (needed when FILE holds several)")
+    se.add_argument("--method", default="oat", metavar="METHOD",
+                    help="oat, morris, prcc, sobol, all (= oat, morris, prcc) or a comma list (default: oat)")
+    se.add_argument("--replicates", metavar="N", type=_int_in(2, 100_000), default=20,
+                    help="paired replicates per design point (default: 20)")
+    se.add_argument("--years", metavar="N", type=_int_in(1, 200), help="horizon in years (default: the scenario's)")
+    se.add_argument("--trajectories", metavar="N", type=_int_in(2, 10_000), default=10,
+                    help="Morris trajectories (default: 10)")
+    se.add_argument("--samples", metavar="N", type=_int_in(3, 100_000), default=50,
+                    help="Latin-hypercube points for PRCC (default: 50)")
+    se.add_argument("--sobol-samples", metavar="N", type=_int_in(2, 65_536), default=64,
+                    help="Sobol base samples, a power of 2 (default: 64; N x (k + 2) points)")
+    se.add_argument("--params", metavar="A,B,...", help="dotted parameter keys to vary (default: all with a range)")
+    se.add_argument("--list-params", action="store_true", help="list the scenario's parameters and ranges and stop")
+    se.add_argument("--jobs", metavar="N", type=_int_in(1), default=1, help="parallel worker processes (default: 1)")
+    se.add_argument("--seed", metavar="N", type=_int_in(0), help="root seed (default: the scenario's seed)")
+    se.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: results/sensitivity-<name>-<time>)")
+    se.add_argument("--plugin", action="append", default=[], metavar="FILE",
+                    help="Python file registering extra rules (repeatable)")
+    se.set_defaults(func=cmd_sensitivity)
     return p
 
 
@@ -554,7 +583,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-# ============================================================================================
+# =====================================================================================
+
 # target
 # ============================================================================================
 
@@ -567,6 +597,64 @@ def cmd_target(args: argparse.Namespace) -> int:
         return run_target(args)
     except TargetUsageError as e:
         raise UsageError(str(e)) from None
+=======
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """One scenario's sensitivity study: check the options, run it, write the folder, print where
+    it is and the top 5 parameters of each method and output."""
+    from .runs import sensitivity as rs              # the model and SALib load only here (start-up speed)
+
+    load_plugins(args.plugin)
+    try:
+        methods = rs.parse_methods(args.method)
+    except ValueError as e:
+        raise UsageError(f"--method: {e}") from None
+    loaded = load_scenarios([args.file])
+    names = [s.name for s, _ in loaded]
+    if not loaded:
+        raise UsageError(f"{args.file}: the file holds only abstract scenarios")
+    if args.name is not None:
+        loaded = [(s, f) for s, f in loaded if s.name == args.name]
+        if not loaded:
+            raise UsageError(f"--name {args.name}: no scenario of that name in {args.file}"
+                             f"{_did_you_mean(args.name, names)} (scenarios: {', '.join(names)})")
+    elif len(loaded) > 1:
+        raise UsageError(f"{args.file} holds {len(loaded)} scenarios ({', '.join(names)}); choose one with --name")
+    loaded, _ = apply_overrides(loaded, years=args.years)
+    check_all(loaded)
+    scenario, file = loaded[0]
+    try:
+        params, notes = rs.study_parameters(scenario, [n.strip() for n in args.params.split(",") if n.strip()]
+                                            if args.params else None)
+        for n in notes:
+            print(f"note: {n}", file=sys.stderr)
+        if args.list_params:
+            print(rs.parameter_listing(params))
+            return 0
+        rs.check_design(methods, len(params), args.samples, args.sobol_samples)
+    except rs.PointError as e:
+        raise UsageError(f"--params: {e}") from None
+    except ValueError as e:         # unknown parameter names, design sizes
+        raise UsageError(str(e)) from None
+    out = args.out if args.out is not None else \
+        Path("results") / f"sensitivity-{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out}: the folder exists and is not empty; choose another folder")
+    runs = rs.planned_runs(methods, len(params), args.replicates, args.trajectories, args.samples, args.sobol_samples)
+    print(f"sensitivity of {scenario.name} ({scenario.years} years): {len(params)} parameters, "
+          f"{', '.join(methods)}; {runs:,} model runs on {args.jobs} worker(s) → {out}")
+    try:
+        study = rs.run_study(scenario, params, base_dir=file.parent.resolve(), methods=methods,
+                             replicates=args.replicates, trajectories=args.trajectories, samples=args.samples,
+                             sobol_samples=args.sobol_samples, jobs=args.jobs, seed=args.seed, log=print)
+    except rs.PointError as e:
+        raise UsageError(str(e)) from None
+    from .reporting.sensitivity import write_figures, write_page
+
+    rs.write_tables(study, out, rs.versions())
+    page = write_page(study, out, write_figures(study, out))
+    print(f"results: {out}\npage:    {page}")
+    print(rs.top_summary(study))
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

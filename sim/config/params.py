@@ -5,7 +5,8 @@ Each parameter is a pydantic field built with :func:`P`, which records
 * ``unit`` (months, km, km², animals/km², kg, per year, probability ...),
 * ``source`` (a citation from ``../shared/research/parameters.md``; ``C:`` for a value computed
   from sourced numbers; ``assumption:`` with a reason where nothing was found),
-* ``sens`` (the range used in sensitivity analysis; default ±20 % of the value).
+* ``sens`` (the range used in sensitivity analysis, docs/sensitivity.md; a field without one is not
+  varied, except prey r_max and initial_total at ±20 %).
 
 ``docs/parameters.md`` is generated from these fields (``python -m sim.reporting.docs``), so the document
 and the code cannot disagree. The scenario schema (:mod:`sim.config.schema`) nests these models, so a

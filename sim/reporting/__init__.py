@@ -9,5 +9,6 @@
 * :mod:`.maps`, :mod:`.mapframe`: the landscape map and the grid's plot coordinates;
   :mod:`.layermaps`: the prey capacity and competitor layers side by side.
 * :mod:`.describe`, :mod:`.page`: scenarios in words; the HTML page.
+* :mod:`.sensitivity`: a sensitivity study's figures (tornado, Morris) and sensitivity.html.
 * :mod:`.docs`: docs/parameters.md and docs/scenarios.md (``python -m sim.reporting.docs``).
 """

@@ -8,4 +8,5 @@
 * :mod:`.outputs`: summary.csv, by_year.csv, replicates.csv.gz, occupancy/, failures.csv.
 * :mod:`.result`: BatchResult and Failure, what a finished batch hands back.
 * :mod:`.provenance`: git commit and package versions of the code that ran.
+* :mod:`.sensitivity`: a sensitivity study of one scenario (``run_scenarios.py sensitivity``).
 """

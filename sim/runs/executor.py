@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Sequence
 
 from .folder import write_chunk
 from .worker import ChunkTask, run_chunk
@@ -66,6 +66,18 @@ def workers_off_the_working_directory() -> Iterator[None]:
             os.environ.pop("PYTHONSAFEPATH", None)
         else:
             os.environ["PYTHONSAFEPATH"] = before
+
+
+def ordered_map(fn: Callable, args: Sequence[tuple], jobs: int) -> list:
+    """fn(*a) for every a, in order; on ``jobs`` loky worker processes when jobs > 1 (one task at
+    a time per worker, so slow tasks do not hold back a batch of fast ones). For the validation
+    checks and the sensitivity runner; batches use :class:`Executor`."""
+    if jobs <= 1 or len(args) <= 1:
+        return [fn(*a) for a in args]
+    import joblib
+
+    with workers_off_the_working_directory():
+        return joblib.Parallel(n_jobs=jobs, backend="loky", batch_size=1)(joblib.delayed(fn)(*a) for a in args)
 
 
 class Executor:

@@ -119,14 +119,10 @@ def check_seeds(settings: Settings, check_name: str, n: int, offset: int = 0) ->
 
 
 def parallel_map(fn: Callable, args: Sequence[tuple], jobs: int) -> list:
-    """fn(*a) for every a, in order; on ``jobs`` loky worker processes when jobs > 1."""
-    if jobs <= 1 or len(args) <= 1:
-        return [fn(*a) for a in args]
-    import joblib
-
-    from ..runs.executor import workers_off_the_working_directory
-    with workers_off_the_working_directory():
-        return joblib.Parallel(n_jobs=jobs, backend="loky", batch_size=1)(joblib.delayed(fn)(*a) for a in args)
+    """fn(*a) for every a, in order; on ``jobs`` loky worker processes when jobs > 1
+    (:func:`sim.runs.executor.ordered_map`)."""
+    from ..runs.executor import ordered_map
+    return ordered_map(fn, args, jobs)
 
 
 # ============================================================================ statistics
