@@ -52,7 +52,8 @@ def run(paths: str | Path | Sequence[str | Path], *, replicates: int | None = No
     as the command line's options. ``out``: the run folder (default results/<name>-<time>/, never
     an existing non-empty one). ``report``: also build report.html. Raises
     :class:`sim.config.errors.ScenarioError` for bad scenarios (its message names file and key)."""
-    from .cli import apply_overrides, default_out_dir
+    from .cli import default_out_dir
+    from .config.overrides import apply_overrides
     from .config.loading import load_scenarios
     from .model.checks import check_all
     from .runs.batch import run_batch

@@ -29,20 +29,16 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from pydantic import ValidationError
-
+from .config.overrides import QUICK_REPLICATES, QUICK_YEARS, apply_overrides  # noqa: F401  (re-exported)
 from .model.checks import build_scenario_landscape, check_all
 from .config.errors import ScenarioError
 from .config.file_schema import file_json_schema
 from .config.loading import load_scenarios
-from .config.messages import describe_error
-from .config.schema import LandscapeSpec, Scenario, repeat_years
+from .config.schema import LandscapeSpec
 from .reporting.maps import draw_landscape
 from .world.rasters import LayerError
 
 PROG = "run_scenarios.py"
-QUICK_REPLICATES = 10
-QUICK_YEARS = 10
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -426,73 +422,6 @@ def default_out_dir(loaded, now: float | None = None) -> Path:
     return Path("results") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
 
 
-def _cut_to_horizon(item, path: str, horizon: int, scenario: str, notes: list[str]):
-    """``item`` (a release or an intervention: ``year``, perhaps ``repeat``) as it fits within
-    ``horizon`` years: unchanged, with fewer repeats, or None (dropped), with a note for a change."""
-    when = repeat_years(item.year, getattr(item, "repeat", None))
-    inside = sum(y <= horizon for y in when)
-    if inside == 0:
-        notes.append(f"--quick: scenario {scenario!r}: dropped {path} (year {item.year}), after the "
-                     f"{horizon}-year horizon")
-        return None
-    if inside < len(when):
-        notes.append(f"--quick: scenario {scenario!r}: {path} repeats {inside} time(s) instead of {len(when)} "
-                     f"within the {horizon}-year horizon")
-        return item.model_copy(update={"repeat": item.repeat.model_copy(update={"times": inside})})
-    return item
-
-
-def apply_overrides(loaded: list[tuple[Scenario, Path]], *, replicates: int | None = None,
-                    years: int | None = None, quick: bool = False, paired: bool = False
-                    ) -> tuple[list[tuple[Scenario, Path]], list[str]]:
-    """Scenarios with command-line overrides applied and re-validated, plus notes for the user.
-
-    ``quick`` caps replicates at 10 and the horizon at 10 years (explicit ``replicates``/``years``
-    win) and drops releases and management events (or their repeats) that would fall after the
-    horizon, with a note for each. ``paired`` sets every scenario's ``common_random_numbers``.
-    """
-    out, notes, errors = [], [], []
-    opts = " ".join(o for o in (f"--replicates {replicates}" if replicates else "",
-                                f"--years {years}" if years else "", "--quick" if quick else "") if o)
-    for s, f in loaded:
-        update: dict = {}
-        reps = replicates or (min(s.replicates, QUICK_REPLICATES) if quick else None)
-        horizon = years or (min(s.years, QUICK_YEARS) if quick else None)
-        if reps is not None:
-            update["replicates"] = reps
-        if horizon is not None:
-            update["years"] = horizon
-        if paired and not s.common_random_numbers:
-            update["common_random_numbers"] = True
-        if quick and horizon is not None:
-            kept = [r for i, rel in enumerate(s.releases)
-                    if (r := _cut_to_horizon(rel, f"releases[{i}]", horizon, s.name, notes)) is not None]
-            if s.releases and not kept:
-                notes.append(f"--quick: scenario {s.name!r} releases no cheetahs within {horizon} years")
-            update["releases"] = kept
-            changed = {}
-            for name in dict.fromkeys(name for name, _, _ in s.management.scheduled()):
-                items = getattr(s.management, name)
-                cut = [e for i, ev in enumerate(items)
-                       if (e := _cut_to_horizon(ev, f"management.{name}[{i}]", horizon, s.name, notes)) is not None]
-                if cut != items:
-                    changed[name] = cut
-            if changed:
-                update["management"] = s.management.model_copy(update=changed)
-        if not update:
-            out.append((s, f))
-            continue
-        data = s.model_copy(update=update).model_dump()
-        try:
-            out.append((Scenario.model_validate(data), f))
-        except ValidationError as e:
-            errors.append(ScenarioError(f, *[f"scenario {s.name!r} with {opts}: {describe_error(err, data)}"
-                                             for err in e.errors(include_url=False)]))
-    if errors:
-        raise ScenarioError.combine(errors)
-    return out, notes
-
-
 def load_plugins(paths: list[str]) -> None:
     """Import each --plugin file so its rules are registered before scenarios are checked."""
     if not paths:
@@ -583,8 +512,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-# =====================================================================================
-
+# ============================================================================================
 # target
 # ============================================================================================
 
@@ -597,7 +525,8 @@ def cmd_target(args: argparse.Namespace) -> int:
         return run_target(args)
     except TargetUsageError as e:
         raise UsageError(str(e)) from None
-=======
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """One scenario's sensitivity study: check the options, run it, write the folder, print where
     it is and the top 5 parameters of each method and output."""
