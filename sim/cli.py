@@ -172,7 +172,6 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--plugin", action="append", default=[], metavar="FILE", help="Python file registering rules")
     t.set_defaults(func=cmd_target)
 
-
     se = sub.add_parser("sensitivity", help="sensitivity of one scenario to its parameters (tornado, Morris, PRCC)",
                         description="Vary the scenario's parameters over their documented ranges (sens in "
                                     "sim/config/params.py) with paired seeds: one at a time (tornado), Morris "
