@@ -59,19 +59,27 @@ class OnLine(Params):
             raise ValueError(f"give exactly one of {keys}" + (f" (got {', '.join(given)})" if given else ""))
 
 
-class Place(Params):
-    """A place: a named site or a cell with a radius, or a box [row0, col0, row1, col1] (inclusive)."""
+class Where(Params):
+    """A place: a named site, a cell, or a box [row0, col0, row1, col1] (inclusive); a site or a
+    cell with a radius (new protected areas)."""
 
     site: str | None = None
     cell: Cell | None = None
     box: tuple[int, int, int, int] | None = None
-    radius_km: float = Field(10.0, gt=0, le=500, description="Radius around a site or cell [km]")
+    radius_km: float = Field(20.0, gt=0, le=500, description="Radius around a site or cell [km]")
 
     @model_validator(mode="after")
-    def _check(self) -> "Place":
+    def _check(self) -> "Where":
         if sum(x is not None for x in (self.site, self.cell, self.box)) != 1:
             raise ValueError("give exactly one of 'site', 'cell' or 'box'")
         return self
+
+
+class Place(Where):
+    """A place where a lever acts (passages, gaps, patrols, mitigation): as :class:`Where`, with a
+    smaller default radius (a crossing structure or a fence stretch, not a reserve)."""
+
+    radius_km: float = Field(10.0, gt=0, le=500, description="Radius around a site or cell [km]")
 
 
 class Corridor(OnLine):
@@ -199,5 +207,5 @@ class NewFence(OnLine):
         return self
 
 
-__all__ = ["MapPoint", "OnLine", "Place", "Point", "Corridor", "Patrol", "NewRoad", "RoadMitigation", "FenceGaps", "FenceClosure",
+__all__ = ["MapPoint", "OnLine", "Where", "Place", "Point", "Corridor", "Patrol", "NewRoad", "RoadMitigation", "FenceGaps", "FenceClosure",
            "NewFence"]

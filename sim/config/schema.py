@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .climate import Environment
 from .gis_spec import GisSpec, check_gis_choice
-from .levers import (Corridor, FenceClosure, FenceGaps, NewFence, NewRoad, Patrol, RoadMitigation)
+from .levers import (Corridor, FenceClosure, FenceGaps, NewFence, NewRoad, Patrol, RoadMitigation, Where)
 from .params import CheetahParams, ManagementBaseline, Params, PreyParams
 
 Cell = tuple[int, int]
@@ -159,21 +159,6 @@ class Release(Params):
     def events(self) -> list[tuple[int, int]]:
         """(year, month) of every release this entry makes, month 1-12."""
         return [(y, self.month) for y in repeat_years(self.year, self.repeat)]
-
-
-class Where(Params):
-    """A place: a named site, a cell, or a box [row0, col0, row1, col1] (inclusive)."""
-
-    site: str | None = None
-    cell: Cell | None = None
-    box: tuple[int, int, int, int] | None = None
-    radius_km: float = Field(20.0, gt=0, le=500, description="Radius around a site or cell [km]")
-
-    @model_validator(mode="after")
-    def _check(self) -> "Where":
-        if sum(x is not None for x in (self.site, self.cell, self.box)) != 1:
-            raise ValueError("give exactly one of 'site', 'cell' or 'box'")
-        return self
 
 
 class FenceRemoval(Params):

@@ -49,7 +49,7 @@ from .lines import crossed_edges
 from .gis_vectors import (GisError, Grid, fail, line_parts, parts_of, point_cell, polygon_mask,
                           read_features)
 from .landscape import Feature, Fence, Landscape
-from .rasters import ALLOWED_TEXT, CAPACITY_LAYERS, COMPETITOR_LAYERS, LAYER_KINDS
+from .rasters import ALLOWED_TEXT, CAPACITY_LAYERS, COMPETITOR_LAYERS, LAYER_KINDS, out_of_range
 from .shapes import cells_of, polyline_cells
 
 KEY = "landscape.gis"
@@ -159,12 +159,7 @@ def warp_layer(path: Path, layer: str, grid: Grid) -> np.ndarray:
                   dst_transform=Affine.from_gdal(*grid.transform), dst_crs=grid.crs, dst_nodata=np.nan,
                   resampling=Resampling.max if kind == "bool" else Resampling.average)
     out = np.where(np.isnan(out), 0.0, out)
-    if kind == "fraction":
-        bad = (out < 0) | (out > 1)
-    elif kind == "nonneg":
-        bad = out < 0
-    else:
-        bad = (out != 0) & (out != 1)
+    bad = out_of_range(out, kind)
     if bad.any() or np.isinf(out).any():
         lo, hi = float(out.min()), float(out.max())
         hint = " (a no-data value the file does not declare?)" if lo < -1000 else ""

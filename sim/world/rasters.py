@@ -208,6 +208,16 @@ def _same_crs(a: str, b: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+def out_of_range(a: np.ndarray, kind: str) -> np.ndarray:
+    """Bool mask of the cells of layer ``a`` outside what its kind allows: 'fraction' 0-1,
+    'nonneg' >= 0, otherwise (true/false layers) exactly 0 or 1."""
+    if kind == "fraction":
+        return (a < 0) | (a > 1)
+    if kind == "nonneg":
+        return a < 0
+    return (a != 0) & (a != 1)
+
+
 def load_layer(path, *, expect_shape: tuple[int, int], layer_name: str,
                bounds: tuple[float, float, float, float] | None = None,
                crs: str | None = None) -> np.ndarray:
@@ -257,12 +267,7 @@ def load_layer(path, *, expect_shape: tuple[int, int], layer_name: str,
     if np.isinf(a).any():
         raise _fail(path, layer_name, f"infinite values in {_where(np.isinf(a))}", ALLOWED_TEXT[kind])
 
-    if kind == "fraction":
-        bad = (a < 0) | (a > 1)
-    elif kind == "nonneg":
-        bad = a < 0
-    else:
-        bad = (a != 0) & (a != 1)
+    bad = out_of_range(a, kind)
     if bad.any():
         lo, hi = float(a.min()), float(a.max())
         raise _fail(path, layer_name, f"values from {lo:g} to {hi:g}, out of range in {_where(bad)}",
