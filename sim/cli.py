@@ -36,6 +36,8 @@ from .config.file_schema import file_json_schema
 from .config.loading import load_scenarios
 from .config.schema import LandscapeSpec
 from .reporting.maps import draw_landscape
+from .limits import LimitError, limits_changed, parse as parse_limits
+from .runs.folder import OutFolderError
 from .world.rasters import LayerError
 
 PROG = "run_scenarios.py"
@@ -85,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="say more: settings of the batch (jobs, chunks, seeds)")
     p.add_argument("-q", "--quiet", action="store_true", help="say less: no progress bar and no notes "
                    "(errors, warnings and where the results are still shown)")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise (or lower) a size limit, repeatable: nesting, values, extends, sweep, cells, "
+                        "hours, gb (sim/limits.py, docs/reliability.md); e.g. --limit cells=3000000")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     r = sub.add_parser("run", help="run scenarios (default: the scenarios/ folder)",
@@ -113,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "stream; paired baseline differences)")
     r.add_argument("--yes", action="store_true",
                    help="run even when the estimated time or output size is above the limits "
-                        "(sim/runs/estimate.py: 2 hours, 5 GB)")
+                        "(2 hours, 5 GB; or raise them: --limit hours=H --limit gb=G)")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("check", help="validate scenarios without running them")
@@ -230,7 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _stop_on_sigterm()
     _configure_logging(args)
     try:
-        return int(args.func(args) or 0)
+        with limits_changed(parse_limits(args.limit)):
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:       # sim.runs.batch prints nothing on Ctrl-C: this is the one hint
         out = getattr(args, "active_out_dir", None)
         msg = "\ninterrupted."
@@ -244,6 +250,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _USER_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:             # a full disk, a read-only file system... while writing
+        return _filesystem_error(e, getattr(args, "active_out_dir", None))
+
+
+def _filesystem_error(e: OSError, out: Path | None) -> int:
+    """Say what the file system refused (exit 1 with the resume command when a batch had started
+    writing its folder, else 2), or re-raise an OSError that is not the machine's state."""
+    from .runs.folder import MANIFEST, filesystem_message
+    msg = filesystem_message(e)
+    if msg is None:
+        raise e
+    started = out is not None and (Path(out) / MANIFEST).is_file()
+    if started:
+        msg += (f". Finished replicates are saved in {out}; when the problem is fixed, continue with:\n"
+                f"  python {PROG} run --resume {out}")
+    print(f"error: {msg}", file=sys.stderr)
+    return 1 if started else 2
 
 
 _TERMINATED = False       # set when SIGTERM stopped the run (exit status 143 instead of 130)
@@ -279,7 +302,7 @@ def _stop_on_sigterm() -> None:
 
 
 #: Exceptions that mean bad input, not a bug: one message, exit status 2, no traceback.
-_USER_ERRORS = (ScenarioError, UsageError, FileNotFoundError, LayerError)
+_USER_ERRORS = (ScenarioError, UsageError, FileNotFoundError, LayerError, LimitError, OutFolderError)
 
 
 # ============================================================================================
@@ -309,11 +332,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                   "run; it will not be compared")
 
     out_dir = args.out if args.out is not None else default_out_dir(loaded)
-    from .runs.folder import holds_output
+    from .runs.folder import NOT_EMPTY, out_dir_problem
 
-    if holds_output(out_dir):
-        raise UsageError(f"--out {out_dir}: the folder exists and is not empty; choose another folder, or "
-                         f"continue an interrupted run with: python {PROG} run --resume {out_dir}")
+    problem = out_dir_problem(out_dir)
+    if problem:
+        resume = (f", or continue an interrupted run with: python {PROG} run --resume {out_dir}"
+                  if problem.endswith(NOT_EMPTY) else "")
+        raise UsageError(problem + resume)
     # imported here, not at the top, for start-up speed: the batch runner pulls in the model,
     # Mesa and scipy (~3 s), which check, schema and map do not need
     from .runs.batch import ManifestError, OutputExistsError, run_batch
@@ -565,8 +590,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     out = args.out if args.out is not None else \
         Path("results") / f"sensitivity-{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"--out {out}: the folder exists and is not empty; choose another folder")
+    from .runs.folder import out_dir_problem
+    if out_dir_problem(out):
+        raise UsageError(out_dir_problem(out))
     runs = rs.planned_runs(methods, len(params), args.replicates, args.trajectories, args.samples, args.sobol_samples)
     print(f"sensitivity of {scenario.name} ({scenario.years} years): {len(params)} parameters, "
           f"{', '.join(methods)}; {runs:,} model runs on {args.jobs} worker(s) → {out}")

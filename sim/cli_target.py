@@ -23,6 +23,7 @@ from .config.loading import load_scenarios
 from .config.messages import describe_error
 from .config.schema import Scenario
 from .model.checks import check_all
+from .runs.folder import out_dir_problem
 
 
 class TargetUsageError(ValueError):
@@ -87,8 +88,8 @@ def run_target(args: argparse.Namespace) -> int:
         raise TargetUsageError(str(e)) from None
     check_all([(scenario_at(scenario, [(k[0], g[0].item()) for k, g in zip(keys, grids)]), file)])
     out_dir = args.out or Path("results") / f"target-{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise TargetUsageError(f"--out {out_dir}: the folder exists and is not empty; choose another folder")
+    if out_dir_problem(out_dir):
+        raise TargetUsageError(out_dir_problem(out_dir))
     root = args.seed if args.seed is not None else scenario.seed
     ev = ScenarioEvaluator(scenario, args.vary, root_seed=root, base_dir=str(file.parent.resolve()),
                            jobs=args.jobs, plugins=tuple(str(Path(p).resolve()) for p in args.plugin))

@@ -232,6 +232,63 @@ def test_resume_reruns_unreadable_chunks_and_keeps_them_aside(reference, tmp_pat
     assert err.count("could not be read") == 3 and "run again" in err
 
 
+def test_chunk_files_are_byte_identical_between_runs_and_their_checksums_are_recorded(reference, tmp_path):
+    import hashlib
+    again = tmp_path / "again"
+    batch(again, jobs=1)
+    ref_chunks = sorted(reference.glob("chunks/*/*.npz"))
+    assert ref_chunks
+    for p in ref_chunks:
+        assert p.read_bytes() == (again / p.relative_to(reference)).read_bytes(), p.name
+    manifest = read_manifest(reference)
+    recorded = manifest["chunk_sha256"]
+    assert sorted(recorded) == sorted(p.relative_to(reference / "chunks").as_posix() for p in ref_chunks)
+    for name, digest in recorded.items():
+        assert hashlib.sha256((reference / "chunks" / name).read_bytes()).hexdigest() == digest
+    # the sums file is in sha256sum's format: the standard tool verifies it
+    if shutil.which("sha256sum"):
+        proc = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=reference / "chunks",
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_resume_reruns_a_chunk_altered_into_another_valid_file(reference, tmp_path, capsys):
+    from sim.runs.folder import read_chunk, write_chunk
+    out = tmp_path / "altered"
+    shutil.copytree(reference, out)
+    target = sorted(out.glob("chunks/beta/*.npz"))[0]
+    chunk = read_chunk(target)
+    first, last = map(int, target.stem.split("-"))
+    col = CENSUS_COLUMNS[0]
+    chunk["census"][col] = chunk["census"][col] + 1.0      # still a well-formed chunk
+    sums = (out / "chunks" / "SHA256SUMS").read_text()
+    write_chunk(out, {"scenario": "beta", "first": first, "last": last, **chunk})
+    (out / "chunks" / "SHA256SUMS").write_text(sums)     # the edit did not go through the batch
+    for f in ("summary.csv", "by_year.csv", "replicates.csv.gz"):
+        (out / f).unlink()
+    resume_batch(out, jobs=1, runner=fake.run_replicate, progress=False)
+    assert_same_data(reference, out)
+    assert target.with_name(target.name + ".altered").exists()
+    assert target.read_bytes() == (reference / target.relative_to(out)).read_bytes()
+    assert "differs from the checksum recorded" in capsys.readouterr().err
+
+
+def test_a_chunk_written_but_not_yet_checksummed_is_kept_and_gets_its_checksum(reference, tmp_path):
+    out = tmp_path / "nosum"
+    shutil.copytree(reference, out)
+    sums = out / "chunks" / "SHA256SUMS"
+    lines = sums.read_text().splitlines()
+    sums.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:20])     # the kill cut the last line short
+    manifest = json.loads((out / "manifest.json").read_text())
+    missing = lines[-1].split("  ")[1]
+    del manifest["chunk_sha256"][missing]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    fake.LIVE_AT_CALL.clear()
+    resume_batch(out, jobs=1, runner=fake.tracking_runner, progress=False)
+    assert fake.LIVE_AT_CALL == []                  # nothing was run again
+    assert read_manifest(out)["chunk_sha256"] == read_manifest(reference)["chunk_sha256"]
+
+
 def test_a_folder_being_run_cannot_be_resumed_by_a_second_process(reference, tmp_path):
     from sim.runs.folder import FolderBusy, folder_lock
     out = tmp_path / "busy"

@@ -397,3 +397,25 @@ def test_every_figure_is_also_written_as_svg_and_pdf_on_request(run_dir, tmp_pat
     for p in pngs:
         assert p.with_suffix(".svg").read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
         assert p.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_figures_give_the_same_bytes_in_every_format_from_separate_processes(tmp_path):
+    """SVG ids are salted per process and SVG/PDF carry the date unless told otherwise; a resumed
+    run's report must equal an uninterrupted one (bench/soak.py found the SVGs differing)."""
+    import hashlib
+    import subprocess
+    import sys
+    code = ("import sys\nfrom pathlib import Path\nfrom matplotlib.figure import Figure\n"
+            "from sim.reporting.figstyle import figure_formats, save_png\n"
+            "with figure_formats(('svg', 'pdf')):\n"
+            "    fig = Figure(figsize=(3, 2)); ax = fig.subplots()\n"
+            "    ax.plot([1, 2, 3], [3, 1, 2]); ax.fill_between([1, 2, 3], [0, 1, 0], [1, 2, 1])\n"
+            "    save_png(fig, Path(sys.argv[1]) / 'f.png')\n")
+    digests = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, timeout=120,
+                       cwd=Path(__file__).resolve().parent.parent)
+        digests.append({f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in (tmp_path / name).glob("f.*")})
+    assert sorted(digests[0]) == ["f.pdf", "f.png", "f.svg"]
+    assert digests[0] == digests[1]

@@ -426,7 +426,7 @@ def test_sweep_with_a_bad_path_or_value_is_reported(tmp_path):
 
 
 def test_a_sweep_of_more_than_the_limit_is_refused_before_expanding(tmp_path):
-    from sim.config.sweep import MAX_SWEEP_MEMBERS
+    from sim.limits import Limits
     values = list(range(1, 101))
     f = write(tmp_path, "huge.yaml", GOOD + f"sweep: {{releases.0.females: {values}, releases.0.males: {values}, "
                                             f"years: {values}}}\n")
@@ -434,7 +434,7 @@ def test_a_sweep_of_more_than_the_limit_is_refused_before_expanding(tmp_path):
         load_scenarios([f])
     text = str(info.value)
     assert "huge.yaml" in text and "100 x 100 x 100 values make 1,000,000 scenarios" in text
-    assert f"at most {MAX_SWEEP_MEMBERS:,} per sweep" in text
+    assert f"at most {Limits().sweep:,} per sweep" in text and "10,000" in text
 
 
 def test_key_paths_accept_dots_and_brackets():

@@ -24,12 +24,14 @@ rule registry are in :mod:`sim.model.checks`.
 from __future__ import annotations
 
 import copy
+import errno
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 from pydantic import ValidationError
 
+from ..limits import current as current_limits, hint as limit_hint
 from .errors import ScenarioError
 from .file_schema import META_KEYS
 from .messages import describe_error, show_value
@@ -37,12 +39,10 @@ from .schema import Scenario
 from .sweep import display_key, expand_sweep
 
 YAML_SUFFIXES = (".yaml", ".yml")
-#: Limits of a scenario file (those in scenarios/ nest at most 6 levels, hold at most ~100 values
-#: and extend at most 2 bases): deeper nesting, alias bombs and endless ``extends`` chains are refused
-#: with a message instead of a RecursionError, a hang or running out of memory.
-MAX_NESTING = 50
-MAX_VALUES = 100_000
-MAX_EXTENDS_DEPTH = 50
+# Limits of a scenario file (sim.limits: nesting, values, extends; those in scenarios/ nest at
+# most 6 levels, hold at most ~100 values and extend at most 2 bases): deeper nesting, alias bombs
+# and endless ``extends`` chains are refused with a message instead of a RecursionError, a hang or
+# running out of memory.
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -78,7 +78,10 @@ def load_scenarios(paths: Iterable[str | Path]) -> list[tuple[Scenario, Path]]:
     errors: list[ScenarioError] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
+        problem = _path_problem(p)
+        if problem:
+            errors.append(ScenarioError(p, problem))
+        elif p.is_dir():
             found = sorted(f for f in p.iterdir()
                            if f.is_file() and f.suffix in YAML_SUFFIXES and not f.name.startswith("_"))
             if not found:
@@ -86,6 +89,8 @@ def load_scenarios(paths: Iterable[str | Path]) -> list[tuple[Scenario, Path]]:
             files.extend(found)
         elif p.is_file():
             files.append(p)
+        elif p.exists():
+            errors.append(ScenarioError(p, "not a regular file or folder (a device, FIFO or socket is not read)"))
         else:
             errors.append(ScenarioError(p, "no such file or folder"))
 
@@ -164,7 +169,8 @@ def _read_yaml(file: Path) -> Any:
     except yaml.YAMLError as e:
         raise ScenarioError(file, _yaml_message(e)) from None
     except RecursionError:
-        raise ScenarioError(file, f"nested too deeply for a scenario (at most {MAX_NESTING} levels)") from None
+        raise ScenarioError(file, f"nested too deeply for a scenario (at most {current_limits().nesting} "
+                                  f"levels; {limit_hint('nesting')})") from None
     if data is None:
         raise ScenarioError(file, "the file is empty")
     problem = _size_problem(data)
@@ -173,20 +179,36 @@ def _read_yaml(file: Path) -> Any:
     return data
 
 
+def _path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot even be looked at (a NUL byte, a name too long for the file system),
+    or None; is_dir()/is_file() would raise or answer False without saying why."""
+    if "\0" in str(path):
+        return "a path may not contain a NUL byte"
+    try:
+        path.stat()
+    except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            return "a name in this path is too long for the file system"
+    except ValueError:
+        return "this path cannot be used"
+    return None
+
+
 def _size_problem(data: Any) -> str | None:
     """Why ``data`` is too deep, self-referencing or too large (YAML aliases expanded) to be a
     scenario, or None. Walks without recursion and stops at the first limit, so an alias bomb
     (a few hundred bytes standing for 10^8 values) is refused in microseconds."""
+    limits = current_limits()
     stack, count = [(data, 0)], 0
     while stack:
         node, depth = stack.pop()
         count += 1
-        if count > MAX_VALUES:
-            return (f"more than {MAX_VALUES:,} values once YAML aliases (*name) are expanded; a scenario "
-                    "file is far smaller (is an alias repeated inside itself?)")
-        if depth > MAX_NESTING:
-            return (f"nested more than {MAX_NESTING} levels deep (or a YAML alias refers to the list or "
-                    "mapping that holds it)")
+        if count > limits.values:
+            return (f"more than {limits.values:,} values once YAML aliases (*name) are expanded; a scenario "
+                    f"file is far smaller (is an alias repeated inside itself? else {limit_hint('values')})")
+        if depth > limits.nesting:
+            return (f"nested more than {limits.nesting} levels deep (or a YAML alias refers to the list or "
+                    f"mapping that holds it; else {limit_hint('nesting')})")
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
@@ -292,9 +314,10 @@ def _resolve_extends(own: dict, file: Path, seen: tuple[Path, ...],
     if not isinstance(ext, str) or not ext.strip():
         raise ScenarioError(file, f"extends: got {show_value(ext)}, must be the path of a base file "
                                   "(relative to this file)")
-    if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(file, f"extends: a chain of more than {MAX_EXTENDS_DEPTH} base files "
-                                  f"({seen[0].name} → ... → {file.name} → {ext}); merge some of them")
+    if len(seen) >= current_limits().extends:
+        raise ScenarioError(file, f"extends: a chain of more than {current_limits().extends} base files "
+                                  f"({seen[0].name} → ... → {file.name} → {ext}); merge some of them "
+                                  f"(or {limit_hint('extends')})")
     base_file = file.parent / ext
     try:
         resolved = base_file.resolve()

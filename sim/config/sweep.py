@@ -15,6 +15,7 @@ import math
 import re
 from typing import Any
 
+from ..limits import current as current_limits, hint as limit_hint
 from .messages import format_loc, show_value
 
 
@@ -43,11 +44,10 @@ def display_key(path: str) -> str:
         return str(path)
 
 
-#: Most scenarios one sweep may make (the full factorial of its value lists). Each member is
-#: validated and kept in memory before a run starts: measured with `check` on a small uniform
-#: scenario, 1,000 members take 3 s and 195 MB, 10,000 take 43 s and 300 MB; a 100 x 100 x 100
-#: sweep (a million) used over 4 GB before writing anything.
-MAX_SWEEP_MEMBERS = 10_000
+# Most scenarios one sweep may make (the full factorial of its value lists): sim.limits ``sweep``
+# (10,000 by default). Each member is validated and kept in memory before a run starts: measured
+# with `check` on a small uniform scenario, 1,000 members take 3 s and 195 MB, 10,000 take 43 s
+# and 300 MB; a 100 x 100 x 100 sweep (a million) used over 4 GB before writing anything.
 
 
 def expand_sweep(data: dict, sweep: Any) -> list[dict]:
@@ -72,11 +72,12 @@ def expand_sweep(data: dict, sweep: Any) -> list[dict]:
         paths.append(parts)
         value_lists.append(values)
     members = math.prod(len(v) for v in value_lists)
-    if members > MAX_SWEEP_MEMBERS:
+    most = current_limits().sweep
+    if members > most:
         sizes = " x ".join(str(len(v)) for v in value_lists)
-        raise ValueError(f"sweep: {sizes} values make {members:,} scenarios; at most {MAX_SWEEP_MEMBERS:,} "
+        raise ValueError(f"sweep: {sizes} values make {members:,} scenarios; at most {most:,} "
                          "per sweep (each is validated and kept in memory before the run starts); "
-                         "split the sweep or use fewer values")
+                         f"split the sweep or use fewer values, or {limit_hint('sweep')}")
     base_name = str(data.get("name", "scenario"))
     out = []
     for combo in itertools.product(*value_lists):

@@ -180,14 +180,23 @@ def save_png(fig: Figure, path: Path, dpi: float = DPI) -> Path:
     ``.<name>.tmp-<pid>`` and renamed, so a report build killed mid-write leaves no truncated
     figure under the real name (bench/soak.py found one); the next build deletes such temp files
     (:func:`sim.reporting.report.build_report`)."""
+    import matplotlib
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for fmt in ["png", *_EXTRA_FORMATS]:
         dest = path.with_suffix(f".{fmt}")
         tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-        fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white")
+        with matplotlib.rc_context(_REPRODUCIBLE):
+            fig.savefig(tmp, dpi=dpi, format=fmt, facecolor="white", metadata=_NO_DATE.get(fmt))
         os.replace(tmp, dest)
     return path
+
+
+# The same figure gives the same bytes: SVG element ids from a fixed salt (by default a random
+# one per process), no date of writing in SVG or PDF (bench/soak.py compares report files byte
+# for byte between an interrupted and an uninterrupted run).
+_REPRODUCIBLE = {"svg.hashsalt": "ustyurt-cheetah"}
+_NO_DATE = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
 
 
 def house_style():

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..config.schema import Scenario
+from ..limits import current as current_limits, set_limits
 from .executor import check_backend, run_tasks, worker_count
-from .folder import (FORMAT_VERSION, MANIFEST, ManifestError, chunk_path, folder_lock, holds_output,
-                     quarantine_unreadable_chunks, read_manifest, remove_stale_temps, write_json)
+from .folder import (FORMAT_VERSION, MANIFEST, ManifestError, chunk_path, folder_lock, holds_output, make_out_dir,
+                     quarantine_bad_chunks, read_checksums, read_manifest, remove_stale_temps, write_json)
 from .outputs import format_summary_table, write_outputs
 from .provenance import git_state, package_versions
 from .result import BatchResult, last_line
@@ -128,6 +129,7 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
         "plugins": plugin_paths,
         "runner": runner_ref(runner),
         "landscapes": bool(landscapes),
+        "limits": current_limits().changed(),
         "scenarios": [{
             "name": s.name,
             "root_seed": int(root_seed if root_seed is not None else s.seed),
@@ -142,7 +144,7 @@ def run_batch(scenarios: list[Scenario], out_dir: Path, *, jobs: int | None = No
         "replicates_failed": 0,
         "failures": [],
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_out_dir(out_dir, option="output folder")
     with folder_lock(out_dir):
         return _run_and_finish(out_dir, manifest, scenarios, runner, jobs=workers, backend=backend,
                                scheduler=scheduler, progress=progress, t0=t0)
@@ -160,6 +162,8 @@ def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     manifest = read_manifest(out_dir)
+    # the limits the batch was checked with, unless this command line changed them again
+    set_limits({**manifest.get("limits", {}), **current_limits().changed()})
     scenarios = [Scenario.model_validate(e["scenario"]) for e in manifest["scenarios"]]
     if runner is None and manifest.get("runner"):
         ref = manifest["runner"]
@@ -170,8 +174,9 @@ def resume_batch(out_dir: Path, *, jobs: int | None = None, backend: str = "loky
                                 f"imported here ({type(e).__name__}: {e}); pass runner=") from None
     with folder_lock(out_dir):
         manifest = read_manifest(out_dir)       # as the last run left it, now that it has ended
+        manifest["limits"] = current_limits().changed()
         remove_stale_temps(out_dir)
-        for note in quarantine_unreadable_chunks(out_dir, manifest["scenarios"], manifest["chunk_size"]):
+        for note in quarantine_bad_chunks(out_dir, manifest):
             print(f"note: {note}", file=sys.stderr)
         for run in manifest["runs"]:
             if run.get("status") == "running":      # its process died without a word (killed)
@@ -226,7 +231,8 @@ def _missing_tasks(out_dir: Path, manifest: dict, scenarios: list[Scenario],
             out.append(ChunkTask(scenario=sc, root=int(entry["root_seed"]), first=first, last=last,
                                  base_dir=entry["base_dir"], plugins=tuple(manifest["plugins"]),
                                  runner=runner if runner is not None else DEFAULT_RUNNER,
-                                 landscapes=bool(manifest["landscapes"])))
+                                 landscapes=bool(manifest["landscapes"]),
+                                 limits=tuple(sorted(manifest.get("limits", {}).items()))))
     return out
 
 
@@ -234,6 +240,7 @@ def _end_run(out_dir: Path, manifest: dict, run: dict, status: str, error: str |
     """Close this run's entry in manifest.json (and the batch's status) and write it."""
     run["ended"] = _now()
     run["status"] = status
+    manifest["chunk_sha256"] = read_checksums(out_dir, manifest)
     if error is not None:
         run["error"] = error
     if status == "finished":

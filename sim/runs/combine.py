@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config.schema import Scenario
-from .folder import atomic_write, write_json, write_text
+from .folder import atomic_write, out_dir_problem, write_json, write_text
 from .outputs import _add_baseline_columns, _csv_text
 
 
@@ -94,8 +94,8 @@ def combine_runs(runs: list[Path], out_dir: Path, baseline: str | None = None) -
     manifests = [_manifest(r) for r in runs]
     check_comparable(runs, manifests)
     out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise CombineError(f"--out {out_dir}: the folder exists and is not empty; choose another")
+    if out_dir_problem(out_dir):
+        raise CombineError(out_dir_problem(out_dir))
     names = [e["name"] for m in manifests for e in m["scenarios"]]
     base = baseline if baseline is not None else manifests[0].get("baseline")
     if base is not None and base not in names:

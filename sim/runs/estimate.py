@@ -23,9 +23,6 @@ REFERENCE_CELLS = 42_728
 BYTES_PER_REPLICATE_YEAR = 380
 BYTES_PER_SCENARIO = 600_000
 
-#: Above these a batch needs --yes.
-MAX_HOURS = 2.0
-MAX_BYTES = 5 * 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,12 @@ class Estimate:
 
     def too_large(self) -> str | None:
         """Why the batch needs --yes, or None."""
-        over = []
-        if self.hours > MAX_HOURS:
-            over.append(f"more than {MAX_HOURS:g} hours")
-        if self.bytes > MAX_BYTES:
-            over.append(f"more than {MAX_BYTES / 1024 ** 3:g} GB")
+        from ..limits import current
+        limits, over = current(), []
+        if self.hours > limits.hours:
+            over.append(f"more than {limits.hours:g} hours")
+        if self.bytes > limits.gb * 1024 ** 3:
+            over.append(f"more than {limits.gb:g} GB")
         return " and ".join(over) or None
 
 
@@ -60,4 +58,4 @@ def estimate(scenarios, cells: list[int], jobs: int | None) -> Estimate:
     return Estimate(hours=cpu / n_jobs / 3600.0, bytes=int(size), jobs=n_jobs)
 
 
-__all__ = ["Estimate", "estimate", "MAX_HOURS", "MAX_BYTES"]
+__all__ = ["Estimate", "estimate"]

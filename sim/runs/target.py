@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 from pydantic import ValidationError
 
+from ..limits import current as current_limits
 from ..config.messages import describe_error
 from ..config.schema import Scenario
 from ..config.sweep import get_key, set_key
@@ -121,7 +122,7 @@ class ScenarioEvaluator:
                 first, last = int(idx[a]), int(idx[min(a + size, idx.size) - 1])
                 tasks.append(ChunkTask(scenario=sc, root=self.root_seed, first=first, last=last,
                                        base_dir=self.base_dir, plugins=self.plugins, runner=self.runner,
-                                       landscapes=True))
+                                       landscapes=True, limits=tuple(current_limits().changed().items())))
                 slots.append((r, a))
         out = [np.zeros(len(idx), dtype=bool) for _, idx in requests]
         for task, (r, a), chunk in zip(tasks, slots, self._run(tasks)):

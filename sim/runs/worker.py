@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..config.schema import Scenario
+from ..limits import limits_changed
 from ..model.results import CENSUS_COLUMNS, ReplicateResult
 from .seeds import replicate_seed
 
@@ -28,7 +29,10 @@ class ChunkTask:
 
     ``base_dir``: folder that relative raster paths are resolved against. ``plugins``: rule files
     to import first. ``runner``: the replicate function, or its 'module:qualname' reference.
-    ``landscapes``: build the scenario's landscape once and pass it to the runner."""
+    ``landscapes``: build the scenario's landscape once and pass it to the runner. ``limits``: the
+    size limits the batch was checked with (sim.limits, those changed from the defaults), applied
+    in the worker before it builds anything, so a raised ``cells`` limit holds on a remote dask
+    worker and on resume too."""
 
     scenario: Scenario
     root: int
@@ -38,6 +42,7 @@ class ChunkTask:
     plugins: tuple[str, ...]
     runner: Callable | str
     landscapes: bool
+    limits: tuple[tuple[str, float], ...] = ()
 
 
 def import_ref(ref: str) -> Callable:
@@ -111,8 +116,13 @@ def run_chunk(task: ChunkTask) -> dict:
     passed to every replicate; each replicate's memory is freed when it ends
     (:func:`free_replicate_memory`). A replicate that raises becomes a failure record (scenario,
     index, seed, traceback); the other replicates go on. Returns a plain dict (stored by
-    :func:`sim.runs.folder.write_chunk`).
+    :func:`sim.runs.folder.write_chunk`). Runs under the task's size limits (sim.limits).
     """
+    with limits_changed(dict(task.limits), exact=True):
+        return _run_chunk(task)
+
+
+def _run_chunk(task: ChunkTask) -> dict:
     sc = task.scenario
     n = task.last - task.first + 1
     years = sc.years

@@ -12,12 +12,19 @@ import math
 import numpy as np
 from numba import njit
 
-#: Largest landscape grid a scenario may ask for [cells]. Building a map takes ~240 bytes a cell
-#: at its peak (measured on the ustyurt preset: 34 MiB at 42,728 cells, 186 MiB at 683,648) and
-#: the model keeps several arrays a cell per replicate; 1.5 million cells is the ustyurt map on
-#: ~0.42 km cells, 35 x the default's cells. A finer cell_km (0.11 km: 22 million cells, ~5 GiB)
-#: would exhaust a laptop's memory at ``check``, before any message.
+#: Default of the largest landscape grid a scenario may ask for [cells] (in force: sim.limits
+#: ``cells``, raisable with ``--limit cells=N``). Building a map takes ~240 bytes a cell at its peak
+#: (measured on the ustyurt preset: 34 MiB at 42,728 cells, 186 MiB at 683,648) and the model keeps
+#: several arrays a cell per replicate; 1.5 million cells is the ustyurt map on ~0.42 km cells,
+#: 35 x the default's cells. A finer cell_km (0.11 km: 22 million cells, ~5 GiB) would exhaust a
+#: laptop's memory at ``check``, before any message.
 MAX_CELLS = 1_500_000
+
+
+def max_cells() -> int:
+    """The largest landscape grid allowed now [cells] (sim.limits ``cells``)."""
+    from ..limits import current
+    return current().cells
 
 _SQRT_PI = math.sqrt(math.pi)
 

@@ -171,7 +171,7 @@ def warp_layer(path: Path, layer: str, grid: Grid) -> np.ndarray:
 def build_gis(spec, base_dir: str | Path = ".") -> Landscape:
     """The gis landscape of a LandscapeSpec (``preset: gis``), file paths relative to ``base_dir``.
     Call it through :func:`sim.world.build.build_landscape`, which refuses a grid over
-    :data:`sim.world.presets.MAX_CELLS` cells before anything is read or allocated."""
+    the ``cells`` limit (sim.limits) before anything is read or allocated."""
     gis, base_dir = spec.gis, Path(base_dir)
     grid = gis_grid(spec, base_dir)
     shape = (grid.rows, grid.cols)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .geometry import MAX_CELLS, grid_shape
+from .geometry import MAX_CELLS, grid_shape, max_cells
 from .gis import gis_extent_km
 from .landscape import Landscape
 from .uniform import build_uniform
@@ -40,14 +40,16 @@ def grid_size_problem(spec, base_dir: str | Path = ".") -> str | None:
         rows, cols = max(1, round(h / spec.cell_km)), max(1, round(w / spec.cell_km))
     else:
         rows, cols = grid_shape(h, w, spec.cell_km)
-    if rows * cols <= MAX_CELLS:
+    most = max_cells()
+    if rows * cols <= most:
         return None
-    finest = (h * w / MAX_CELLS) ** 0.5
+    finest = (h * w / most) ** 0.5
     keys = {"ustyurt": "cell_km", "gis": "cell_km or landscape.gis.bounds"}.get(spec.preset,
                                                                                 "cell_km, width_km or height_km")
     return (f"landscape.cell_km: got {spec.cell_km:g} km on a {w:g} x {h:g} km map, i.e. {rows:,} x {cols:,} = "
-            f"{rows * cols:,} cells; at most {MAX_CELLS:,} cells (memory grows with cells); change {keys} "
-            f"(on this map cell_km ≥ {finest:.2f} km)")
+            f"{rows * cols:,} cells; at most {most:,} cells (memory grows with cells); change {keys} "
+            f"(on this map cell_km ≥ {finest:.2f} km), or raise the limit with --limit cells=N "
+            "(or SIM_LIMITS=cells=N) if you have the memory")
 
 
 def build_preset(spec) -> Landscape:

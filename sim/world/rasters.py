@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .geometry import MAX_CELLS
+from .geometry import max_cells
 
 # allowed values per layer: ("fraction", 0-1), ("nonneg", >= 0), ("bool", 0/1)
 LAYER_KINDS = {
@@ -60,7 +60,7 @@ def _where(mask: np.ndarray, limit: int = 5) -> str:
 
 def _npy_header_problem(path: Path) -> str | None:
     """Why a .npy file's header cannot be right, read before the data: it promises more values than
-    any landscape grid has (:data:`sim.world.presets.MAX_CELLS`), or more bytes than the file
+    any landscape grid has (sim.limits ``cells``), or more bytes than the file
     holds (truncated), or it cannot be parsed. np.load allocates what the header says first, so a
     header claiming 10^12 values raised MemoryError, and a garbled header tokenize.TokenError,
     instead of a message. None if the header is plausible or is not a .npy header at all (np.load
@@ -79,9 +79,9 @@ def _npy_header_problem(path: Path) -> str | None:
         if dtype.hasobject:                     # pickled objects: np.load refuses them
             return None
         values = math.prod(shape)
-        if values > MAX_CELLS:
+        if values > max_cells():
             return (f"its header gives shape {tuple(shape)} ({values:,} values), more than the largest "
-                    f"landscape grid ({MAX_CELLS:,} cells)")
+                    f"landscape grid ({max_cells():,} cells; --limit cells=N raises it)")
         have = path.stat().st_size - fh.tell()
         need = values * dtype.itemsize
         if need > have:
