@@ -219,3 +219,15 @@ def test_scenario_paths_the_file_system_cannot_read_are_clear_errors(path, fragm
     assert main(["check", path]) == 2
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err
+
+
+def test_a_folder_written_in_another_format_version_is_refused_clearly(tmp_path, capsys):
+    import json
+    run = tmp_path / "old"
+    run.mkdir()
+    (run / "manifest.json").write_text(json.dumps({"format_version": 99, "scenarios": []}))
+    assert main(["run", "--resume", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "format_version 99, this code reads 1" in err and "Traceback" not in err
+    assert main(["report", str(run)]) == 2          # report reads the data files, which it lacks
+    assert "Traceback" not in capsys.readouterr().err

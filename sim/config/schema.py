@@ -75,7 +75,7 @@ class LandscapeSpec(Params):
         "ustyurt: the stylised Ustyurt map (default: the study's map); uniform: a rectangle of identical "
         "cells; gis: rasters and vectors of landscape.gis reprojected onto a grid (docs/gis.md)"))
     cell_km: float = Field(2.5, gt=0.1, le=50, description="Cell side [km]; the map may have at most 1,500,000 cells "
-                           "(sim.world.presets.MAX_CELLS, refused at check)")
+                           "by default (refused at check; raise it with --limit cells=N, docs/reliability.md)")
     prey_cell_km: float = Field(5.0, gt=0, le=100, description=(
         "Cell side of the prey density grid [km]: prey cells are f x f landscape cells, f the whole "
         "number nearest to prey_cell_km / cell_km (at least 1, i.e. the landscape grid)"))

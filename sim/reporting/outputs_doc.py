@@ -17,8 +17,10 @@ _STAGE_WORDS = {"cub": "dependent cubs", "subadult": "independent animals younge
 FILES: dict[str, str] = {
     "manifest.json": "What was run and how: format version, status (running, interrupted, complete), start and "
                      "end time, command line, host, Python and package versions (this package's included), git "
-                     "commit, root seed, chunk size, baseline, preview (a --quick run), plugins, and every "
-                     "scenario fully resolved (all keys) with its source file, folder and seed.",
+                     "commit, root seed, chunk size, baseline, preview (a --quick run), plugins, size limits "
+                     "changed from the defaults (`limits`), each chunk file's SHA-256 (`chunk_sha256`, as of the "
+                     "last run's end), and every scenario fully resolved (all keys) with its source file, folder "
+                     "and seed.",
     "summary.csv": "One row per scenario: PVA statistics at the horizon (columns below).",
     "by_year.csv": "One row per scenario and census year: the same statistics year by year (columns below).",
     "replicates.csv.gz": "One row per scenario, replicate and year: the raw annual census of every successful "
@@ -29,7 +31,7 @@ FILES: dict[str, str] = {
     "occupancy/<scenario>.npy": "Resident-months with a home-range centre in each landscape cell, summed over "
                                 "successful replicates (int64, rows north to south); .json beside it describes "
                                 "it; .tif the same as a GeoTIFF on a georeferenced landscape.",
-    "chunks/": "The replicates as they finished (one compressed file per chunk; what --resume continues from).",
+    "chunks/": "The replicates as they finished (one compressed file per chunk, the same bytes for the same replicates; what --resume continues from) and `SHA256SUMS`, a checksum line per chunk file as it was written (`sha256sum -c SHA256SUMS` verifies them; a resume reruns a chunk that no longer matches).",
     "figures/": "The report's figures (PNG).",
     "summary.parquet, by_year.parquet, replicates.parquet": "The three tables as Parquet (typed columns, "
         "zstd), with one column `swept.<key>` per swept key (the member's value; empty for scenarios not "
