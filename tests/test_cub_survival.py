@@ -3,20 +3,22 @@
 Demography only (sim.validation.common.demography_only: food unlimited through the ceiling rule
 without a ceiling, a mate always available, quiet environment, no people, roads, lions, release
 losses or inbreeding depression) and every default hazard rule in force. A dependent cub's only
-non-zero hazard is then the background one, h = -ln(cub_survival_base) / 17 per month: a cub is
-born after the month's mortality phase and becomes independent at the ageing of age 17 -> 18
-(independence_months 17.5), so it faces 17 monthly draws (ages 1..17) and, with its mother alive,
-survives them with probability exp(-17 h) = cub_survival_base = 0.8.
+non-zero hazard is then the background one: a cub is born after the month's mortality phase and
+becomes independent at the ageing of age 17 -> 18 (independence_months 17.5), so it faces 17
+monthly draws (ages 1..17); the draw in the den (age 1 < den_months 2) carries survival
+s_den = cub_survival_base / cub_survival_after_emergence = 0.8 / 0.97, the 16 after it
+s_a = 0.97^(1/16) each, so with its mother alive it survives them with probability
+s_den s_a^16 = cub_survival_base = 0.8.
 
 Its mother dies with monthly probability 1 - sig, sig = 0.92^(1/12) = 0.993075 (adult female, no
 senescence before 102 months). A cub orphaned at cub age c >= 12 (orphan_survival_months)
 becomes independent if it survives its own draw that month; younger orphans die. By hand, with
-s = 0.8^(1/17) per month:
+S(c) = s_den s_a^(c-1) the survival of the draws at ages 1..c:
 
-    P = Σ_{c=12..16} sig^(c-1) (1 - sig) s^c + sig^16 s^17 = 0.74216
+    P = Σ_{c=12..16} sig^(c-1) (1 - sig) S(c) + sig^16 S(17) = 0.74128
 
 (at c = 17 the cub becomes independent whether or not its mother dies). A cub hazard counted
-twice (s = 0.8^(2/17)) would give 0.5946, far outside the tolerance.
+twice (S(c)^2) would give 0.5931, far outside the tolerance.
 """
 
 from __future__ import annotations
@@ -33,18 +35,23 @@ from sim.model.model import ReintroductionModel
 from sim.validation.common import demography_only, landscape_of
 
 
+def _S(p, c: int) -> float:
+    """Survival of a cub's background draws at ages 1..c: one den draw (age 1), then c - 1 after."""
+    s_den = p.cub_survival_base / p.cub_survival_after_emergence
+    s_a = p.cub_survival_after_emergence ** (1 / 16)
+    return s_den * s_a ** (c - 1)
+
+
 def _hand_parts(p) -> tuple[float, float]:
-    """(independent with the mother alive, independent as an orphan): sig^17 s^17 and
-    Σ_{c=12..17} sig^(c-1) (1 - sig) s^c; they add up to the module docstring's P."""
+    """(independent with the mother alive, independent as an orphan): sig^17 S(17) and
+    Σ_{c=12..17} sig^(c-1) (1 - sig) S(c); they add up to the module docstring's P."""
     sig = p.adult_survival_female ** (1 / 12)
-    s = p.cub_survival_base ** (1 / 17)
-    return sig ** 17 * s ** 17, sum(sig ** (c - 1) * (1 - sig) * s ** c for c in range(12, 18))
+    return sig ** 17 * _S(p, 17), sum(sig ** (c - 1) * (1 - sig) * _S(p, c) for c in range(12, 18))
 
 
 def _hand(p) -> float:
     sig = p.adult_survival_female ** (1 / 12)
-    s = p.cub_survival_base ** (1 / 17)
-    return sum(sig ** (c - 1) * (1 - sig) * s ** c for c in range(12, 17)) + sig ** 16 * s ** 17
+    return sum(sig ** (c - 1) * (1 - sig) * _S(p, c) for c in range(12, 17)) + sig ** 16 * _S(p, 17)
 
 
 def _scenario(females: int = 500):
@@ -55,27 +62,45 @@ def _scenario(females: int = 500):
 
 def test_hand_values_of_cub_survival_with_a_mortal_mother():
     p = _scenario().cheetah
-    assert (p.cub_survival_base, p.adult_survival_female, p.independence_months, p.orphan_survival_months) == \
-        (0.8, 0.92, 17.5, 12.0)
-    assert _hand(p) == pytest.approx(0.74216, abs=1e-5)
+    assert (p.cub_survival_base, p.cub_survival_after_emergence, p.adult_survival_female, p.independence_months,
+            p.orphan_survival_months, p.den_months) == (0.8, 0.97, 0.92, 17.5, 12.0, 2.0)
+    assert _hand(p) == pytest.approx(0.74128, abs=1e-5)
     with_mother, orphan = _hand_parts(p)
     assert with_mother + orphan == pytest.approx(_hand(p), rel=1e-12)
-    assert (with_mother, orphan) == (pytest.approx(0.71087, abs=1e-5), pytest.approx(0.03129, abs=1e-5))
+    assert (with_mother, orphan) == (pytest.approx(0.71087, abs=1e-5), pytest.approx(0.03041, abs=1e-5))
 
 
-def test_a_dependent_cubs_only_hazard_is_the_background_one_spread_over_its_17_draws():
+def test_a_dependent_cubs_only_hazard_is_the_background_one_split_between_the_den_and_after_it():
     sc = _scenario()
     assert sc.rules.hazards == DEFAULT_HAZARDS
     m = ReintroductionModel(sc, landscape_of(sc), rng=np.random.default_rng(0))
     (mum,) = m.add_cheetahs(sex="F", age_months=60, row=20, col=20)
-    cubs = [m.add_cheetahs(sex=s, age_months=a, row=20, col=20, mother=mum)[0] for s, a in (("F", 1), ("M", 17))]
+    cubs = [m.add_cheetahs(sex=s, age_months=a, row=20, col=20, mother=mum)[0]
+            for s, a in (("F", 1), ("F", 2), ("M", 17))]
     H = mortality.hazards(m, m.death_causes)
-    h_cub = -math.log(0.8) / 17
-    for c in cubs:
+    h_den, h_after = -math.log(0.8 / 0.97), -math.log(0.97) / 16     # 1 draw in the den, 16 after it
+    for c, h_cub in zip(cubs, (h_den, h_after, h_after)):
         row = H[m.cheetahs.row_of(c.unique_id)]
         assert row[m.death_causes.index("background")] == pytest.approx(h_cub, rel=1e-12)
         assert row.sum() == pytest.approx(h_cub, rel=1e-12), dict(zip(m.death_causes, row))
-    assert 17 * h_cub == pytest.approx(-math.log(m.params.cub_survival_base), rel=1e-12)
+    assert h_den + 16 * h_after == pytest.approx(-math.log(m.params.cub_survival_base), rel=1e-12)
+
+
+@pytest.mark.parametrize("base, after, den_months, expect_den, expect_after", [
+    (0.8, 0.97, 2.0, 0.8 / 0.97, 0.97),          # the defaults
+    (0.95, 0.85, 2.0, 1.0, 0.95),                # base above 'after': no den losses, all after it
+    (0.8, 0.97, 0.0, 1.0, 0.8),                  # no den: every loss after it
+    (0.8, 0.97, 3.0, 0.8 / 0.97, 0.97),          # a longer den: two draws share its losses
+])
+def test_den_and_after_survival_multiply_to_the_base_survival(base, after, den_months, expect_den, expect_after):
+    from types import SimpleNamespace
+    p = SimpleNamespace(cub_survival_base=base, cub_survival_after_emergence=after, den_months=den_months,
+                        independence_months=17.5)
+    n_den = max(0, math.ceil(den_months) - 1)
+    h_den, h_after = mortality.cub_background_hazards(p)
+    assert math.exp(-h_den * n_den) == pytest.approx(expect_den, rel=1e-12)
+    assert math.exp(-h_after * (17 - n_den)) == pytest.approx(expect_after, rel=1e-12)
+    assert math.exp(-h_den * n_den - h_after * (17 - n_den)) == pytest.approx(base, rel=1e-12)
 
 
 class _CubFates:

@@ -245,19 +245,26 @@ def test_female_lifespan_with_constant_survival_is_the_geometric_sum():
     assert 4.0 < dm.female_lifespan_after_independence(DEFAULT) < 8.0
 
 
+def _S(p, c: int) -> float:
+    """Survival of a cub's background draws at ages 1..c (no competitors), by hand: 17 draws
+    (independence_months 17.5), one in the den (age 1 < den_months 2) with survival
+    cub_survival_base / cub_survival_after_emergence, 16 after it sharing cub_survival_after_emergence."""
+    assert (math.ceil(p.independence_months) - 1, math.ceil(p.den_months) - 1) == (17, 1)
+    s_den = p.cub_survival_base / p.cub_survival_after_emergence
+    return s_den * p.cub_survival_after_emergence ** ((c - 1) / 16)
+
+
 def test_cub_survival_with_a_mother_of_constant_survival_matches_the_hand_formula():
     p = DEFAULT
-    draws = math.ceil(p.independence_months) - 1                      # monthly draws of a cub: 17
-    sc = p.cub_survival_base ** (1 / draws)                           # per month, no competitors
     sig = p.adult_survival_female ** (1 / 12)                         # mother aged 40..57: no senescence
     # orphaned at cub age c = 12..16 (survives own draws 1..c) or with her mother through age 17
-    hand = sum(sig ** (c - 1) * (1 - sig) * sc ** c for c in range(12, 17)) + sig ** 16 * sc ** 17
+    hand = sum(sig ** (c - 1) * (1 - sig) * _S(p, c) for c in range(12, 17)) + sig ** 16 * _S(p, 17)
     assert dm.cub_survival_to_independence(p, mother_age_months=40) == pytest.approx(hand, rel=1e-12)
     # an immortal mother: just the cub's own 17 monthly draws, i.e. exactly cub_survival_base
     imm = CheetahParams(adult_survival_female=1.0, subadult_survival_female=1.0)
     assert dm.cub_survival_to_independence(imm, mother_age_months=40) == pytest.approx(imm.cub_survival_base, rel=1e-12)
     avg = dm.cub_survival_to_independence(p)
-    assert 0.4 < avg < sc ** 17
+    assert 0.4 < avg < _S(p, 17)
 
 
 def test_bad_founder_arguments_raise_clear_errors():
@@ -320,13 +327,16 @@ OLD_DEFAULTS = dict(gestation_months=3, litter_size_probs=(0.03, 0.15, 0.35, 0.3
                     female_first_conception_months=24, female_last_breeding_months=144,
                     conception_prob_per_month=0.5, remating_delay_months=1, independence_months=17.5,
                     orphan_survival_months=12.0, cub_survival_base=0.55, subadult_survival_female=0.8,
+                    # the rule then spread cub_survival_base evenly over the 17 draws: this share after the
+                    # den (16 of 17 draws) gives the same hazard in every month
+                    cub_survival_after_emergence=0.55 ** (16 / 17),
                     adult_months=36, adult_survival_female=0.92, senescence_months=102,
                     senescence_rate_per_year=0.35, max_age_months=240, cub_predation_per_lion=0.9)
 #: the parameter sets, with R = ceil(independence_months) (the smallest R that gives the old rule)
 OLD_RULE_SETS = {"default": dict(OLD_DEFAULTS, rebreed_cub_age_months=18),
                  "mixed": dict(OLD_DEFAULTS, rebreed_cub_age_months=15, independence_months=15.0,
                                remating_delay_months=3, gestation_months=4, female_first_conception_months=14,
-                               orphan_survival_months=9.0)}
+                               orphan_survival_months=9.0, cub_survival_after_emergence=0.55 ** (13 / 14))}
 
 
 @pytest.mark.parametrize("name, comp", list(OLD_RULE))
@@ -405,14 +415,13 @@ def test_cub_survival_when_the_next_litter_releases_the_cubs_matches_the_hand_fo
     R = 8
     p = CheetahParams(adult_survival_female=1.0, subadult_survival_female=1.0, rebreed_cub_age_months=R)
     cp, g = p.conception_prob_per_month, p.gestation_months
-    sc = p.cub_survival_base ** (1 / 17)
-    hand = sum(cp * (1 - cp) ** (c0 - R) * sc ** (c0 + g) for c0 in range(R, 17 - g + 1)) + \
-        (1 - cp) ** (17 - g - R + 1) * sc ** 17
+    hand = sum(cp * (1 - cp) ** (c0 - R) * _S(p, c0 + g) for c0 in range(R, 17 - g + 1)) + \
+        (1 - cp) ** (17 - g - R + 1) * _S(p, 17)
     assert dm.cub_survival_to_independence(p, mother_age_months=40) == pytest.approx(hand, rel=1e-12)
     # certain conception: every litter is released at cub age R + g = 11
     p1 = CheetahParams(adult_survival_female=1.0, subadult_survival_female=1.0, rebreed_cub_age_months=R,
                        conception_prob_per_month=1.0)
-    assert dm.cub_survival_to_independence(p1, mother_age_months=40) == pytest.approx(sc ** 11, rel=1e-12)
+    assert dm.cub_survival_to_independence(p1, mother_age_months=40) == pytest.approx(_S(p, 11), rel=1e-12)
 
 
 @pytest.mark.parametrize("kw", [

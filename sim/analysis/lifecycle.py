@@ -25,8 +25,10 @@ a litter's age c is its age at the start of the month, which it keeps until the 
    ``adult_months`` and the adult one ``-ln(adult_survival_female)/12`` from then on, multiplied by
    ``exp(senescence_rate_per_year x max(0, age - senescence_months)/12)`` (background plus
    senescence); she dies for certain at ``age >= max_age_months``. A dependent cub has
-   ``h_cub = -ln(cub_survival_base)/(ceil(independence_months) - 1)`` (the number of monthly draws
-   a cub faces; :func:`sim.life.mortality.cub_background_hazard`) plus predation. Draws are
+   a background hazard that depends on its age a at the start of the month
+   (:func:`sim.life.mortality.cub_background_hazards`: draws at a = 1 .. ceil(independence_months)
+   - 1; those at a < ``den_months`` carry survival ``cub_survival_base / cub_survival_after_emergence``,
+   the others ``cub_survival_after_emergence``, each spread evenly) plus predation. Draws are
    simultaneous and independent; a dead mother's cubs younger than ``orphan_survival_months`` die
    ("orphaned"), older ones become independent at once (and still face their own draw of this
    month, with the cub hazard); a pregnancy dies with its mother. A surviving mother who lost her
@@ -78,7 +80,7 @@ from scipy import sparse
 from scipy.special import comb
 
 from ..config.params import CheetahParams
-from ..life.mortality import cub_background_hazard
+from ..life.mortality import cub_background_hazard_at
 
 OPEN = 0  #: index of the open state (no cubs, not pregnant, not waiting)
 
@@ -127,16 +129,17 @@ class FemaleLifeCycle:
         self.X = int(c.max_age_months)
         self.male = float(c.sex_ratio_at_birth)
         self.fem = 1.0 - self.male
-        h_cub = cub_background_hazard(c)
-        self.s_cub = math.exp(-(h_cub + competitors * c.cub_predation_per_lion))   # per month, lion-equivalent
+        pred = competitors * c.cub_predation_per_lion                 # per month, lion-equivalent
+        #: monthly survival of a cub of litter age a (start of month), a = 0..I
+        self.s_cub_at = np.array([math.exp(-(cub_background_hazard_at(c, a) + pred)) for a in range(self.I + 1)])
         self.S = self._survival()
         self.p = self._conception()
         self.n_wait = max(self.d - 1, 0)
         self.cub0 = 1 + self.g + self.n_wait
         k = np.arange(self.Lmax + 1)
-        s = self.s_cub
-        B = comb(k[:, None], k[None, :]) * s ** k[None, :] * (1 - s) ** np.maximum(k[:, None] - k[None, :], 0)
-        self.binom = np.tril(B)              # binom[n, n'] = P(n' of n cubs survive their draws)
+        #: binom_at[a][n, n'] = P(n' of n cubs of litter age a survive their draws)
+        self.binom_at = [np.tril(comb(k[:, None], k[None, :]) * s ** k[None, :]
+                                 * (1 - s) ** np.maximum(k[:, None] - k[None, :], 0)) for s in self.s_cub_at]
         self._enumerate_states()
         self.n_states = len(self.states)
         self.types = self._types()
@@ -200,15 +203,15 @@ class FemaleLifeCycle:
         ``lost``: her litter died out this month.
 
         ``focal``: follow one particular cub of the litter instead: the outcomes are those in
-        which it survives the month (their probabilities sum to s_cub), and ``released`` tells
+        which it survives the month (their probabilities sum to s_cub_at[c]), and ``released`` tells
         whether it became independent."""
         k, c, n, w = state
         g, d, I = self.g, self.d, self.I
         if c > 0:
             if focal:
-                alive = [(1 + j, self.s_cub * self.binom[n - 1, j]) for j in range(n)]
+                alive = [(1 + j, self.s_cub_at[c] * self.binom_at[c][n - 1, j]) for j in range(n)]
             else:
-                alive = [(j, self.binom[n, j]) for j in range(n + 1)]
+                alive = [(j, self.binom_at[c][n, j]) for j in range(n + 1)]
         else:
             alive = [(0, 1.0)]
         out = []
@@ -358,10 +361,10 @@ class FemaleLifeCycle:
         for r, (k, c, m, w) in enumerate(self.states):
             if c in orphans:
                 pc = self.p[c]
-                Do[r, self.type_index[(c + 1, OPEN)]] += m * self.s_cub * self.fem * (1 - pc)
+                Do[r, self.type_index[(c + 1, OPEN)]] += m * self.s_cub_at[c] * self.fem * (1 - pc)
                 if pc > 0:
-                    Do[r, self.type_index[(c + 1, self.preg(g))]] += m * self.s_cub * self.fem * pc
-                phi[r] = self.s_cub
+                    Do[r, self.type_index[(c + 1, self.preg(g))]] += m * self.s_cub_at[c] * self.fem * pc
+                phi[r] = self.s_cub_at[c]
         self.Dn0, self.Dn1, self.Do = Dn0, Dn1, Do
         self.Dn = Dn0                             # p-independent (Dn1 == 0); kept for callers
         self.Dn0s, self.Dn1s, self.Dos = sparse.csr_matrix(Dn0), sparse.csr_matrix(Dn1), sparse.csr_matrix(Do)
@@ -391,7 +394,7 @@ class FemaleLifeCycle:
             val = (1 - pc) * s[:, self.type_index[(c + 1, OPEN)]]
             if pc > 0:
                 val = val + pc * s[:, self.type_index[(c + 1, self.preg(g))]]
-            phi = 1 - self.s_cub + self.s_cub * (self.male + self.fem * val)        # per cub
+            phi = 1 - self.s_cub_at[c] + self.s_cub_at[c] * (self.male + self.fem * val)        # per cub
             rows = np.flatnonzero(self._c == c)
             Phi[:, rows] = phi[:, None] ** self._n[rows][None, :]
         return F, Phi

@@ -155,7 +155,14 @@ class CheetahParams(Params):
         "causes other than predators and starvation (assumption: exposure, fire, abandonment, among the "
         "Serengeti causes of Laurenson 1994). Excludes every cause the model adds itself: starvation, "
         "competitor predation, orphaning, inbreeding, harsh winters", "Cub survival from causes the model "
-        "does not represent otherwise", gt=0, le=1, sens=(0.6, 0.95))
+        "does not represent otherwise, birth to independence; cub_survival_after_emergence of it falls after "
+        "the den, the rest in the den months", gt=0, le=1, sens=(0.6, 0.95))
+    cub_survival_after_emergence: float = P(
+        0.97, "probability emergence→independence", "Bissett, Bernard & Parker 2007 (fenced SA reserves "
+        "without large predators, G): ~0.97 of cubs seen at emergence reached independence; the same value "
+        "cub_survival_base is built from", "Part of cub_survival_base that falls between emergence (den_months) "
+        "and independence; the den months carry cub_survival_base / this (at most 1: if cub_survival_base is "
+        "higher, the den has no such losses and all fall after it)", gt=0, le=1, sens=(0.85, 1.0))
     subadult_survival_female: float = P(
         0.80, "annual survival", f"C: calibrated with adult survival so female lifespan after independence ≈ 6.2 yr "
         f"({KELLY}); within 40-70 % mortality in years 1-4 of life ({BISSETT})",

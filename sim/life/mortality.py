@@ -41,19 +41,41 @@ def release_hazard_scale(survival: float, tau_months: float) -> float:
     return -math.log(survival) / weights
 
 
-def cub_background_hazard(p) -> float:
-    """Monthly background hazard of a dependent cub such that, over the monthly mortality draws
-    a cub faces before independence (born after the month's mortality phase, independent at the
-    ageing of age ceil(independence_months) - 1 → ceil), survival is ``cub_survival_base``."""
+def cub_background_hazards(p) -> tuple[float, float]:
+    """Monthly background hazards of a dependent cub (in the den, after it) [per month].
+
+    A cub faces a mortality draw at each age 1 .. ceil(independence_months) - 1 months (born after
+    the month's mortality phase, independent at the ageing of age ceil(independence_months) - 1 →
+    ceil); the draws at ages below ``den_months`` are the den's. Over all draws survival is
+    ``cub_survival_base``; over the draws after the den it is ``cub_survival_after_emergence``
+    (den survival = base / after, at most 1), each spread evenly over its draws. Cubs die mostly
+    in the lair (Laurenson 1994), and without large predators ~0.97 of those that emerge become
+    independent (Bissett, Bernard & Parker 2007): spreading the den's losses over 17 months would
+    make emergence → independence survival far lower than the field's."""
     draws = max(1, math.ceil(p.independence_months) - 1)
-    return -math.log(p.cub_survival_base) / draws
+    den = min(draws, max(0, math.ceil(p.den_months) - 1))
+    after = draws - den
+    base = p.cub_survival_base
+    s_after = max(base, p.cub_survival_after_emergence)
+    if den == 0:
+        return 0.0, -math.log(base) / after
+    if after == 0:
+        return -math.log(base) / den, 0.0
+    return -math.log(base / s_after) / den, -math.log(s_after) / after
+
+
+def cub_background_hazard_at(p, age_months: int) -> float:
+    """The background hazard of a dependent cub aged ``age_months`` at the start of the month."""
+    h_den, h_after = cub_background_hazards(p)
+    return h_den if age_months < p.den_months else h_after
 
 
 @dataclass(frozen=True)
 class Rates:
     """The constant monthly hazards of a parameter set, computed once per replicate."""
 
-    cub: float
+    cub_den: float                  # a dependent cub younger than den_months
+    cub_after: float                # a dependent cub from den_months to independence
     subadult_f: float
     subadult_m: float
     adult_f: float
@@ -65,7 +87,8 @@ class Rates:
         tau = p.release_hazard_months
         h0 = {"wild": release_hazard_scale(p.release_survival_wild, tau),
               "captive": release_hazard_scale(p.release_survival_captive, tau)}
-        return cls(cub=cub_background_hazard(p),
+        h_den, h_after = cub_background_hazards(p)
+        return cls(cub_den=h_den, cub_after=h_after,
                    subadult_f=months_to_hazard(p.subadult_survival_female),
                    subadult_m=months_to_hazard(p.subadult_survival_male),
                    adult_f=months_to_hazard(p.adult_survival_female),
@@ -120,16 +143,21 @@ def _independent(age, male, adult_months, adult_f, adult_m, sub_f, sub_m):
 # ------------------------------------------------------------------------------------ causes
 @register("hazard", "background")
 def background(m, a: Animals) -> np.ndarray:
-    """Stage-, sex- and age-class hazard (cubs: ``cub_survival_base`` spread over their draws),
-    times the year's environmental multiplier."""
-    return _background(a.is_cub, a.independent_hazard, m.rates.cub, m.hazard_multiplier)
+    """Stage-, sex- and age-class hazard (cubs: ``cub_survival_base`` split between the den and
+    the months after it, :func:`cub_background_hazards`), times the year's environmental multiplier."""
+    r = m.rates
+    return _background(a.is_cub, a.age, a.independent_hazard, r.cub_den, r.cub_after, m.params.den_months,
+                       m.hazard_multiplier)
 
 
 @njit(cache=True)
-def _background(is_cub, h_ind, h_cub, ev):
+def _background(is_cub, age, h_ind, h_den, h_after, den_months, ev):
     out = np.empty(is_cub.size)
     for i in range(out.size):
-        out[i] = (h_cub if is_cub[i] else h_ind[i]) * ev
+        if is_cub[i]:
+            out[i] = (h_den if age[i] < den_months else h_after) * ev
+        else:
+            out[i] = h_ind[i] * ev
     return out
 
 
