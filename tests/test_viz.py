@@ -137,8 +137,10 @@ def test_the_map_and_the_chart_are_drawn(baseline):
     _not_blank(snap.map_png)
     assert snap.chart_svg.startswith("<svg") and snap.chart_svg.count("<polygon") == len(STAGES)
     assert session.show("none").layer == "none" and session.show("hare").layer == "hare"
+    generation = session.generation
     again = session.rebuild(seed=9, founders=6)
     assert (again.readout.t, again.seed, again.settings.founders) == (0, 9, 6)
+    assert session.advance(1, generation) is None and session.rep.t == 0      # a play loop of the old run stops
     with pytest.raises(ValueError):
         session.rebuild(enforcement=2.0)
     assert session.settings.enforcement == 0.5 and session.seed == 9

@@ -24,12 +24,17 @@ SPEEDS = (1, 2, 4, 12, 24)              # months per second of the play loop
 
 
 def play_loop(session: ViewSession, set_snap, stop, cancel: threading.Event) -> None:
-    """Advance and draw until ``cancel`` is set or the run ends (then ``stop()``). Each frame
-    advances ``per_frame`` months, raised when a frame takes longer than the speed allows."""
+    """Advance and draw until ``cancel`` is set, the run ends (then ``stop()``) or is rebuilt.
+    Each frame advances ``per_frame`` months, raised when a frame takes longer than the speed
+    allows."""
     per_frame = 1
+    generation = session.generation
     while not cancel.is_set():
         t0 = time.perf_counter()
-        set_snap(session.advance(per_frame))
+        snap = session.advance(per_frame, generation)
+        if snap is None:                        # rebuilt (reset, a slider) while this frame waited
+            return
+        set_snap(snap)
         if session.done:
             stop()
             return

@@ -38,7 +38,6 @@ from ..reporting.maps import BLACK, BLUE, ORANGE, PURPLE, SKY, VERMILLION, draw_
 STAGE_COLOURS = {"cub": ORANGE, "subadult": SKY, "resident": BLUE, "transient": VERMILLION}
 SEX_MARKERS = {"F": "o", "M": "D"}
 RANGE_COLOURS = {"F": BLUE, "M": PURPLE}
-#: Colours of the death causes (matplotlib's tab20, one per cause of DEATH_CAUSES).
 PREY_CMAP = "RdPu"
 PREY_LABELS = {"saiga": "saiga", "gazelle": "goitered gazelle", "urial": "urial", "hare": "tolai hare"}
 #: The prey layer choices: a species of SPECIES, or none (habitat only).
@@ -57,11 +56,12 @@ def prey_colours():
 
 
 def cause_colour(cause: str):
-    """The colour of a death cause (plugin causes share the last colour)."""
+    """The colour of a death cause: matplotlib's tab20, one per cause of DEATH_CAUSES (plugin
+    causes share the colour of "other")."""
     import matplotlib
 
     k = DEATH_CAUSES.index(cause) if cause in DEATH_CAUSES else len(DEATH_CAUSES) - 1
-    return matplotlib.colormaps["tab20"](k / 19 if k < 20 else 1.0)
+    return matplotlib.colormaps["tab20"](k)           # an integer picks the k-th of its 20 colours
 
 
 def _offsets(uid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,7 +110,7 @@ class MapPicture:
         xe, ys = f.xy(R * fac, C * fac)
         self.prey_image = ax.imshow(np.zeros((R, C)), cmap=prey_colours(), extent=(xw, xe, ys, yn), origin="upper",
                                     interpolation="nearest", zorder=3, visible=False)
-        self.cbar_ax = fig.add_axes((0.70, 0.08, 0.014, 0.26))
+        self.cbar_ax = fig.add_axes((0.70, 0.08, 0.014, 0.26))    # right of it: the deaths' legend
         self.cbar = fig.colorbar(self.prey_image, cax=self.cbar_ax)
         self.cbar_ax.set_visible(False)
         self.prey_cell_km2 = (prey.grid.cell_km) ** 2
@@ -260,7 +260,7 @@ class MapPicture:
                 handles = [Line2D([], [], marker="X", ls="", markerfacecolor=cause_colour(c), markeredgecolor=BLACK,
                                   markersize=7, label=c.replace("_", " ")) for c in causes]
                 self.death_legend = self.fig.legend(
-                    handles=handles, loc="lower left", bbox_to_anchor=(0.755, 0.08), fontsize=7.5, frameon=True,
+                    handles=handles, loc="lower left", bbox_to_anchor=(0.785, 0.08), fontsize=7.5, frameon=True,
                     title=f"deaths, last {keep} months", title_fontsize=8)
                 self.death_legend.set_animated(True)
             self._causes = causes

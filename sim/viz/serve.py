@@ -5,7 +5,7 @@ and no other process can take it between the check and the start); :func:`serve`
 launch to the app (:func:`sim.viz.session.set_launch`), says where the view is, and serves until
 Ctrl-C (or SIGTERM), which uvicorn turns into a graceful shutdown: open pages are closed (each
 page's play loop is cancelled between months) and :func:`serve` returns. Solara's telemetry is
-switched off (nothing leaves the machine).
+switched off (nothing leaves the machine), and a closed page is freed after two minutes.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from .session import Launch, set_launch
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "sim.viz.app"
+#: A closed page's replicate (and a play loop left running) is dropped after this, not after
+#: Solara's default of 24 hours: each page holds a model.
+CULL_TIMEOUT = "2m"
 
 
 class PortInUse(OSError):
@@ -53,6 +56,7 @@ def _solara_app():
     import solara.server.settings as settings
 
     settings.telemetry.mixpanel_enable = False
+    settings.kernel.cull_timeout = CULL_TIMEOUT
     import solara.server.app as appmod
     from solara.server.starlette import app
 

@@ -76,6 +76,8 @@ class ViewSession:
         self.settings = settings_of(launch.scenario)
         self.seed = launch.seed
         self.rep = Replicate(launch.scenario, launch.landscape, self.seed)
+        #: counts the rebuilds: a play loop started on one replicate never advances the next
+        self.generation = 0
 
     @property
     def done(self) -> bool:
@@ -91,12 +93,16 @@ class ViewSession:
             self.seed = self.seed if seed is None else int(seed)
             self.settings = settings
             self.rep = Replicate(scenario, self.launch.landscape, self.seed)
+            self.generation += 1
             self.step_ms = float("nan")
             return self._snapshot()
 
-    def advance(self, months: int = 1) -> Snapshot:
-        """Simulate ``months`` months (fewer at the horizon) and draw the last one."""
+    def advance(self, months: int = 1, generation: int | None = None) -> Snapshot | None:
+        """Simulate ``months`` months (fewer at the horizon) and draw the last one; None (and
+        nothing done) if ``generation`` is given and the run was rebuilt since."""
         with self.lock:
+            if generation is not None and generation != self.generation:
+                return None
             t0 = time.perf_counter()
             done = self.rep.step(months)
             if done:
