@@ -232,8 +232,9 @@ def check_breeding_lion_free(settings: Settings) -> CheckResult:
                   f"cheetahs at the end {np.mean(N_last):.0f} (mean)"),
         notes=("Cub survival from emergence to independence is reported because the model's lion-free value can be "
                "compared with ~0.97 (Bissett, Bernard & Parker 2007, fenced SA reserves without large predators) and "
-               "11 of 14 (Wachter et al. 2011, lion-free Namibia); cub_survival_base spreads its den losses over every "
-               "monthly draw before independence, not only the den months."),
+               "11 of 14 (Wachter et al. 2011, lion-free Namibia). cub_survival_base puts its den share (cub_survival_base "
+               "/ cub_survival_after_emergence) in the den months and cub_survival_after_emergence after them; the rest "
+               "of the gap is what the model adds itself: starvation, orphaning, inbreeding depression, harsh winters."),
         passed=bool(ok_ibi and ok_afl), figure=path, replicates=reps, seconds=time.perf_counter() - t0,
         values={"ibi_months": m_ibi, "ibi_ci": (ibi_lo, ibi_hi), "ibi_n": n_ibi, "first_litter_months": m_afl,
                 "first_litter_ci": (afl_lo, afl_hi), "first_litter_n": n_afl, "ibi_all_litters": m_all,
