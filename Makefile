@@ -16,7 +16,7 @@ done; exit 1
 endef
 export FIND_PY
 
-.PHONY: run test test-nojit fuzz soak validate bench venv clean-venv quick map help
+.PHONY: run test test-nojit fuzz soak validate bench venv clean-venv quick map help view
 
 help:
 	@echo "make run       set up .venv, run the default Ustyurt scenario set, print the report path"
@@ -26,13 +26,14 @@ help:
 	@echo "make soak      kill soak: 20+ random kills and resumes of a batch, outputs compared with a clean run"
 	@echo "make validate  run the validation checks and write docs/validation.md"
 	@echo "make bench     run the speed benchmark (bench/results/)"
+	@echo "make view      watch one replicate in the browser: SCENARIO=file [NAME=name] [SEED=n] [PORT=n] (Ctrl-C stops it)"
 
 $(STAMP): pyproject.toml
 	@py=$$(bash -c "$$FIND_PY") || { echo "error: no Python >= 3.12 found. Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'." >&2; exit 1; }; \
 	echo "using $$py ($$($$py --version))"; \
 	[ -x $(VPY) ] || "$$py" -m venv $(VENV); \
 	$(VPY) -m pip install -q --upgrade pip >/dev/null; \
-	$(VPY) -m pip install -q -e ".[gis,cluster,dev]"
+	$(VPY) -m pip install -q -e ".[gis,cluster,dev,viz]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -62,6 +63,12 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) bench/run_bench.py
+
+# The browser view of one replicate (docs/view.md); prints the address (127.0.0.1 only).
+SCENARIO ?= scenarios/baseline.yaml
+view: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(VPY) run_scenarios.py view $(SCENARIO) $(if $(NAME),--name $(NAME)) \
+	  $(if $(SEED),--seed $(SEED)) $(if $(PORT),--port $(PORT))
 
 clean-venv:
 	rm -rf $(VENV)

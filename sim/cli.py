@@ -11,6 +11,7 @@ Commands
                                value of KEY meeting the goal with a stated confidence
                                (sim.analysis.target; ``--vary2 KEY2 --range2 ...`` draws a frontier).
 ``sensitivity FILE``           one-at-a-time and global sensitivity of one scenario (sim.runs.sensitivity).
+``view FILE [--seed N]``       watch one replicate in the browser on 127.0.0.1 (sim.cli_view, sim.viz).
 
 User errors (bad scenario files, bad options, missing files, an existing output folder) print
 one message to stderr and exit with status 2, without a traceback. Ctrl-C exits with 130 and
@@ -33,7 +34,7 @@ from .config.overrides import QUICK_REPLICATES, QUICK_YEARS, apply_overrides  # 
 from .model.checks import build_scenario_landscape, check_all
 from .config.errors import ScenarioError
 from .config.file_schema import file_json_schema
-from .config.loading import load_scenarios
+from .config.loading import load_scenarios, pick_scenario
 from .config.schema import LandscapeSpec
 from .reporting.maps import draw_landscape
 from .limits import LimitError, limits_changed, parse as parse_limits
@@ -203,6 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--plugin", action="append", default=[], metavar="FILE",
                     help="Python file registering extra rules (repeatable)")
     se.set_defaults(func=cmd_sensitivity)
+
+    v = sub.add_parser("view", help="watch one replicate in the browser (needs the viz extra; docs/view.md)",
+                       description="Serve a page on 127.0.0.1 showing replicate 0 of `run FILE --seed N` month by month "
+                                   "(map, cheetahs, prey, deaths, panel; step, play, reset, sliders). Ctrl-C stops it.")
+    v.add_argument("scenario", type=Path, metavar="FILE", help="scenario file")
+    v.add_argument("--name", metavar="NAME", help="the scenario to view when the file holds several")
+    v.add_argument("--seed", metavar="N", type=_int_in(0), help="root seed (default: the scenario's seed)")
+    v.add_argument("--port", metavar="N", type=_int_in(0, 65535), default=8765, help="on 127.0.0.1 (default 8765; 0: any free)")
+    v.add_argument("--layer", default="saiga", choices=("none", "saiga", "gazelle", "urial", "hare"), help="prey shown first")
+    v.add_argument("--plugin", action="append", default=[], metavar="FILE", help="Python file registering rules")
+    v.set_defaults(func=cmd_view)
     return p
 
 
@@ -551,6 +563,16 @@ def cmd_target(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
 
 
+def cmd_view(args: argparse.Namespace) -> int:
+    """The browser view of one replicate: :func:`sim.cli_view.run_view`."""
+    load_plugins(args.plugin)
+    from .cli_view import ViewUsageError, run_view      # here for start-up speed (see cmd_run)
+    try:
+        return run_view(args)
+    except ViewUsageError as e:
+        raise UsageError(str(e)) from None
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """One scenario's sensitivity study: check the options, run it, write the folder, print where
     it is and the top 5 parameters of each method and output."""
@@ -561,18 +583,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         methods = rs.parse_methods(args.method)
     except ValueError as e:
         raise UsageError(f"--method: {e}") from None
-    loaded = load_scenarios([args.file])
-    names = [s.name for s, _ in loaded]
-    if not loaded:
-        raise UsageError(f"{args.file}: the file holds only abstract scenarios")
-    if args.name is not None:
-        loaded = [(s, f) for s, f in loaded if s.name == args.name]
-        if not loaded:
-            raise UsageError(f"--name {args.name}: no scenario of that name in {args.file}"
-                             f"{_did_you_mean(args.name, names)} (scenarios: {', '.join(names)})")
-    elif len(loaded) > 1:
-        raise UsageError(f"{args.file} holds {len(loaded)} scenarios ({', '.join(names)}); choose one with --name")
-    loaded, _ = apply_overrides(loaded, years=args.years)
+    loaded, _ = apply_overrides([pick_scenario(args.file, args.name)], years=args.years)
     check_all(loaded)
     scenario, file = loaded[0]
     try:

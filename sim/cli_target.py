@@ -11,7 +11,6 @@ target.png/.svg (frontier.csv, frontier.png/.svg) to ``results/target-<name>-<ti
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .config.errors import ScenarioError
-from .config.loading import load_scenarios
+from .config.loading import pick_scenario
 from .config.messages import describe_error
 from .config.schema import Scenario
 from .model.checks import check_all
@@ -33,19 +32,7 @@ class TargetUsageError(ValueError):
 def _pick_scenario(args: argparse.Namespace) -> tuple[Scenario, Path]:
     """The scenario of the file (``--name`` among several), with ``--years`` and common random
     numbers set and re-validated."""
-    loaded = load_scenarios([args.scenario])
-    names = [s.name for s, _ in loaded]
-    if args.name is not None:
-        loaded = [(s, f) for s, f in loaded if s.name == args.name]
-        if not loaded:
-            close = difflib.get_close_matches(args.name, names, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise TargetUsageError(f"--name {args.name}: no scenario of that name in {args.scenario}{hint} "
-                                   f"(scenarios: {', '.join(names)})")
-    elif len(loaded) != 1:
-        raise TargetUsageError(f"{args.scenario} holds {len(loaded) or 'no runnable'} scenarios"
-                               + (f" ({', '.join(names)}); pick one with --name" if loaded else ""))
-    scenario, file = loaded[0]
+    scenario, file = pick_scenario(args.scenario, args.name)
     data = scenario.model_dump()
     data["common_random_numbers"] = True
     if args.years is not None:

@@ -197,7 +197,7 @@ def test_a_file_of_several_scenarios_needs_a_name(tmp_path, capsys):
     path.write_text(yaml.safe_dump([{**one, "name": "a"}, {**one, "name": "b"}]), encoding="utf-8")
     base = ["target", str(path), "--vary", "releases.0.females", "--range", "0", "4", "--goal", "p_persist>=0.5"]
     assert main(base) == 2
-    assert "holds 2 scenarios (a, b); pick one with --name" in capsys.readouterr().err
+    assert "holds 2 scenarios (a, b); choose one with --name" in capsys.readouterr().err
     assert main(base + ["--name", "c"]) == 2
     assert "--name c: no scenario of that name" in capsys.readouterr().err
 

@@ -115,6 +115,31 @@ def load_scenarios(paths: Iterable[str | Path]) -> list[tuple[Scenario, Path]]:
     return out
 
 
+def pick_scenario(file: str | Path, name: str | None = None) -> tuple[Scenario, Path]:
+    """The one scenario of ``file`` that a single-scenario command (``target``, ``sensitivity``,
+    ``view``) works on: the scenario called ``name`` (the ``--name`` option), or the file's only
+    runnable scenario. :class:`ScenarioError` with a sentence the user can act on when there is no
+    such name (with the closest match and the names there are), when the file holds only abstract
+    scenarios, or when it holds several and no ``name`` was given."""
+    import difflib
+
+    loaded = load_scenarios([file])
+    names = [s.name for s, _ in loaded]
+    if name is not None:
+        picked = [(s, f) for s, f in loaded if s.name == name]
+        if not picked:
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ScenarioError(None, f"--name {name}: no scenario of that name in {file}{hint} "
+                                      f"(scenarios: {', '.join(names) or 'none runnable'})")
+        return picked[0]
+    if not loaded:
+        raise ScenarioError(file, "the file holds only abstract scenarios")
+    if len(loaded) > 1:
+        raise ScenarioError(file, f"holds {len(loaded)} scenarios ({', '.join(names)}); choose one with --name")
+    return loaded[0]
+
+
 def load_file(file: str | Path) -> list[Scenario]:
     """All scenarios of one YAML file (extends resolved, sweeps expanded, validated)."""
     file = Path(file)

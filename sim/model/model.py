@@ -264,19 +264,29 @@ def streams(seed: np.random.SeedSequence) -> tuple[np.random.SeedSequence, np.ra
                  for k in (0, 1))
 
 
-def run_replicate(scenario: Scenario, seed, replicate: int = 0, landscape: Landscape | None = None,
-                  base_dir: str | Path = ".", timing: bool = False, observers=()) -> ReplicateResult:
-    """Run one replicate of a resolved scenario with its own seed; same seed, same result."""
+def replicate_model(scenario: Scenario, landscape: Landscape, seed, *, timing: bool = False,
+                    observers=()) -> tuple[ReintroductionModel, np.random.SeedSequence]:
+    """The model of a replicate with seed ``seed`` (a SeedSequence or an int) at month 0, built as
+    :func:`run_replicate` builds it (under common random numbers the environment draws from its
+    own stream, :func:`streams`), and the seed of the model's own generator. The browser view
+    steps it month by month; a headless run with the same seed gives the same months."""
     if not isinstance(seed, np.random.SeedSequence):
         seed = np.random.SeedSequence(seed)
-    if landscape is None:
-        landscape = build_landscape(scenario.landscape, base_dir)
     env_rng = None
     if scenario.common_random_numbers:          # the environment on its own stream (sim.runs.seeds.streams)
         seed, env_seed = streams(seed)
         env_rng = np.random.default_rng(env_seed)
     model = ReintroductionModel(scenario, landscape, rng=np.random.default_rng(seed), timing=timing,
                                 observers=observers, env_rng=env_rng)
+    return model, seed
+
+
+def run_replicate(scenario: Scenario, seed, replicate: int = 0, landscape: Landscape | None = None,
+                  base_dir: str | Path = ".", timing: bool = False, observers=()) -> ReplicateResult:
+    """Run one replicate of a resolved scenario with its own seed; same seed, same result."""
+    if landscape is None:
+        landscape = build_landscape(scenario.landscape, base_dir)
+    model, seed = replicate_model(scenario, landscape, seed, timing=timing, observers=observers)
     model.run()
     extra = {"agent_months": model.agent_months, "phase_seconds": dict(model.phase_seconds)}
     if model.plugin_deaths:

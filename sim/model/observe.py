@@ -100,6 +100,14 @@ def occupied_area_km2(m: Any, residents: np.ndarray) -> float:
     return float(covered.sum()) * land.cell_area_km2
 
 
+def life_stages(pop: Any, adult_months: float) -> np.ndarray:
+    """Each animal's life stage as an index into :data:`~sim.model.results.STAGES`: 0 cub (a
+    dependent cub), 2 resident (a home range), else 1 subadult (younger than ``adult_months``)
+    or 3 transient; the census's and the browser view's definition."""
+    cub = pop.mother >= 0
+    return np.where(cub, 0, np.where(pop.home_row >= 0, 2, np.where(pop.age < adult_months, 1, 3)))
+
+
 def take_census(m: Any) -> None:
     """Write the year's census row (after December; see sim.model.results.CENSUS_COLUMNS)."""
     i = m.year - 1
@@ -110,7 +118,7 @@ def take_census(m: Any) -> None:
     age = pop.age
     cub = pop.mother >= 0
     res = pop.home_row >= 0
-    stage = np.where(cub, 0, np.where(res, 2, np.where(age < p.adult_months, 1, 3)))
+    stage = life_stages(pop, p.adult_months)
     for s, st in enumerate(STAGES):
         for male, sx in ((False, SEXES[0]), (True, SEXES[1])):
             c[f"{st}_{sx}"][i] = int(np.count_nonzero((stage == s) & (pop.male == male)))

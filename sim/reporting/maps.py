@@ -88,6 +88,90 @@ class _Labeller:
         self.placed.append(first.get_window_extent(self.renderer))   # nothing free: keep the first
 
 
+def draw_base_layers(ax, land, f: MapFrame, *, scale: float = 1.0):
+    """Draw the landscape's layers on ``ax`` in plot coordinates of frame ``f`` and return the
+    habitat image (for a colour bar): habitat suitability, escarpments, protected-area outlines,
+    roads, fences with their gaps, wells, settlements and release sites. The landscape map and
+    the browser view (:mod:`sim.viz.frame`) share it; ``scale`` multiplies marker sizes and line
+    widths (a smaller picture). Layers stack by zorder: habitat 1, escarpment 2, 3-4 free for a
+    heat map, protected areas 5, roads 6, fences 7-8, wells 9, settlements 10, sites 11."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import ListedColormap
+
+    im = ax.imshow(land.habitat, cmap=HABITAT_CMAP, vmin=0, vmax=1, extent=f.extent, origin="upper",
+                   interpolation="nearest", zorder=1)
+    if land.escarpment.any():
+        esc = np.ma.masked_where(~land.escarpment, np.ones(land.shape))
+        ax.imshow(esc, cmap=ListedColormap([ESCARPMENT_COLOUR]), extent=f.extent, origin="upper",
+                  interpolation="nearest", alpha=0.85, zorder=2)
+    # protected areas (outlined)
+    gx, _ = f.xy(np.zeros(land.cols), np.arange(land.cols) + 0.5)
+    _, gy = f.xy(np.arange(land.rows) + 0.5, np.zeros(land.rows))
+    for mask in land.protected_areas.values():
+        if mask.any():
+            ax.contour(gx, gy, mask.astype(float), levels=[0.5], colors=[BLUE], linewidths=2.0 * scale, zorder=5)
+    # roads: features of kind "road" as ordered lines; otherwise the road cells as dots
+    road_feats = [ft for ft in land.features if ft.kind == "road"]
+    if road_feats:
+        for ft in road_feats:
+            x, y = f.centres(ft.cells)
+            ax.plot(x, y, color=BLACK, lw=2.4 * scale, zorder=6, solid_capstyle="round")
+            ax.plot(x, y, color="white", lw=1.0 * scale, ls=(0, (3, 3)), zorder=6)
+    elif land.road.any():
+        x, y = f.centres(np.argwhere(land.road))
+        ax.scatter(x, y, s=3 * scale, color=BLACK, marker="s", zorder=6)
+    # fences: closed edges as lines, gaps as open circles
+    for fence in land.fences:
+        x0, y0, x1, y1 = f.edge_ends(fence.edges)
+        segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+        ax.add_collection(LineCollection(segs[~fence.gaps], colors=VERMILLION, linewidths=2.6 * scale, zorder=7))
+        if fence.gaps.any():
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            ax.scatter(mx[fence.gaps], my[fence.gaps], s=70 * scale, facecolor="white", edgecolor=VERMILLION,
+                       linewidth=2.0 * scale, zorder=8)
+    # wells / water points, settlements, sites
+    if land.water.any():
+        x, y = f.centres(np.argwhere(land.water))
+        ax.scatter(x, y, s=40 * scale, marker="v", color=SKY, edgecolor=BLUE, linewidth=1.0 * scale, zorder=9)
+    for ft in land.features:
+        if ft.kind == "settlement":
+            x, y = f.centres(ft.cells[:1])
+            ax.scatter(x, y, s=34 * scale, marker="s", color=BLACK, zorder=10)
+    for name, rc in land.sites.items():
+        x, y = f.centres(np.array([rc]))
+        ax.scatter(x, y, s=230 * scale, marker="*", color=ORANGE, edgecolor=BLACK, linewidth=1.0 * scale, zorder=11)
+    return im
+
+
+def legend_handles(land, *, scale: float = 1.0) -> list:
+    """Legend entries of the layers :func:`draw_base_layers` draws for ``land``."""
+    import matplotlib
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=ESCARPMENT_COLOUR, label="escarpment (chink)")] if land.escarpment.any() else []
+    if land.fences:
+        handles += [Line2D([], [], color=VERMILLION, lw=2.6 * scale, label="fence"),
+                    Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor=VERMILLION,
+                           markeredgewidth=2 * scale, markersize=8 * scale, label="fence gap")]
+    if land.protected_areas:
+        handles.append(Line2D([], [], color=BLUE, lw=2 * scale, label="protected area"))
+    if any(ft.kind == "road" for ft in land.features) or land.road.any():
+        handles.append(Line2D([], [], color=BLACK, lw=2.4 * scale, label="road / railway"))
+    if land.water.any():
+        handles.append(Line2D([], [], marker="v", ls="", color=SKY, markeredgecolor=BLUE, markersize=7 * scale,
+                              label="well / water point"))
+    if any(ft.kind == "settlement" for ft in land.features):
+        handles.append(Line2D([], [], marker="s", ls="", color=BLACK, markersize=6 * scale, label="settlement"))
+    if land.sites:
+        handles.append(Line2D([], [], marker="*", ls="", color=ORANGE, markeredgecolor=BLACK,
+                              markersize=14 * scale, label="release site"))
+    if (land.habitat < 0.2).any():
+        handles.append(Patch(facecolor=matplotlib.colormaps[HABITAT_CMAP](0.02), edgecolor="0.6",
+                             label="salt flat / lowland (low habitat)"))
+    return handles
+
+
 def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarray | None = None,
                    size_px: tuple[int, int] = (1500, 1250), dpi: int = 100) -> Path:
     """Draw ``land`` as a labelled PNG of exactly ``size_px`` pixels and return its path.
@@ -99,10 +183,6 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import ListedColormap
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
     path = Path(path)
@@ -115,60 +195,16 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
     fig = plt.figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
     ax = fig.add_axes((0.06, 0.07, 0.62, 0.86))
     cax = fig.add_axes((0.72, 0.56, 0.015, 0.30))
-    # habitat and escarpments
-    im = ax.imshow(land.habitat, cmap=HABITAT_CMAP, vmin=0, vmax=1, extent=f.extent, origin="upper",
-                   interpolation="nearest", zorder=1)
+    im = draw_base_layers(ax, land, f)
     fig.colorbar(im, cax=cax, label="cheetah habitat suitability (0–1)")
-    if land.escarpment.any():
-        esc = np.ma.masked_where(~land.escarpment, np.ones(land.shape))
-        ax.imshow(esc, cmap=ListedColormap([ESCARPMENT_COLOUR]), extent=f.extent, origin="upper",
-                  interpolation="nearest", alpha=0.85, zorder=2)
     if occupancy is not None and (occupancy > 0).any():
         occ = np.ma.masked_where(occupancy <= 0, occupancy)
         oim = ax.imshow(occ, cmap=OCCUPANCY_CMAP, extent=f.extent, origin="upper",
                         interpolation="nearest", alpha=0.75, zorder=3)
         ocax = fig.add_axes((0.72, 0.17, 0.015, 0.30))
         fig.colorbar(oim, cax=ocax, label="occupancy")
-
-    # protected areas (outlined)
-    gx, _ = f.xy(np.zeros(land.cols), np.arange(land.cols) + 0.5)
-    _, gy = f.xy(np.arange(land.rows) + 0.5, np.zeros(land.rows))
-    for mask in land.protected_areas.values():
-        if mask.any():
-            ax.contour(gx, gy, mask.astype(float), levels=[0.5], colors=[BLUE], linewidths=2.0, zorder=5)
-
-    # roads: features of kind "road" as ordered lines; otherwise the road cells as dots
     road_feats = [ft for ft in land.features if ft.kind == "road"]
-    if road_feats:
-        for ft in road_feats:
-            x, y = f.centres(ft.cells)
-            ax.plot(x, y, color=BLACK, lw=2.4, zorder=6, solid_capstyle="round")
-            ax.plot(x, y, color="white", lw=1.0, ls=(0, (3, 3)), zorder=6)
-    elif land.road.any():
-        x, y = f.centres(np.argwhere(land.road))
-        ax.scatter(x, y, s=3, color=BLACK, marker="s", zorder=6)
-
-    # fences: closed edges as lines, gaps as open circles
-    for fence in land.fences:
-        x0, y0, x1, y1 = f.edge_ends(fence.edges)
-        segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
-        ax.add_collection(LineCollection(segs[~fence.gaps], colors=VERMILLION, linewidths=2.6, zorder=7))
-        if fence.gaps.any():
-            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-            ax.scatter(mx[fence.gaps], my[fence.gaps], s=70, facecolor="white", edgecolor=VERMILLION,
-                       linewidth=2.0, zorder=8)
-
-    # wells / water points, settlements, sites
-    if land.water.any():
-        x, y = f.centres(np.argwhere(land.water))
-        ax.scatter(x, y, s=40, marker="v", color=SKY, edgecolor=BLUE, linewidth=1.0, zorder=9)
     settlements = [ft for ft in land.features if ft.kind == "settlement"]
-    for ft in settlements:
-        x, y = f.centres(ft.cells[:1])
-        ax.scatter(x, y, s=34, marker="s", color=BLACK, zorder=10)
-    for name, rc in land.sites.items():
-        x, y = f.centres(np.array([rc]))
-        ax.scatter(x, y, s=230, marker="*", color=ORANGE, edgecolor=BLACK, linewidth=1.0, zorder=11)
 
     # after imshow, which would reset it: 1 km looks the same east-west and north-south
     ax.set_aspect(f.aspect)
@@ -190,26 +226,7 @@ def draw_landscape(land, path, *, title: str | None = None, occupancy: np.ndarra
                           f"({land.area_km2:,.0f} km²)", fontsize=13)
 
     # legend (outside the map, right)
-    handles = [Patch(facecolor=ESCARPMENT_COLOUR, label="escarpment (chink)")] if land.escarpment.any() else []
-    if land.fences:
-        handles += [Line2D([], [], color=VERMILLION, lw=2.6, label="fence"),
-                    Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor=VERMILLION,
-                           markeredgewidth=2, markersize=8, label="fence gap")]
-    if land.protected_areas:
-        handles.append(Line2D([], [], color=BLUE, lw=2, label="protected area"))
-    if road_feats or land.road.any():
-        handles.append(Line2D([], [], color=BLACK, lw=2.4, label="road / railway"))
-    if land.water.any():
-        handles.append(Line2D([], [], marker="v", ls="", color=SKY, markeredgecolor=BLUE, markersize=7,
-                              label="well / water point"))
-    if settlements:
-        handles.append(Line2D([], [], marker="s", ls="", color=BLACK, markersize=6, label="settlement"))
-    if land.sites:
-        handles.append(Line2D([], [], marker="*", ls="", color=ORANGE, markeredgecolor=BLACK,
-                              markersize=14, label="release site"))
-    if (land.habitat < 0.2).any():
-        handles.append(Patch(facecolor=matplotlib.colormaps[HABITAT_CMAP](0.02), edgecolor="0.6",
-                             label="salt flat / lowland (low habitat)"))
+    handles = legend_handles(land)
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.80, 0.93), frameon=True,
                fontsize=10, title="legend")
 
