@@ -10,7 +10,7 @@ Commands
 ``target FILE --vary KEY --range LOW HIGH --goal p_persist>=X``   what would it take: the smallest
                                value of KEY meeting the goal with a stated confidence
                                (sim.analysis.target; ``--vary2 KEY2 --range2 ...`` draws a frontier).
-``sensitivity FILE``           one-at-a-time and global sensitivity of one scenario (sim.runs.sensitivity).
+``sensitivity FILE``           one-at-a-time and global sensitivity of one scenario (sim.cli_sensitivity).
 ``view FILE [--seed N]``       watch one replicate in the browser on 127.0.0.1 (sim.cli_view, sim.viz).
 
 User errors (bad scenario files, bad options, missing files, an existing output folder) print
@@ -34,7 +34,7 @@ from .config.overrides import QUICK_REPLICATES, QUICK_YEARS, apply_overrides  # 
 from .model.checks import build_scenario_landscape, check_all
 from .config.errors import ScenarioError
 from .config.file_schema import file_json_schema
-from .config.loading import load_scenarios, pick_scenario
+from .config.loading import load_scenarios
 from .config.schema import LandscapeSpec
 from .reporting.maps import draw_landscape
 from .limits import LimitError, limits_changed, parse as parse_limits
@@ -574,52 +574,13 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """One scenario's sensitivity study: check the options, run it, write the folder, print where
-    it is and the top 5 parameters of each method and output."""
-    from .runs import sensitivity as rs              # the model and SALib load only here (start-up speed)
-
+    """One scenario's sensitivity study: :func:`sim.cli_sensitivity.run_sensitivity`."""
     load_plugins(args.plugin)
+    from .cli_sensitivity import SensitivityUsageError, run_sensitivity   # here for start-up speed
     try:
-        methods = rs.parse_methods(args.method)
-    except ValueError as e:
-        raise UsageError(f"--method: {e}") from None
-    loaded, _ = apply_overrides([pick_scenario(args.file, args.name)], years=args.years)
-    check_all(loaded)
-    scenario, file = loaded[0]
-    try:
-        params, notes = rs.study_parameters(scenario, [n.strip() for n in args.params.split(",") if n.strip()]
-                                            if args.params else None)
-        for n in notes:
-            print(f"note: {n}", file=sys.stderr)
-        if args.list_params:
-            print(rs.parameter_listing(params))
-            return 0
-        rs.check_design(methods, len(params), args.samples, args.sobol_samples)
-    except rs.PointError as e:
-        raise UsageError(f"--params: {e}") from None
-    except ValueError as e:         # unknown parameter names, design sizes
+        return run_sensitivity(args)
+    except SensitivityUsageError as e:
         raise UsageError(str(e)) from None
-    out = args.out if args.out is not None else \
-        Path("results") / f"sensitivity-{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    from .runs.folder import out_dir_problem
-    if out_dir_problem(out):
-        raise UsageError(out_dir_problem(out))
-    runs = rs.planned_runs(methods, len(params), args.replicates, args.trajectories, args.samples, args.sobol_samples)
-    print(f"sensitivity of {scenario.name} ({scenario.years} years): {len(params)} parameters, "
-          f"{', '.join(methods)}; {runs:,} model runs on {args.jobs} worker(s) → {out}")
-    try:
-        study = rs.run_study(scenario, params, base_dir=file.parent.resolve(), methods=methods,
-                             replicates=args.replicates, trajectories=args.trajectories, samples=args.samples,
-                             sobol_samples=args.sobol_samples, jobs=args.jobs, seed=args.seed, log=print)
-    except rs.PointError as e:
-        raise UsageError(str(e)) from None
-    from .reporting.sensitivity import write_figures, write_page
-
-    rs.write_tables(study, out, rs.versions())
-    page = write_page(study, out, write_figures(study, out))
-    print(f"results: {out}\npage:    {page}")
-    print(rs.top_summary(study))
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
