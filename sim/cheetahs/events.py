@@ -70,18 +70,20 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
     dead, cause, freed = _cascade(rows, codes, len(names) - 1, pop.alive, pop.mother, pop.coalition,
                                   pop.birth, pop.clock, pop.wait, float(orphan_survival_months),
                                   int(remating_delay_months))
-    for r, k in zip(dead.tolist(), cause.tolist()):
-        record.rows.append(r)
-        record.uids.append(int(pop.uid[r]))
-        record.causes.append(names[k])
-        record.was_cub.append(bool(was_cub[r]))
-        record.male.append(bool(pop.male[r]))
-        record.age.append(int(pop.clock - pop.birth[r]))
-        if pop.sire_slot[r] >= 0:
-            genetics.release(int(pop.sire_slot[r]))
-            pop.sire_slot[r] = -1
-        genetics.release(int(pop.gslot[r]))
-        pop.handles[r].remove()
+    record.rows.extend(dead.tolist())
+    record.uids.extend(pop.uid[dead].tolist())
+    record.causes.extend([names[k] for k in cause.tolist()])
+    record.was_cub.extend(was_cub[dead].tolist())
+    record.male.extend(pop.male[dead].tolist())
+    record.age.extend((pop.clock - pop.birth[dead]).tolist())
+    sire_slot = pop.sire_slot
+    handles = pop.handles
+    for r, own, sire in zip(dead.tolist(), pop.gslot[dead].tolist(), sire_slot[dead].tolist()):
+        if sire >= 0:                          # in order: the slots are reused last-freed first
+            genetics.release(sire)
+            sire_slot[r] = -1
+        genetics.release(own)
+        handles[r].remove()
     if freed.size:
         record.orphans_freed.extend(freed.tolist())
         pop.home_row[freed] = -1

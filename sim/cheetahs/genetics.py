@@ -303,16 +303,23 @@ class Genetics:
 
 @njit(cache=True)
 def _fill_children(genotype, kin, F, lethal, n_neutral, m, f, picks, slots, hw):
-    """Genotypes, kinship rows and F of children of m and f in ``slots``, one after the other:
-    F_child = θ(m, f); θ(child, j) = ½ (θ(m, j) + θ(f, j)) for every slot j < hw (values at freed
-    slots are meaningless and overwritten when the slot is reused), θ(child, child) = ½ (1 +
+    """Genotypes, kinship rows and F of children of m and f in ``slots``, as if filled one after
+    the other: F_child = θ(m, f); θ(child, j) = ½ (θ(m, j) + θ(f, j)) for every slot j < hw (values
+    at freed slots are meaningless and overwritten when the slot is reused), θ(child, child) = ½ (1 +
     F_child). Later litter-mates see the earlier ones' rows, so full sibs get their kinship
-    exactly."""
+    exactly.
+
+    The rows are computed first (a litter-mate filled earlier is, in the parents' rows, the mean
+    of the parents' entries it got), then written: the columns row by row of the matrix for the
+    whole litter at once (one pass over the rows instead of one per child: the column writes are
+    strided and dominate), then the children's rows, then the entries between litter-mates, which
+    the later-filled child sets. The matrix ends exactly as with one child after the other."""
     n_loci = genotype.shape[1]
-    row = np.empty(hw)
-    for i in range(slots.size):
+    n = slots.size
+    F_child = kin[m, f]
+    rows = np.empty((n, hw))
+    for i in range(n):
         s = slots[i]
-        F_child = kin[m, f]
         lethal[s] = False
         for locus in range(n_loci):
             genotype[s, locus, 0] = genotype[m, locus, picks[i, 0, locus]]
@@ -321,9 +328,20 @@ def _fill_children(genotype, kin, F, lethal, n_neutral, m, f, picks, slots, hw):
                     and genotype[s, locus, 0] % 2 == 0:
                 lethal[s] = True
         for j in range(hw):
-            row[j] = 0.5 * (kin[m, j] + kin[f, j])
-        row[s] = 0.5 * (1.0 + F_child)
+            rows[i, j] = 0.5 * (kin[m, j] + kin[f, j])
+        for k in range(i):                    # earlier litter-mates, as the parents' rows hold them by now
+            rows[i, slots[k]] = 0.5 * (rows[k, m] + rows[k, f])
+        rows[i, s] = 0.5 * (1.0 + F_child)
+    for j in range(hw):
+        for i in range(n):
+            kin[j, slots[i]] = rows[i, j]
+    for i in range(n):
+        s = slots[i]
         for j in range(hw):
-            kin[s, j] = row[j]
-            kin[j, s] = row[j]
+            kin[s, j] = rows[i, j]
         F[s] = F_child
+    for i in range(n):
+        for k in range(i):
+            v = rows[i, slots[k]]
+            kin[slots[k], slots[i]] = v
+            kin[slots[i], slots[k]] = v

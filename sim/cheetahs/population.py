@@ -66,18 +66,23 @@ _COLUMN = {kind: [n for n, (k, _) in FIELDS.items() if k == kind] for kind in _D
 
 class _Column:
     """A column of the population: a view of the first ``len(pop)`` entries of one row of its
-    block (reads and writes go to the block)."""
+    block (reads and writes go to the block).
 
-    def __init__(self, kind: str, index: int) -> None:
-        self.kind, self.index = kind, index
+    The view is made on first read and kept in the population's ``__dict__``, so later reads are
+    plain attribute look-ups (the hot path reads columns ~300 times a month); the population drops
+    the kept views whenever its size or its blocks change (:meth:`Cheetahs._forget_views`).
+    Assigning a whole column (``pop.condition = 1.0``) writes into the block
+    (:meth:`Cheetahs.__setattr__`)."""
+
+    def __init__(self, kind: str, index: int, name: str) -> None:
+        self.kind, self.index, self.name = kind, index, name
 
     def __get__(self, pop, owner=None):
         if pop is None:
             return self
-        return pop._blocks[self.kind][self.index, :pop._n]
-
-    def __set__(self, pop, value) -> None:
-        pop._blocks[self.kind][self.index, :pop._n] = value
+        view = pop._blocks[self.kind][self.index, :pop._n]
+        pop.__dict__[self.name] = view
+        return view
 
 
 class Cheetahs:
@@ -95,6 +100,23 @@ class Cheetahs:
         self._blocks = {kind: np.empty((len(_COLUMN[kind]), capacity), dtype=dtype)
                         for kind, dtype in _DTYPES.items()}
         self._handles = np.empty(capacity, dtype=object)
+
+    def __setattr__(self, name: str, value) -> None:
+        column = _COLUMNS.get(name)
+        if column is None:
+            object.__setattr__(self, name, value)
+        else:
+            self._blocks[column.kind][column.index, :self._n] = value
+
+    def __getstate__(self) -> dict:
+        # the kept views would be copied apart from their blocks
+        return {k: v for k, v in self.__dict__.items() if k not in _COLUMNS}
+
+    def _forget_views(self) -> None:
+        """Drop the kept column views (after the size or the blocks changed)."""
+        kept = self.__dict__
+        for name in _COLUMNS:
+            kept.pop(name, None)
 
     @property
     def handles(self) -> np.ndarray:
@@ -167,6 +189,7 @@ class Cheetahs:
                 block[k, start:stop] = values.get(name, FIELDS[name][1])
         self._handles[start:stop] = handles if handles is not None else None
         self._n = stop
+        self._forget_views()
         self.version += 1
         return np.arange(start, stop)
 
@@ -179,6 +202,7 @@ class Cheetahs:
         handles = np.empty(capacity, dtype=object)
         handles[:self._n] = self._handles[:self._n]
         self._handles = handles
+        self._forget_views()
 
     def compact(self) -> np.ndarray | None:
         """Drop the dead rows, keeping order; relations that pointed at rows are remapped (a
@@ -195,6 +219,7 @@ class Cheetahs:
         self._handles[:n] = self._handles[:self._n][keep]
         self._handles[n:self._n] = None
         self._n = n
+        self._forget_views()
         mother = self.mother
         mother[:] = np.where(mother >= 0, new_index[np.maximum(mother, 0)], -1)
         self.version += 1
@@ -206,7 +231,8 @@ class Cheetahs:
 
 for _kind, _names in _COLUMN.items():
     for _k, _name in enumerate(_names):
-        setattr(Cheetahs, _name, _Column(_kind, _k))
+        setattr(Cheetahs, _name, _Column(_kind, _k, _name))
+_COLUMNS: dict[str, _Column] = {name: Cheetahs.__dict__[name] for name in FIELDS}
 
 
 @njit(cache=True)

@@ -74,6 +74,24 @@ def supply_tables(m: Any) -> np.ndarray:
     return np.stack([m.prey.yield_table(), m.prey.table()])
 
 
+def supply_inputs(m: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`supply_tables` and :func:`supply_coefficients` of the prey species present anywhere
+    on the map (a species with no animal adds exactly 0 kg to every range's supply, so leaving it
+    out changes no result and saves the compiled loops its look-ups). Kept until the prey change
+    (the prey rebuild their tables then) or the model's parameters do."""
+    prey = m.prey
+    ys, ts = prey.yield_table(), prey.table()
+    key = (ys, ts, m.params, m.prey_mass.tobytes(), m.prey_attack_km2.tobytes())
+    kept = getattr(m, "_supply_inputs", None)
+    if kept is not None and all(a is b for a, b in zip(kept[0][:3], key[:3])) and kept[0][3:] == key[3:]:
+        return kept[1], kept[2]
+    present = np.flatnonzero(ts[:, -1, -1] > 0.0)
+    tables = np.stack([ys[present], ts[present]])
+    coef = np.ascontiguousarray(supply_coefficients(m)[:, present])
+    m._supply_inputs = (key, tables, coef)
+    return tables, coef
+
+
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
     """Food ranges can supply sustainably [kg/year] before other residents' claims (see the
     module docstring); ``radii_km`` has one row of radii per centre (rows, cols): shape
@@ -81,7 +99,7 @@ def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
     land = m.landscape
     radii_km = np.asarray(radii_km, dtype=np.float64)
     out = np.empty(radii_km.shape)
-    tables, coef = supply_tables(m), supply_coefficients(m)
+    tables, coef = supply_inputs(m)
     for i, (r, c) in enumerate(zip(np.asarray(rows).tolist(), np.asarray(cols).tolist())):
         for k, rad in enumerate(radii_km[i].tolist()):
             out[i, k] = _supply(tables, r, c, rad, land.cell_km, m.prey.factor, land.rows, land.cols, coef)
@@ -172,8 +190,9 @@ def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) 
     units, need = m.roster()
     res = units.leaders[pop.home_row[units.leaders] >= 0]
     res_need = units.total(need)[pop.home_row[units.leaders] >= 0] * 12
+    tables, coef = supply_inputs(m)
     return _claimed_share(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), float(radius_km),
-                          supply_tables(m), land.cell_km, m.prey.factor, land.rows, land.cols, supply_coefficients(m),
+                          tables, land.cell_km, m.prey.factor, land.rows, land.cols, coef,
                           pop.home_row[res], pop.home_col[res], pop.hr_radius_km[res], res_need)
 
 
@@ -197,9 +216,10 @@ def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
     pop = m.cheetahs
     land = m.landscape
     geo = m.walk_geometry
+    tables, coef = supply_inputs(m)
     action, row, col, radius = _follow(
-        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, supply_tables(m),
-        land.cell_km, m.prey.factor, land.rows, land.cols, supply_coefficients(m), m.hr_radii_km,
+        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, tables,
+        land.cell_km, m.prey.factor, land.rows, land.cols, coef, m.hr_radii_km,
         p.abandon_supply_fraction, p.track_condition, land.habitat, p.settle_min_habitat, geo.east, geo.south,
         _DR, _DC, pop.home_row[leaders], pop.home_col[leaders], pop.hr_radius_km[leaders], pop.male[leaders],
         p.male_territory_spacing_km ** 2, land.cell_area_km2)
@@ -317,10 +337,11 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     if walkers.size == 0:
         return
     res_rows, res_cols = pop.positions(residents)
+    tables, coef = supply_inputs(m)
     habitat_ok, prey_ok, radius, room = _settling(
         walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
-        m.density.uses_prey, supply_tables(m), land.cell_km, prey.factor, land.rows, land.cols,
-        supply_coefficients(m), res_rows, res_cols, pop.male[residents], pop.hr_radius_km[residents],
+        m.density.uses_prey, tables, land.cell_km, prey.factor, land.rows, land.cols,
+        coef, res_rows, res_cols, pop.male[residents], pop.hr_radius_km[residents],
         resident_need_kg_year,
         land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max,
         p.male_settle_near_female_km ** 2)
