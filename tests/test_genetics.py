@@ -312,3 +312,68 @@ def test_expected_heterozygosity_after_matches_hand_values():
     assert expected_heterozygosity_after(0.8, 50, 0) == 0.8
     with pytest.raises(ValueError):
         expected_heterozygosity_after(1.0, 0, 1)
+
+
+def _sequential_reference(g: Genetics, mother: int, father: int, picks: np.ndarray, slots: list[int]) -> None:
+    """The kinship recursion child by child in plain Python, as the definition states it."""
+    hw = g._high_water
+    for i, s in enumerate(slots):
+        F_child = g._kin[mother, father]
+        for locus in range(g._genotype.shape[1]):
+            g._genotype[s, locus, 0] = g._genotype[mother, locus, picks[i, 0, locus]]
+            g._genotype[s, locus, 1] = g._genotype[father, locus, picks[i, 1, locus]]
+        row = 0.5 * (g._kin[mother, :hw] + g._kin[father, :hw])
+        row[s] = 0.5 * (1.0 + F_child)
+        g._kin[s, :hw] = row
+        g._kin[:hw, s] = row
+        g._F[s] = F_child
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_litters_filled_at_once_or_queued_equal_children_added_one_after_the_other(seed):
+    """The compiled fill writes a litter's kinship columns in one pass and the reproduction phase
+    queues a month's litters: kinship, F and genotypes must be exactly those of adding the children
+    one by one with the recursion (litter-mates see each other; a later litter's parents see the
+    earlier litter's children; freed slots are reused)."""
+    def population(rng_seed):
+        g = Genetics(n_loci=4, rng=np.random.default_rng(rng_seed))
+        adults = [g.founder() for _ in range(6)]
+        kids = g.litter(adults[0], adults[1], 3) + g.litter(adults[2], adults[3], 2)
+        kids += g.litter(kids[0], kids[1], 1)    # inbred (F = 1/4): its parents' rows differ
+        g.remove(kids[1])                        # a freed slot the next litters reuse
+        return g, adults, kids
+
+    rng = np.random.default_rng(seed)
+    plan = [(int(rng.integers(0, 4)), int(rng.integers(4, 6)), int(rng.integers(1, 6))) for _ in range(4)]
+    queued, adults, kids = population(seed)
+    direct, _, _ = population(seed)
+    reference, _, _ = population(seed)
+    parents = adults[:4] + [kids[5], kids[2]]
+    for k, (a, b, n) in enumerate(plan):
+        mum, dad = parents[a], parents[b]
+        got_q = queued.litter(mum, dad, n, queue=True)
+        got_d = direct.litter(mum, dad, n)
+        picks = reference._rng.integers(0, 2, size=(n, 2, reference._genotype.shape[1]))
+        slots = [reference._allocate() for _ in range(n)]
+        _sequential_reference(reference, mum, dad, picks, slots)
+        assert got_q == got_d == slots
+    assert queued._queue                         # nothing filled yet ...
+    F_queued = queued.inbreeding(queued.living_slots())   # ... until it is read
+    assert not queued._queue
+    for g in (queued, direct):
+        hw = reference._high_water
+        living = reference.living_slots()
+        np.testing.assert_array_equal(g._kin[np.ix_(living, living)], reference._kin[np.ix_(living, living)])
+        np.testing.assert_array_equal(g._F[living], reference._F[living])
+        np.testing.assert_array_equal(g._genotype[:hw], reference._genotype[:hw])
+    np.testing.assert_array_equal(F_queued, reference._F[reference.living_slots()])
+
+
+def test_inbreeding_of_several_slots_rejects_dead_ones():
+    g = Genetics(n_loci=2, rng=np.random.default_rng(0))
+    a, b = g.founder(), g.founder()
+    child = g.litter(a, b, 1)[0]
+    np.testing.assert_array_equal(g.inbreeding([a, child]), [0.0, 0.0])
+    g.remove(b)
+    with pytest.raises(ValueError, match="not all living"):
+        g.inbreeding([a, b])

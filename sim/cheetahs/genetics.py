@@ -85,6 +85,7 @@ class Genetics:
         self._free: list[int] = []    # freed slots below high_water, reused last-in first-out
         self._n_founders = 0          # founders ever created (allele ids < 2 * this)
         self._holds: dict[int, int] = {}   # slot -> holders (the animal; pregnancies it sired)
+        self._queue: list[tuple] = []      # litters drawn but not yet filled in (see litter)
 
     # ------------------------------------------------------------------ storage
     @property
@@ -139,6 +140,7 @@ class Genetics:
     def founder(self) -> int:
         """Add a founder (unrelated, F = 0, two alleles per locus unique to it; at each lethal
         locus one of them, 2k, is a recessive lethal); return its slot."""
+        self.fill_queued()
         slot = self._allocate()
         k = self._n_founders
         self._n_founders += 1
@@ -170,16 +172,22 @@ class Genetics:
         parents' kinship; the child's kinship row is the mean of the parents' rows. ``mother ==
         father`` (selfing) is accepted and handled exactly, for idealised Wright-Fisher checks.
         """
+        self.fill_queued()
         m = self._check_alive(mother, "mother")
         f = self._check_alive(father, "father")
         picks = self._rng.integers(0, 2, size=(2, self._genotype.shape[1]))
         return self._births(m, f, picks[None])[0]
 
-    def litter(self, mother: int, father: int, n: int) -> list[int]:
+    def litter(self, mother: int, father: int, n: int, *, queue: bool = False) -> list[int]:
         """Add ``n`` full-sib children of two living parents (one rng call); return their slots.
 
         Children are added one after another with the general rule, so litter-mates get the
         correct full-sib kinship ½ (θ(m, c2) + θ(f, c2)) with each other.
+
+        ``queue``: draw the alleles and take the slots now, but fill the children in later, with
+        every litter queued so far, in one compiled call (:meth:`fill_queued`, which every other
+        method calls first, so the results are those of filling each litter at once: the
+        reproduction phase queues a month's litters).
         """
         m = self._check_alive(mother, "mother")
         f = self._check_alive(father, "father")
@@ -188,7 +196,24 @@ class Genetics:
         if n == 0:
             return []
         picks = self._rng.integers(0, 2, size=(int(n), 2, self._genotype.shape[1]))
+        if queue:
+            slots = [self._allocate() for _ in range(int(n))]
+            self._queue.append((m, f, picks, slots, self._high_water))
+            return slots
+        self.fill_queued()
         return self._births(m, f, picks)
+
+    def fill_queued(self) -> None:
+        """Fill in the children of the queued litters, in the order they were drawn."""
+        if not self._queue:
+            return
+        queue, self._queue = self._queue, []
+        sizes = [len(q[3]) for q in queue]
+        _fill_litters(self._genotype, self._kin, self._F, self._lethal, self.n_loci,
+                      np.array([q[0] for q in queue], dtype=np.int64), np.array([q[1] for q in queue], dtype=np.int64),
+                      np.cumsum([0] + sizes).astype(np.int64), np.array([q[4] for q in queue], dtype=np.int64),
+                      np.concatenate([q[2] for q in queue]).astype(np.int64),
+                      np.array([s for q in queue for s in q[3]], dtype=np.int64))
 
     def remove(self, slot: int) -> None:
         """The individual died (or left the population): free its slot for reuse."""
@@ -216,16 +241,27 @@ class Genetics:
     # ------------------------------------------------------------------ queries
     def F(self, slot: int) -> float:
         """Inbreeding coefficient (pedigree F) of a living individual."""
+        self.fill_queued()
         return float(self._F[self._check_alive(slot)])
+
+    def inbreeding(self, slots) -> np.ndarray:
+        """Inbreeding coefficients (pedigree F) of living individuals."""
+        self.fill_queued()
+        slots = np.asarray(slots, dtype=np.int64)
+        if slots.size and not (np.all((slots >= 0) & (slots < self._high_water)) and self._alive[slots].all()):
+            raise ValueError(f"slots {slots.tolist()} are not all living individuals' genetic slots")
+        return self._F[slots]
 
     def lethal(self, slots) -> np.ndarray:
         """Whether each of these animals is homozygous for a recessive lethal allele (it dies in
         its first year)."""
+        self.fill_queued()
         return self._lethal[np.asarray(slots, dtype=np.int64)]
 
     def lethal_alleles(self, slots) -> float:
         """Mean number of recessive lethal alleles carried per animal (NaN if none): the lethal
         genetic load, which selection against homozygotes purges."""
+        self.fill_queued()
         slots = np.asarray(slots, dtype=np.int64)
         if slots.size == 0 or self.n_lethal_loci == 0:
             return float("nan") if slots.size == 0 else 0.0
@@ -234,14 +270,17 @@ class Genetics:
 
     def kinships(self, a, b) -> np.ndarray:
         """Pedigree kinship θ between animals in slots ``a`` and those in ``b`` (a matrix)."""
+        self.fill_queued()
         return self._kin[np.ix_(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))]
 
     def kinship(self, a: int, b: int) -> float:
         """Pedigree kinship θ(a, b) of two living individuals (θ(a, a) = ½ (1 + F_a))."""
+        self.fill_queued()
         return float(self._kin[self._check_alive(a), self._check_alive(b)])
 
     def genotype(self, slot: int) -> np.ndarray:
         """Copy of a living individual's alleles, shape (n_loci, 2); column 0 maternal, 1 paternal."""
+        self.fill_queued()
         return self._genotype[self._check_alive(slot), :self.n_loci].copy()
 
     def living_slots(self) -> np.ndarray:
@@ -251,6 +290,7 @@ class Genetics:
     def _allele_counts(self, slots=None) -> tuple[np.ndarray, int]:
         """Allele counts per locus, shape (n_loci, 2 * n_founders), and the number of animals
         counted (all living slots, or the given ``slots``)."""
+        self.fill_queued()
         living = self.living_slots() if slots is None else np.asarray(slots, dtype=np.int64)
         n_ids = 2 * self._n_founders
         g = self._genotype[living, :self.n_loci]                    # (n, L, 2): neutral loci
@@ -283,6 +323,7 @@ class Genetics:
 
     def mean_F(self) -> float:
         """Mean inbreeding coefficient of the living (NaN if none)."""
+        self.fill_queued()
         living = self.living_slots()
         if living.size == 0:
             return float("nan")
@@ -295,6 +336,7 @@ class Genetics:
         1 − mean_kinship is the pedigree expectation of :meth:`gene_diversity` (gene diversity
         relative to the founders), the quantity Vortex and studbook managers minimise.
         """
+        self.fill_queued()
         living = self.living_slots() if slots is None else np.asarray(slots, dtype=np.int64)
         if living.size == 0:
             return float("nan")
@@ -345,3 +387,13 @@ def _fill_children(genotype, kin, F, lethal, n_neutral, m, f, picks, slots, hw):
             v = rows[i, slots[k]]
             kin[slots[k], slots[i]] = v
             kin[slots[i], slots[k]] = v
+
+
+@njit(cache=True)
+def _fill_litters(genotype, kin, F, lethal, n_neutral, dams, sires, starts, hws, picks, slots):
+    """:func:`_fill_children` for litters one after the other: litter i has parents dams[i],
+    sires[i], children ``starts[i]:starts[i + 1]`` of ``picks`` and ``slots``, and the high-water
+    mark ``hws[i]`` its slots were taken at."""
+    for i in range(dams.size):
+        a, b = starts[i], starts[i + 1]
+        _fill_children(genotype, kin, F, lethal, n_neutral, dams[i], sires[i], picks[a:b], slots[a:b], hws[i])

@@ -81,15 +81,17 @@ def supply_inputs(m: Any) -> tuple[np.ndarray, np.ndarray]:
     (the prey rebuild their tables then) or the model's parameters do."""
     prey = m.prey
     ys, ts = prey.yield_table(), prey.table()
-    key = (ys, ts, m.params, m.prey_mass.tobytes(), m.prey_attack_km2.tobytes())
+    coef_key = (m.params, m.prey_mass.tobytes(), m.prey_attack_km2.tobytes())
+    coef = getattr(m, "_supply_coefficients", None)
+    if coef is None or coef[0][0] is not coef_key[0] or coef[0][1:] != coef_key[1:]:
+        coef = m._supply_coefficients = (coef_key, supply_coefficients(m))
     kept = getattr(m, "_supply_inputs", None)
-    if kept is not None and all(a is b for a, b in zip(kept[0][:3], key[:3])) and kept[0][3:] == key[3:]:
-        return kept[1], kept[2]
+    if kept is not None and kept[0] is ys and kept[1] is ts and kept[2] is coef:
+        return kept[3], kept[4]
     present = np.flatnonzero(ts[:, -1, -1] > 0.0)
     tables = np.stack([ys[present], ts[present]])
-    coef = np.ascontiguousarray(supply_coefficients(m)[:, present])
-    m._supply_inputs = (key, tables, coef)
-    return tables, coef
+    m._supply_inputs = (ys, ts, coef, tables, np.ascontiguousarray(coef[1][:, present]))
+    return m._supply_inputs[3], m._supply_inputs[4]
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:

@@ -158,7 +158,7 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
         males.append(m.rng.random(n) < p.sex_ratio_at_birth)
         dam, sire_slot = int(pop.gslot[mother]), int(pop.sire_slot[mother])
         if sire_slot >= 0:
-            kids = g.litter(dam, sire_slot, n)
+            kids = g.litter(dam, sire_slot, n, queue=True)
             g.release(sire_slot)
         else:                               # an unrelated immigrant sire (mate_finding: always)
             phantom = g.founder()
@@ -175,7 +175,7 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     cubs = add_animals(m, int(sizes.sum()), male=np.concatenate(males), birth=pop.clock,
                        row=pop.row[mother_of], col=pop.col[mother_of], mother=mother_of,
                        mother_uid=pop.uid[mother_of], father_uid=pop.sire_uid[mother_of],
-                       gslot=np.array(slots, dtype=np.int64), F=np.array([g.F(s) for s in slots]),
+                       gslot=np.array(slots, dtype=np.int64), F=g.inbreeding(slots),
                        lethal=g.lethal(slots), litter=np.repeat(litters, sizes))
     pop.pregnant[mothers] = 0
     pop.sire_uid[mothers] = -1
