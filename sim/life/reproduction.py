@@ -149,7 +149,9 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     pop = m.cheetahs
     p = m.params
     g = m.genetics
-    older = np.flatnonzero(np.isin(pop.mother, mothers))
+    giving = np.zeros(len(pop) + 1, dtype=bool)       # index -1 (no mother) reads the spare last entry
+    giving[mothers] = True
+    older = np.flatnonzero(giving[pop.mother])
     if older.size:
         leave_mothers(m, older)
     sizes, males, slots, litters = [], [], [], []

@@ -84,11 +84,18 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
     """
     n, S = kills.shape
     removed = np.zeros((n, S))
+    lo_r = np.full(S, N.shape[1])           # per species, the prey cells any box took from
+    hi_r = np.full(S, -1)
+    lo_c = np.full(S, N.shape[2])
+    hi_c = np.full(S, -1)
+    wc = np.empty(N.shape[2])
     for i in range(n):
         if r1[i] <= r0[i] or c1[i] <= c0[i]:
             continue
         fr0, fr1 = _span(r0[i], r1[i], f, n_rows)
         fc0, fc1 = _span(c0[i], c1[i], f, n_cols)
+        for C in range(fc0, fc1 + 1):
+            wc[C] = _cover(C, c0[i], c1[i], f, n_cols)
         for s in range(S):
             if kills[i, s] <= 0.0:
                 continue
@@ -96,7 +103,7 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
             for R in range(fr0, fr1 + 1):
                 wr = _cover(R, r0[i], r1[i], f, n_rows)
                 for C in range(fc0, fc1 + 1):
-                    present += wr * _cover(C, c0[i], c1[i], f, n_cols) * N[s, R, C]
+                    present += wr * wc[C] * N[s, R, C]
             if present <= 0.0:
                 continue
             take = min(kills[i, s], present)
@@ -105,10 +112,12 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
             for R in range(fr0, fr1 + 1):
                 wr = _cover(R, r0[i], r1[i], f, n_rows)
                 for C in range(fc0, fc1 + 1):
-                    loss[s, R, C] += frac * wr * _cover(C, c0[i], c1[i], f, n_cols)
+                    loss[s, R, C] += frac * wr * wc[C]
+            lo_r[s], hi_r[s] = min(lo_r[s], fr0), max(hi_r[s], fr1)
+            lo_c[s], hi_c[s] = min(lo_c[s], fc0), max(hi_c[s], fc1)
     for s in range(S):
-        for R in range(N.shape[1]):
-            for C in range(N.shape[2]):
+        for R in range(lo_r[s], hi_r[s] + 1):
+            for C in range(lo_c[s], hi_c[s] + 1):
                 if loss[s, R, C] != 0.0:
                     N[s, R, C] *= max(1.0 - loss[s, R, C], 0.0)
                     loss[s, R, C] = 0.0
