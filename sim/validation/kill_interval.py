@@ -6,6 +6,19 @@ with the model's default hunting parameters (nothing is fitted to these numbers)
 The prey densities and competitor densities below were looked up before the check was first run;
 where nothing numeric was found, the value is marked as an assumption. The tolerance was also
 fixed before the first run.
+
+Kruger's prey description (set and written down before it was run, branch ``kruger``): the one
+prey species keeps the model's gazelle slot but is described as Kruger's impala where a Kruger
+value has a source: the mean mass of an impala killed is 0.75 x the adult female mass (41 kg,
+Africam, S; within the 30-50 kg range of Wikipedia mirrors, S) = 30.75 kg, the convention of
+prey-preference studies for the mix of ages and sexes killed ("three-quarters of adult female
+body mass, assumed to reflect the average mass across the prey population", Refining prey
+selection for cheetahs and lions, 2023, P-abs; DERIVED), and the hunt success is Broomhall's
+(2002) measured overall 20.7 % in Kruger. The mass of impala that Kruger cheetahs actually killed,
+a woodland detection distance and a Kruger handling time were searched for and not found
+(UNCONFIRMED), so detection radius (0.5 km) and handling time (0.5 d) stay at the model's
+defaults. The Etosha system is unchanged. The tolerance stays a factor 1.5 (``FACTOR``), with at
+least ``MIN_KILLS`` kills per system, as before.
 """
 
 from __future__ import annotations
@@ -20,8 +33,8 @@ from ..config.factories import uniform_reserve
 from ..config.params import EnvironmentParams, GazelleParams
 from ..life.energetics import DAYS_PER_MONTH
 from ..reporting.figstyle import colour
-from .common import (CheckResult, Param, Settings, check, check_seeds, new_figure, parallel_map, param_from,
-                     save_figure)
+from .common import (CheckResult, Param, Settings, check, check_seeds, field_info, new_figure, parallel_map,
+                     param_from, save_figure)
 from .instrumented import run_offtake
 
 #: Allowed ratio model / field of the days between kills, either way (fixed before the first run).
@@ -49,7 +62,17 @@ class System:
     lions_source: str
     leopards: float
     leopards_source: str
+    #: Overrides of the prey species' parameters for this system (``prey.gazelle.<name>``: value);
+    #: empty: the model's defaults (goitered gazelle).
+    prey_params: tuple[tuple[str, float], ...] = ()
+    #: Where each override is from (same names as ``prey_params``).
+    prey_params_source: tuple[tuple[str, str], ...] = ()
 
+
+#: Kruger's impala, where a Kruger value has a source (see the module docstring).
+IMPALA_FEMALE_KG = 41.0          # Africam 'Impala' (S): adult females ~41 kg (Wikipedia mirrors, S: 30-50 kg)
+KILL_MASS_SHARE = 0.75           # prey-preference convention: 3/4 of adult female mass (P-abs, see docstring)
+KRUGER_HUNT_SUCCESS = 0.207      # Broomhall 2002 (MSc, Univ. Pretoria, abstract): 20.7 % overall, Kruger
 
 SYSTEMS = (
     System("Etosha", 2.5,
@@ -76,20 +99,34 @@ SYSTEMS = (
            "C: 1,620–1,750 lions (Kruger park map booklet, quoted on a travel blog, secondary) → midpoint 1,685 / "
            "19,485 km²; hyaenas not represented (the model's lion rates fold them in)",
            1000.0 / KRUGER_AREA_KM2,
-           "C: ~1,000 leopards (the same booklet) / 19,485 km²"),
+           "C: ~1,000 leopards (the same booklet) / 19,485 km²",
+           prey_params=(("body_mass_kg", KILL_MASS_SHARE * IMPALA_FEMALE_KG), ("hunt_success", KRUGER_HUNT_SUCCESS)),
+           prey_params_source=(
+               ("body_mass_kg",
+                "DERIVED: mean mass of an impala killed = 0.75 x adult female mass 41 kg (Africam 'Impala', S; "
+                "30-50 kg in Wikipedia mirrors, S) = 30.75 kg; the 3/4-of-female convention of prey-preference "
+                "studies for the mix of ages and sexes killed ('Refining prey selection for cheetahs and lions', "
+                "2023, P-abs). The impala is the cheetah's main Kruger prey (Broomhall 2002, G; Mills, Broomhall & "
+                "du Toit 2004, Wildl. Biol. 10:177, P-abs: medium-sized prey, a bias towards male prey, coalitions "
+                "take larger prey). Mass of Kruger cheetahs' kills itself: UNCONFIRMED"),
+               ("hunt_success",
+                "Broomhall 2002 (MSc, Univ. Pretoria; abstract, G): hunting success 20.7 % in Kruger (woodland "
+                "savanna; Mills et al. 2004, P-abs: woody cover lowers success)"))),
 )
 
 
 def system_scenario(sys_: System, years: int):
     """A resident cheetah population in a field system: 15 F + 15 M aged 36 months on a fenced
-    uniform 150 × 150 km map, prey at ``sys_.prey`` (goitered gazelle parameters, defaults) and
-    lions and leopards at the system's densities; no hares, people, roads or prey poaching; the
-    default year-to-year variation but no catastrophes; every cheetah parameter at its default
-    except no release losses (the founders stand for an established population)."""
+    uniform 150 × 150 km map, prey at ``sys_.prey`` (goitered gazelle parameters: the defaults
+    except the system's sourced ``prey_params``) and lions and leopards at the system's densities;
+    no hares, people, roads or prey poaching; the default year-to-year variation but no
+    catastrophes; every cheetah parameter at its default except no release losses (the founders
+    stand for an established population)."""
     env = EnvironmentParams()
     return uniform_reserve(
         f"kill_interval_{sys_.name.lower()}", years=years, size_km=150.0, gazelle=sys_.prey, lions=sys_.lions,
         leopards=sys_.leopards, prey_poaching=0.0,
+        prey={"gazelle": dict(sys_.prey_params)} if sys_.prey_params else None,
         releases=[{"year": 1, "month": 1, "females": 15, "males": 15, "age_months": 36}],
         cheetah={"release_survival_wild": 1.0},
         environment={"ev_survival_sd": env.ev_survival_sd, "ev_capacity_sd": env.ev_capacity_sd})
@@ -171,31 +208,46 @@ def check_kill_interval(settings: Settings) -> CheckResult:
               param_from("cheetah.kleptoparasitism_per_leopard", p, "kleptoparasitism_per_leopard"),
               param_from("prey.gazelle.body_mass_kg", g, "body_mass_kg",
                          source="default (goitered gazelle) standing in for springbok (25–50 kg, "
-                                "namibia.ellerstrand.se) and impala (40–76 kg, Wikipedia): not changed"),
-              param_from("prey.gazelle.detection_radius_km", g, "detection_radius_km"),
-              param_from("prey.gazelle.hunt_success", g, "hunt_success"),
-              param_from("prey.gazelle.handling_days", g, "handling_days")]
+                                "namibia.ellerstrand.se) in Etosha: not changed; Kruger: see 'Kruger: prey "
+                                "body_mass_kg'"),
+              param_from("prey.gazelle.detection_radius_km", g, "detection_radius_km",
+                         source=field_info(GazelleParams, "detection_radius_km")["source"]
+                         + "; both systems (a woodland value for Kruger was searched for: UNCONFIRMED)"),
+              param_from("prey.gazelle.hunt_success", g, "hunt_success",
+                         source=field_info(GazelleParams, "hunt_success")["source"]
+                         + "; Etosha (Kruger: see 'Kruger: prey hunt_success')"),
+              param_from("prey.gazelle.handling_days", g, "handling_days",
+                         source=field_info(GazelleParams, "handling_days")["source"]
+                         + "; both systems (a Kruger value: UNCONFIRMED)")]
     for s in SYSTEMS:
+        src = dict(s.prey_params_source)
+        params += [Param(f"{s.name}: prey {name}", f"{value:g} {field_info(GazelleParams, name)['unit']}",
+                         src[name]) for name, value in s.prey_params]
         params += [Param(f"{s.name}: prey density", f"{s.prey:.3g} animals/km²", s.prey_source),
                    Param(f"{s.name}: lions", f"{s.lions:.4f} animals/km²", s.lions_source),
                    Param(f"{s.name}: leopards", f"{s.leopards:.4f} animals/km²", s.leopards_source),
                    Param(f"{s.name}: days between kills", f"{s.days_per_kill:g} days per kill per group",
                          s.field_source)]
     kg_kill = g.body_mass_kg * p.edible_fraction
+    kg_kill_kruger = dict(SYSTEMS[1].prey_params).get("body_mass_kg", g.body_mass_kg) * p.edible_fraction
     return CheckResult(
         name="kill_interval", group="field", title="Days between kills: Etosha and Kruger",
         compares="days between kills per hunting group in an Etosha-like and a Kruger-like system vs Nowell (1996): "
                  "one springbok per 2.5 days per group (Etosha), and Broomhall (2002): one kill per 4.61 days "
                  "(Kruger, lions and hyaenas taking ~12 % of kills)",
         method=(f"{reps} replicates × {years} years per system on a fenced uniform 150 × 150 km map, 15 F + 15 M "
-                "founders of 36 months, one ungulate prey (the default goitered-gazelle parameters) at the system's "
-                "density, lions (and in Kruger leopards) at the system's densities, default cheetah parameters and "
-                "rules. An observer records every hunting unit's kills each month (sim.validation.instrumented."
+                "founders of 36 months, one ungulate prey at the system's density (Etosha: the default "
+                "goitered-gazelle parameters; Kruger: the same except the sourced mass of an impala killed, "
+                f"{dict(SYSTEMS[1].prey_params)['body_mass_kg']:g} kg, and Kruger's measured hunt success, "
+                f"{dict(SYSTEMS[1].prey_params)['hunt_success']:g}; set before the run), lions (and in Kruger "
+                "leopards) at the system's densities, default cheetah parameters and rules. An observer records "
+                "every hunting unit's kills each month (sim.validation.instrumented."
                 f"run_offtake); from month {SKIP_MONTHS} on, days between kills = unit-months × 30.44 / kills, over "
                 "all hunting groups (solitary animals, coalitions, mothers with cubs; residents and walkers). 95 % "
                 "interval: bootstrap over replicates. With the defaults a kill feeds "
-                f"{kg_kill:.1f} kg × the kept share, so a satiated solitary adult kills about every "
-                f"{kg_kill / p.food_kg_per_day:.1f} days × the kept share."),
+                f"{kg_kill:.1f} kg × the kept share (Kruger's impala {kg_kill_kruger:.1f} kg), so a satiated "
+                f"solitary adult kills about every {kg_kill / p.food_kg_per_day:.1f} days (Kruger "
+                f"{kg_kill_kruger / p.food_kg_per_day:.1f}) × the kept share."),
         parameters=params,
         expected="Etosha 2.5 days per kill per group (Nowell 1996); Kruger 4.61 days (Broomhall 2002)",
         tolerance=(f"each system within a factor {FACTOR:g} of its field value (Etosha "
