@@ -150,10 +150,10 @@ def kills_kept(m: Any, r0, r1, c0, c1) -> np.ndarray:
     ``kleptoparasitism_per_<kind>`` x the kind's mean density [animals/km²] in the unit's box)."""
     p = m.params
     exponent = np.zeros(r0.size)
-    for kind, layer in m.landscape.competitors.items():
+    for kind, table in m.competitor_tables.items():         # the kinds present, in the landscape's order
         k = getattr(p, f"kleptoparasitism_per_{kind}")
-        if k and layer.any():
-            exponent += k * _box_mean(m.competitor_tables[kind], r0, r1, c0, c1)
+        if k:
+            exponent += k * _box_mean(table, r0, r1, c0, c1)
     return (1.0 - p.kleptoparasitism) * np.exp(-exponent)
 
 

@@ -68,14 +68,10 @@ def supply_coefficients(m: Any) -> np.ndarray:
                      kg * (1.0 - p.kleptoparasitism) * m.prey_attack_km2 * p.search_path_km_per_day * 365.25])
 
 
-def supply_tables(m: Any) -> np.ndarray:
-    """(2, species, rows+1, cols+1): summed-area tables of the stock that yields and of all the
-    animals (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``)."""
-    return np.stack([m.prey.yield_table(), m.prey.table()])
-
-
-def supply_inputs(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`supply_tables` and :func:`supply_coefficients` of the prey species present anywhere
+def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The summed-area tables of the stock that yields and of all the animals, (species, rows+1,
+    cols+1) each (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``), as a pair,
+    and :func:`supply_coefficients`, of the prey species present anywhere
     on the map (a species with no animal adds exactly 0 kg to every range's supply, so leaving it
     out changes no result and saves the compiled loops its look-ups). Kept until the prey change
     (the prey rebuild their tables then) or the model's parameters do."""
@@ -88,10 +84,14 @@ def supply_inputs(m: Any) -> tuple[np.ndarray, np.ndarray]:
     kept = getattr(m, "_supply_inputs", None)
     if kept is not None and kept[0] is ys and kept[1] is ts and kept[2] is coef:
         return kept[3], kept[4]
-    present = np.flatnonzero(ts[:, -1, -1] > 0.0)
-    tables = np.stack([ys[present], ts[present]])
-    m._supply_inputs = (ys, ts, coef, tables, np.ascontiguousarray(coef[1][:, present]))
-    return m._supply_inputs[3], m._supply_inputs[4]
+    present = ts[:, -1, -1] > 0.0
+    if present.all():
+        tables, species_coef = (ys, ts), coef[1]
+    else:
+        tables = (ys[present], ts[present])
+        species_coef = np.ascontiguousarray(coef[1][:, present])
+    m._supply_inputs = (ys, ts, coef, tables, species_coef)
+    return tables, species_coef
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
@@ -120,7 +120,7 @@ def _supply(tables, r, c, radius_km, cell_km, f, n_rows, n_cols, coef):
     c1 = min(max(c + h + 1, 0), n_cols)
     area = max(float((r1 - r0) * (c1 - c0)) * cell_km * cell_km, 1e-9)
     kg = 0.0
-    for s in range(tables.shape[1]):
+    for s in range(tables[0].shape[0]):
         y = _box(tables[0], s, r0, r1, c0, c1, f, n_rows, n_cols)
         stock = _box(tables[1], s, r0, r1, c0, c1, f, n_rows, n_cols)
         kg += min(y * coef[0, s], stock / area * coef[1, s])
@@ -132,6 +132,24 @@ def _box(sat, s, r0, r1, c0, c1, f, n_rows, n_cols):
     x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
          - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
     return x if x >= ROUND_OFF_ANIMALS else 0.0
+
+
+def claims(m: Any, res_rows, res_cols, res_radius_km, res_need_kg_year) -> np.ndarray:
+    """:func:`claims_table` of the resident units given (range centres and radii [km], yearly
+    needs [kg/year]) on the model's map. The table of the last call is kept and given again while
+    the residents, ranges and needs are the same, bit for bit and in the same order (a month
+    usually asks three times — ranges following prey, walkers settling, walkers hunting — and
+    most months nothing changes between), so the result is exactly that of building it anew."""
+    land = m.landscape
+    args = (np.ascontiguousarray(res_rows, dtype=np.int64), np.ascontiguousarray(res_cols, dtype=np.int64),
+            np.ascontiguousarray(res_radius_km, dtype=np.float64), np.ascontiguousarray(res_need_kg_year, dtype=np.float64))
+    key = (land.rows, land.cols, land.cell_km) + tuple(a.tobytes() for a in args)
+    kept = getattr(m, "_claims", None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    table = claims_table(land.rows, land.cols, land.cell_km, *args)
+    m._claims = (key, table)
+    return table
 
 
 @njit(cache=True)
@@ -195,14 +213,12 @@ def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) 
     tables, coef = supply_inputs(m)
     return _claimed_share(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), float(radius_km),
                           tables, land.cell_km, m.prey.factor, land.rows, land.cols, coef,
-                          pop.home_row[res], pop.home_col[res], pop.hr_radius_km[res], res_need)
+                          claims(m, pop.home_row[res], pop.home_col[res], pop.hr_radius_km[res], res_need))
 
 
 @njit(cache=True)
-def _claimed_share(rows, cols, radius_km, tables, cell_km, f, n_rows, n_cols, coef, res_rows, res_cols, res_radius,
-                   res_need):
+def _claimed_share(rows, cols, radius_km, tables, cell_km, f, n_rows, n_cols, coef, claims):
     out = np.zeros(rows.size)
-    claims = claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need)
     for i in range(rows.size):
         supply = _supply(tables, rows[i], cols[i], radius_km, cell_km, f, n_rows, n_cols, coef)
         claimed = _claimed(claims, rows[i], cols[i], radius_km, cell_km, n_rows, n_cols, 0, 0, 0.0, 0.0)
@@ -219,11 +235,13 @@ def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
     land = m.landscape
     geo = m.walk_geometry
     tables, coef = supply_inputs(m)
+    res_rows, res_cols, res_radius = pop.home_row[leaders], pop.home_col[leaders], pop.hr_radius_km[leaders]
     action, row, col, radius = _follow(
-        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year, tables,
+        leaders, pop.home_row, pop.home_col, pop.hr_radius_km, pop.condition, need_kg_year,
+        claims(m, res_rows, res_cols, res_radius, need_kg_year), tables,
         land.cell_km, m.prey.factor, land.rows, land.cols, coef, m.hr_radii_km,
         p.abandon_supply_fraction, p.track_condition, land.habitat, p.settle_min_habitat, geo.east, geo.south,
-        _DR, _DC, pop.home_row[leaders], pop.home_col[leaders], pop.hr_radius_km[leaders], pop.male[leaders],
+        _DR, _DC, res_rows, res_cols, pop.male[leaders],
         p.male_territory_spacing_km ** 2, land.cell_area_km2)
     moved = action == 1
     if moved.any():
@@ -232,14 +250,15 @@ def follow_prey(m: Any, leaders: np.ndarray, need_kg_year: np.ndarray) -> None:
         events.leave_range(pop, leaders[action == 2])
 
 
+_NO_CLAIMS = np.zeros((1, 1))      # the claims table where food does not come from prey (not read)
 _DR = DIRECTIONS[:, 0].copy()
 _DC = DIRECTIONS[:, 1].copy()
 
 
 @njit(cache=True)
-def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_km, f, n_rows, n_cols,
+def _follow(leaders, home_row, home_col, radius_km, condition, need, claims, sat, cell_km, f, n_rows, n_cols,
             kg_per_animal, radii, abandon_fraction, track_condition, habitat, min_habitat, east, south, dr, dc,
-            res_rows, res_cols, res_radius, res_male, spacing2_km2, cell_area_km2):
+            res_rows, res_cols, res_male, spacing2_km2, cell_area_km2):
     """Per resident unit: 0 stay, 1 move or grow (new centre and radius), 2 leave. A range's
     supply is what its prey yield less what the other residents whose ranges overlap it claim
     (their claims as at the start of the month). A male unit does not shift to within the
@@ -250,7 +269,6 @@ def _follow(leaders, home_row, home_col, radius_km, condition, need, sat, cell_k
     new_row = np.empty(n, dtype=np.int64)
     new_col = np.empty(n, dtype=np.int64)
     new_radius = np.empty(n)
-    claims = claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, need)
     for i in range(n):
         a = leaders[i]
         r, c, rad = home_row[a], home_col[a], radius_km[a]
@@ -342,10 +360,9 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     tables, coef = supply_inputs(m)
     habitat_ok, prey_ok, radius, room = _settling(
         walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
-        m.density.uses_prey, tables, land.cell_km, prey.factor, land.rows, land.cols,
-        coef, res_rows, res_cols, pop.male[residents], pop.hr_radius_km[residents],
-        resident_need_kg_year,
-        land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max,
+        m.density.uses_prey, tables, land.cell_km, prey.factor, land.rows, land.cols, coef,
+        claims(m, res_rows, res_cols, pop.hr_radius_km[residents], resident_need_kg_year) if m.density.uses_prey
+        else _NO_CLAIMS, res_rows, res_cols, pop.male[residents], land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max,
         p.male_settle_near_female_km ** 2)
     ok = np.asarray(m.settle_rule(m, habitat_ok, prey_ok, room), dtype=bool)
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
@@ -382,7 +399,7 @@ def _room_among(rows, cols, male, radius, cell_area_km2, spacing2_km2, overlap_m
 
 @njit(cache=True)
 def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii_km, uses_prey, sat, cell_km, f,
-              n_rows, n_cols, kg_per_animal, res_rows, res_cols, res_male, res_radius, res_need, cell_area_km2,
+              n_rows, n_cols, kg_per_animal, claims, res_rows, res_cols, res_male, cell_area_km2,
               spacing2_km2, overlap_max, near_female2_km2):
     """The three settlement tests of each walker at its cell (see the module docstring) and the
     radius it would take: the smallest of ``radii_km`` whose supply, less what the residents
@@ -394,7 +411,6 @@ def _settling(walkers, row, col, male, need_kg_year, habitat, min_habitat, radii
     radius = np.empty(n)
     rows = np.empty(n, dtype=np.int64)
     cols = np.empty(n, dtype=np.int64)
-    claims = claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need)
     for i in range(n):
         a = walkers[i]
         rows[i], cols[i] = row[a], col[a]

@@ -124,7 +124,8 @@ class ReintroductionModel(mesa.Model):
         self.walk_geometry = WalkGeometry.build(land, self.max_step_cells)
         self.road_table = summed_area_table(land.road)
         self.road_risk_table = summed_area_table(land.road_risk)
-        self.competitor_tables = {kind: summed_area_table(layer) for kind, layer in land.competitors.items()}
+        self.competitor_tables = {kind: summed_area_table(layer) for kind, layer in land.competitors.items()
+                                  if layer.any()}       # kinds present on the map (the layers are fixed in a run)
         if prey:
             self.prey.set_landscape(land)
             ranges.refresh_road_exposure(self)

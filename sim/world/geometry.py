@@ -71,11 +71,9 @@ def _float_table(layer):
     k, n_rows, n_cols = layer.shape
     sat = np.zeros((k, n_rows + 1, n_cols + 1))
     for s in range(k):
-        for c in range(n_cols):
-            acc = 0.0
-            for r in range(n_rows):
-                acc += layer[s, r, c]
-                sat[s, r + 1, c + 1] = acc
+        for r in range(n_rows):                  # down each column, the rows in turn (memory order)
+            for c in range(n_cols):
+                sat[s, r + 1, c + 1] = sat[s, r, c + 1] + layer[s, r, c]
         for r in range(1, n_rows + 1):
             acc = 0.0
             for c in range(1, n_cols + 1):
