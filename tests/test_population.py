@@ -3,6 +3,8 @@ relation, deaths are decided then applied independently of the order of the rows
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,26 @@ def test_a_finished_replicate_frees_its_model():
                   observers=[SimpleNamespace(on_census=lambda m, year: seen.append(weakref.ref(m)))])
     gc.collect()
     assert seen and seen[0]() is None, "the finished model is still alive"
+
+
+def test_column_views_follow_births_and_compaction_and_whole_column_writes_reach_the_rows():
+    """Columns are kept as views after the first read (the hot path reads them often); they must
+    be dropped when rows are added, the storage grows or the dead are dropped, and assigning a
+    whole column writes the population's storage, not a loose array."""
+    m = _model()
+    pop = m.cheetahs
+    m.add_cheetahs(3, sex="F", age_months=40)
+    first = pop.condition
+    assert pop.condition is first and len(first) == 3                  # kept between reads
+    m.add_cheetahs(70, sex="M", age_months=30)                         # grows past the first capacity
+    assert len(pop.condition) == 73 and len(pop.male) == 73
+    pop.condition = 0.5                                                # a whole-column write ...
+    assert np.all(pop.condition == 0.5)
+    pop.alive[[0, 5]] = False
+    pop.compact()
+    assert len(pop.condition) == 71 and np.all(pop.condition == 0.5)   # ... reached the storage
+    assert not pop.male[0] and not pop.male[1] and pop.male[2]         # old rows 1, 2 (F) and 3 (M)
+    twin = copy.deepcopy(pop)                                           # a copy keeps no view apart from its storage
+    twin.condition[0] = 0.25
+    twin._forget_views()
+    assert twin.condition[0] == 0.25 and pop.condition[0] == 0.5

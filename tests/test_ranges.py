@@ -138,3 +138,47 @@ def test_claims_from_the_summed_area_table_equal_the_sum_over_residents():
             by_hand(r, c, radius, i), rel=1e-9, abs=1e-6)
         assert _claimed(table, r, c, radius, cell, R, C, 0, 0, 0.0, 0.0) == pytest.approx(
             by_hand(r, c, radius, -1), rel=1e-9, abs=1e-6)
+
+
+def test_the_kept_claims_table_is_given_again_only_for_bit_identical_residents():
+    """A month asks for the residents' claims up to three times; ranges.claims keeps the last
+    table and gives it again only while centres, radii and needs are the same to the last bit,
+    and in the same order (the table's sums depend on the order)."""
+    m, f = _resident(_landscape())
+    land = m.landscape
+    rr, cc = np.array([15, 5, 20]), np.array([12, 30, 40])
+    rad, need = np.array([30.0, 12.5, 20.0]), np.array([1461.0, 900.0, 2000.0])
+    first = ranges.claims(m, rr, cc, rad, need)
+    np.testing.assert_array_equal(first, ranges.claims_table(land.rows, land.cols, land.cell_km, rr, cc, rad, need))
+    assert ranges.claims(m, rr.copy(), cc.copy(), rad.copy(), need.copy()) is first      # same values: kept
+    nudged = need.copy()
+    nudged[1] = np.nextafter(nudged[1], np.inf)                                         # one bit more
+    other = ranges.claims(m, rr, cc, rad, nudged)
+    assert other is not first
+    np.testing.assert_array_equal(other, ranges.claims_table(land.rows, land.cols, land.cell_km, rr, cc, rad,
+                                                             nudged))
+    order = [2, 0, 1]
+    again = ranges.claims(m, rr[order], cc[order], rad[order], need[order])             # same residents, other order
+    assert again is not other
+    np.testing.assert_array_equal(again, ranges.claims_table(land.rows, land.cols, land.cell_km, rr[order],
+                                                             cc[order], rad[order], need[order]))
+
+
+def test_range_supply_leaves_out_absent_prey_species_without_changing_a_bit():
+    """ranges.supply_inputs keeps only the prey species present on the map: the supply of any
+    range equals, bit for bit, the supply computed with every species' (empty) tables."""
+    m, f = _resident(_landscape())
+    tables, coef = ranges.supply_inputs(m)
+    present = m.prey.table()[:, -1, -1] > 0.0
+    assert not present.all() and tables[0].shape[0] == present.sum() == coef.shape[1]
+    everything = (m.prey.yield_table(), m.prey.table())
+    full_coef = ranges.supply_coefficients(m)
+    land = m.landscape
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        r, c, radius = int(rng.integers(0, ROWS)), int(rng.integers(0, COLS)), float(rng.uniform(2, 40))
+        assert ranges._supply(tables, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, coef) == \
+            ranges._supply(everything, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, full_coef)
+    assert ranges.supply_inputs(m)[0] is tables                          # kept until the prey change
+    m.prey.remove_kills(0, 5, 30, 40, np.eye(len(SPECIES))[GAZELLE])
+    assert ranges.supply_inputs(m)[0] is not tables
