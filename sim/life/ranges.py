@@ -74,23 +74,23 @@ def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     and :func:`supply_coefficients`, of the prey species present anywhere
     on the map (a species with no animal adds exactly 0 kg to every range's supply, so leaving it
     out changes no result and saves the compiled loops its look-ups). Kept until the prey change
-    (the prey rebuild their tables then) or the model's parameters do."""
+    (the prey rebuild their tables then); the coefficients, which depend only on the model's fixed
+    parameters, are computed once per model."""
     prey = m.prey
     ys, ts = prey.yield_table(), prey.table()
-    coef_key = (m.params, m.prey_mass.tobytes(), m.prey_attack_km2.tobytes())
-    coef = getattr(m, "_supply_coefficients", None)
-    if coef is None or coef[0][0] is not coef_key[0] or coef[0][1:] != coef_key[1:]:
-        coef = m._supply_coefficients = (coef_key, supply_coefficients(m))
     kept = getattr(m, "_supply_inputs", None)
-    if kept is not None and kept[0] is ys and kept[1] is ts and kept[2] is coef:
-        return kept[3], kept[4]
+    if kept is not None and kept[0] is ys and kept[1] is ts:
+        return kept[2], kept[3]
+    coef = getattr(m, "_supply_coefficients", None)
+    if coef is None:
+        coef = m._supply_coefficients = supply_coefficients(m)
     present = ts[:, -1, -1] > 0.0
     if present.all():
-        tables, species_coef = (ys, ts), coef[1]
+        tables, species_coef = (ys, ts), coef
     else:
         tables = (ys[present], ts[present])
-        species_coef = np.ascontiguousarray(coef[1][:, present])
-    m._supply_inputs = (ys, ts, coef, tables, species_coef)
+        species_coef = np.ascontiguousarray(coef[:, present])
+    m._supply_inputs = (ys, ts, tables, species_coef)
     return tables, species_coef
 
 
