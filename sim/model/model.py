@@ -200,13 +200,19 @@ class ReintroductionModel(mesa.Model):
         """Units led by ``leaders`` abandon their home ranges."""
         leave_range(self.cheetahs, np.asarray(leaders))
 
-    def record_births(self, mother: int, cubs: np.ndarray) -> None:
+    def record_births(self, mothers: np.ndarray, cubs: np.ndarray, sizes: np.ndarray) -> None:
+        """Litters of ``mothers`` (rows), of ``sizes`` cubs each, ``cubs`` their rows one litter
+        after the other: counted for the census and told to observers litter by litter."""
         pop = self.cheetahs
         self.year_births += cubs.size
-        self.year_breeders.add(int(pop.uid[mother]))
+        self.year_breeders.update(pop.uid[mothers].tolist())
         if self.observers:
-            notify(self.observers, "on_births", self, Births(
-                self.t, np.full(cubs.size, pop.uid[mother]), pop.uid[cubs].copy(), sexes(pop.male[cubs])))
+            first = 0
+            for mother, n in zip(mothers.tolist(), sizes.tolist()):
+                litter = cubs[first:first + n]
+                first += n
+                notify(self.observers, "on_births", self, Births(
+                    self.t, np.full(n, pop.uid[mother]), pop.uid[litter].copy(), sexes(pop.male[litter])))
 
     def record_independence(self, rows: np.ndarray, orphaned: bool = False) -> None:
         if self.observers:
