@@ -64,8 +64,9 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
     rows = np.asarray(rows, dtype=np.int64)
     if rows.size == 0:
         return
-    names = list(dict.fromkeys(causes)) + ["orphaned"]
-    codes = np.array([names.index(c) for c in causes], dtype=np.int64)
+    index = {c: k for k, c in enumerate(dict.fromkeys(causes))}      # each cause's first place
+    names = list(index) + ["orphaned"]
+    codes = np.array([index[c] for c in causes], dtype=np.int64)
     was_cub = pop.mother >= 0
     dead, cause, freed = _cascade(rows, codes, len(names) - 1, pop.alive, pop.mother, pop.coalition,
                                   pop.birth, pop.clock, pop.wait, float(orphan_survival_months),
@@ -76,14 +77,11 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
     record.was_cub.extend(was_cub[dead].tolist())
     record.male.extend(pop.male[dead].tolist())
     record.age.extend((pop.clock - pop.birth[dead]).tolist())
-    sire_slot = pop.sire_slot
-    handles = pop.handles
-    for r, own, sire in zip(dead.tolist(), pop.gslot[dead].tolist(), sire_slot[dead].tolist()):
-        if sire >= 0:                          # in order: the slots are reused last-freed first
-            genetics.release(sire)
-            sire_slot[r] = -1
-        genetics.release(own)
-        handles[r].remove()
+    # in order, a pregnancy's sire before the animal itself: the slots are reused last-freed first
+    genetics.release_all(np.stack([pop.sire_slot[dead], pop.gslot[dead]], axis=1).ravel())
+    pop.sire_slot[dead] = -1
+    for handle in pop.handles[dead].tolist():
+        handle.remove()
     if freed.size:
         record.orphans_freed.extend(freed.tolist())
         pop.home_row[freed] = -1

@@ -183,10 +183,11 @@ class Cheetahs:
         start, stop = self._n, self._n + count
         if stop > self._handles.size:
             self._grow(stop)
-        for kind, names in _COLUMN.items():
-            block = self._blocks[kind]
-            for k, name in enumerate(names):
-                block[k, start:stop] = values.get(name, FIELDS[name][1])
+        for kind, block in self._blocks.items():
+            block[:, start:stop] = _DEFAULTS[kind]
+        for name, value in values.items():
+            column = _COLUMNS[name]
+            self._blocks[column.kind][column.index, start:stop] = value
         self._handles[start:stop] = handles if handles is not None else None
         self._n = stop
         self._forget_views()
@@ -209,19 +210,14 @@ class Cheetahs:
         living cub's mother is always alive: deaths make orphans independent or kill them).
         Returns the new row of every old row (-1 for the dropped ones), or None if no row was
         dropped."""
-        keep = self.alive.copy()
-        if keep.all():
+        blocks = self._blocks
+        n, new_index = _compact(blocks["i"], blocks["f"], blocks["b"], self._n, _ALIVE, _MOTHER)
+        if n == self._n:
             return None
-        n = int(np.count_nonzero(keep))
-        new_index = np.where(keep, np.cumsum(keep) - 1, -1)
-        for block in self._blocks.values():
-            block[:, :n] = block[:, :self._n][:, keep]
-        self._handles[:n] = self._handles[:self._n][keep]
+        self._handles[:n] = self._handles[:self._n][new_index >= 0]
         self._handles[n:self._n] = None
         self._n = n
         self._forget_views()
-        mother = self.mother
-        mother[:] = np.where(mother >= 0, new_index[np.maximum(mother, 0)], -1)
         self.version += 1
         return new_index
 
@@ -233,6 +229,36 @@ for _kind, _names in _COLUMN.items():
     for _k, _name in enumerate(_names):
         setattr(Cheetahs, _name, _Column(_kind, _k, _name))
 _COLUMNS: dict[str, _Column] = {name: Cheetahs.__dict__[name] for name in FIELDS}
+#: A new row's values, per block (column by column), as (columns, 1) arrays.
+_DEFAULTS = {kind: np.array([FIELDS[name][1] for name in names], dtype=_DTYPES[kind])[:, None]
+             for kind, names in _COLUMN.items()}
+_ALIVE, _MOTHER = _COLUMN["b"].index("alive"), _COLUMN["i"].index("mother")
+
+
+@njit(cache=True)
+def _compact(ints, floats, flags, n, alive_row, mother_row):
+    """:meth:`Cheetahs.compact` of the first ``n`` columns of the three blocks, in place: the
+    living rows move up in order and mothers are remapped. Returns the living count and the new
+    row of every old row (-1 for the dead); the blocks are untouched if nobody died."""
+    new_index = np.full(n, -1)
+    k = 0
+    for i in range(n):
+        if flags[alive_row, i]:
+            new_index[i] = k
+            k += 1
+    if k == n:
+        return k, new_index
+    for i in range(n):
+        j = new_index[i]
+        if j >= 0 and j != i:
+            ints[:, j] = ints[:, i]
+            floats[:, j] = floats[:, i]
+            flags[:, j] = flags[:, i]
+    for j in range(k):
+        m = ints[mother_row, j]
+        if m >= 0:
+            ints[mother_row, j] = new_index[m]
+    return k, new_index
 
 
 @njit(cache=True)
