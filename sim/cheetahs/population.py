@@ -177,7 +177,7 @@ class Cheetahs:
     def add(self, count: int, handles=None, **values) -> np.ndarray:
         """Append ``count`` rows (columns not given take their FIELDS default; a given value is a
         scalar or an array of ``count``), with their Mesa ``handles``; returns their row indices."""
-        unknown = set(values) - set(FIELDS)
+        unknown = values.keys() - FIELDS.keys()
         if unknown:
             raise KeyError(f"unknown cheetah column(s) {sorted(unknown)}; columns: {list(FIELDS)}")
         start, stop = self._n, self._n + count
@@ -241,19 +241,24 @@ def _compact(ints, floats, flags, n, alive_row, mother_row):
     living rows move up in order and mothers are remapped. Returns the living count and the new
     row of every old row (-1 for the dead); the blocks are untouched if nobody died."""
     new_index = np.full(n, -1)
+    kept = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         if flags[alive_row, i]:
             new_index[i] = k
+            kept[k] = i
             k += 1
     if k == n:
         return k, new_index
-    for i in range(n):
-        j = new_index[i]
-        if j >= 0 and j != i:
-            ints[:, j] = ints[:, i]
-            floats[:, j] = floats[:, i]
-            flags[:, j] = flags[:, i]
+    for c in range(ints.shape[0]):            # column by column: each is contiguous in its block
+        for j in range(k):
+            ints[c, j] = ints[c, kept[j]]
+    for c in range(floats.shape[0]):
+        for j in range(k):
+            floats[c, j] = floats[c, kept[j]]
+    for c in range(flags.shape[0]):
+        for j in range(k):
+            flags[c, j] = flags[c, kept[j]]
     for j in range(k):
         m = ints[mother_row, j]
         if m >= 0:

@@ -27,10 +27,23 @@ from ..registry import register
 
 # ------------------------------------------------------------------------------------ mate finding
 def _random_true_index(ok: np.ndarray, rng) -> np.ndarray:
-    """For each row, the column of a uniformly chosen True entry, or -1 if none."""
-    score = np.where(ok, rng.random(ok.shape), -1.0)
-    idx = score.argmax(axis=1)
-    return np.where(ok.any(axis=1), idx, -1)
+    """For each row, the column of a uniformly chosen True entry, or -1 if none (one uniform
+    number per entry; the True entry with the largest wins)."""
+    return _largest_true(ok, rng.random(ok.shape))
+
+
+@njit(cache=True)
+def _largest_true(ok, u):
+    """For each row, the first column of the largest ``u`` among its True entries, or -1."""
+    n, k = ok.shape
+    out = np.full(n, -1)
+    for i in range(n):
+        best = -1.0
+        for j in range(k):
+            if ok[i, j] and u[i, j] > best:
+                best = u[i, j]
+                out[i] = j
+    return out
 
 
 def acceptable(model, females, males) -> np.ndarray:
@@ -57,11 +70,26 @@ def roaming_males(model, females, males):
     if len(males) == 0 or len(females) == 0:
         return np.full(len(females), -1, dtype=np.int64)
     pop = model.cheetahs
-    fr, fc = pop.positions(females)
-    mr, mc = pop.positions(males)
-    d2 = ((fr[:, None] - mr[None, :]) ** 2 + (fc[:, None] - mc[None, :]) ** 2) * model.landscape.cell_area_km2
-    found = model.rng.random(d2.shape) < np.exp(-d2 / (2.0 * male_search_sd_km(model.params) ** 2))
+    exponent = _meeting_exponent(pop.home_row, pop.home_col, pop.row, pop.col, females, males,
+                                 model.landscape.cell_area_km2, 2.0 * male_search_sd_km(model.params) ** 2)
+    found = model.rng.random(exponent.shape) < np.exp(exponent)
     return _random_true_index(found & acceptable(model, females, males), model.rng)
+
+
+@njit(cache=True)
+def _meeting_exponent(home_row, home_col, row, col, females, males, cell_area_km2, two_sd2):
+    """-d² / 2σ² of every (female, male) pair: d² [km²] between their positions (home-range
+    centre, else cell; :meth:`Cheetahs.positions`), ``two_sd2`` = 2σ² [km²]."""
+    out = np.empty((females.size, males.size))
+    for i in range(females.size):
+        f = females[i]
+        fr, fc = (home_row[f], home_col[f]) if home_row[f] >= 0 else (row[f], col[f])
+        for j in range(males.size):
+            m = males[j]
+            mr, mc = (home_row[m], home_col[m]) if home_row[m] >= 0 else (row[m], col[m])
+            d2 = ((fr - mr) ** 2 + (fc - mc) ** 2) * cell_area_km2
+            out[i, j] = -d2 / two_sd2
+    return out
 
 
 @register("mate_finding", "search_radius")
