@@ -203,3 +203,43 @@ def test_observers_hear_of_each_litter_and_the_census_counts_all_cubs():
     assert np.concatenate([e.cub_uid for e in listener.births]).tolist() == pop.uid[cubs].tolist()
     assert m.year_births == cubs.size and m.year_breeders == {h.unique_id for h in mums}
     assert m.genetics._held[dad.gslot] == 1                 # the pregnancies' holds ended at the births
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_ageing_and_brothers_are_the_numpy_expressions(seed):
+    from sim.cheetahs.population import WILD_BORN
+    from sim.life import development
+    rng = np.random.default_rng(seed)
+    n = 60
+    boma, free = rng.integers(0, 3, n), rng.integers(0, 30, n)
+    origin, birth = rng.integers(0, 3, n), -rng.integers(0, 30, n)
+    mother = np.where(rng.random(n) < 0.5, rng.integers(0, n, n), -1)
+    expected_boma, expected_free = boma.copy(), free.copy()
+    in_boma = expected_boma > 0
+    expected_boma[in_boma] -= 1
+    expected_free[~in_boma & (origin != WILD_BORN)] += 1
+    expected = np.flatnonzero((mother >= 0) & (0 - birth >= 17.5))
+    got = development._age_a_month(boma, free, origin, mother, birth, 0, 17.5, WILD_BORN)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(boma, expected_boma)
+    np.testing.assert_array_equal(free, expected_free)
+
+    leaving = np.sort(rng.choice(n, 25, replace=False))
+    litters, male = rng.integers(0, 6, 25), rng.random(n) < 0.6
+    _, first = np.unique(litters, return_index=True)
+    groups = [leaving[litters == litters[k]] for k in np.sort(first)]
+    groups = [g[male[g]] for g in groups if male[g].sum() >= 2]
+    brothers, starts = development._brothers(leaving, litters, male)
+    assert [brothers[a:b].tolist() for a, b in zip(starts[:-1], starts[1:])] == [g.tolist() for g in groups]
+
+
+def test_the_compiled_inbreeding_hazard_is_the_numpy_expression():
+    from sim.life import mortality
+    rng = np.random.default_rng(5)
+    n = 50
+    is_cub, age, lethal, F = rng.random(n) < 0.5, rng.integers(0, 30, n), rng.random(n) < 0.2, rng.random(n) / 4
+    additive = 6.29 * (1.0 - 0.5)
+    young = is_cub & (age < 12)
+    expected = np.where(young, np.where(lethal, np.inf, additive * F / mortality.FIRST_YEAR_DRAWS), 0.0)
+    got = mortality._inbreeding(is_cub, age, lethal, F, additive, mortality.FIRST_YEAR_DRAWS)
+    assert got.tobytes() == expected.tobytes()

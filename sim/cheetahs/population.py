@@ -115,8 +115,8 @@ class Cheetahs:
     def _forget_views(self) -> None:
         """Drop the kept column views (after the size or the blocks changed)."""
         kept = self.__dict__
-        for name in _COLUMNS:
-            kept.pop(name, None)
+        for name in kept.keys() & _COLUMNS.keys():
+            del kept[name]
 
     @property
     def handles(self) -> np.ndarray:

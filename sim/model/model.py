@@ -178,11 +178,12 @@ class ReintroductionModel(mesa.Model):
         apply_deaths(self.cheetahs, rows, causes, genetics=self.genetics,
                      orphan_survival_months=p.orphan_survival_months,
                      remating_delay_months=p.remating_delay_months, record=rec)
-        for cause in rec.causes:
-            self.year_deaths[self._cause_index[cause] if cause in self._cause_index
-                             else DEATH_CAUSES.index(cause)] += 1
-            if cause in self.plugin_deaths:
-                self.plugin_deaths[cause] += 1
+        index = self._cause_index
+        np.add.at(self.year_deaths, [index[c] if c in index else DEATH_CAUSES.index(c) for c in rec.causes], 1)
+        if self.plugin_deaths:
+            for cause in rec.causes:
+                if cause in self.plugin_deaths:
+                    self.plugin_deaths[cause] += 1
         if self.observers and len(rec):
             notify(self.observers, "on_deaths", self, Deaths(
                 self.t, np.array(rec.uids), sexes(np.array(rec.male, dtype=bool)), np.array(rec.age),
