@@ -243,3 +243,22 @@ def test_the_compiled_inbreeding_hazard_is_the_numpy_expression():
     expected = np.where(young, np.where(lethal, np.inf, additive * F / mortality.FIRST_YEAR_DRAWS), 0.0)
     got = mortality._inbreeding(is_cub, age, lethal, F, additive, mortality.FIRST_YEAR_DRAWS)
     assert got.tobytes() == expected.tobytes()
+
+
+def test_the_members_of_units_are_the_numpy_expression():
+    from sim.cheetahs.events import _members_of
+    m = ReintroductionModel(scenario(), flat_landscape(), rng=np.random.default_rng(2))
+    mums = m.add_cheetahs(3, sex="F", age_months=50)
+    m.add_cheetahs(2, sex="M", age_months=5, mother=mums[1])
+    m.add_cheetahs(5, sex="M", age_months=40)
+    pop = m.cheetahs
+    pop.coalition[[5, 6, 8]] = 3
+    pop.alive[9] = False
+    leaders = np.array([1, 5, 7, 2])
+    index = np.full(len(pop), -1)
+    index[leaders] = np.arange(leaders.size)
+    k = index[pop.leaders()]
+    members = np.flatnonzero((k >= 0) & (pop.mother < 0) & pop.alive)
+    got = _members_of(pop, leaders)
+    np.testing.assert_array_equal(got[0], members)
+    np.testing.assert_array_equal(got[1], k[members])

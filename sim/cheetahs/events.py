@@ -192,8 +192,23 @@ def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
 def _members_of(pop: Cheetahs, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The living independent members of the units led by ``leaders`` (rows, in row order), and
     for each the index of its leader in ``leaders``."""
-    index = np.full(len(pop), -1)
-    index[leaders] = np.arange(leaders.size)
-    k = index[pop.leaders()]
-    members = np.flatnonzero((k >= 0) & (pop.mother < 0) & pop.alive)
-    return members, k[members]
+    return _members(np.asarray(leaders, dtype=np.int64), pop.leaders(), pop.mother, pop.alive)
+
+
+@njit(cache=True)
+def _members(leaders, lead, mother, alive):
+    """See :func:`_members_of`; ``lead``: every row's unit leader (:meth:`Cheetahs.leaders`)."""
+    n = lead.size
+    index = np.full(n, -1)
+    for k in range(leaders.size):
+        index[leaders[k]] = k
+    members = np.empty(n, dtype=np.int64)
+    which = np.empty(n, dtype=np.int64)
+    c = 0
+    for i in range(n):
+        k = index[lead[i]]
+        if k >= 0 and mother[i] < 0 and alive[i]:
+            members[c] = i
+            which[c] = k
+            c += 1
+    return members[:c], which[:c]

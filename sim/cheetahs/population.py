@@ -167,6 +167,11 @@ class Cheetahs:
         return (np.where(home, self.home_row[rows], self.row[rows]),
                 np.where(home, self.home_col[rows], self.col[rows]))
 
+    def cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`positions` of every row."""
+        home = self.home_row >= 0
+        return np.where(home, self.home_row, self.row), np.where(home, self.home_col, self.col)
+
     def row_of(self, uid: int) -> int:
         """Row of the animal with this Mesa ``unique_id`` (-1 if it is not in the arrays)."""
         uids = self.uid

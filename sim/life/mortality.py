@@ -107,7 +107,7 @@ class Animals:
     @cached_property
     def cell(self) -> tuple[np.ndarray, np.ndarray]:
         """(row, col) where the animal lives: its home-range centre, else its current cell."""
-        return self.pop.positions(np.arange(len(self.pop)))
+        return self.pop.cells()
 
     @cached_property
     def age(self) -> np.ndarray:
