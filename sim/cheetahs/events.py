@@ -64,8 +64,9 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
     rows = np.asarray(rows, dtype=np.int64)
     if rows.size == 0:
         return
-    names = list(dict.fromkeys(causes)) + ["orphaned"]
-    codes = np.array([names.index(c) for c in causes], dtype=np.int64)
+    index = {c: k for k, c in enumerate(dict.fromkeys(causes))}      # each cause's first place
+    names = list(index) + ["orphaned"]
+    codes = np.array([index[c] for c in causes], dtype=np.int64)
     was_cub = pop.mother >= 0
     dead, cause, freed = _cascade(rows, codes, len(names) - 1, pop.alive, pop.mother, pop.coalition,
                                   pop.birth, pop.clock, pop.wait, float(orphan_survival_months),
@@ -76,14 +77,11 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
     record.was_cub.extend(was_cub[dead].tolist())
     record.male.extend(pop.male[dead].tolist())
     record.age.extend((pop.clock - pop.birth[dead]).tolist())
-    sire_slot = pop.sire_slot
-    handles = pop.handles
-    for r, own, sire in zip(dead.tolist(), pop.gslot[dead].tolist(), sire_slot[dead].tolist()):
-        if sire >= 0:                          # in order: the slots are reused last-freed first
-            genetics.release(sire)
-            sire_slot[r] = -1
-        genetics.release(own)
-        handles[r].remove()
+    # in order, a pregnancy's sire before the animal itself: the slots are reused last-freed first
+    genetics.release_all(np.stack([pop.sire_slot[dead], pop.gslot[dead]], axis=1).ravel())
+    pop.sire_slot[dead] = -1
+    for handle in pop.handles[dead].tolist():
+        handle.remove()
     if freed.size:
         record.orphans_freed.extend(freed.tolist())
         pop.home_row[freed] = -1
@@ -194,8 +192,23 @@ def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
 def _members_of(pop: Cheetahs, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The living independent members of the units led by ``leaders`` (rows, in row order), and
     for each the index of its leader in ``leaders``."""
-    index = np.full(len(pop), -1)
-    index[leaders] = np.arange(leaders.size)
-    k = index[pop.leaders()]
-    members = np.flatnonzero((k >= 0) & (pop.mother < 0) & pop.alive)
-    return members, k[members]
+    return _members(np.asarray(leaders, dtype=np.int64), pop.leaders(), pop.mother, pop.alive)
+
+
+@njit(cache=True)
+def _members(leaders, lead, mother, alive):
+    """See :func:`_members_of`; ``lead``: every row's unit leader (:meth:`Cheetahs.leaders`)."""
+    n = lead.size
+    index = np.full(n, -1)
+    for k in range(leaders.size):
+        index[leaders[k]] = k
+    members = np.empty(n, dtype=np.int64)
+    which = np.empty(n, dtype=np.int64)
+    c = 0
+    for i in range(n):
+        k = index[lead[i]]
+        if k >= 0 and mother[i] < 0 and alive[i]:
+            members[c] = i
+            which[c] = k
+            c += 1
+    return members[:c], which[:c]

@@ -82,10 +82,12 @@ class Genetics:
         self._F = np.zeros(cap, dtype=np.float64)
         self._alive = np.zeros(cap, dtype=bool)
         self._high_water = 0          # slots [0, high_water) have ever been used
-        self._free: list[int] = []    # freed slots below high_water, reused last-in first-out
+        # freed slots below high_water, reused last-in first-out: a stack, _free[:_n_free]
+        self._free = np.zeros(cap, dtype=np.int64)
+        self._n_free = 0
         self._n_founders = 0          # founders ever created (allele ids < 2 * this)
-        self._holds: dict[int, int] = {}   # slot -> holders (the animal; pregnancies it sired)
-        self._queue: list[tuple] = []      # litters drawn but not yet filled in (see litter)
+        self._held = np.zeros(cap, dtype=np.int64)   # holders of each slot (the animal; pregnancies it sired)
+        self._queue: list[tuple] = []      # batches of litters drawn but not yet filled in (see litter)
 
     # ------------------------------------------------------------------ storage
     @property
@@ -118,10 +120,13 @@ class Genetics:
         alive = np.zeros(new, dtype=bool)
         alive[:old] = self._alive
         self._genotype, self._kin, self._F, self._alive = genotype, kin, F, alive
+        self._free = np.concatenate([self._free, np.zeros(new - old, dtype=np.int64)])
+        self._held = np.concatenate([self._held, np.zeros(new - old, dtype=np.int64)])
 
     def _allocate(self) -> int:
-        if self._free:
-            slot = self._free.pop()
+        if self._n_free:
+            self._n_free -= 1
+            slot = int(self._free[self._n_free])
         else:
             if self._high_water == self.capacity:
                 self._grow()
@@ -198,45 +203,97 @@ class Genetics:
         picks = self._rng.integers(0, 2, size=(int(n), 2, self._genotype.shape[1]))
         if queue:
             slots = [self._allocate() for _ in range(int(n))]
-            self._queue.append((m, f, picks, slots, self._high_water))
+            self._queue.append((np.array([m]), np.array([f]), np.array([0, n]), np.array([self._high_water]),
+                                picks, np.array(slots, dtype=np.int64)))
             return slots
         self.fill_queued()
         return self._births(m, f, picks)
+
+    def draw_picks(self, n: int) -> np.ndarray:
+        """The alleles ``n`` full sibs get from their parents (one rng call, as :meth:`litter`
+        draws them): picks (n, 2, loci) in {0, 1}, row 0 the mother's allele, row 1 the father's."""
+        return self._rng.integers(0, 2, size=(n, 2, self._genotype.shape[1]))
+
+    def litters(self, dams: np.ndarray, sires: np.ndarray, sizes: np.ndarray, picks: np.ndarray) -> np.ndarray:
+        """A month's litters, one after the other, as ``litter(dam, sire, n, queue=True)`` with
+        the alleles already drawn (``picks``: the litters' :meth:`draw_picks` concatenated), then
+        ``hold(kid, new=True)`` for each child and ``release(sire)`` (the pregnancy's hold on the
+        sire's slot ends at the birth, freeing the slot of a sire that died in the meantime for
+        the next litter). Returns the children's slots (one litter after the other); the
+        children are filled in later, with the queue (:meth:`fill_queued`)."""
+        dams = np.asarray(dams, dtype=np.int64)
+        sires = np.asarray(sires, dtype=np.int64)
+        sizes = np.asarray(sizes, dtype=np.int64)
+        hw = self._high_water
+        parents = np.concatenate([dams, sires])
+        if parents.size and not (parents.min() >= 0 and parents.max() < hw and self._alive[parents].all()):
+            raise ValueError(f"parents {parents.tolist()} are not all living individuals' genetic slots")
+        starts = np.zeros(sizes.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        slots = np.empty(starts[-1], dtype=np.int64)
+        hws = np.empty(sizes.size, dtype=np.int64)
+        done = 0
+        while True:
+            done, self._n_free, self._high_water = _litter_slots(
+                sizes, sires, starts, done, self._held, self._alive, self._F, self._free, self._n_free,
+                self._high_water, self.capacity, slots, hws)
+            if done == sizes.size:
+                break
+            self._grow()                      # as _allocate grows: when the stack is empty and storage full
+        if slots.size:
+            self._queue.append((dams, sires, starts, hws, picks, slots))
+        return slots
 
     def fill_queued(self) -> None:
         """Fill in the children of the queued litters, in the order they were drawn."""
         if not self._queue:
             return
         queue, self._queue = self._queue, []
-        sizes = [len(q[3]) for q in queue]
-        _fill_litters(self._genotype, self._kin, self._F, self._lethal, self.n_loci,
-                      np.array([q[0] for q in queue], dtype=np.int64), np.array([q[1] for q in queue], dtype=np.int64),
-                      np.cumsum([0] + sizes).astype(np.int64), np.array([q[4] for q in queue], dtype=np.int64),
-                      np.concatenate([q[2] for q in queue]).astype(np.int64),
-                      np.array([s for q in queue for s in q[3]], dtype=np.int64))
+        if len(queue) == 1:
+            dams, sires, starts, hws, picks, slots = queue[0]
+        else:
+            dams, sires, hws, picks, slots = (np.concatenate([q[k] for q in queue]) for k in (0, 1, 3, 4, 5))
+            offsets = np.cumsum([0] + [q[2][-1] for q in queue])
+            starts = np.concatenate([[0]] + [q[2][1:] + off for q, off in zip(queue, offsets)])
+        _fill_litters(self._genotype, self._kin, self._F, self._lethal, self.n_loci, dams.astype(np.int64),
+                      sires.astype(np.int64), starts.astype(np.int64), hws.astype(np.int64),
+                      picks.astype(np.int64), slots.astype(np.int64))
 
     def remove(self, slot: int) -> None:
         """The individual died (or left the population): free its slot for reuse."""
         s = self._check_alive(slot)
         self._alive[s] = False
         self._F[s] = 0.0
-        self._free.append(s)
+        self._free[self._n_free] = s
+        self._n_free += 1
 
     # ------------------------------------------------------------------ holders of a slot
     def hold(self, slot: int, new: bool = False) -> None:
         """Keep ``slot`` alive for one more holder: the animal itself (``new``: its first
         holder), or a pregnancy it sired (the sire may die before the birth)."""
-        self._holds[slot] = 1 if new else self._holds.get(slot, 0) + 1
+        self._held[slot] = 1 if new else self._held[slot] + 1
+
+    def hold_all(self, slots: np.ndarray) -> None:
+        """:meth:`hold` (not new) for each of ``slots`` (repeats count once each)."""
+        np.add.at(self._held, np.asarray(slots, dtype=np.int64), 1)
 
     def release(self, slot: int) -> None:
         """One holder of ``slot`` is gone; the slot is freed (:meth:`remove`) with its last
         holder. Slots never held (or negative) are ignored."""
-        if slot < 0 or slot not in self._holds:
+        if slot < 0 or slot >= self._held.size or self._held[slot] <= 0:
             return
-        self._holds[slot] -= 1
-        if self._holds[slot] <= 0:
-            del self._holds[slot]
+        self._held[slot] -= 1
+        if self._held[slot] == 0:
             self.remove(slot)
+
+    def release_all(self, slots: np.ndarray) -> None:
+        """:meth:`release` of each of ``slots`` in order (negative ones are skipped): the freed
+        slots go on the stack in that order, so they are reused as after one call per slot."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if slots.size:
+            self._n_free = _release_all(slots, self._held, self._alive, self._F, self._free, self._n_free)
+            if self._n_free < 0:
+                raise ValueError(f"slots {slots.tolist()} held but not all living individuals' genetic slots")
 
     # ------------------------------------------------------------------ queries
     def F(self, slot: int) -> float:
@@ -341,6 +398,55 @@ class Genetics:
         if living.size == 0:
             return float("nan")
         return float(self._kin[np.ix_(living, living)].mean())
+
+
+@njit(cache=True)
+def _release_all(slots, held, alive, F, free, n_free):
+    """:meth:`Genetics.release` of ``slots`` in order; returns the new stack size (-1: a held slot
+    was not alive)."""
+    for s in slots:
+        if s < 0 or s >= held.size or held[s] <= 0:
+            continue
+        held[s] -= 1
+        if held[s] == 0:
+            if not alive[s]:
+                return -1
+            alive[s] = False
+            F[s] = 0.0
+            free[n_free] = s
+            n_free += 1
+    return n_free
+
+
+@njit(cache=True)
+def _litter_slots(sizes, sires, starts, first, held, alive, F, free, n_free, hw, capacity, slots, hws):
+    """Slots of litters ``first``, ``first + 1``, ... (see :meth:`Genetics.litters`): each child
+    takes the top of the free stack, else the next never-used slot, and is held by itself; then
+    the sire's hold ends. Stops before a litter that needs more storage than ``capacity``.
+    Returns (litters done, stack size, high-water mark)."""
+    for i in range(first, sizes.size):
+        if hw + max(sizes[i] - n_free, 0) > capacity:
+            return i, n_free, hw
+        for k in range(starts[i], starts[i + 1]):
+            if n_free > 0:
+                n_free -= 1
+                s = free[n_free]
+            else:
+                s = hw
+                hw += 1
+            alive[s] = True
+            held[s] = 1
+            slots[k] = s
+        hws[i] = hw
+        s = sires[i]
+        if s >= 0 and held[s] > 0:
+            held[s] -= 1
+            if held[s] == 0:
+                alive[s] = False
+                F[s] = 0.0
+                free[n_free] = s
+                n_free += 1
+    return sizes.size, n_free, hw
 
 
 @njit(cache=True)

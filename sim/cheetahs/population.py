@@ -115,8 +115,8 @@ class Cheetahs:
     def _forget_views(self) -> None:
         """Drop the kept column views (after the size or the blocks changed)."""
         kept = self.__dict__
-        for name in _COLUMNS:
-            kept.pop(name, None)
+        for name in kept.keys() & _COLUMNS.keys():
+            del kept[name]
 
     @property
     def handles(self) -> np.ndarray:
@@ -167,6 +167,11 @@ class Cheetahs:
         return (np.where(home, self.home_row[rows], self.row[rows]),
                 np.where(home, self.home_col[rows], self.col[rows]))
 
+    def cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`positions` of every row."""
+        home = self.home_row >= 0
+        return np.where(home, self.home_row, self.row), np.where(home, self.home_col, self.col)
+
     def row_of(self, uid: int) -> int:
         """Row of the animal with this Mesa ``unique_id`` (-1 if it is not in the arrays)."""
         uids = self.uid
@@ -177,16 +182,17 @@ class Cheetahs:
     def add(self, count: int, handles=None, **values) -> np.ndarray:
         """Append ``count`` rows (columns not given take their FIELDS default; a given value is a
         scalar or an array of ``count``), with their Mesa ``handles``; returns their row indices."""
-        unknown = set(values) - set(FIELDS)
+        unknown = values.keys() - FIELDS.keys()
         if unknown:
             raise KeyError(f"unknown cheetah column(s) {sorted(unknown)}; columns: {list(FIELDS)}")
         start, stop = self._n, self._n + count
         if stop > self._handles.size:
             self._grow(stop)
-        for kind, names in _COLUMN.items():
-            block = self._blocks[kind]
-            for k, name in enumerate(names):
-                block[k, start:stop] = values.get(name, FIELDS[name][1])
+        for kind, block in self._blocks.items():
+            block[:, start:stop] = _DEFAULTS[kind]
+        for name, value in values.items():
+            column = _COLUMNS[name]
+            self._blocks[column.kind][column.index, start:stop] = value
         self._handles[start:stop] = handles if handles is not None else None
         self._n = stop
         self._forget_views()
@@ -209,19 +215,14 @@ class Cheetahs:
         living cub's mother is always alive: deaths make orphans independent or kill them).
         Returns the new row of every old row (-1 for the dropped ones), or None if no row was
         dropped."""
-        keep = self.alive.copy()
-        if keep.all():
+        blocks = self._blocks
+        n, new_index = _compact(blocks["i"], blocks["f"], blocks["b"], self._n, _ALIVE, _MOTHER)
+        if n == self._n:
             return None
-        n = int(np.count_nonzero(keep))
-        new_index = np.where(keep, np.cumsum(keep) - 1, -1)
-        for block in self._blocks.values():
-            block[:, :n] = block[:, :self._n][:, keep]
-        self._handles[:n] = self._handles[:self._n][keep]
+        self._handles[:n] = self._handles[:self._n][new_index >= 0]
         self._handles[n:self._n] = None
         self._n = n
         self._forget_views()
-        mother = self.mother
-        mother[:] = np.where(mother >= 0, new_index[np.maximum(mother, 0)], -1)
         self.version += 1
         return new_index
 
@@ -233,6 +234,41 @@ for _kind, _names in _COLUMN.items():
     for _k, _name in enumerate(_names):
         setattr(Cheetahs, _name, _Column(_kind, _k, _name))
 _COLUMNS: dict[str, _Column] = {name: Cheetahs.__dict__[name] for name in FIELDS}
+#: A new row's values, per block (column by column), as (columns, 1) arrays.
+_DEFAULTS = {kind: np.array([FIELDS[name][1] for name in names], dtype=_DTYPES[kind])[:, None]
+             for kind, names in _COLUMN.items()}
+_ALIVE, _MOTHER = _COLUMN["b"].index("alive"), _COLUMN["i"].index("mother")
+
+
+@njit(cache=True)
+def _compact(ints, floats, flags, n, alive_row, mother_row):
+    """:meth:`Cheetahs.compact` of the first ``n`` columns of the three blocks, in place: the
+    living rows move up in order and mothers are remapped. Returns the living count and the new
+    row of every old row (-1 for the dead); the blocks are untouched if nobody died."""
+    new_index = np.full(n, -1)
+    kept = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if flags[alive_row, i]:
+            new_index[i] = k
+            kept[k] = i
+            k += 1
+    if k == n:
+        return k, new_index
+    for c in range(ints.shape[0]):            # column by column: each is contiguous in its block
+        for j in range(k):
+            ints[c, j] = ints[c, kept[j]]
+    for c in range(floats.shape[0]):
+        for j in range(k):
+            floats[c, j] = floats[c, kept[j]]
+    for c in range(flags.shape[0]):
+        for j in range(k):
+            flags[c, j] = flags[c, kept[j]]
+    for j in range(k):
+        m = ints[mother_row, j]
+        if m >= 0:
+            ints[mother_row, j] = new_index[m]
+    return k, new_index
 
 
 @njit(cache=True)

@@ -107,7 +107,7 @@ class Animals:
     @cached_property
     def cell(self) -> tuple[np.ndarray, np.ndarray]:
         """(row, col) where the animal lives: its home-range centre, else its current cell."""
-        return self.pop.positions(np.arange(len(self.pop)))
+        return self.pop.cells()
 
     @cached_property
     def age(self) -> np.ndarray:
@@ -286,9 +286,17 @@ def inbreeding(m, a: Animals) -> np.ndarray:
     gives survival exp(-B (1 - lethal_share) F) over the year, spread over the draws a cub faces
     before age one."""
     p = m.params
-    young = a.is_cub & (a.age < 12)
     additive = p.lethal_equivalents * (1.0 - p.lethal_share)
-    return np.where(young, np.where(a.pop.lethal, np.inf, additive * a.pop.F / FIRST_YEAR_DRAWS), 0.0)
+    return _inbreeding(a.is_cub, a.age, a.pop.lethal, a.pop.F, additive, FIRST_YEAR_DRAWS)
+
+
+@njit(cache=True)
+def _inbreeding(is_cub, age, lethal, F, additive, draws):
+    out = np.zeros(is_cub.size)
+    for i in range(out.size):
+        if is_cub[i] and age[i] < 12:
+            out[i] = np.inf if lethal[i] else additive * F[i] / draws
+    return out
 
 
 @register("hazard", "harsh_winter")

@@ -14,9 +14,11 @@ she conceives with ``conception_prob_per_month``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from ..cheetahs.events import add_animals
 from .development import leave_mothers
@@ -25,10 +27,23 @@ from ..registry import register
 
 # ------------------------------------------------------------------------------------ mate finding
 def _random_true_index(ok: np.ndarray, rng) -> np.ndarray:
-    """For each row, the column of a uniformly chosen True entry, or -1 if none."""
-    score = np.where(ok, rng.random(ok.shape), -1.0)
-    idx = score.argmax(axis=1)
-    return np.where(ok.any(axis=1), idx, -1)
+    """For each row, the column of a uniformly chosen True entry, or -1 if none (one uniform
+    number per entry; the True entry with the largest wins)."""
+    return _largest_true(ok, rng.random(ok.shape))
+
+
+@njit(cache=True)
+def _largest_true(ok, u):
+    """For each row, the first column of the largest ``u`` among its True entries, or -1."""
+    n, k = ok.shape
+    out = np.full(n, -1)
+    for i in range(n):
+        best = -1.0
+        for j in range(k):
+            if ok[i, j] and u[i, j] > best:
+                best = u[i, j]
+                out[i] = j
+    return out
 
 
 def acceptable(model, females, males) -> np.ndarray:
@@ -55,11 +70,26 @@ def roaming_males(model, females, males):
     if len(males) == 0 or len(females) == 0:
         return np.full(len(females), -1, dtype=np.int64)
     pop = model.cheetahs
-    fr, fc = pop.positions(females)
-    mr, mc = pop.positions(males)
-    d2 = ((fr[:, None] - mr[None, :]) ** 2 + (fc[:, None] - mc[None, :]) ** 2) * model.landscape.cell_area_km2
-    found = model.rng.random(d2.shape) < np.exp(-d2 / (2.0 * male_search_sd_km(model.params) ** 2))
+    exponent = _meeting_exponent(pop.home_row, pop.home_col, pop.row, pop.col, females, males,
+                                 model.landscape.cell_area_km2, 2.0 * male_search_sd_km(model.params) ** 2)
+    found = model.rng.random(exponent.shape) < np.exp(exponent)
     return _random_true_index(found & acceptable(model, females, males), model.rng)
+
+
+@njit(cache=True)
+def _meeting_exponent(home_row, home_col, row, col, females, males, cell_area_km2, two_sd2):
+    """-d² / 2σ² of every (female, male) pair: d² [km²] between their positions (home-range
+    centre, else cell; :meth:`Cheetahs.positions`), ``two_sd2`` = 2σ² [km²]."""
+    out = np.empty((females.size, males.size))
+    for i in range(females.size):
+        f = females[i]
+        fr, fc = (home_row[f], home_col[f]) if home_row[f] >= 0 else (row[f], col[f])
+        for j in range(males.size):
+            m = males[j]
+            mr, mc = (home_row[m], home_col[m]) if home_row[m] >= 0 else (row[m], col[m])
+            d2 = ((fr - mr) ** 2 + (fc - mc) ** 2) * cell_area_km2
+            out[i, j] = -d2 / two_sd2
+    return out
 
 
 @register("mate_finding", "search_radius")
@@ -102,36 +132,73 @@ def month(m: Any) -> None:
     if len(pop) == 0:
         return
     p = m.params
-    age = pop.age
-    adult_free = (pop.mother < 0) & (pop.boma_months == 0)
-    female = adult_free & ~pop.male
-    pregnant = female & (pop.pregnant > 0)
-    pop.pregnant[pregnant] -= 1
-    births = np.flatnonzero(pregnant & (pop.pregnant == 0))
-    waiting = female & ~pregnant & (pop.wait > 0)
-    pop.wait[waiting] -= 1
-    females = np.flatnonzero(female & ~pregnant & ~waiting & (litter_age(pop) >= p.rebreed_cub_age_months)
-                             & (age >= p.female_first_conception_months)
-                             & (age <= p.female_last_breeding_months)
-                             & ((pop.home_row >= 0) | (not p.breeding_females_must_be_resident)))
-    males = np.flatnonzero(adult_free & pop.male & (age >= p.male_breeding_months)
-                           & ((pop.home_row >= 0) | (not p.breeding_males_must_be_resident)))
+    births, females, males = _breeding_state(
+        pop.mother, pop.boma_months, pop.male, pop.pregnant, pop.wait, pop.home_row, pop.birth, pop.clock,
+        p.rebreed_cub_age_months, p.female_first_conception_months, p.female_last_breeding_months,
+        p.breeding_females_must_be_resident, p.male_breeding_months, p.breeding_males_must_be_resident)
     if births.size:
         give_birth(m, births)
     if females.size == 0:
         return
     sires = np.asarray(m.mate_rule(m, females, males), dtype=np.int64)
     conceive = m.rng.random(females.size) < p.conception_prob_per_month
-    for f, s in zip(females[conceive & (sires != -1)].tolist(), sires[conceive & (sires != -1)].tolist()):
-        pop.pregnant[f] = p.gestation_months
-        if s >= 0:
-            sire = males[s]
-            pop.sire_uid[f] = pop.uid[sire]
-            pop.sire_slot[f] = pop.gslot[sire]
-            m.genetics.hold(int(pop.gslot[sire]))
-        else:
-            pop.sire_uid[f] = -1
-            pop.sire_slot[f] = -1
+    mated = conceive & (sires != -1)
+    if mated.any():
+        conceived(m, females[mated], sires[mated], males)
+
+
+def conceived(m: Any, females: np.ndarray, sires: np.ndarray, males: np.ndarray) -> None:
+    """``females`` (rows) conceive, each of the male ``males[sire]`` (-2: an unrelated immigrant
+    sire); a pregnancy holds its sire's genetic slot until the birth."""
+    pop = m.cheetahs
+    pop.pregnant[females] = m.params.gestation_months
+    known = sires >= 0
+    fathers = males[sires[known]]
+    mothers = females[known]
+    pop.sire_uid[females] = -1
+    pop.sire_slot[females] = -1
+    pop.sire_uid[mothers] = pop.uid[fathers]
+    pop.sire_slot[mothers] = pop.gslot[fathers]
+    m.genetics.hold_all(pop.gslot[fathers])
+
+
+@njit(cache=True)
+def _breeding_state(mother, boma_months, male, pregnant, wait, home_row, birth, clock, rebreed_cub_age,
+                    female_first, female_last, female_resident, male_first, male_resident):
+    """The month's breeding state of independent animals out of the boma, in place: a pregnant
+    female's gestation advances a month, a waiting female's wait too. Returns the rows of the
+    females giving birth now, of those available to conceive (see the module docstring; her
+    cubs' age, :func:`litter_age`, at least ``rebreed_cub_age`` [months]) and of the breeding
+    males, each in row order."""
+    n = mother.size
+    cubs_age = np.full(n, np.inf)
+    for i in range(n):
+        if mother[i] >= 0:
+            cubs_age[mother[i]] = clock - birth[i]
+    births = np.empty(n, dtype=np.int64)
+    females = np.empty(n, dtype=np.int64)
+    males = np.empty(n, dtype=np.int64)
+    nb = nf = nm = 0
+    for i in range(n):
+        if mother[i] >= 0 or boma_months[i] != 0:
+            continue
+        age = clock - birth[i]
+        if male[i]:
+            if age >= male_first and (home_row[i] >= 0 or not male_resident):
+                males[nm] = i
+                nm += 1
+        elif pregnant[i] > 0:
+            pregnant[i] -= 1
+            if pregnant[i] == 0:
+                births[nb] = i
+                nb += 1
+        elif wait[i] > 0:
+            wait[i] -= 1
+        elif (cubs_age[i] >= rebreed_cub_age and age >= female_first and age <= female_last
+              and (home_row[i] >= 0 or not female_resident)):
+            females[nf] = i
+            nf += 1
+    return births[:nb], females[:nf], males[:nm]
 
 
 def litter_age(pop) -> np.ndarray:
@@ -145,7 +212,9 @@ def litter_age(pop) -> np.ndarray:
 def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     """Litters of ``mothers`` (rows, in order), each in its mother's cell; cubs inherit alleles and
     F from the parents (an immigrant sire, slot -1, is unrelated). A mother's earlier litter, if
-    still with her, becomes independent. Returns the cubs' rows (one litter after the other)."""
+    still with her, becomes independent. Returns the cubs' rows (one litter after the other).
+
+    Per litter, in order: its size, its cubs' sexes, their alleles (three draws)."""
     pop = m.cheetahs
     p = m.params
     g = m.genetics
@@ -154,35 +223,52 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     older = np.flatnonzero(giving[pop.mother])
     if older.size:
         leave_mothers(m, older)
-    sizes, males, slots, litters = [], [], [], []
-    for mother in mothers.tolist():
+    dams, sire_slots = pop.gslot[mothers], pop.sire_slot[mothers]
+    if sire_slots.min() >= 0:
+        rng, cdf, ratio, draw_picks = m.rng, m.litter_cdf.tolist(), p.sex_ratio_at_birth, g.draw_picks
+        sizes, males, picks = [], [], []
+        for _ in range(mothers.size):
+            n = bisect_right(cdf, rng.random()) + 1
+            sizes.append(n)
+            males.append(rng.random(n) < ratio)
+            picks.append(draw_picks(n))
+        slots = g.litters(dams, sire_slots, sizes, np.concatenate(picks))
+    else:
+        sizes, males, slots = _litters_one_by_one(m, dams.tolist(), sire_slots.tolist())
+    sizes = np.array(sizes, dtype=np.int64)
+    litters = np.arange(m.litters + 1, m.litters + 1 + mothers.size)
+    m.litters += mothers.size
+    mother_of = np.repeat(mothers, sizes)
+    cubs = add_animals(m, int(sizes.sum()), male=np.concatenate(males), birth=pop.clock,
+                       row=pop.row[mother_of], col=pop.col[mother_of], mother=mother_of,
+                       mother_uid=pop.uid[mother_of], father_uid=pop.sire_uid[mother_of],
+                       gslot=np.asarray(slots, dtype=np.int64), F=g.inbreeding(slots),
+                       lethal=g.lethal(slots), litter=np.repeat(litters, sizes))
+    pop.pregnant[mothers] = 0
+    pop.sire_uid[mothers] = -1
+    pop.sire_slot[mothers] = -1
+    m.record_births(mothers, cubs, sizes)
+    return cubs
+
+
+def _litters_one_by_one(m: Any, dams: list[int], sire_slots: list[int]) -> tuple[list, list, list]:
+    """The litters of :func:`give_birth` one after the other, when an immigrant sire (slot -1,
+    mate_finding: always) fathered one: his phantom founder slot is taken and freed around his
+    litter. Returns the sizes, the cubs' sexes per litter and the cubs' slots."""
+    g = m.genetics
+    sizes, males, slots = [], [], []
+    for dam, sire_slot in zip(dams, sire_slots):
         n = int(m.litter_cdf.searchsorted(m.rng.random(), side="right")) + 1
-        males.append(m.rng.random(n) < p.sex_ratio_at_birth)
-        dam, sire_slot = int(pop.gslot[mother]), int(pop.sire_slot[mother])
+        males.append(m.rng.random(n) < m.params.sex_ratio_at_birth)
         if sire_slot >= 0:
             kids = g.litter(dam, sire_slot, n, queue=True)
             g.release(sire_slot)
-        else:                               # an unrelated immigrant sire (mate_finding: always)
+        else:
             phantom = g.founder()
             kids = g.litter(dam, phantom, n)
             g.remove(phantom)
         for s in kids:
             g.hold(s, new=True)
-        m.litters += 1
         sizes.append(n)
         slots += kids
-        litters.append(m.litters)
-    sizes = np.array(sizes)
-    mother_of = np.repeat(mothers, sizes)
-    cubs = add_animals(m, int(sizes.sum()), male=np.concatenate(males), birth=pop.clock,
-                       row=pop.row[mother_of], col=pop.col[mother_of], mother=mother_of,
-                       mother_uid=pop.uid[mother_of], father_uid=pop.sire_uid[mother_of],
-                       gslot=np.array(slots, dtype=np.int64), F=g.inbreeding(slots),
-                       lethal=g.lethal(slots), litter=np.repeat(litters, sizes))
-    pop.pregnant[mothers] = 0
-    pop.sire_uid[mothers] = -1
-    pop.sire_slot[mothers] = -1
-    first = np.cumsum(sizes) - sizes
-    for mother, k, n in zip(mothers.tolist(), first.tolist(), sizes.tolist()):
-        m.record_births(mother, cubs[k:k + n])
-    return cubs
+    return sizes, males, slots

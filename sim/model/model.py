@@ -178,11 +178,12 @@ class ReintroductionModel(mesa.Model):
         apply_deaths(self.cheetahs, rows, causes, genetics=self.genetics,
                      orphan_survival_months=p.orphan_survival_months,
                      remating_delay_months=p.remating_delay_months, record=rec)
-        for cause in rec.causes:
-            self.year_deaths[self._cause_index[cause] if cause in self._cause_index
-                             else DEATH_CAUSES.index(cause)] += 1
-            if cause in self.plugin_deaths:
-                self.plugin_deaths[cause] += 1
+        index = self._cause_index
+        np.add.at(self.year_deaths, [index[c] if c in index else DEATH_CAUSES.index(c) for c in rec.causes], 1)
+        if self.plugin_deaths:
+            for cause in rec.causes:
+                if cause in self.plugin_deaths:
+                    self.plugin_deaths[cause] += 1
         if self.observers and len(rec):
             notify(self.observers, "on_deaths", self, Deaths(
                 self.t, np.array(rec.uids), sexes(np.array(rec.male, dtype=bool)), np.array(rec.age),
@@ -200,13 +201,19 @@ class ReintroductionModel(mesa.Model):
         """Units led by ``leaders`` abandon their home ranges."""
         leave_range(self.cheetahs, np.asarray(leaders))
 
-    def record_births(self, mother: int, cubs: np.ndarray) -> None:
+    def record_births(self, mothers: np.ndarray, cubs: np.ndarray, sizes: np.ndarray) -> None:
+        """Litters of ``mothers`` (rows), of ``sizes`` cubs each, ``cubs`` their rows one litter
+        after the other: counted for the census and told to observers litter by litter."""
         pop = self.cheetahs
         self.year_births += cubs.size
-        self.year_breeders.add(int(pop.uid[mother]))
+        self.year_breeders.update(pop.uid[mothers].tolist())
         if self.observers:
-            notify(self.observers, "on_births", self, Births(
-                self.t, np.full(cubs.size, pop.uid[mother]), pop.uid[cubs].copy(), sexes(pop.male[cubs])))
+            first = 0
+            for mother, n in zip(mothers.tolist(), sizes.tolist()):
+                litter = cubs[first:first + n]
+                first += n
+                notify(self.observers, "on_births", self, Births(
+                    self.t, np.full(n, pop.uid[mother]), pop.uid[litter].copy(), sexes(pop.male[litter])))
 
     def record_independence(self, rows: np.ndarray, orphaned: bool = False) -> None:
         if self.observers:
