@@ -546,7 +546,7 @@ class PreyPopulation:
         (a logistic stock yields most, its maximum sustainable yield, at half its capacity; more
         animals do not yield more). Built on first use after a change of the prey."""
         if self._yield_sat is None:
-            self._yield_sat = summed_area_table(np.minimum(self.N, 0.5 * self._K[self.season(self._month)]))
+            self._yield_sat = summed_area_table(self.N, cap=self._K[self.season(self._month)], cap_scale=0.5)
         return self._yield_sat
 
     def table(self) -> np.ndarray:

@@ -52,16 +52,27 @@ def boxes(rows, cols, half, shape: tuple[int, int]):
     return r0, r1, c0, c1
 
 
-def summed_area_table(layer: np.ndarray) -> np.ndarray:
+def summed_area_table(layer: np.ndarray, cap: np.ndarray | None = None, cap_scale: float = 1.0) -> np.ndarray:
     """Summed-area table (..., rows+1, cols+1) of a layer (..., rows, cols): entry [r, c] is the
-    sum of the layer over rows < r and cols < c (integers for an integer or boolean layer)."""
+    sum of the layer over rows < r and cols < c (integers for an integer or boolean layer).
+
+    ``cap`` (float layers only; the layer's shape, finite): the table of the layer capped cell by
+    cell at ``cap_scale`` x cap, the same numbers as the table of ``np.minimum(layer, cap_scale *
+    cap)`` without making that array."""
     if layer.dtype.kind in "biu":
+        if cap is not None:
+            raise ValueError("summed_area_table: a cap applies to float layers only")
         sat = np.zeros(layer.shape[:-2] + (layer.shape[-2] + 1, layer.shape[-1] + 1), dtype=np.int64)
         np.cumsum(layer, axis=-2, out=sat[..., 1:, 1:])
         np.cumsum(sat[..., 1:, 1:], axis=-1, out=sat[..., 1:, 1:])
         return sat
     flat = np.ascontiguousarray(layer, dtype=np.float64).reshape((-1,) + layer.shape[-2:])
-    return _float_table(flat).reshape(layer.shape[:-2] + (layer.shape[-2] + 1, layer.shape[-1] + 1))
+    if cap is None:
+        table = _float_table(flat)
+    else:
+        table = _capped_float_table(flat, np.ascontiguousarray(cap, dtype=np.float64).reshape(flat.shape),
+                                    float(cap_scale))
+    return table.reshape(layer.shape[:-2] + (layer.shape[-2] + 1, layer.shape[-1] + 1))
 
 
 @njit(cache=True)
@@ -74,12 +85,34 @@ def _float_table(layer):
         for r in range(n_rows):                  # down each column, the rows in turn (memory order)
             for c in range(n_cols):
                 sat[s, r + 1, c + 1] = sat[s, r, c + 1] + layer[s, r, c]
-        for r in range(1, n_rows + 1):
-            acc = 0.0
-            for c in range(1, n_cols + 1):
-                acc += sat[s, r, c]
-                sat[s, r, c] = acc
+        _along_rows(sat, s)
     return sat
+
+
+@njit(cache=True)
+def _capped_float_table(layer, cap, cap_scale):
+    """:func:`_float_table` of min(layer, cap_scale x cap) cell by cell (np.minimum's value for a
+    finite cap), without making the capped layers."""
+    k, n_rows, n_cols = layer.shape
+    sat = np.zeros((k, n_rows + 1, n_cols + 1))
+    for s in range(k):
+        for r in range(n_rows):
+            for c in range(n_cols):
+                x = layer[s, r, c]
+                limit = cap_scale * cap[s, r, c]
+                sat[s, r + 1, c + 1] = sat[s, r, c + 1] + (limit if limit < x else x)
+        _along_rows(sat, s)
+    return sat
+
+
+@njit(cache=True)
+def _along_rows(sat, s):
+    """Second pass of a summed-area table: cumulative sums along each row of layer s, in place."""
+    for r in range(1, sat.shape[1]):
+        acc = 0.0
+        for c in range(1, sat.shape[2]):
+            acc += sat[s, r, c]
+            sat[s, r, c] = acc
 
 
 def box_sums(sat: np.ndarray, r0, r1, c0, c1):
