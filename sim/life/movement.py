@@ -35,12 +35,14 @@ from .energetics import DAYS_PER_MONTH
 
 # ------------------------------------------------------------------------------------ rules
 @njit(cache=True)
-def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias):
+def _habitat_headings(rows, cols, step_cells, weights, u, food, food_f, food_bias, food_weights):
     """The heading of each walker: direction d with weight habitat(destination)^bias (+ 1e-6)
     x (1 + food at the destination's prey cell)^food_bias (``food``: prey biomass relative to the
     reference, on the prey grid coarsened ``food_f``; food_bias 0: habitat only), drawn with the
-    uniform numbers ``u``."""
-    n_rows, n_cols = habitat.shape
+    uniform numbers ``u``. ``weights``: habitat^bias of every cell (:func:`habitat_weights`);
+    ``food_weights``: (1 + food)^food_bias of the prey cells met so far (NaN: not yet computed,
+    filled in here; the same operation, so the same numbers, as computing it anew each time)."""
+    n_rows, n_cols = weights.shape
     out = np.empty(rows.size, dtype=np.int64)
     w = np.empty(8)
     for i in range(rows.size):
@@ -48,9 +50,14 @@ def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, fo
         for d in range(8):
             r = min(max(rows[i] + _DR[d] * step_cells[i], 0), n_rows - 1)
             c = min(max(cols[i] + _DC[d] * step_cells[i], 0), n_cols - 1)
-            weight = habitat[r, c] ** bias + 1e-6
+            weight = weights[r, c] + 1e-6
             if food_bias != 0.0:
-                weight *= (1.0 + food[r // food_f, c // food_f]) ** food_bias
+                fr, fc = r // food_f, c // food_f
+                fw = food_weights[fr, fc]
+                if fw != fw:
+                    fw = (1.0 + food[fr, fc]) ** food_bias
+                    food_weights[fr, fc] = fw
+                weight *= fw
             total += weight
             w[d] = total
         target = u[i] * total
@@ -60,6 +67,38 @@ def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, fo
                 k += 1
         out[i] = k
     return out
+
+
+@njit(cache=True)
+def _powers(layer, exponent):
+    """layer ** exponent, cell by cell, compiled (the very operation :func:`_habitat_headings`
+    made per walker and direction, so the same numbers to the last bit)."""
+    out = np.empty(layer.shape)
+    for r in range(layer.shape[0]):
+        for c in range(layer.shape[1]):
+            out[r, c] = layer[r, c] ** exponent
+    return out
+
+
+def habitat_weights(land, bias: float) -> np.ndarray:
+    """habitat ** bias of every cell of ``land`` (read-only), the habitat part of a heading's
+    weight; cached per landscape object (weakly, like :class:`WalkGeometry`) and bias."""
+    per = derived_cache(_WEIGHTS, land)
+    weights = per.get(bias)
+    if weights is None:
+        weights = _powers(np.ascontiguousarray(land.habitat, dtype=np.float64), bias)
+        weights.setflags(write=False)
+        per[bias] = weights
+    return weights
+
+
+#: habitat ** bias per landscape object and bias.
+_WEIGHTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _unknown(food: np.ndarray) -> np.ndarray:
+    """The empty memo of food weights (NaN: not yet computed) for :func:`_habitat_headings`."""
+    return np.full(food.shape, np.nan)
 
 
 _DR = DIRECTIONS[:, 0].copy()
@@ -75,8 +114,9 @@ def habitat_walk(model, rows, cols, headings, step_cells, rng):
     (destination clipped to the map)."""
     u = rng.random(len(rows))
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
-                             np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
-                             float(model.params.walk_habitat_bias), u, _NO_FOOD, 1, 0.0)
+                             np.asarray(step_cells, dtype=np.int64),
+                             habitat_weights(model.landscape, float(model.params.walk_habitat_bias)), u,
+                             _NO_FOOD, 1, 0.0, _NO_FOOD)
 
 
 @register("movement", "prey_walk")
@@ -86,8 +126,9 @@ def prey_walk(model, rows, cols, headings, step_cells, rng):
     u = rng.random(len(rows))
     food, f, bias = _food(model)
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
-                             np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
-                             float(model.params.walk_habitat_bias), u, food, f, bias)
+                             np.asarray(step_cells, dtype=np.int64),
+                             habitat_weights(model.landscape, float(model.params.walk_habitat_bias)), u,
+                             food, f, bias, _unknown(food))
 
 
 def _food(model):
@@ -110,32 +151,41 @@ def _biomass(N, mass):
 
 
 @njit(cache=True)
-def _habitat_substep(rows, cols, headings, gone, step_cells, u, habitat, bias, food, food_f, food_bias, check,
-                     east, south, road, risk, open_boundary, crossings):
-    """One sub-step of :func:`habitat_walk` or :func:`prey_walk` and the jump, in place: the same
-    numbers as the rule followed by the walk engine's jump."""
-    d = _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias)
-    for i in range(rows.size):
-        if not gone[i]:
-            headings[i] = d[i]
-    _jump(rows, cols, d, gone, step_cells, check, east, south, road, risk, open_boundary, crossings)
+def _habitat_steps(rows, cols, headings, gone, crossings, step_cells, u, weights, food, food_f, food_bias,
+                   food_weights, check, east, south, road, risk, open_boundary):
+    """Sub-steps of :func:`habitat_walk` or :func:`prey_walk` and their jumps, in place, one per
+    row of ``u`` (the uniform numbers, (sub-steps, walkers)): the same numbers as the rule followed
+    by the walk engine's jump, sub-step after sub-step."""
+    for s in range(u.shape[0]):
+        d = _habitat_headings(rows, cols, step_cells, weights, u[s], food, food_f, food_bias, food_weights)
+        for i in range(rows.size):
+            if not gone[i]:
+                headings[i] = d[i]
+        _jump(rows, cols, d, gone, step_cells, check, east, south, road, risk, open_boundary, crossings)
 
 
 def _walk_month(model, rows, cols, headings, step_cells, substeps, rng, food, food_f, food_bias):
-    """:func:`walk` with :func:`habitat_walk` or :func:`prey_walk`, one compiled call per sub-step
-    (the same draws in the same order: one uniform number per walker and sub-step)."""
+    """:func:`walk` with :func:`habitat_walk` or :func:`prey_walk`, compiled. The same draws in the
+    same order: one uniform number per walker and sub-step. On a closed map nobody leaves, so all
+    sub-steps are walked and their numbers drawn at once (``rng.random((substeps, n))`` gives the
+    numbers of ``substeps`` calls of ``rng.random(n)``, in order); on an open map the walk stops
+    once every walker has left, so each sub-step draws its own."""
     geo = model.walk_geometry
-    habitat = model.landscape.habitat
-    bias = float(model.params.walk_habitat_bias)
-    open_boundary = bool(model.landscape.open_boundary)
+    land = model.landscape
+    weights = habitat_weights(land, float(model.params.walk_habitat_bias))
+    open_boundary = bool(land.open_boundary)
+    food_weights = _unknown(food) if food_bias != 0.0 else _NO_FOOD
     crossings = np.zeros(rows.size, dtype=np.float64)
     gone = np.zeros(rows.size, dtype=bool)
+    args = (weights, food, food_f, food_bias, food_weights, geo.check, geo.east, geo.south, geo.road, geo.risk,
+            open_boundary)
+    if not open_boundary:
+        _habitat_steps(rows, cols, headings, gone, crossings, step_cells, rng.random((substeps, rows.size)), *args)
+        return rows, cols, headings, crossings, gone
     for _ in range(substeps):
         if gone.all():
             break
-        _habitat_substep(rows, cols, headings, gone, step_cells, rng.random(rows.size), habitat, bias, food,
-                         food_f, food_bias, geo.check, geo.east, geo.south, geo.road, geo.risk, open_boundary,
-                         crossings)
+        _habitat_steps(rows, cols, headings, gone, crossings, step_cells, rng.random((1, rows.size)), *args)
     return rows, cols, headings, crossings, gone
 
 
