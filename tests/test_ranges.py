@@ -182,3 +182,24 @@ def test_range_supply_leaves_out_absent_prey_species_without_changing_a_bit():
     assert ranges.supply_inputs(m)[0] is tables                          # kept until the prey change
     m.prey.remove_kills(0, 5, 30, 40, np.eye(len(SPECIES))[GAZELLE])
     assert ranges.supply_inputs(m)[0] is not tables
+
+
+def test_road_exposure_compiled_is_the_box_sums_to_the_bit():
+    """The compiled road exposure gives the numbers of half_box, boxes and box_sums on the
+    summed-area tables, bit for bit: ranges of every size, on and off the map edge, on roads of
+    uneven risk."""
+    from sim.world.geometry import box_sums, boxes, half_box
+    from tests.helpers import flat_landscape, scenario
+    g = np.random.default_rng(3)
+    land = flat_landscape(30, 40, road_col=12)
+    road = land.road | (g.random(land.shape) < 0.05)
+    land = land.replace(road=road, road_risk=np.where(road, g.uniform(0.05, 1.0, land.shape), 0.0))
+    m = ReintroductionModel(scenario(), land, rng=np.random.default_rng(0))
+    rows, cols, radius = g.integers(-2, 32, 500), g.integers(-2, 42, 500), g.uniform(0.0, 60.0, 500)
+    r0, r1, c0, c1 = boxes(rows, cols, half_box(radius, land.cell_km), land.shape)
+    count = box_sums(m.road_table, r0, r1, c0, c1)
+    risk = box_sums(m.road_risk_table, r0, r1, c0, c1)
+    expected = np.divide(risk, count, out=np.zeros(count.shape, dtype=np.float64), where=count > 0)
+    got = ranges.road_exposure(m, rows, cols, radius)
+    assert got.dtype == np.float64 and np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert (got > 0).any() and (got == 0).any()

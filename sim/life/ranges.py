@@ -36,7 +36,7 @@ from ..cheetahs import events
 from ..cheetahs.population import WILD_BORN
 from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
 from ..registry import DIRECTIONS, register
-from ..world.geometry import box_sums, boxes, half_box
+from ..world.geometry import _SQRT_PI
 
 
 @register("settlement", "prey_and_space")
@@ -445,11 +445,32 @@ def road_exposure(m: Any, rows, cols, radius_km) -> np.ndarray:
     cell lies in the range's box, else the mean crossing risk of its road cells (1 for an
     unmitigated road; :attr:`sim.world.landscape.Landscape.road_risk`)."""
     land = m.landscape
-    r0, r1, c0, c1 = boxes(np.asarray(rows), np.asarray(cols), half_box(np.asarray(radius_km, dtype=float),
-                                                                        land.cell_km), land.shape)
-    count = box_sums(m.road_table, r0, r1, c0, c1)
-    risk = box_sums(m.road_risk_table, r0, r1, c0, c1)
-    return np.divide(risk, count, out=np.zeros(count.shape, dtype=np.float64), where=count > 0)
+    return _road_exposure(np.ascontiguousarray(rows, dtype=np.int64).reshape(-1),
+                          np.ascontiguousarray(cols, dtype=np.int64).reshape(-1),
+                          np.ascontiguousarray(radius_km, dtype=np.float64).reshape(-1), land.cell_km, land.rows,
+                          land.cols, m.road_table, m.road_risk_table)
+
+
+@njit(cache=True)
+def _road_exposure(rows, cols, radius_km, cell_km, n_rows, n_cols, road_table, risk_table):
+    """:func:`road_exposure`, compiled: the boxes of :func:`sim.world.geometry.half_box` and
+    :func:`~sim.world.geometry.boxes`, their road cells and summed risk as
+    :func:`~sim.world.geometry.box_sums` takes them from the summed-area tables (the same
+    operations in the same order, so the same numbers to the last bit)."""
+    out = np.zeros(rows.size)
+    for i in range(rows.size):
+        h = np.int64(max(0.0, np.rint(radius_km[i] * _SQRT_PI / 2.0 / cell_km)))
+        r0 = min(max(rows[i] - h, 0), n_rows)
+        r1 = min(max(rows[i] + h + 1, 0), n_rows)
+        c0 = min(max(cols[i] - h, 0), n_cols)
+        c1 = min(max(cols[i] + h + 1, 0), n_cols)
+        count = road_table[r1, c1] - road_table[r0, c1] - road_table[r1, c0] + road_table[r0, c0]
+        if count > 0:
+            risk = risk_table[r1, c1] - risk_table[r0, c1] - risk_table[r1, c0] + risk_table[r0, c0]
+            if not (risk >= 0.0 or risk != risk):           # np.maximum(risk, 0): keeps -0.0 and NaN
+                risk = 0.0
+            out[i] = risk / count
+    return out
 
 
 def refresh_road_exposure(m: Any) -> None:
