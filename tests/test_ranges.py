@@ -203,3 +203,30 @@ def test_road_exposure_compiled_is_the_box_sums_to_the_bit():
     got = ranges.road_exposure(m, rows, cols, radius)
     assert got.dtype == np.float64 and np.array_equal(got.view(np.int64), expected.view(np.int64))
     assert (got > 0).any() and (got == 0).any()
+
+
+@pytest.mark.parametrize("f", [1, 2, 3, 5])
+def test_supply_is_that_of_box_totals_to_the_bit(f):
+    """ranges._supply finds each corner's prey cells once for all species and both tables; its
+    supply is that of sim.prey.boxes.box_totals (the corner-by-corner interpolation) on the same
+    boxes, bit for bit, whatever the coarsening f of the prey grid and wherever the range lies."""
+    from sim.prey.boxes import box_totals
+    g = np.random.default_rng(f)
+    n_rows, n_cols, cell_km = 23, 31, 2.5
+    shape = (3, -(-n_rows // f) + 1, -(-n_cols // f) + 1)
+    tables = tuple(np.cumsum(np.cumsum(np.pad(g.uniform(0, 50, (3, shape[1] - 1, shape[2] - 1)) *
+                                              (g.random((3, shape[1] - 1, shape[2] - 1)) < 0.7),
+                                              ((0, 0), (1, 0), (1, 0))), axis=1), axis=2) for _ in range(2))
+    coef = g.uniform(0.5, 30.0, (2, 3))
+    for _ in range(300):
+        r, c, radius = int(g.integers(-3, n_rows + 3)), int(g.integers(-3, n_cols + 3)), float(g.uniform(0, 40))
+        h = max(0, int(np.rint(radius * ranges._HALF_SIDE / cell_km)))
+        box = [np.array([min(max(x, 0), n)]) for x, n in ((r - h, n_rows), (r + h + 1, n_rows),
+                                                          (c - h, n_cols), (c + h + 1, n_cols))]
+        area = max(float((box[1][0] - box[0][0]) * (box[3][0] - box[2][0])) * cell_km * cell_km, 1e-9)
+        y, stock = (box_totals(t, *box, f, n_rows, n_cols)[0] for t in tables)
+        expected = 0.0
+        for s in range(3):
+            expected += min(y[s] * coef[0, s], stock[s] / area * coef[1, s])
+        got = ranges._supply(tables, r, c, radius, cell_km, f, n_rows, n_cols, coef)
+        assert np.float64(got).view(np.int64) == np.float64(expected).view(np.int64)
