@@ -24,6 +24,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from numba import njit
 
 from sim.config.params import SPECIES
 from sim.life import movement, ranges
@@ -230,3 +231,49 @@ def test_supply_is_that_of_box_totals_to_the_bit(f):
             expected += min(y[s] * coef[0, s], stock[s] / area * coef[1, s])
         got = ranges._supply(tables, r, c, radius, cell_km, f, n_rows, n_cols, coef)
         assert np.float64(got).view(np.int64) == np.float64(expected).view(np.int64)
+
+
+def _claims_table_cell_by_cell(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need):
+    """ranges.claims_table as first written: every cell in turn, row after row."""
+    diff = np.zeros((n_rows + 1, n_cols + 1))
+    for j in range(res_rows.size):
+        k = np.int64(max(0.0, np.rint(res_radius[j] * ranges._HALF_SIDE / cell_km)))
+        p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
+        q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
+        if p1 <= p0 or q1 <= q0:
+            continue
+        v = res_need[j] / ((p1 - p0) * (q1 - q0))
+        diff[p0, q0] += v
+        diff[p0, q1] -= v
+        diff[p1, q0] -= v
+        diff[p1, q1] += v
+    sat = np.zeros((n_rows + 1, n_cols + 1))
+    for i in range(n_rows):
+        run = 0.0
+        for j in range(n_cols):
+            run += diff[i, j]
+            diff[i, j] = run + (diff[i - 1, j] if i > 0 else 0.0)
+            sat[i + 1, j + 1] = sat[i, j + 1] + sat[i + 1, j] - sat[i, j] + diff[i, j]
+    return sat
+
+
+_cell_by_cell = njit(cache=True)(_claims_table_cell_by_cell)
+
+
+@pytest.mark.parametrize("n_rows, n_cols", [(30, 41), (31, 40), (1, 7), (8, 1), (2, 2)])
+def test_claims_table_is_that_of_the_cell_by_cell_sums_to_the_bit(n_rows, n_cols):
+    """claims_table skips the zero rows above and columns left of every range and takes the rows
+    in pairs: the same table, bit for bit, as summing cell by cell (residents anywhere, off the
+    map, with no need, crowded in one corner, or none)."""
+    g = np.random.default_rng(n_rows * 100 + n_cols)
+    for n in (0, 1, 2, 5, 40):
+        for where in ("anywhere", "south-east", "off the map"):
+            lo_r, lo_c = (n_rows // 2, n_cols // 2) if where == "south-east" else (0, 0)
+            rows = g.integers(lo_r, n_rows, n) + (n_rows + 20) * (where == "off the map") * (g.random(n) < 0.5)
+            cols = g.integers(lo_c, n_cols, n)
+            radius = g.uniform(0.0, 25.0, n)
+            need = np.where(g.random(n) < 0.2, 0.0, g.uniform(100.0, 5000.0, n))
+            args = (n_rows, n_cols, 2.5, rows.astype(np.int64), cols.astype(np.int64), radius, need)
+            got = ranges.claims_table(*args)
+            for expected in (_cell_by_cell(*args), _claims_table_cell_by_cell(*args)):
+                assert np.array_equal(got.view(np.int64), expected.view(np.int64))

@@ -185,27 +185,77 @@ def claims(m: Any, res_rows, res_cols, res_radius_km, res_need_kg_year) -> np.nd
 def claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need):
     """Summed-area table ((n_rows + 1, n_cols + 1)) of the yearly food [kg/year] that resident units
     claim per cell: each unit's need spread evenly over its range (as a box clipped to the map).
-    The claim on any box is then four look-ups (:func:`_claimed`), whatever the number of residents."""
+    The claim on any box is then four look-ups (:func:`_claimed`), whatever the number of residents.
+
+    Built from the corners of the boxes (``diff``): the density of a cell is the running sum
+    along its row of ``diff`` plus the density above it, and the table entry the one above plus
+    the one to the left less the one above-left plus the density, in that order. Rows above and
+    columns left of every box hold 0 (only zeros are summed there), so they are not computed;
+    the rows are taken in pairs, the second using the first's new numbers as they come (two
+    independent chains of additions for the processor to overlap; the same additions)."""
     diff = np.zeros((n_rows + 1, n_cols + 1))
+    first_r, first_c = n_rows, n_cols
     for j in range(res_rows.size):
         k = np.int64(max(0.0, np.rint(res_radius[j] * _HALF_SIDE / cell_km)))
         p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
         q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
         if p1 <= p0 or q1 <= q0:
             continue
+        first_r, first_c = min(first_r, p0), min(first_c, q0)
         v = res_need[j] / ((p1 - p0) * (q1 - q0))
         diff[p0, q0] += v
         diff[p0, q1] -= v
         diff[p1, q0] -= v
         diff[p1, q1] += v
-    sat = np.zeros((n_rows + 1, n_cols + 1))
-    for i in range(n_rows):                   # density = 2-D prefix sum of diff; sat = prefix sum of density
-        run = 0.0
-        for j in range(n_cols):
-            run += diff[i, j]
-            diff[i, j] = run + (diff[i - 1, j] if i > 0 else 0.0)
-            sat[i + 1, j + 1] = sat[i, j + 1] + sat[i + 1, j] - sat[i, j] + diff[i, j]
+    sat = np.empty((n_rows + 1, n_cols + 1))
+    sat[:first_r + 1, :] = 0.0
+    sat[:, :first_c + 1] = 0.0
+    above = np.zeros(n_cols)                  # the density of the row above
+    i = first_r
+    if (n_rows - first_r) % 2 == 1:
+        _claims_row(diff[i], above, sat[i], sat[i + 1], first_c, n_cols)
+        i += 1
+    while i < n_rows:
+        _claims_rows(diff[i], diff[i + 1], above, sat[i], sat[i + 1], sat[i + 2], first_c, n_cols)
+        i += 2
     return sat
+
+
+@njit(cache=True)
+def _claims_row(diff, above, top, out, first_c, n_cols):
+    """One row of :func:`claims_table`: ``above`` becomes this row's density, ``out`` its table row."""
+    run = 0.0
+    left = 0.0
+    for j in range(first_c, n_cols):
+        run += diff[j]
+        density = run + above[j]
+        above[j] = density
+        left = top[j + 1] + left - top[j] + density
+        out[j + 1] = left
+
+
+@njit(cache=True)
+def _claims_rows(diff_a, diff_b, above, top, out_a, out_b, first_c, n_cols):
+    """Two rows of :func:`claims_table` (a, then b below it), column by column."""
+    run_a = 0.0
+    left_a = 0.0
+    run_b = 0.0
+    left_b = 0.0
+    up_left = 0.0
+    for j in range(first_c, n_cols):
+        run_a += diff_a[j]
+        density_a = run_a + above[j]
+        up = top[j + 1]
+        new_a = up + left_a - up_left + density_a
+        out_a[j + 1] = new_a
+        run_b += diff_b[j]
+        density_b = run_b + density_a
+        above[j] = density_b
+        new_b = new_a + left_b - left_a + density_b
+        out_b[j + 1] = new_b
+        up_left = up
+        left_a = new_a
+        left_b = new_b
 
 
 @njit(cache=True)
