@@ -115,3 +115,34 @@ def test_weight_tables_give_the_headings_of_the_powers_taken_anew(bias, food_bia
     assert np.array_equal(new, old)
     # the table holds the very numbers of the compiled power, cell by cell
     assert np.array_equal(weights, np.array([[x ** bias for x in row] for row in land.habitat.tolist()]))
+
+
+def test_carry_units_moves_every_member_as_the_numpy_bookkeeping_did():
+    """movement._carry_units: members of walking units go where their leader went, independent
+    members take its heading, cubs keep theirs; the same as the fancy-indexing it replaced."""
+    g = np.random.default_rng(11)
+    n = 300
+    lead = np.arange(n)
+    for i in range(1, n):                       # some animals follow an earlier one (cub or coalition)
+        if g.random() < 0.4:
+            lead[i] = lead[g.integers(0, i)]
+    leaders = np.flatnonzero(lead == np.arange(n))
+    owner = np.searchsorted(leaders, lead)
+    is_cub = (lead != np.arange(n)) & (g.random(n) < 0.5)
+    walking = leaders[g.random(leaders.size) < 0.5]
+    rows, cols, heads = g.integers(0, 50, walking.size), g.integers(0, 50, walking.size), g.integers(0, 8, walking.size)
+    row, col, heading = g.integers(0, 50, n), g.integers(0, 50, n), g.integers(-1, 8, n)
+    expected = row.copy(), col.copy(), heading.copy()
+    unit_index = np.searchsorted(leaders, walking)
+    slot = np.full(len(leaders), -1)
+    slot[unit_index] = np.arange(walking.size)
+    follows = slot[owner]
+    moved = np.flatnonzero(follows >= 0)
+    expected[0][moved] = rows[follows[moved]]
+    expected[1][moved] = cols[follows[moved]]
+    indep = moved[~is_cub[moved]]
+    expected[2][indep] = heads[follows[indep]]
+    got_index, got_follows = movement._carry_units(leaders, walking, owner, is_cub, rows, cols, heads, row, col, heading)
+    assert np.array_equal(got_index, unit_index) and np.array_equal(got_follows, follows)
+    for a, b in zip((row, col, heading), expected):
+        assert np.array_equal(a, b)

@@ -297,9 +297,9 @@ def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_c
     """
     land = model.landscape
     geo = model.walk_geometry
-    rows = rows.astype(np.int64).copy()
-    cols = cols.astype(np.int64).copy()
-    headings = headings.astype(np.int64).copy()
+    rows = np.array(rows, dtype=np.int64)            # copies: the walk moves them in place
+    cols = np.array(cols, dtype=np.int64)
+    headings = np.array(headings, dtype=np.int64)
     step_cells = np.asarray(step_cells, dtype=np.int64)
     whole_month = getattr(rule, "month", None)
     if whole_month is not None:
@@ -337,21 +337,19 @@ def move(m: Any) -> None:
     if walking.size == 0:
         return
     land = m.landscape
-    travel = np.where(pop.male[walking], p.daily_travel_km_male, p.daily_travel_km_female)
-    step_cells = np.maximum(1, np.rint(travel * DAYS_PER_MONTH / p.walk_substeps / land.cell_km)).astype(np.int64)
+    steps = [max(1, round(km * DAYS_PER_MONTH / p.walk_substeps / land.cell_km))     # cells a jump, per sex
+             for km in (p.daily_travel_km_female, p.daily_travel_km_male)]
+    step_cells = np.where(pop.male[walking], steps[1], steps[0])
+    version = pop.version
     rows, cols, heads, crossings, gone = walk(m, pop.row[walking], pop.col[walking], pop.heading[walking],
                                               step_cells, p.walk_substeps, m.move_rule, m.rng)
-    # every member of a walking unit goes where its leader went; independent members take its heading
-    unit_index = np.searchsorted(leaders, walking)
-    slot = np.full(len(leaders), -1)
-    slot[unit_index] = np.arange(walking.size)
-    follows = slot[units.owner]
-    moved = np.flatnonzero(follows >= 0)
-    pop.row[moved] = rows[follows[moved]]
-    pop.col[moved] = cols[follows[moved]]
-    indep = moved[~units.is_cub[moved]]
-    pop.heading[indep] = heads[follows[indep]]
+    unit_index, follows = _carry_units(leaders, walking, units.owner, units.is_cub, rows, cols, heads,
+                                       pop.row, pop.col, pop.heading)
     _deaths_on_the_way(m, units, walking, follows, crossings, gone)
+    if pop.version == version and pop.alive.all():
+        # nobody died (nor lies dead uncompacted): the month's units, and their needs, stand
+        ranges.settle_walkers(m, walking, res_leaders, unit_need_year[unit_index], res_need)
+        return
     alive = pop.alive[walking]
     lead_now = pop.leaders()
     walkers = walking[alive & (lead_now[walking] == walking)]
@@ -362,6 +360,29 @@ def move(m: Any) -> None:
         after, need = m.roster()
         unit_need = after.total(need)[np.searchsorted(after.leaders, walkers)]
         ranges.settle_walkers(m, walkers, res_leaders, unit_need * 12, res_need)
+
+
+@njit(cache=True)
+def _carry_units(leaders, walking, owner, is_cub, rows, cols, heads, row, col, heading):
+    """Every member of a walking unit goes where its leader went (``rows``, ``cols``, in place in
+    the population's ``row`` and ``col``); its independent members take the leader's heading.
+    Returns each walking unit's index among the month's units (``leaders``; ``walking`` is a
+    subset, both in row order) and, per animal, the index in ``walking`` of the unit it follows
+    (-1: not walking)."""
+    unit_index = np.searchsorted(leaders, walking)
+    slot = np.full(leaders.size, -1)
+    for k in range(walking.size):
+        slot[unit_index[k]] = k
+    follows = np.empty(owner.size, dtype=np.int64)
+    for i in range(owner.size):
+        k = slot[owner[i]]
+        follows[i] = k
+        if k >= 0:
+            row[i] = rows[k]
+            col[i] = cols[k]
+            if not is_cub[i]:
+                heading[i] = heads[k]
+    return unit_index, follows
 
 
 def _deaths_on_the_way(m: Any, units, walking: np.ndarray, follows: np.ndarray, crossings: np.ndarray,
