@@ -110,7 +110,8 @@ def test_weight_tables_give_the_headings_of_the_powers_taken_anew(bias, food_bia
     u = g.random(rows.size)
     weights = habitat_weights(land, bias)
     assert habitat_weights(land, bias) is weights and not weights.flags.writeable
-    new = _habitat_headings(rows, cols, step, weights, u, food, 2, food_bias, _unknown(food))
+    new = _habitat_headings(rows, cols, step, weights, u, food, np.arange(40) // 2, np.arange(40) // 2, food_bias,
+                            _unknown(food))
     old = _headings_as_before(rows, cols, step, land.habitat, bias, u, food, 2, food_bias)
     assert np.array_equal(new, old)
     # the table holds the very numbers of the compiled power, cell by cell

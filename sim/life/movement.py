@@ -35,10 +35,11 @@ from .energetics import DAYS_PER_MONTH
 
 # ------------------------------------------------------------------------------------ rules
 @njit(cache=True)
-def _habitat_headings(rows, cols, step_cells, weights, u, food, food_f, food_bias, food_weights):
+def _habitat_headings(rows, cols, step_cells, weights, u, food, food_row, food_col, food_bias, food_weights):
     """The heading of each walker: direction d with weight habitat(destination)^bias (+ 1e-6)
     x (1 + food at the destination's prey cell)^food_bias (``food``: prey biomass relative to the
-    reference, on the prey grid coarsened ``food_f``; food_bias 0: habitat only), drawn with the
+    reference, on the prey grid; ``food_row``, ``food_col``: the prey row and column of every
+    landscape row and column, :func:`_prey_cells`; food_bias 0: habitat only), drawn with the
     uniform numbers ``u``. ``weights``: habitat^bias of every cell (:func:`habitat_weights`);
     ``food_weights``: (1 + food)^food_bias of the prey cells met so far (NaN: not yet computed,
     filled in here; the same operation, so the same numbers, as computing it anew each time)."""
@@ -52,7 +53,7 @@ def _habitat_headings(rows, cols, step_cells, weights, u, food, food_f, food_bia
             c = min(max(cols[i] + _DC[d] * step_cells[i], 0), n_cols - 1)
             weight = weights[r, c] + 1e-6
             if food_bias != 0.0:
-                fr, fc = r // food_f, c // food_f
+                fr, fc = food_row[r], food_col[c]
                 fw = food_weights[fr, fc]
                 if fw != fw:
                     fw = (1.0 + food[fr, fc]) ** food_bias
@@ -96,6 +97,13 @@ def habitat_weights(land, bias: float) -> np.ndarray:
 _WEIGHTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+@njit(cache=True)
+def _prey_cells(n, f):
+    """The prey cell (row or column) of each of n landscape cells along an axis, on the prey grid
+    coarsened f: a look-up instead of a division per walker and direction."""
+    return np.arange(n) // f
+
+
 def _unknown(food: np.ndarray) -> np.ndarray:
     """The empty memo of food weights (NaN: not yet computed) for :func:`_habitat_headings`."""
     return np.full(food.shape, np.nan)
@@ -116,7 +124,8 @@ def habitat_walk(model, rows, cols, headings, step_cells, rng):
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
                              np.asarray(step_cells, dtype=np.int64),
                              habitat_weights(model.landscape, float(model.params.walk_habitat_bias)), u,
-                             _NO_FOOD, 1, 0.0, _NO_FOOD)
+                             _NO_FOOD, _prey_cells(len(model.landscape.habitat), 1),
+                             _prey_cells(model.landscape.habitat.shape[1], 1), 0.0, _NO_FOOD)
 
 
 @register("movement", "prey_walk")
@@ -128,7 +137,8 @@ def prey_walk(model, rows, cols, headings, step_cells, rng):
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
                              np.asarray(step_cells, dtype=np.int64),
                              habitat_weights(model.landscape, float(model.params.walk_habitat_bias)), u,
-                             food, f, bias, _unknown(food))
+                             food, _prey_cells(model.landscape.habitat.shape[0], f),
+                             _prey_cells(model.landscape.habitat.shape[1], f), bias, _unknown(food))
 
 
 def _food(model):
@@ -156,8 +166,10 @@ def _habitat_steps(rows, cols, headings, gone, crossings, step_cells, u, weights
     """Sub-steps of :func:`habitat_walk` or :func:`prey_walk` and their jumps, in place, one per
     row of ``u`` (the uniform numbers, (sub-steps, walkers)): the same numbers as the rule followed
     by the walk engine's jump, sub-step after sub-step."""
+    food_row, food_col = _prey_cells(weights.shape[0], food_f), _prey_cells(weights.shape[1], food_f)
     for s in range(u.shape[0]):
-        d = _habitat_headings(rows, cols, step_cells, weights, u[s], food, food_f, food_bias, food_weights)
+        d = _habitat_headings(rows, cols, step_cells, weights, u[s], food, food_row, food_col, food_bias,
+                              food_weights)
         for i in range(rows.size):
             if not gone[i]:
                 headings[i] = d[i]
