@@ -29,6 +29,7 @@ from numba import njit
 from sim.config.params import SPECIES
 from sim.life import movement, ranges
 from sim.model.model import ReintroductionModel
+from sim.prey.boxes import _HALF_SIDE
 from sim.world.landscape import EAST, Fence
 from tests.helpers import flat_landscape, scenario
 
@@ -221,7 +222,7 @@ def test_supply_is_that_of_box_totals_to_the_bit(f):
     coef = g.uniform(0.5, 30.0, (2, 3))
     for _ in range(300):
         r, c, radius = int(g.integers(-3, n_rows + 3)), int(g.integers(-3, n_cols + 3)), float(g.uniform(0, 40))
-        h = max(0, int(np.rint(radius * ranges._HALF_SIDE / cell_km)))
+        h = max(0, int(np.rint(radius * _HALF_SIDE / cell_km)))
         box = [np.array([min(max(x, 0), n)]) for x, n in ((r - h, n_rows), (r + h + 1, n_rows),
                                                           (c - h, n_cols), (c + h + 1, n_cols))]
         area = max(float((box[1][0] - box[0][0]) * (box[3][0] - box[2][0])) * cell_km * cell_km, 1e-9)
@@ -237,7 +238,7 @@ def _claims_table_cell_by_cell(n_rows, n_cols, cell_km, res_rows, res_cols, res_
     """ranges.claims_table as first written: every cell in turn, row after row."""
     diff = np.zeros((n_rows + 1, n_cols + 1))
     for j in range(res_rows.size):
-        k = np.int64(max(0.0, np.rint(res_radius[j] * ranges._HALF_SIDE / cell_km)))
+        k = np.int64(max(0.0, np.rint(res_radius[j] * _HALF_SIDE / cell_km)))
         p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
         q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
         if p1 <= p0 or q1 <= q0:
@@ -277,3 +278,21 @@ def test_claims_table_is_that_of_the_cell_by_cell_sums_to_the_bit(n_rows, n_cols
             got = ranges.claims_table(*args)
             for expected in (_cell_by_cell(*args), _claims_table_cell_by_cell(*args)):
                 assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+
+
+def test_settling_filters_compiled_match_their_numpy_forms():
+    """ranges._may_settle and ranges._centres give what the numpy expressions they replaced give
+    (released animals settle after a month free; a resident's position is its range centre)."""
+    from sim.cheetahs.population import WILD_BORN
+    g = np.random.default_rng(5)
+    n = 200
+    origin, months_free = g.integers(0, 3, n), g.integers(-1, 3, n)
+    home_row = np.where(g.random(n) < 0.5, g.integers(0, 40, n), -1)
+    home_col, row, col = g.integers(0, 40, n), g.integers(0, 40, n), g.integers(0, 40, n)
+    some = np.sort(g.choice(n, 80, replace=False))
+    keep = ~((origin[some] != WILD_BORN) & (months_free[some] < 1))
+    assert np.array_equal(ranges._may_settle(some, origin, months_free, WILD_BORN), keep)
+    home = home_row[some] >= 0
+    r, c = ranges._centres(some, home_row, home_col, row, col)
+    assert np.array_equal(r, np.where(home, home_row[some], row[some]))
+    assert np.array_equal(c, np.where(home, home_col[some], col[some]))
