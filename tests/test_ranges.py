@@ -261,10 +261,10 @@ def _claims_table_cell_by_cell(n_rows, n_cols, cell_km, res_rows, res_cols, res_
 _cell_by_cell = njit(cache=True)(_claims_table_cell_by_cell)
 
 
-@pytest.mark.parametrize("n_rows, n_cols", [(30, 41), (31, 40), (1, 7), (8, 1), (2, 2)])
+@pytest.mark.parametrize("n_rows, n_cols", [(30, 41), (31, 40), (1, 7), (8, 1), (2, 2), (3, 5), (33, 9)])
 def test_claims_table_is_that_of_the_cell_by_cell_sums_to_the_bit(n_rows, n_cols):
     """claims_table skips the zero rows above and columns left of every range and takes the rows
-    in pairs: the same table, bit for bit, as summing cell by cell (residents anywhere, off the
+    four at a time: the same table, bit for bit, as summing cell by cell (residents anywhere, off the
     map, with no need, crowded in one corner, or none)."""
     g = np.random.default_rng(n_rows * 100 + n_cols)
     for n in (0, 1, 2, 5, 40):

@@ -76,8 +76,8 @@ def claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_ne
     along its row of ``diff`` plus the density above it, and the table entry the one above plus
     the one to the left less the one above-left plus the density, in that order. Rows above and
     columns left of every box hold 0 (only zeros are summed there), so they are not computed;
-    the rows are taken in pairs, the second using the first's new numbers as they come (two
-    independent chains of additions for the processor to overlap; the same additions)."""
+    the rows are taken four at a time, each using the one above's new numbers as they come (four
+    chains of additions for the processor to overlap; the same additions)."""
     diff = np.zeros((n_rows + 1, n_cols + 1))
     first_r, first_c = n_rows, n_cols
     for j in range(res_rows.size):
@@ -97,12 +97,13 @@ def claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_ne
     sat[:, :first_c + 1] = 0.0
     above = np.zeros(n_cols)                  # the density of the row above
     i = first_r
-    if (n_rows - first_r) % 2 == 1:
+    while (n_rows - i) % 4 != 0:
         _claims_row(diff[i], above, sat[i], sat[i + 1], first_c, n_cols)
         i += 1
     while i < n_rows:
-        _claims_rows(diff[i], diff[i + 1], above, sat[i], sat[i + 1], sat[i + 2], first_c, n_cols)
-        i += 2
+        _claims_rows(diff[i], diff[i + 1], diff[i + 2], diff[i + 3], above,
+                     sat[i], sat[i + 1], sat[i + 2], sat[i + 3], sat[i + 4], first_c, n_cols)
+        i += 4
     return sat
 
 
@@ -120,27 +121,32 @@ def _claims_row(diff, above, top, out, first_c, n_cols):
 
 
 @njit(cache=True)
-def _claims_rows(diff_a, diff_b, above, top, out_a, out_b, first_c, n_cols):
-    """Two rows of :func:`claims_table` (a, then b below it), column by column."""
-    run_a = 0.0
-    left_a = 0.0
-    run_b = 0.0
-    left_b = 0.0
+def _claims_rows(diff0, diff1, diff2, diff3, above, top, out0, out1, out2, out3, first_c, n_cols):
+    """Four rows of :func:`claims_table` (0 to 3 downwards), column by column."""
+    run0 = run1 = run2 = run3 = 0.0
+    left0 = left1 = left2 = left3 = 0.0
     up_left = 0.0
     for j in range(first_c, n_cols):
-        run_a += diff_a[j]
-        density_a = run_a + above[j]
         up = top[j + 1]
-        new_a = up + left_a - up_left + density_a
-        out_a[j + 1] = new_a
-        run_b += diff_b[j]
-        density_b = run_b + density_a
-        above[j] = density_b
-        new_b = new_a + left_b - left_a + density_b
-        out_b[j + 1] = new_b
+        run0 += diff0[j]
+        density0 = run0 + above[j]
+        new0 = up + left0 - up_left + density0
+        out0[j + 1] = new0
+        run1 += diff1[j]
+        density1 = run1 + density0
+        new1 = new0 + left1 - left0 + density1
+        out1[j + 1] = new1
+        run2 += diff2[j]
+        density2 = run2 + density1
+        new2 = new1 + left2 - left1 + density2
+        out2[j + 1] = new2
+        run3 += diff3[j]
+        density3 = run3 + density2
+        above[j] = density3
+        new3 = new2 + left3 - left2 + density3
+        out3[j + 1] = new3
         up_left = up
-        left_a = new_a
-        left_b = new_b
+        left0, left1, left2, left3 = new0, new1, new2, new3
 
 
 @njit(cache=True)
