@@ -172,15 +172,22 @@ def test_range_supply_leaves_out_absent_prey_species_without_changing_a_bit():
     m, f = _resident(_landscape())
     tables, coef = ranges.supply_inputs(m)
     present = m.prey.table()[:, -1, -1] > 0.0
-    assert not present.all() and tables[0].shape[0] == present.sum() == coef.shape[1]
-    everything = (m.prey.yield_table(), m.prey.table())
+    assert not present.all() and np.array_equal(tables[2], np.flatnonzero(present))
+    assert tables[0] is m.prey.yield_table() and tables[1] is m.prey.table()     # not copied
+    everything = (m.prey.yield_table(), m.prey.table(), np.arange(present.size))
     full_coef = ranges.supply_coefficients(m)
+    subset = (np.ascontiguousarray(tables[0][present]), np.ascontiguousarray(tables[1][present]),
+              np.arange(present.sum()))
+    subset_coef = np.ascontiguousarray(full_coef[:, present])
     land = m.landscape
     rng = np.random.default_rng(3)
     for _ in range(100):
         r, c, radius = int(rng.integers(0, ROWS)), int(rng.integers(0, COLS)), float(rng.uniform(2, 40))
-        assert ranges._supply(tables, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, coef) == \
-            ranges._supply(everything, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, full_coef)
+        got = ranges._supply(tables, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, coef)
+        assert got == ranges._supply(everything, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols,
+                                     full_coef)
+        assert np.float64(got).view(np.int64) == np.float64(ranges._supply(
+            subset, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, subset_coef)).view(np.int64)
     assert ranges.supply_inputs(m)[0] is tables                          # kept until the prey change
     m.prey.remove_kills(0, 5, 30, 40, np.eye(len(SPECIES))[GAZELLE])
     assert ranges.supply_inputs(m)[0] is not tables
@@ -219,6 +226,7 @@ def test_supply_is_that_of_box_totals_to_the_bit(f):
     tables = tuple(np.cumsum(np.cumsum(np.pad(g.uniform(0, 50, (3, shape[1] - 1, shape[2] - 1)) *
                                               (g.random((3, shape[1] - 1, shape[2] - 1)) < 0.7),
                                               ((0, 0), (1, 0), (1, 0))), axis=1), axis=2) for _ in range(2))
+    tables += (np.arange(3),)
     coef = g.uniform(0.5, 30.0, (2, 3))
     for _ in range(300):
         r, c, radius = int(g.integers(-3, n_rows + 3)), int(g.integers(-3, n_cols + 3)), float(g.uniform(0, 40))
@@ -226,7 +234,7 @@ def test_supply_is_that_of_box_totals_to_the_bit(f):
         box = [np.array([min(max(x, 0), n)]) for x, n in ((r - h, n_rows), (r + h + 1, n_rows),
                                                           (c - h, n_cols), (c + h + 1, n_cols))]
         area = max(float((box[1][0] - box[0][0]) * (box[3][0] - box[2][0])) * cell_km * cell_km, 1e-9)
-        y, stock = (box_totals(t, *box, f, n_rows, n_cols)[0] for t in tables)
+        y, stock = (box_totals(t, *box, f, n_rows, n_cols)[0] for t in tables[:2])
         expected = 0.0
         for s in range(3):
             expected += min(y[s] * coef[0, s], stock[s] / area * coef[1, s])

@@ -15,7 +15,8 @@ from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS
 def _supply(tables, r, c, radius_km, cell_km, f, n_rows, n_cols, coef):
     """:func:`range_supply_kg_year` of one range (compiled): per species the smaller of its
     sustainable yield and what a unit can catch of it there in a year (a unit cannot live on
-    hares it cannot find), summed. The box's animals are those of
+    hares it cannot find), summed over the species ``tables[2]`` (``tables``: the yield and stock
+    tables and the species indices, :func:`sim.life.ranges.supply_inputs`). The box's animals are those of
     :func:`sim.prey.boxes.box_totals` (the same interpolation in the same order, so the same
     numbers to the last bit), the corners' prey cells and weights found once for every species
     and both tables."""
@@ -31,7 +32,9 @@ def _supply(tables, r, c, radius_km, cell_km, f, n_rows, n_cols, coef):
     pa, pa1, va = _axis(c0, f, n_cols, size_c)
     pb, pb1, vb = _axis(c1, f, n_cols, size_c)
     kg = 0.0
-    for s in range(tables[0].shape[0]):
+    species = tables[2]
+    for k in range(species.size):
+        s = species[k]
         y = _box(tables[0], s, qa, qa1, ua, qb, qb1, ub, pa, pa1, va, pb, pb1, vb)
         stock = _box(tables[1], s, qa, qa1, ua, qb, qb1, ub, pa, pa1, va, pb, pb1, vb)
         kg += min(y * coef[0, s], stock / area * coef[1, s])

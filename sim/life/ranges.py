@@ -68,14 +68,14 @@ def supply_coefficients(m: Any) -> np.ndarray:
                      kg * (1.0 - p.kleptoparasitism) * m.prey_attack_km2 * p.search_path_km_per_day * 365.25])
 
 
-def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """The summed-area tables of the stock that yields and of all the animals, (species, rows+1,
-    cols+1) each (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``), as a pair,
-    and :func:`supply_coefficients`, of the prey species present anywhere
-    on the map (a species with no animal adds exactly 0 kg to every range's supply, so leaving it
-    out changes no result and saves the compiled loops its look-ups). Kept until the prey change
-    (the prey rebuild their tables then); the coefficients, which depend only on the model's fixed
-    parameters, are computed once per model."""
+    cols+1) each (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``), with the
+    indices of the prey species present anywhere on the map, as a triple, and
+    :func:`supply_coefficients` (a species with no animal adds exactly 0 kg to every range's
+    supply, so leaving it out changes no result and saves the compiled loops its look-ups; the
+    tables are not copied). Kept until the prey change (the prey rebuild their tables then); the
+    coefficients, which depend only on the model's fixed parameters, are computed once per model."""
     prey = m.prey
     ys, ts = prey.yield_table(), prey.table()
     kept = getattr(m, "_supply_inputs", None)
@@ -84,14 +84,9 @@ def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     coef = getattr(m, "_supply_coefficients", None)
     if coef is None:
         coef = m._supply_coefficients = supply_coefficients(m)
-    present = ts[:, -1, -1] > 0.0
-    if present.all():
-        tables, species_coef = (ys, ts), coef
-    else:
-        tables = (ys[present], ts[present])
-        species_coef = np.ascontiguousarray(coef[:, present])
-    m._supply_inputs = (ys, ts, tables, species_coef)
-    return tables, species_coef
+    tables = (ys, ts, np.flatnonzero(ts[:, -1, -1] > 0.0))
+    m._supply_inputs = (ys, ts, tables, coef)
+    return tables, coef
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
