@@ -304,3 +304,16 @@ def test_settling_filters_compiled_match_their_numpy_forms():
     r, c = ranges._centres(some, home_row, home_col, row, col)
     assert np.array_equal(r, np.where(home, home_row[some], row[some]))
     assert np.array_equal(c, np.where(home, home_col[some], col[some]))
+
+
+def test_room_among_settlers_reads_their_cells_from_the_population_columns():
+    """ranges._room_among takes the settling leaders and the population's columns: of two males
+    closer than the spacing only the first (in the given order) keeps his place; a female keeps
+    hers while fewer than overlap_max kept females lie within her radius."""
+    row = np.array([0, 10, 10, 50, 10, 10, 10])
+    col = np.array([0, 10, 11, 50, 12, 13, 14])
+    male = np.array([False, True, True, True, False, False, False])
+    radius = np.full(6, 10.0)
+    order = np.array([2, 1, 3, 4, 5, 6])          # leaders in the (random) order they settle
+    keep = ranges._room_among(order, row, col, male, radius, 6.25, 25.0 ** 2, 2)
+    assert keep.tolist() == [True, False, True, True, True, False]

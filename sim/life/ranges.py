@@ -288,10 +288,11 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
     if go.size > 1:
         go = m.rng.permutation(go)
-        go = go[_room_among(pop.row[walkers[go]], pop.col[walkers[go]], pop.male[walkers[go]], radius[go],
-                            land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)]
+        go = go[_room_among(walkers[go], pop.row, pop.col, pop.male, radius[go], land.cell_area_km2,
+                            p.male_territory_spacing_km ** 2, p.female_overlap_max)]
     if go.size:
-        settle(m, walkers[go], pop.row[walkers[go]], pop.col[walkers[go]], radius[go])
+        settlers = walkers[go]
+        settle(m, settlers, pop.row[settlers], pop.col[settlers], radius[go])
 
 
 @njit(cache=True)
@@ -320,9 +321,11 @@ def _centres(rows, home_row, home_col, row, col):
 
 
 @njit(cache=True)
-def _room_among(rows, cols, male, radius, cell_area_km2, spacing2_km2, overlap_max):
-    """Walkers settling in the same month, taken in the given (random) order: each keeps its
-    place if the ones kept before it leave room as residents would (:func:`_space_ok`)."""
+def _room_among(leaders, row, col, is_male, radius, cell_area_km2, spacing2_km2, overlap_max):
+    """Walkers settling in the same month (``leaders``, with the population's ``row``, ``col``
+    and ``is_male``), taken in the given (random) order: each keeps its place if the ones kept
+    before it leave room as residents would (:func:`_space_ok`)."""
+    rows, cols, male = row[leaders], col[leaders], is_male[leaders]
     keep = np.zeros(rows.size, dtype=np.bool_)
     for i in range(rows.size):
         ok = True
