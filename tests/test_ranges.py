@@ -24,10 +24,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from numba import njit
 
 from sim.config.params import SPECIES
 from sim.life import movement, ranges
 from sim.model.model import ReintroductionModel
+from sim.prey.boxes import _HALF_SIDE
 from sim.world.landscape import EAST, Fence
 from tests.helpers import flat_landscape, scenario
 
@@ -170,15 +172,148 @@ def test_range_supply_leaves_out_absent_prey_species_without_changing_a_bit():
     m, f = _resident(_landscape())
     tables, coef = ranges.supply_inputs(m)
     present = m.prey.table()[:, -1, -1] > 0.0
-    assert not present.all() and tables[0].shape[0] == present.sum() == coef.shape[1]
-    everything = (m.prey.yield_table(), m.prey.table())
+    assert not present.all() and np.array_equal(tables[2], np.flatnonzero(present))
+    assert tables[0] is m.prey.yield_table() and tables[1] is m.prey.table()     # not copied
+    everything = (m.prey.yield_table(), m.prey.table(), np.arange(present.size))
     full_coef = ranges.supply_coefficients(m)
+    subset = (np.ascontiguousarray(tables[0][present]), np.ascontiguousarray(tables[1][present]),
+              np.arange(present.sum()))
+    subset_coef = np.ascontiguousarray(full_coef[:, present])
     land = m.landscape
     rng = np.random.default_rng(3)
     for _ in range(100):
         r, c, radius = int(rng.integers(0, ROWS)), int(rng.integers(0, COLS)), float(rng.uniform(2, 40))
-        assert ranges._supply(tables, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, coef) == \
-            ranges._supply(everything, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, full_coef)
+        got = ranges._supply(tables, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, coef)
+        assert got == ranges._supply(everything, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols,
+                                     full_coef)
+        assert np.float64(got).view(np.int64) == np.float64(ranges._supply(
+            subset, r, c, radius, land.cell_km, m.prey.factor, land.rows, land.cols, subset_coef)).view(np.int64)
     assert ranges.supply_inputs(m)[0] is tables                          # kept until the prey change
     m.prey.remove_kills(0, 5, 30, 40, np.eye(len(SPECIES))[GAZELLE])
     assert ranges.supply_inputs(m)[0] is not tables
+
+
+def test_road_exposure_compiled_is_the_box_sums_to_the_bit():
+    """The compiled road exposure gives the numbers of half_box, boxes and box_sums on the
+    summed-area tables, bit for bit: ranges of every size, on and off the map edge, on roads of
+    uneven risk."""
+    from sim.world.geometry import box_sums, boxes, half_box
+    from tests.helpers import flat_landscape, scenario
+    g = np.random.default_rng(3)
+    land = flat_landscape(30, 40, road_col=12)
+    road = land.road | (g.random(land.shape) < 0.05)
+    land = land.replace(road=road, road_risk=np.where(road, g.uniform(0.05, 1.0, land.shape), 0.0))
+    m = ReintroductionModel(scenario(), land, rng=np.random.default_rng(0))
+    rows, cols, radius = g.integers(-2, 32, 500), g.integers(-2, 42, 500), g.uniform(0.0, 60.0, 500)
+    r0, r1, c0, c1 = boxes(rows, cols, half_box(radius, land.cell_km), land.shape)
+    count = box_sums(m.road_table, r0, r1, c0, c1)
+    risk = box_sums(m.road_risk_table, r0, r1, c0, c1)
+    expected = np.divide(risk, count, out=np.zeros(count.shape, dtype=np.float64), where=count > 0)
+    got = ranges.road_exposure(m, rows, cols, radius)
+    assert got.dtype == np.float64 and np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert (got > 0).any() and (got == 0).any()
+
+
+@pytest.mark.parametrize("f", [1, 2, 3, 5])
+def test_supply_is_that_of_box_totals_to_the_bit(f):
+    """ranges._supply finds each corner's prey cells once for all species and both tables; its
+    supply is that of sim.prey.boxes.box_totals (the corner-by-corner interpolation) on the same
+    boxes, bit for bit, whatever the coarsening f of the prey grid and wherever the range lies."""
+    from sim.prey.boxes import box_totals
+    g = np.random.default_rng(f)
+    n_rows, n_cols, cell_km = 23, 31, 2.5
+    shape = (3, -(-n_rows // f) + 1, -(-n_cols // f) + 1)
+    tables = tuple(np.cumsum(np.cumsum(np.pad(g.uniform(0, 50, (3, shape[1] - 1, shape[2] - 1)) *
+                                              (g.random((3, shape[1] - 1, shape[2] - 1)) < 0.7),
+                                              ((0, 0), (1, 0), (1, 0))), axis=1), axis=2) for _ in range(2))
+    tables += (np.arange(3),)
+    coef = g.uniform(0.5, 30.0, (2, 3))
+    for _ in range(300):
+        r, c, radius = int(g.integers(-3, n_rows + 3)), int(g.integers(-3, n_cols + 3)), float(g.uniform(0, 40))
+        h = max(0, int(np.rint(radius * _HALF_SIDE / cell_km)))
+        box = [np.array([min(max(x, 0), n)]) for x, n in ((r - h, n_rows), (r + h + 1, n_rows),
+                                                          (c - h, n_cols), (c + h + 1, n_cols))]
+        area = max(float((box[1][0] - box[0][0]) * (box[3][0] - box[2][0])) * cell_km * cell_km, 1e-9)
+        y, stock = (box_totals(t, *box, f, n_rows, n_cols)[0] for t in tables[:2])
+        expected = 0.0
+        for s in range(3):
+            expected += min(y[s] * coef[0, s], stock[s] / area * coef[1, s])
+        got = ranges._supply(tables, r, c, radius, cell_km, f, n_rows, n_cols, coef)
+        assert np.float64(got).view(np.int64) == np.float64(expected).view(np.int64)
+
+
+def _claims_table_cell_by_cell(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need):
+    """ranges.claims_table as first written: every cell in turn, row after row."""
+    diff = np.zeros((n_rows + 1, n_cols + 1))
+    for j in range(res_rows.size):
+        k = np.int64(max(0.0, np.rint(res_radius[j] * _HALF_SIDE / cell_km)))
+        p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
+        q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
+        if p1 <= p0 or q1 <= q0:
+            continue
+        v = res_need[j] / ((p1 - p0) * (q1 - q0))
+        diff[p0, q0] += v
+        diff[p0, q1] -= v
+        diff[p1, q0] -= v
+        diff[p1, q1] += v
+    sat = np.zeros((n_rows + 1, n_cols + 1))
+    for i in range(n_rows):
+        run = 0.0
+        for j in range(n_cols):
+            run += diff[i, j]
+            diff[i, j] = run + (diff[i - 1, j] if i > 0 else 0.0)
+            sat[i + 1, j + 1] = sat[i, j + 1] + sat[i + 1, j] - sat[i, j] + diff[i, j]
+    return sat
+
+
+_cell_by_cell = njit(cache=True)(_claims_table_cell_by_cell)
+
+
+@pytest.mark.parametrize("n_rows, n_cols", [(30, 41), (31, 40), (1, 7), (8, 1), (2, 2), (3, 5), (33, 9)])
+def test_claims_table_is_that_of_the_cell_by_cell_sums_to_the_bit(n_rows, n_cols):
+    """claims_table skips the zero rows above and columns left of every range and takes the rows
+    four at a time: the same table, bit for bit, as summing cell by cell (residents anywhere, off the
+    map, with no need, crowded in one corner, or none)."""
+    g = np.random.default_rng(n_rows * 100 + n_cols)
+    for n in (0, 1, 2, 5, 40):
+        for where in ("anywhere", "south-east", "off the map"):
+            lo_r, lo_c = (n_rows // 2, n_cols // 2) if where == "south-east" else (0, 0)
+            rows = g.integers(lo_r, n_rows, n) + (n_rows + 20) * (where == "off the map") * (g.random(n) < 0.5)
+            cols = g.integers(lo_c, n_cols, n)
+            radius = g.uniform(0.0, 25.0, n)
+            need = np.where(g.random(n) < 0.2, 0.0, g.uniform(100.0, 5000.0, n))
+            args = (n_rows, n_cols, 2.5, rows.astype(np.int64), cols.astype(np.int64), radius, need)
+            got = ranges.claims_table(*args)
+            for expected in (_cell_by_cell(*args), _claims_table_cell_by_cell(*args)):
+                assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+
+
+def test_settling_filters_compiled_match_their_numpy_forms():
+    """ranges._may_settle and ranges._centres give what the numpy expressions they replaced give
+    (released animals settle after a month free; a resident's position is its range centre)."""
+    from sim.cheetahs.population import WILD_BORN
+    g = np.random.default_rng(5)
+    n = 200
+    origin, months_free = g.integers(0, 3, n), g.integers(-1, 3, n)
+    home_row = np.where(g.random(n) < 0.5, g.integers(0, 40, n), -1)
+    home_col, row, col = g.integers(0, 40, n), g.integers(0, 40, n), g.integers(0, 40, n)
+    some = np.sort(g.choice(n, 80, replace=False))
+    keep = ~((origin[some] != WILD_BORN) & (months_free[some] < 1))
+    assert np.array_equal(ranges._may_settle(some, origin, months_free, WILD_BORN), keep)
+    home = home_row[some] >= 0
+    r, c = ranges._centres(some, home_row, home_col, row, col)
+    assert np.array_equal(r, np.where(home, home_row[some], row[some]))
+    assert np.array_equal(c, np.where(home, home_col[some], col[some]))
+
+
+def test_room_among_settlers_reads_their_cells_from_the_population_columns():
+    """ranges._room_among takes the settling leaders and the population's columns: of two males
+    closer than the spacing only the first (in the given order) keeps his place; a female keeps
+    hers while fewer than overlap_max kept females lie within her radius."""
+    row = np.array([0, 10, 10, 50, 10, 10, 10])
+    col = np.array([0, 10, 11, 50, 12, 13, 14])
+    male = np.array([False, True, True, True, False, False, False])
+    radius = np.full(6, 10.0)
+    order = np.array([2, 1, 3, 4, 5, 6])          # leaders in the (random) order they settle
+    keep = ranges._room_among(order, row, col, male, radius, 6.25, 25.0 ** 2, 2)
+    assert keep.tolist() == [True, False, True, True, True, False]

@@ -35,12 +35,15 @@ from .energetics import DAYS_PER_MONTH
 
 # ------------------------------------------------------------------------------------ rules
 @njit(cache=True)
-def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias):
+def _habitat_headings(rows, cols, step_cells, weights, u, food, food_row, food_col, food_bias, food_weights):
     """The heading of each walker: direction d with weight habitat(destination)^bias (+ 1e-6)
     x (1 + food at the destination's prey cell)^food_bias (``food``: prey biomass relative to the
-    reference, on the prey grid coarsened ``food_f``; food_bias 0: habitat only), drawn with the
-    uniform numbers ``u``."""
-    n_rows, n_cols = habitat.shape
+    reference, on the prey grid; ``food_row``, ``food_col``: the prey row and column of every
+    landscape row and column, :func:`_prey_cells`; food_bias 0: habitat only), drawn with the
+    uniform numbers ``u``. ``weights``: habitat^bias of every cell (:func:`habitat_weights`);
+    ``food_weights``: (1 + food)^food_bias of the prey cells met so far (NaN: not yet computed,
+    filled in here; the same operation, so the same numbers, as computing it anew each time)."""
+    n_rows, n_cols = weights.shape
     out = np.empty(rows.size, dtype=np.int64)
     w = np.empty(8)
     for i in range(rows.size):
@@ -48,9 +51,14 @@ def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, fo
         for d in range(8):
             r = min(max(rows[i] + _DR[d] * step_cells[i], 0), n_rows - 1)
             c = min(max(cols[i] + _DC[d] * step_cells[i], 0), n_cols - 1)
-            weight = habitat[r, c] ** bias + 1e-6
+            weight = weights[r, c] + 1e-6
             if food_bias != 0.0:
-                weight *= (1.0 + food[r // food_f, c // food_f]) ** food_bias
+                fr, fc = food_row[r], food_col[c]
+                fw = food_weights[fr, fc]
+                if fw != fw:
+                    fw = (1.0 + food[fr, fc]) ** food_bias
+                    food_weights[fr, fc] = fw
+                weight *= fw
             total += weight
             w[d] = total
         target = u[i] * total
@@ -60,6 +68,45 @@ def _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, fo
                 k += 1
         out[i] = k
     return out
+
+
+@njit(cache=True)
+def _powers(layer, exponent):
+    """layer ** exponent, cell by cell, compiled (the very operation :func:`_habitat_headings`
+    made per walker and direction, so the same numbers to the last bit)."""
+    out = np.empty(layer.shape)
+    for r in range(layer.shape[0]):
+        for c in range(layer.shape[1]):
+            out[r, c] = layer[r, c] ** exponent
+    return out
+
+
+def habitat_weights(land, bias: float) -> np.ndarray:
+    """habitat ** bias of every cell of ``land`` (read-only), the habitat part of a heading's
+    weight; cached per landscape object (weakly, like :class:`WalkGeometry`) and bias."""
+    per = derived_cache(_WEIGHTS, land)
+    weights = per.get(bias)
+    if weights is None:
+        weights = _powers(np.ascontiguousarray(land.habitat, dtype=np.float64), bias)
+        weights.setflags(write=False)
+        per[bias] = weights
+    return weights
+
+
+#: habitat ** bias per landscape object and bias.
+_WEIGHTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+@njit(cache=True)
+def _prey_cells(n, f):
+    """The prey cell (row or column) of each of n landscape cells along an axis, on the prey grid
+    coarsened f: a look-up instead of a division per walker and direction."""
+    return np.arange(n) // f
+
+
+def _unknown(food: np.ndarray) -> np.ndarray:
+    """The empty memo of food weights (NaN: not yet computed) for :func:`_habitat_headings`."""
+    return np.full(food.shape, np.nan)
 
 
 _DR = DIRECTIONS[:, 0].copy()
@@ -75,8 +122,10 @@ def habitat_walk(model, rows, cols, headings, step_cells, rng):
     (destination clipped to the map)."""
     u = rng.random(len(rows))
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
-                             np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
-                             float(model.params.walk_habitat_bias), u, _NO_FOOD, 1, 0.0)
+                             np.asarray(step_cells, dtype=np.int64),
+                             habitat_weights(model.landscape, float(model.params.walk_habitat_bias)), u,
+                             _NO_FOOD, _prey_cells(len(model.landscape.habitat), 1),
+                             _prey_cells(model.landscape.habitat.shape[1], 1), 0.0, _NO_FOOD)
 
 
 @register("movement", "prey_walk")
@@ -86,8 +135,10 @@ def prey_walk(model, rows, cols, headings, step_cells, rng):
     u = rng.random(len(rows))
     food, f, bias = _food(model)
     return _habitat_headings(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
-                             np.asarray(step_cells, dtype=np.int64), model.landscape.habitat,
-                             float(model.params.walk_habitat_bias), u, food, f, bias)
+                             np.asarray(step_cells, dtype=np.int64),
+                             habitat_weights(model.landscape, float(model.params.walk_habitat_bias)), u,
+                             food, _prey_cells(model.landscape.habitat.shape[0], f),
+                             _prey_cells(model.landscape.habitat.shape[1], f), bias, _unknown(food))
 
 
 def _food(model):
@@ -110,32 +161,43 @@ def _biomass(N, mass):
 
 
 @njit(cache=True)
-def _habitat_substep(rows, cols, headings, gone, step_cells, u, habitat, bias, food, food_f, food_bias, check,
-                     east, south, road, risk, open_boundary, crossings):
-    """One sub-step of :func:`habitat_walk` or :func:`prey_walk` and the jump, in place: the same
-    numbers as the rule followed by the walk engine's jump."""
-    d = _habitat_headings(rows, cols, step_cells, habitat, bias, u, food, food_f, food_bias)
-    for i in range(rows.size):
-        if not gone[i]:
-            headings[i] = d[i]
-    _jump(rows, cols, d, gone, step_cells, check, east, south, road, risk, open_boundary, crossings)
+def _habitat_steps(rows, cols, headings, gone, crossings, step_cells, u, weights, food, food_f, food_bias,
+                   food_weights, check, east, south, road, risk, open_boundary):
+    """Sub-steps of :func:`habitat_walk` or :func:`prey_walk` and their jumps, in place, one per
+    row of ``u`` (the uniform numbers, (sub-steps, walkers)): the same numbers as the rule followed
+    by the walk engine's jump, sub-step after sub-step."""
+    food_row, food_col = _prey_cells(weights.shape[0], food_f), _prey_cells(weights.shape[1], food_f)
+    for s in range(u.shape[0]):
+        d = _habitat_headings(rows, cols, step_cells, weights, u[s], food, food_row, food_col, food_bias,
+                              food_weights)
+        for i in range(rows.size):
+            if not gone[i]:
+                headings[i] = d[i]
+        _jump(rows, cols, d, gone, step_cells, check, east, south, road, risk, open_boundary, crossings)
 
 
 def _walk_month(model, rows, cols, headings, step_cells, substeps, rng, food, food_f, food_bias):
-    """:func:`walk` with :func:`habitat_walk` or :func:`prey_walk`, one compiled call per sub-step
-    (the same draws in the same order: one uniform number per walker and sub-step)."""
+    """:func:`walk` with :func:`habitat_walk` or :func:`prey_walk`, compiled. The same draws in the
+    same order: one uniform number per walker and sub-step. On a closed map nobody leaves, so all
+    sub-steps are walked and their numbers drawn at once (``rng.random((substeps, n))`` gives the
+    numbers of ``substeps`` calls of ``rng.random(n)``, in order); on an open map the walk stops
+    once every walker has left, so each sub-step draws its own."""
     geo = model.walk_geometry
-    habitat = model.landscape.habitat
-    bias = float(model.params.walk_habitat_bias)
-    open_boundary = bool(model.landscape.open_boundary)
+    land = model.landscape
+    weights = habitat_weights(land, float(model.params.walk_habitat_bias))
+    open_boundary = bool(land.open_boundary)
+    food_weights = _unknown(food) if food_bias != 0.0 else _NO_FOOD
     crossings = np.zeros(rows.size, dtype=np.float64)
     gone = np.zeros(rows.size, dtype=bool)
+    args = (weights, food, food_f, food_bias, food_weights, geo.check, geo.east, geo.south, geo.road, geo.risk,
+            open_boundary)
+    if not open_boundary:
+        _habitat_steps(rows, cols, headings, gone, crossings, step_cells, rng.random((substeps, rows.size)), *args)
+        return rows, cols, headings, crossings, gone
     for _ in range(substeps):
         if gone.all():
             break
-        _habitat_substep(rows, cols, headings, gone, step_cells, rng.random(rows.size), habitat, bias, food,
-                         food_f, food_bias, geo.check, geo.east, geo.south, geo.road, geo.risk, open_boundary,
-                         crossings)
+        _habitat_steps(rows, cols, headings, gone, crossings, step_cells, rng.random((1, rows.size)), *args)
     return rows, cols, headings, crossings, gone
 
 
@@ -247,9 +309,9 @@ def walk(model, rows: np.ndarray, cols: np.ndarray, headings: np.ndarray, step_c
     """
     land = model.landscape
     geo = model.walk_geometry
-    rows = rows.astype(np.int64).copy()
-    cols = cols.astype(np.int64).copy()
-    headings = headings.astype(np.int64).copy()
+    rows = np.array(rows, dtype=np.int64)            # copies: the walk moves them in place
+    cols = np.array(cols, dtype=np.int64)
+    headings = np.array(headings, dtype=np.int64)
     step_cells = np.asarray(step_cells, dtype=np.int64)
     whole_month = getattr(rule, "month", None)
     if whole_month is not None:
@@ -287,21 +349,19 @@ def move(m: Any) -> None:
     if walking.size == 0:
         return
     land = m.landscape
-    travel = np.where(pop.male[walking], p.daily_travel_km_male, p.daily_travel_km_female)
-    step_cells = np.maximum(1, np.rint(travel * DAYS_PER_MONTH / p.walk_substeps / land.cell_km)).astype(np.int64)
+    steps = [max(1, round(km * DAYS_PER_MONTH / p.walk_substeps / land.cell_km))     # cells a jump, per sex
+             for km in (p.daily_travel_km_female, p.daily_travel_km_male)]
+    step_cells = np.where(pop.male[walking], steps[1], steps[0])
+    version = pop.version
     rows, cols, heads, crossings, gone = walk(m, pop.row[walking], pop.col[walking], pop.heading[walking],
                                               step_cells, p.walk_substeps, m.move_rule, m.rng)
-    # every member of a walking unit goes where its leader went; independent members take its heading
-    unit_index = np.searchsorted(leaders, walking)
-    slot = np.full(len(leaders), -1)
-    slot[unit_index] = np.arange(walking.size)
-    follows = slot[units.owner]
-    moved = np.flatnonzero(follows >= 0)
-    pop.row[moved] = rows[follows[moved]]
-    pop.col[moved] = cols[follows[moved]]
-    indep = moved[~units.is_cub[moved]]
-    pop.heading[indep] = heads[follows[indep]]
+    unit_index, follows = _carry_units(leaders, walking, units.owner, units.is_cub, rows, cols, heads,
+                                       pop.row, pop.col, pop.heading)
     _deaths_on_the_way(m, units, walking, follows, crossings, gone)
+    if pop.version == version and pop.alive.all():
+        # nobody died (nor lies dead uncompacted): the month's units, and their needs, stand
+        ranges.settle_walkers(m, walking, res_leaders, unit_need_year[unit_index], res_need)
+        return
     alive = pop.alive[walking]
     lead_now = pop.leaders()
     walkers = walking[alive & (lead_now[walking] == walking)]
@@ -312,6 +372,29 @@ def move(m: Any) -> None:
         after, need = m.roster()
         unit_need = after.total(need)[np.searchsorted(after.leaders, walkers)]
         ranges.settle_walkers(m, walkers, res_leaders, unit_need * 12, res_need)
+
+
+@njit(cache=True)
+def _carry_units(leaders, walking, owner, is_cub, rows, cols, heads, row, col, heading):
+    """Every member of a walking unit goes where its leader went (``rows``, ``cols``, in place in
+    the population's ``row`` and ``col``); its independent members take the leader's heading.
+    Returns each walking unit's index among the month's units (``leaders``; ``walking`` is a
+    subset, both in row order) and, per animal, the index in ``walking`` of the unit it follows
+    (-1: not walking)."""
+    unit_index = np.searchsorted(leaders, walking)
+    slot = np.full(leaders.size, -1)
+    for k in range(walking.size):
+        slot[unit_index[k]] = k
+    follows = np.empty(owner.size, dtype=np.int64)
+    for i in range(owner.size):
+        k = slot[owner[i]]
+        follows[i] = k
+        if k >= 0:
+            row[i] = rows[k]
+            col[i] = cols[k]
+            if not is_cub[i]:
+                heading[i] = heads[k]
+    return unit_index, follows
 
 
 def _deaths_on_the_way(m: Any, units, walking: np.ndarray, follows: np.ndarray, crossings: np.ndarray,

@@ -34,9 +34,9 @@ from numba import njit
 
 from ..cheetahs import events
 from ..cheetahs.population import WILD_BORN
-from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
 from ..registry import DIRECTIONS, register
-from ..world.geometry import box_sums, boxes, half_box
+from ..world.geometry import _SQRT_PI
+from .range_food import _claimed, _supply, claims_table  # noqa: F401  (re-exported)
 
 
 @register("settlement", "prey_and_space")
@@ -68,14 +68,14 @@ def supply_coefficients(m: Any) -> np.ndarray:
                      kg * (1.0 - p.kleptoparasitism) * m.prey_attack_km2 * p.search_path_km_per_day * 365.25])
 
 
-def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """The summed-area tables of the stock that yields and of all the animals, (species, rows+1,
-    cols+1) each (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``), as a pair,
-    and :func:`supply_coefficients`, of the prey species present anywhere
-    on the map (a species with no animal adds exactly 0 kg to every range's supply, so leaving it
-    out changes no result and saves the compiled loops its look-ups). Kept until the prey change
-    (the prey rebuild their tables then); the coefficients, which depend only on the model's fixed
-    parameters, are computed once per model."""
+    cols+1) each (:meth:`sim.prey.population.PreyPopulation.yield_table`, ``table``), with the
+    indices of the prey species present anywhere on the map, as a triple, and
+    :func:`supply_coefficients` (a species with no animal adds exactly 0 kg to every range's
+    supply, so leaving it out changes no result and saves the compiled loops its look-ups; the
+    tables are not copied). Kept until the prey change (the prey rebuild their tables then); the
+    coefficients, which depend only on the model's fixed parameters, are computed once per model."""
     prey = m.prey
     ys, ts = prey.yield_table(), prey.table()
     kept = getattr(m, "_supply_inputs", None)
@@ -84,14 +84,9 @@ def supply_inputs(m: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     coef = getattr(m, "_supply_coefficients", None)
     if coef is None:
         coef = m._supply_coefficients = supply_coefficients(m)
-    present = ts[:, -1, -1] > 0.0
-    if present.all():
-        tables, species_coef = (ys, ts), coef
-    else:
-        tables = (ys[present], ts[present])
-        species_coef = np.ascontiguousarray(coef[:, present])
-    m._supply_inputs = (ys, ts, tables, species_coef)
-    return tables, species_coef
+    tables = (ys, ts, np.flatnonzero(ts[:, -1, -1] > 0.0))
+    m._supply_inputs = (ys, ts, tables, coef)
+    return tables, coef
 
 
 def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
@@ -106,32 +101,6 @@ def range_supply_kg_year(m: Any, rows, cols, radii_km) -> np.ndarray:
         for k, rad in enumerate(radii_km[i].tolist()):
             out[i, k] = _supply(tables, r, c, rad, land.cell_km, m.prey.factor, land.rows, land.cols, coef)
     return out
-
-
-@njit(cache=True)
-def _supply(tables, r, c, radius_km, cell_km, f, n_rows, n_cols, coef):
-    """:func:`range_supply_kg_year` of one range (compiled): per species the smaller of its
-    sustainable yield and what a unit can catch of it there in a year (a unit cannot live on
-    hares it cannot find), summed."""
-    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
-    r0 = min(max(r - h, 0), n_rows)
-    r1 = min(max(r + h + 1, 0), n_rows)
-    c0 = min(max(c - h, 0), n_cols)
-    c1 = min(max(c + h + 1, 0), n_cols)
-    area = max(float((r1 - r0) * (c1 - c0)) * cell_km * cell_km, 1e-9)
-    kg = 0.0
-    for s in range(tables[0].shape[0]):
-        y = _box(tables[0], s, r0, r1, c0, c1, f, n_rows, n_cols)
-        stock = _box(tables[1], s, r0, r1, c0, c1, f, n_rows, n_cols)
-        kg += min(y * coef[0, s], stock / area * coef[1, s])
-    return kg
-
-
-@njit(cache=True)
-def _box(sat, s, r0, r1, c0, c1, f, n_rows, n_cols):
-    x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
-         - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
-    return x if x >= ROUND_OFF_ANIMALS else 0.0
 
 
 def claims(m: Any, res_rows, res_cols, res_radius_km, res_need_kg_year) -> np.ndarray:
@@ -150,55 +119,6 @@ def claims(m: Any, res_rows, res_cols, res_radius_km, res_need_kg_year) -> np.nd
     table = claims_table(land.rows, land.cols, land.cell_km, *args)
     m._claims = (key, table)
     return table
-
-
-@njit(cache=True)
-def claims_table(n_rows, n_cols, cell_km, res_rows, res_cols, res_radius, res_need):
-    """Summed-area table ((n_rows + 1, n_cols + 1)) of the yearly food [kg/year] that resident units
-    claim per cell: each unit's need spread evenly over its range (as a box clipped to the map).
-    The claim on any box is then four look-ups (:func:`_claimed`), whatever the number of residents."""
-    diff = np.zeros((n_rows + 1, n_cols + 1))
-    for j in range(res_rows.size):
-        k = np.int64(max(0.0, np.rint(res_radius[j] * _HALF_SIDE / cell_km)))
-        p0, p1 = max(res_rows[j] - k, 0), min(res_rows[j] + k + 1, n_rows)
-        q0, q1 = max(res_cols[j] - k, 0), min(res_cols[j] + k + 1, n_cols)
-        if p1 <= p0 or q1 <= q0:
-            continue
-        v = res_need[j] / ((p1 - p0) * (q1 - q0))
-        diff[p0, q0] += v
-        diff[p0, q1] -= v
-        diff[p1, q0] -= v
-        diff[p1, q1] += v
-    sat = np.zeros((n_rows + 1, n_cols + 1))
-    for i in range(n_rows):                   # density = 2-D prefix sum of diff; sat = prefix sum of density
-        run = 0.0
-        for j in range(n_cols):
-            run += diff[i, j]
-            diff[i, j] = run + (diff[i - 1, j] if i > 0 else 0.0)
-            sat[i + 1, j + 1] = sat[i, j + 1] + sat[i + 1, j] - sat[i, j] + diff[i, j]
-    return sat
-
-
-@njit(cache=True)
-def _claimed(claims, r, c, radius_km, cell_km, n_rows, n_cols, own_r, own_c, own_radius, own_need):
-    """Yearly food [kg] the resident units claim in the range (r, c, radius_km) (``claims``: the
-    :func:`claims_table`), less the unit's own claim (own centre, radius and need; need 0 for a
-    unit that holds no range): each resident's need times the share of its range that overlaps
-    this one."""
-    h = np.int64(max(0.0, np.rint(radius_km * _HALF_SIDE / cell_km)))
-    a0, a1 = max(r - h, 0), min(r + h + 1, n_rows)
-    b0, b1 = max(c - h, 0), min(c + h + 1, n_cols)
-    if a1 <= a0 or b1 <= b0:
-        return 0.0
-    total = claims[a1, b1] - claims[a0, b1] - claims[a1, b0] + claims[a0, b0]
-    if own_need > 0.0:
-        k = np.int64(max(0.0, np.rint(own_radius * _HALF_SIDE / cell_km)))
-        p0, p1 = max(own_r - k, 0), min(own_r + k + 1, n_rows)
-        q0, q1 = max(own_c - k, 0), min(own_c + k + 1, n_cols)
-        dr, dc = min(a1, p1) - max(a0, p0), min(b1, q1) - max(b0, q0)
-        if dr > 0 and dc > 0:
-            total -= own_need * (dr * dc) / max((p1 - p0) * (q1 - q0), 1)
-    return max(total, 0.0)
 
 
 def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) -> np.ndarray:
@@ -352,11 +272,11 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     p = m.params
     land = m.landscape
     prey = m.prey
-    keep = ~((pop.origin[walkers] != WILD_BORN) & (pop.months_free[walkers] < 1))
+    keep = _may_settle(walkers, pop.origin, pop.months_free, WILD_BORN)
     walkers, need_kg_year = walkers[keep], need_kg_year[keep]
     if walkers.size == 0:
         return
-    res_rows, res_cols = pop.positions(residents)
+    res_rows, res_cols = _centres(residents, pop.home_row, pop.home_col, pop.row, pop.col)
     tables, coef = supply_inputs(m)
     habitat_ok, prey_ok, radius, room = _settling(
         walkers, pop.row, pop.col, pop.male, need_kg_year, land.habitat, p.settle_min_habitat, m.hr_radii_km,
@@ -368,16 +288,44 @@ def settle_walkers(m: Any, walkers: np.ndarray, residents: np.ndarray, need_kg_y
     go = np.flatnonzero(ok & (m.rng.random(walkers.size) < p.settle_prob_per_month))
     if go.size > 1:
         go = m.rng.permutation(go)
-        go = go[_room_among(pop.row[walkers[go]], pop.col[walkers[go]], pop.male[walkers[go]], radius[go],
-                            land.cell_area_km2, p.male_territory_spacing_km ** 2, p.female_overlap_max)]
+        go = go[_room_among(walkers[go], pop.row, pop.col, pop.male, radius[go], land.cell_area_km2,
+                            p.male_territory_spacing_km ** 2, p.female_overlap_max)]
     if go.size:
-        settle(m, walkers[go], pop.row[walkers[go]], pop.col[walkers[go]], radius[go])
+        settlers = walkers[go]
+        settle(m, settlers, pop.row[settlers], pop.col[settlers], radius[go])
 
 
 @njit(cache=True)
-def _room_among(rows, cols, male, radius, cell_area_km2, spacing2_km2, overlap_max):
-    """Walkers settling in the same month, taken in the given (random) order: each keeps its
-    place if the ones kept before it leave room as residents would (:func:`_space_ok`)."""
+def _may_settle(walkers, origin, months_free, wild_born):
+    """Per walker: not released less than a month ago (wild-born, or free for a month or more)."""
+    keep = np.empty(walkers.size, dtype=np.bool_)
+    for k in range(walkers.size):
+        a = walkers[k]
+        keep[k] = not (origin[a] != wild_born and months_free[a] < 1)
+    return keep
+
+
+@njit(cache=True)
+def _centres(rows, home_row, home_col, row, col):
+    """(row, col) of the animals ``rows``: the home-range centre of residents, else the current
+    cell (:meth:`sim.cheetahs.population.Cheetahs.positions`, compiled)."""
+    r = np.empty(rows.size, dtype=np.int64)
+    c = np.empty(rows.size, dtype=np.int64)
+    for k in range(rows.size):
+        a = rows[k]
+        if home_row[a] >= 0:
+            r[k], c[k] = home_row[a], home_col[a]
+        else:
+            r[k], c[k] = row[a], col[a]
+    return r, c
+
+
+@njit(cache=True)
+def _room_among(leaders, row, col, is_male, radius, cell_area_km2, spacing2_km2, overlap_max):
+    """Walkers settling in the same month (``leaders``, with the population's ``row``, ``col``
+    and ``is_male``), taken in the given (random) order: each keeps its place if the ones kept
+    before it leave room as residents would (:func:`_space_ok`)."""
+    rows, cols, male = row[leaders], col[leaders], is_male[leaders]
     keep = np.zeros(rows.size, dtype=np.bool_)
     for i in range(rows.size):
         ok = True
@@ -445,11 +393,32 @@ def road_exposure(m: Any, rows, cols, radius_km) -> np.ndarray:
     cell lies in the range's box, else the mean crossing risk of its road cells (1 for an
     unmitigated road; :attr:`sim.world.landscape.Landscape.road_risk`)."""
     land = m.landscape
-    r0, r1, c0, c1 = boxes(np.asarray(rows), np.asarray(cols), half_box(np.asarray(radius_km, dtype=float),
-                                                                        land.cell_km), land.shape)
-    count = box_sums(m.road_table, r0, r1, c0, c1)
-    risk = box_sums(m.road_risk_table, r0, r1, c0, c1)
-    return np.divide(risk, count, out=np.zeros(count.shape, dtype=np.float64), where=count > 0)
+    return _road_exposure(np.ascontiguousarray(rows, dtype=np.int64).reshape(-1),
+                          np.ascontiguousarray(cols, dtype=np.int64).reshape(-1),
+                          np.ascontiguousarray(radius_km, dtype=np.float64).reshape(-1), land.cell_km, land.rows,
+                          land.cols, m.road_table, m.road_risk_table)
+
+
+@njit(cache=True)
+def _road_exposure(rows, cols, radius_km, cell_km, n_rows, n_cols, road_table, risk_table):
+    """:func:`road_exposure`, compiled: the boxes of :func:`sim.world.geometry.half_box` and
+    :func:`~sim.world.geometry.boxes`, their road cells and summed risk as
+    :func:`~sim.world.geometry.box_sums` takes them from the summed-area tables (the same
+    operations in the same order, so the same numbers to the last bit)."""
+    out = np.zeros(rows.size)
+    for i in range(rows.size):
+        h = np.int64(max(0.0, np.rint(radius_km[i] * _SQRT_PI / 2.0 / cell_km)))
+        r0 = min(max(rows[i] - h, 0), n_rows)
+        r1 = min(max(rows[i] + h + 1, 0), n_rows)
+        c0 = min(max(cols[i] - h, 0), n_cols)
+        c1 = min(max(cols[i] + h + 1, 0), n_cols)
+        count = road_table[r1, c1] - road_table[r0, c1] - road_table[r1, c0] + road_table[r0, c0]
+        if count > 0:
+            risk = risk_table[r1, c1] - risk_table[r0, c1] - risk_table[r1, c0] + risk_table[r0, c0]
+            if not (risk >= 0.0 or risk != risk):           # np.maximum(risk, 0): keeps -0.0 and NaN
+                risk = 0.0
+            out[i] = risk / count
+    return out
 
 
 def refresh_road_exposure(m: Any) -> None:
