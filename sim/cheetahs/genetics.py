@@ -209,6 +209,11 @@ class Genetics:
         self.fill_queued()
         return self._births(m, f, picks)
 
+    @property
+    def allele_loci(self) -> int:
+        """Loci an animal carries two alleles at: the neutral loci, then the lethal ones."""
+        return self._genotype.shape[1]
+
     def draw_picks(self, n: int) -> np.ndarray:
         """The alleles ``n`` full sibs get from their parents (one rng call, as :meth:`litter`
         draws them): picks (n, 2, loci) in {0, 1}, row 0 the mother's allele, row 1 the father's."""
@@ -308,6 +313,12 @@ class Genetics:
         if slots.size and not (np.all((slots >= 0) & (slots < self._high_water)) and self._alive[slots].all()):
             raise ValueError(f"slots {slots.tolist()} are not all living individuals' genetic slots")
         return self._F[slots]
+
+    def newborn(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`inbreeding` and :meth:`lethal` of the children in ``slots`` (int64), just taken
+        by :meth:`litters` or :meth:`litter` (so alive: not checked again)."""
+        self.fill_queued()
+        return self._F[slots], self._lethal[slots]
 
     def lethal(self, slots) -> np.ndarray:
         """Whether each of these animals is homozygous for a recessive lethal allele (it dies in

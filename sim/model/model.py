@@ -178,8 +178,9 @@ class ReintroductionModel(mesa.Model):
         apply_deaths(self.cheetahs, rows, causes, genetics=self.genetics,
                      orphan_survival_months=p.orphan_survival_months,
                      remating_delay_months=p.remating_delay_months, record=rec)
-        index = self._cause_index
-        np.add.at(self.year_deaths, [index[c] if c in index else DEATH_CAUSES.index(c) for c in rec.causes], 1)
+        index, counts = self._cause_index, self.year_deaths
+        for c in rec.causes:
+            counts[index[c] if c in index else DEATH_CAUSES.index(c)] += 1
         if self.plugin_deaths:
             for cause in rec.causes:
                 if cause in self.plugin_deaths:

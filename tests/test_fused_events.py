@@ -1,0 +1,72 @@
+"""Compiled helpers of births and deaths equal the numpy code they replace, bit for bit."""
+
+import numpy as np
+import pytest
+
+from sim.cheetahs.events import _cascade, _die
+from sim.life.reproduction import _litter_columns, _older_litters
+
+
+def _family(seed, n=40):
+    rng = np.random.default_rng(seed)
+    mother = np.where(rng.random(n) < 0.4, rng.integers(0, n, n), -1)
+    mother[mother >= np.arange(n)] = -1                  # a mother's row is below her cubs'
+    coalition = np.where(rng.random(n) < 0.3, rng.integers(0, 4, n), -1)
+    return rng, mother, coalition
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_older_litters_are_the_cubs_of_the_mothers_giving_birth(seed):
+    rng, mother, _ = _family(seed)
+    mothers = np.unique(rng.integers(0, mother.size, 6))
+    giving = np.zeros(mother.size + 1, dtype=bool)
+    giving[mothers] = True
+    assert np.array_equal(_older_litters(mother, mothers), np.flatnonzero(giving[mother]))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_litter_columns_repeat_the_mothers_columns_and_end_the_pregnancies(seed):
+    rng = np.random.default_rng(seed)
+    n = 30
+    row, col, uid, sire_uid = (rng.integers(0, 1000, n) for _ in range(4))
+    pregnant, sire_slot = rng.integers(0, 4, n), rng.integers(-1, 50, n)
+    mothers = rng.choice(n, 5, replace=False)
+    sizes = rng.integers(1, 6, 5)
+    want = np.stack([np.repeat(mothers, sizes), row[np.repeat(mothers, sizes)], col[np.repeat(mothers, sizes)],
+                     uid[np.repeat(mothers, sizes)], sire_uid[np.repeat(mothers, sizes)],
+                     np.repeat(np.arange(8, 13), sizes)])
+    p2, s2, u2 = pregnant.copy(), sire_slot.copy(), sire_uid.copy()
+    p2[mothers], s2[mothers], u2[mothers] = 0, -1, -1
+    got = _litter_columns(mothers, sizes, 8, row, col, uid, sire_uid, pregnant, sire_slot)
+    assert np.array_equal(got, want)
+    assert np.array_equal(pregnant, p2) and np.array_equal(sire_slot, s2) and np.array_equal(sire_uid, u2)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_die_records_and_releases_as_the_numpy_code_after_the_cascade(seed):
+    rng, mother, coalition = _family(seed)
+    n = mother.size
+    birth = rng.integers(-60, 0, n)
+    cols = {k: rng.integers(-1, 99, n) for k in ("uid", "sire_slot", "gslot", "home_row", "home_col", "heading")}
+    male = rng.random(n) < 0.5
+    rows = rng.integers(0, n, 7)
+    codes = rng.integers(0, 3, 7)
+    state = lambda: [np.ones(n, dtype=bool), mother.copy(), coalition.copy(), birth, 0, np.zeros(n, dtype=np.int64)]
+    a = state()
+    was_cub = a[1] >= 0
+    dead, cause, freed = _cascade(rows, codes, 3, *a, 10.0, 2)
+    want = np.stack([dead, cause, cols["uid"][dead], was_cub[dead], male[dead], 0 - birth[dead]])
+    want_slots = np.stack([cols["sire_slot"][dead], cols["gslot"][dead]], axis=1).ravel()
+    b = state()
+    c = {k: v.copy() for k, v in cols.items()}
+    died, freed2, slots = _die(rows, codes, 3, *b, 10.0, 2, c["uid"], male, c["sire_slot"], c["gslot"],
+                               c["home_row"], c["home_col"], c["heading"])
+    assert np.array_equal(died, want) and np.array_equal(slots, want_slots) and np.array_equal(freed2, freed)
+    for x, y in zip(a, b):
+        assert np.array_equal(x, y)
+    assert (c["sire_slot"][dead] == -1).all()
+    for k in ("home_row", "home_col", "heading"):
+        assert (c[k][freed] == -1).all()
+        keep = np.ones(n, dtype=bool)
+        keep[freed] = False
+        assert np.array_equal(c[k][keep], cols[k][keep])
