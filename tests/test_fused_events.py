@@ -70,3 +70,61 @@ def test_die_records_and_releases_as_the_numpy_code_after_the_cascade(seed):
         keep = np.ones(n, dtype=bool)
         keep[freed] = False
         assert np.array_equal(c[k][keep], cols[k][keep])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_residents_and_walkers_split_the_units_as_the_masks_did(seed):
+    from sim.life.movement import _residents_and_walkers
+    rng = np.random.default_rng(seed)
+    n = 50
+    home_row = np.where(rng.random(n) < 0.5, rng.integers(0, 9, n), -1)
+    boma, male = np.where(rng.random(n) < 0.2, 3, 0), rng.random(n) < 0.5
+    leaders = np.flatnonzero(rng.random(n) < 0.6)
+    need = rng.random(leaders.size) * 12
+    res, res_need, walking, steps = _residents_and_walkers(leaders, need, home_row, boma, male, 2, 5)
+    resident = home_row[leaders] >= 0
+    want_walking = leaders[(home_row[leaders] < 0) & (boma[leaders] == 0)]
+    assert np.array_equal(res, leaders[resident]) and np.array_equal(res_need, need[resident])
+    assert np.array_equal(walking, want_walking)
+    assert np.array_equal(steps, np.where(male[want_walking], 5, 2))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_conceive_writes_the_pregnancies_as_the_numpy_code(seed):
+    from sim.life.reproduction import _conceive
+    rng = np.random.default_rng(seed)
+    n = 40
+    cols = {k: rng.integers(-1, 30, n) for k in ("pregnant", "sire_uid", "sire_slot", "uid", "gslot")}
+    females = rng.choice(n, 10, replace=False)
+    males = rng.choice(n, 6, replace=False)
+    sires = rng.integers(-2, 6, 10)
+    conceive = rng.random(10) < 0.6
+    want = {k: v.copy() for k, v in cols.items()}
+    mated = conceive & (sires != -1)
+    fem, sir = females[mated], sires[mated]
+    want["pregnant"][fem] = 3
+    known = sir >= 0
+    fathers, mothers = males[sir[known]], fem[known]
+    want["sire_uid"][fem] = -1
+    want["sire_slot"][fem] = -1
+    want["sire_uid"][mothers] = want["uid"][fathers]
+    want["sire_slot"][mothers] = want["gslot"][fathers]
+    slots = _conceive(females, sires, conceive, males, 3, cols["pregnant"], cols["sire_uid"], cols["sire_slot"],
+                      cols["uid"], cols["gslot"])
+    assert np.array_equal(slots, want["gslot"][fathers])
+    for k in cols:
+        assert np.array_equal(cols[k], want[k]), k
+
+
+def test_kinships_and_holds_equal_numpys_indexing():
+    from sim.cheetahs.genetics import _hold_all, _kinships
+    rng = np.random.default_rng(3)
+    kin = rng.random((12, 12))
+    a, b = rng.integers(0, 12, 5), rng.integers(0, 12, 7)
+    assert np.array_equal(_kinships(kin, a, b), kin[np.ix_(a, b)])
+    assert _kinships(kin, a[:0], b).shape == (0, 7)
+    held, want = rng.integers(0, 3, 12), None
+    want = held.copy()
+    np.add.at(want, a, 1)
+    _hold_all(held, a)
+    assert np.array_equal(held, want)

@@ -142,24 +142,41 @@ def month(m: Any) -> None:
         return
     sires = np.asarray(m.mate_rule(m, females, males), dtype=np.int64)
     conceive = m.rng.random(females.size) < p.conception_prob_per_month
-    mated = conceive & (sires != -1)
-    if mated.any():
-        conceived(m, females[mated], sires[mated], males)
+    conceived(m, females, sires, conceive, males)
 
 
-def conceived(m: Any, females: np.ndarray, sires: np.ndarray, males: np.ndarray) -> None:
-    """``females`` (rows) conceive, each of the male ``males[sire]`` (-2: an unrelated immigrant
-    sire); a pregnancy holds its sire's genetic slot until the birth."""
+def conceived(m: Any, females: np.ndarray, sires: np.ndarray, conceive: np.ndarray, males: np.ndarray) -> None:
+    """``females`` (rows) that ``conceive`` and have a mate conceive, each of the male
+    ``males[sire]`` (-2: an unrelated immigrant sire; -1: no mate, no conception); a pregnancy
+    holds its sire's genetic slot until the birth."""
     pop = m.cheetahs
-    pop.pregnant[females] = m.params.gestation_months
-    known = sires >= 0
-    fathers = males[sires[known]]
-    mothers = females[known]
-    pop.sire_uid[females] = -1
-    pop.sire_slot[females] = -1
-    pop.sire_uid[mothers] = pop.uid[fathers]
-    pop.sire_slot[mothers] = pop.gslot[fathers]
-    m.genetics.hold_all(pop.gslot[fathers])
+    slots = _conceive(females, sires, conceive, males, m.params.gestation_months, pop.pregnant, pop.sire_uid,
+                      pop.sire_slot, pop.uid, pop.gslot)
+    if slots.size:
+        m.genetics.hold_all(slots)
+
+
+@njit(cache=True)
+def _conceive(females, sires, conceive, males, gestation, pregnant, sire_uid, sire_slot, uid, gslot):
+    """:func:`conceived` in place on the population's columns: each mated female is pregnant for
+    ``gestation`` months, with her sire's uid and genetic slot (-1 for an immigrant sire).
+    Returns the genetic slots of the sires in the population, in the females' order."""
+    slots = np.empty(females.size, dtype=np.int64)
+    k = 0
+    for i in range(females.size):
+        if not conceive[i] or sires[i] == -1:
+            continue
+        f = females[i]
+        pregnant[f] = gestation
+        sire_uid[f] = -1
+        sire_slot[f] = -1
+        if sires[i] >= 0:
+            father = males[sires[i]]
+            sire_uid[f] = uid[father]
+            sire_slot[f] = gslot[father]
+            slots[k] = gslot[father]
+            k += 1
+    return slots[:k]
 
 
 @njit(cache=True)
