@@ -128,3 +128,19 @@ def test_kinships_and_holds_equal_numpys_indexing():
     np.add.at(want, a, 1)
     _hold_all(held, a)
     assert np.array_equal(held, want)
+
+
+def test_units_keep_the_total_of_the_needs_and_sum_everything_else_anew():
+    from sim.cheetahs.units import Units
+    rng = np.random.default_rng(0)
+    owner = rng.integers(0, 4, 20)
+    units = Units(leaders=np.arange(4), owner=owner, is_cub=np.zeros(20, dtype=bool))
+    need, other = rng.random(20), rng.random(20)
+    units.keep_totals_of(need)
+    first = units.total(need)
+    assert np.array_equal(first, np.bincount(owner, need, minlength=4)) and not first.flags.writeable
+    assert units.total(need) is first
+    assert np.array_equal(units.total(other), np.bincount(owner, other, minlength=4))
+    assert units.total(other) is not units.total(other)
+    select = owner != 2
+    assert np.array_equal(units.total(need, select), np.bincount(owner[select], need[select], minlength=4))

@@ -142,7 +142,9 @@ class ReintroductionModel(mesa.Model):
         death, independence, coalition or ageing)."""
         version = self.cheetahs.version
         if self._roster is None or self._roster[0] != version:
-            self._roster = (version, units_of(self.cheetahs), energetics.needs(self))
+            units, need = units_of(self.cheetahs), energetics.needs(self)
+            units.keep_totals_of(need)
+            self._roster = (version, units, need)
         return self._roster[1], self._roster[2]
 
     @property
