@@ -144,3 +144,30 @@ def test_units_keep_the_total_of_the_needs_and_sum_everything_else_anew():
     assert units.total(other) is not units.total(other)
     select = owner != 2
     assert np.array_equal(units.total(need, select), np.bincount(owner[select], need[select], minlength=4))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_settle_writes_the_members_ranges_as_the_numpy_code(seed):
+    from sim.cheetahs.events import _members, _settle
+    from sim.cheetahs.population import _leaders
+    rng, mother, coalition = _family(seed)
+    n = mother.size
+    alive = rng.random(n) < 0.9
+    lead = _leaders(mother, coalition, alive)
+    leaders = np.unique(lead[rng.integers(0, n, 4)])
+    rows, cols = rng.integers(0, 50, leaders.size), rng.integers(0, 50, leaders.size)
+    radius, exposure = rng.random(leaders.size) * 9, rng.random(leaders.size)
+    ints = {k: rng.integers(-1, 50, n) for k in ("home_row", "home_col", "row", "col")}
+    floats = {k: rng.random(n) for k in ("hr_radius_km", "road_risk_in_range")}
+    want = {k: v.copy() for k, v in {**ints, **floats}.items()}
+    members, k = _members(leaders, lead, mother, alive)
+    want["home_row"][members] = rows[k]
+    want["home_col"][members] = cols[k]
+    want["row"][members] = rows[k]
+    want["col"][members] = cols[k]
+    want["hr_radius_km"][members] = radius[k]
+    want["road_risk_in_range"][members] = exposure[k]
+    _settle(leaders, lead, mother, alive, rows, cols, radius, exposure, ints["home_row"], ints["home_col"],
+            ints["row"], ints["col"], floats["hr_radius_km"], floats["road_risk_in_range"])
+    for name, got in {**ints, **floats}.items():
+        assert np.array_equal(got, want[name]), name

@@ -199,13 +199,10 @@ def settle(pop: Cheetahs, leaders: np.ndarray, rows: np.ndarray, cols: np.ndarra
     """Units led by ``leaders`` take home ranges centred on (rows, cols) of ``radius_km``; every
     independent member moves to the centre; ``road_exposure``: the range's road exposure (0 = no
     road, 1 = an unmitigated road; :func:`sim.life.ranges.road_exposure`)."""
-    members, k = _members_of(pop, leaders)
-    pop.home_row[members] = rows[k]
-    pop.home_col[members] = cols[k]
-    pop.row[members] = rows[k]
-    pop.col[members] = cols[k]
-    pop.hr_radius_km[members] = radius_km[k]
-    pop.road_risk_in_range[members] = road_exposure[k]
+    _settle(np.asarray(leaders, dtype=np.int64), pop.leaders(), pop.mother, pop.alive,
+            np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(radius_km, dtype=np.float64),
+            np.asarray(road_exposure, dtype=np.float64), pop.home_row, pop.home_col, pop.row, pop.col,
+            pop.hr_radius_km, pop.road_risk_in_range)
 
 
 def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
@@ -221,6 +218,21 @@ def _members_of(pop: Cheetahs, leaders: np.ndarray) -> tuple[np.ndarray, np.ndar
     """The living independent members of the units led by ``leaders`` (rows, in row order), and
     for each the index of its leader in ``leaders``."""
     return _members(np.asarray(leaders, dtype=np.int64), pop.leaders(), pop.mother, pop.alive)
+
+
+@njit(cache=True)
+def _settle(leaders, lead, mother, alive, rows, cols, radius_km, exposure, home_row, home_col, row, col,
+            hr_radius_km, road_risk_in_range):
+    """:func:`settle` in place on the population's columns, for the members of :func:`_members`."""
+    members, which = _members(leaders, lead, mother, alive)
+    for i in range(members.size):
+        a, k = members[i], which[i]
+        home_row[a] = rows[k]
+        home_col[a] = cols[k]
+        row[a] = rows[k]
+        col[a] = cols[k]
+        hr_radius_km[a] = radius_km[k]
+        road_risk_in_range[a] = exposure[k]
 
 
 @njit(cache=True)
