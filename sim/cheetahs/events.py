@@ -67,27 +67,55 @@ def apply_deaths(pop: Cheetahs, rows: Sequence[int], causes: Sequence[str], *, g
     index = {c: k for k, c in enumerate(dict.fromkeys(causes))}      # each cause's first place
     names = list(index) + ["orphaned"]
     codes = np.array([index[c] for c in causes], dtype=np.int64)
-    was_cub = pop.mother >= 0
-    dead, cause, freed = _cascade(rows, codes, len(names) - 1, pop.alive, pop.mother, pop.coalition,
-                                  pop.birth, pop.clock, pop.wait, float(orphan_survival_months),
-                                  int(remating_delay_months))
-    record.rows.extend(dead.tolist())
-    record.uids.extend(pop.uid[dead].tolist())
-    record.causes.extend([names[k] for k in cause.tolist()])
-    record.was_cub.extend(was_cub[dead].tolist())
-    record.male.extend(pop.male[dead].tolist())
-    record.age.extend((pop.clock - pop.birth[dead]).tolist())
-    # in order, a pregnancy's sire before the animal itself: the slots are reused last-freed first
-    genetics.release_all(np.stack([pop.sire_slot[dead], pop.gslot[dead]], axis=1).ravel())
-    pop.sire_slot[dead] = -1
-    for handle in pop.handles[dead].tolist():
+    died, freed, slots = _die(rows, codes, len(names) - 1, pop.alive, pop.mother, pop.coalition, pop.birth,
+                              pop.clock, pop.wait, float(orphan_survival_months), int(remating_delay_months),
+                              pop.uid, pop.male, pop.sire_slot, pop.gslot, pop.home_row, pop.home_col, pop.heading)
+    dead, cause, uids, was_cub, male, age = died.tolist()
+    record.rows.extend(dead)
+    record.uids.extend(uids)
+    record.causes.extend([names[k] for k in cause])
+    record.was_cub.extend(map(bool, was_cub))
+    record.male.extend(map(bool, male))
+    record.age.extend(age)
+    genetics.release_all(slots)
+    for handle in pop.handles[died[0]].tolist():
         handle.remove()
     if freed.size:
         record.orphans_freed.extend(freed.tolist())
-        pop.home_row[freed] = -1
-        pop.home_col[freed] = -1
-        pop.heading[freed] = -1
     pop.version += 1
+
+
+@njit(cache=True)
+def _die(rows, causes, orphaned, alive, mother, coalition, birth, clock, wait, orphan_months, delay,
+         uid, male, sire_slot, gslot, home_row, home_col, heading):
+    """:func:`_cascade`, then what :func:`apply_deaths` records and releases, in one call. Returns
+    the deaths in order as the rows of one array (row, cause code, uid, was a dependent cub
+    before the deaths, male, age [months]); the cubs made independent, whose home range and
+    heading are cleared in place; and the genetic slots to release, a pregnancy's sire before
+    the animal itself for each death in order (each dead animal's ``sire_slot`` becomes -1)."""
+    was_cub = mother >= 0
+    dead, cause, freed = _cascade(rows, causes, orphaned, alive, mother, coalition, birth, clock, wait,
+                                  orphan_months, delay)
+    k = dead.size
+    died = np.empty((6, k), dtype=np.int64)
+    slots = np.empty(2 * k, dtype=np.int64)
+    for i in range(k):
+        d = dead[i]
+        died[0, i] = d
+        died[1, i] = cause[i]
+        died[2, i] = uid[d]
+        died[3, i] = was_cub[d]
+        died[4, i] = male[d]
+        died[5, i] = clock - birth[d]
+        slots[2 * i] = sire_slot[d]
+        slots[2 * i + 1] = gslot[d]
+    for d in dead:
+        sire_slot[d] = -1
+    for j in freed:
+        home_row[j] = -1
+        home_col[j] = -1
+        heading[j] = -1
+    return died, freed, slots
 
 
 @njit(cache=True)
@@ -171,13 +199,10 @@ def settle(pop: Cheetahs, leaders: np.ndarray, rows: np.ndarray, cols: np.ndarra
     """Units led by ``leaders`` take home ranges centred on (rows, cols) of ``radius_km``; every
     independent member moves to the centre; ``road_exposure``: the range's road exposure (0 = no
     road, 1 = an unmitigated road; :func:`sim.life.ranges.road_exposure`)."""
-    members, k = _members_of(pop, leaders)
-    pop.home_row[members] = rows[k]
-    pop.home_col[members] = cols[k]
-    pop.row[members] = rows[k]
-    pop.col[members] = cols[k]
-    pop.hr_radius_km[members] = radius_km[k]
-    pop.road_risk_in_range[members] = road_exposure[k]
+    _settle(np.asarray(leaders, dtype=np.int64), pop.leaders(), pop.mother, pop.alive,
+            np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(radius_km, dtype=np.float64),
+            np.asarray(road_exposure, dtype=np.float64), pop.home_row, pop.home_col, pop.row, pop.col,
+            pop.hr_radius_km, pop.road_risk_in_range)
 
 
 def leave_range(pop: Cheetahs, leaders: np.ndarray) -> None:
@@ -193,6 +218,21 @@ def _members_of(pop: Cheetahs, leaders: np.ndarray) -> tuple[np.ndarray, np.ndar
     """The living independent members of the units led by ``leaders`` (rows, in row order), and
     for each the index of its leader in ``leaders``."""
     return _members(np.asarray(leaders, dtype=np.int64), pop.leaders(), pop.mother, pop.alive)
+
+
+@njit(cache=True)
+def _settle(leaders, lead, mother, alive, rows, cols, radius_km, exposure, home_row, home_col, row, col,
+            hr_radius_km, road_risk_in_range):
+    """:func:`settle` in place on the population's columns, for the members of :func:`_members`."""
+    members, which = _members(leaders, lead, mother, alive)
+    for i in range(members.size):
+        a, k = members[i], which[i]
+        home_row[a] = rows[k]
+        home_col[a] = cols[k]
+        row[a] = rows[k]
+        col[a] = cols[k]
+        hr_radius_km[a] = radius_km[k]
+        road_risk_in_range[a] = exposure[k]
 
 
 @njit(cache=True)

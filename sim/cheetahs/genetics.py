@@ -209,6 +209,11 @@ class Genetics:
         self.fill_queued()
         return self._births(m, f, picks)
 
+    @property
+    def allele_loci(self) -> int:
+        """Loci an animal carries two alleles at: the neutral loci, then the lethal ones."""
+        return self._genotype.shape[1]
+
     def draw_picks(self, n: int) -> np.ndarray:
         """The alleles ``n`` full sibs get from their parents (one rng call, as :meth:`litter`
         draws them): picks (n, 2, loci) in {0, 1}, row 0 the mother's allele, row 1 the father's."""
@@ -275,7 +280,7 @@ class Genetics:
 
     def hold_all(self, slots: np.ndarray) -> None:
         """:meth:`hold` (not new) for each of ``slots`` (repeats count once each)."""
-        np.add.at(self._held, np.asarray(slots, dtype=np.int64), 1)
+        _hold_all(self._held, np.asarray(slots, dtype=np.int64))
 
     def release(self, slot: int) -> None:
         """One holder of ``slot`` is gone; the slot is freed (:meth:`remove`) with its last
@@ -309,6 +314,12 @@ class Genetics:
             raise ValueError(f"slots {slots.tolist()} are not all living individuals' genetic slots")
         return self._F[slots]
 
+    def newborn(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`inbreeding` and :meth:`lethal` of the children in ``slots`` (int64), just taken
+        by :meth:`litters` or :meth:`litter` (so alive: not checked again)."""
+        self.fill_queued()
+        return self._F[slots], self._lethal[slots]
+
     def lethal(self, slots) -> np.ndarray:
         """Whether each of these animals is homozygous for a recessive lethal allele (it dies in
         its first year)."""
@@ -328,7 +339,7 @@ class Genetics:
     def kinships(self, a, b) -> np.ndarray:
         """Pedigree kinship θ between animals in slots ``a`` and those in ``b`` (a matrix)."""
         self.fill_queued()
-        return self._kin[np.ix_(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))]
+        return _kinships(self._kin, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
 
     def kinship(self, a: int, b: int) -> float:
         """Pedigree kinship θ(a, b) of two living individuals (θ(a, a) = ½ (1 + F_a))."""
@@ -398,6 +409,23 @@ class Genetics:
         if living.size == 0:
             return float("nan")
         return float(self._kin[np.ix_(living, living)].mean())
+
+
+@njit(cache=True)
+def _hold_all(held, slots):
+    """:meth:`Genetics.hold_all`: one more holder of each of ``slots`` (``np.add.at(held, slots, 1)``)."""
+    for s in slots:
+        held[s] += 1
+
+
+@njit(cache=True)
+def _kinships(kin, a, b):
+    """``kin[np.ix_(a, b)]``: the kinships of ``a`` (rows) with ``b`` (columns)."""
+    out = np.empty((a.size, b.size))
+    for i in range(a.size):
+        for j in range(b.size):
+            out[i, j] = kin[a[i], b[j]]
+    return out
 
 
 @njit(cache=True)

@@ -7,7 +7,7 @@ where the unit goes. Every living animal belongs to exactly one unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -23,13 +23,28 @@ class Units:
     leaders: np.ndarray
     owner: np.ndarray
     is_cub: np.ndarray
+    _kept: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return self.leaders.size
 
+    def keep_totals_of(self, per_animal: np.ndarray) -> None:
+        """Compute the :meth:`total` of ``per_animal`` (an array nobody changes in place: the
+        month's food needs, :meth:`sim.model.model.ReintroductionModel.roster`) once and hand out
+        that array, read-only, whenever its total is asked for again."""
+        self._kept.clear()
+        self._kept["of"] = per_animal
+
     def total(self, per_animal: np.ndarray, select: np.ndarray | None = None) -> np.ndarray:
         """Sum of a per-animal quantity over each unit's members (or over the selected ones)."""
         if select is None:
+            kept = self._kept
+            if kept and per_animal is kept["of"]:
+                total = kept.get("total")
+                if total is None:
+                    total = kept["total"] = np.bincount(self.owner, per_animal, minlength=len(self))
+                    total.setflags(write=False)
+                return total
             return np.bincount(self.owner, per_animal, minlength=len(self))
         return np.bincount(self.owner[select], per_animal[select], minlength=len(self))
 

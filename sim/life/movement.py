@@ -340,18 +340,17 @@ def move(m: Any) -> None:
     units, need = m.roster()
     leaders = units.leaders
     unit_need_year = units.total(need) * 12
-    resident = pop.home_row[leaders] >= 0
-    if m.density.uses_prey and getattr(m.settle_rule, "follows_prey", True) and resident.any():
-        ranges.follow_prey(m, leaders[resident], unit_need_year[resident])
-    resident = pop.home_row[leaders] >= 0
-    res_leaders, res_need = leaders[resident], unit_need_year[resident]
-    walking = leaders[(pop.home_row[leaders] < 0) & (pop.boma_months[leaders] == 0)]
-    if walking.size == 0:
-        return
     land = m.landscape
     steps = [max(1, round(km * DAYS_PER_MONTH / p.walk_substeps / land.cell_km))     # cells a jump, per sex
              for km in (p.daily_travel_km_female, p.daily_travel_km_male)]
-    step_cells = np.where(pop.male[walking], steps[1], steps[0])
+    res_leaders, res_need, walking, step_cells = _residents_and_walkers(
+        leaders, unit_need_year, pop.home_row, pop.boma_months, pop.male, steps[0], steps[1])
+    if res_leaders.size and m.density.uses_prey and getattr(m.settle_rule, "follows_prey", True):
+        ranges.follow_prey(m, res_leaders, res_need)
+        res_leaders, res_need, walking, step_cells = _residents_and_walkers(
+            leaders, unit_need_year, pop.home_row, pop.boma_months, pop.male, steps[0], steps[1])
+    if walking.size == 0:
+        return
     version = pop.version
     rows, cols, heads, crossings, gone = walk(m, pop.row[walking], pop.col[walking], pop.heading[walking],
                                               step_cells, p.walk_substeps, m.move_rule, m.rng)
@@ -372,6 +371,30 @@ def move(m: Any) -> None:
         after, need = m.roster()
         unit_need = after.total(need)[np.searchsorted(after.leaders, walkers)]
         ranges.settle_walkers(m, walkers, res_leaders, unit_need * 12, res_need)
+
+
+@njit(cache=True)
+def _residents_and_walkers(leaders, unit_need, home_row, boma_months, male, step_female, step_male):
+    """The month's resident units (leaders, in row order) and their needs (``unit_need``, per
+    unit), and the walking units: leaders without a home range and out of the boma, in row
+    order, with the cells a jump of each (``step_female``, ``step_male``, by the leader's sex)."""
+    n = leaders.size
+    res = np.empty(n, dtype=np.int64)
+    res_need = np.empty(n)
+    walking = np.empty(n, dtype=np.int64)
+    step_cells = np.empty(n, dtype=np.int64)
+    r = w = 0
+    for k in range(n):
+        a = leaders[k]
+        if home_row[a] >= 0:
+            res[r] = a
+            res_need[r] = unit_need[k]
+            r += 1
+        elif boma_months[a] == 0:
+            walking[w] = a
+            step_cells[w] = step_male if male[a] else step_female
+            w += 1
+    return res[:r], res_need[:r], walking[:w], step_cells[:w]
 
 
 @njit(cache=True)

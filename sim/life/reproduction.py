@@ -142,24 +142,41 @@ def month(m: Any) -> None:
         return
     sires = np.asarray(m.mate_rule(m, females, males), dtype=np.int64)
     conceive = m.rng.random(females.size) < p.conception_prob_per_month
-    mated = conceive & (sires != -1)
-    if mated.any():
-        conceived(m, females[mated], sires[mated], males)
+    conceived(m, females, sires, conceive, males)
 
 
-def conceived(m: Any, females: np.ndarray, sires: np.ndarray, males: np.ndarray) -> None:
-    """``females`` (rows) conceive, each of the male ``males[sire]`` (-2: an unrelated immigrant
-    sire); a pregnancy holds its sire's genetic slot until the birth."""
+def conceived(m: Any, females: np.ndarray, sires: np.ndarray, conceive: np.ndarray, males: np.ndarray) -> None:
+    """``females`` (rows) that ``conceive`` and have a mate conceive, each of the male
+    ``males[sire]`` (-2: an unrelated immigrant sire; -1: no mate, no conception); a pregnancy
+    holds its sire's genetic slot until the birth."""
     pop = m.cheetahs
-    pop.pregnant[females] = m.params.gestation_months
-    known = sires >= 0
-    fathers = males[sires[known]]
-    mothers = females[known]
-    pop.sire_uid[females] = -1
-    pop.sire_slot[females] = -1
-    pop.sire_uid[mothers] = pop.uid[fathers]
-    pop.sire_slot[mothers] = pop.gslot[fathers]
-    m.genetics.hold_all(pop.gslot[fathers])
+    slots = _conceive(females, sires, conceive, males, m.params.gestation_months, pop.pregnant, pop.sire_uid,
+                      pop.sire_slot, pop.uid, pop.gslot)
+    if slots.size:
+        m.genetics.hold_all(slots)
+
+
+@njit(cache=True)
+def _conceive(females, sires, conceive, males, gestation, pregnant, sire_uid, sire_slot, uid, gslot):
+    """:func:`conceived` in place on the population's columns: each mated female is pregnant for
+    ``gestation`` months, with her sire's uid and genetic slot (-1 for an immigrant sire).
+    Returns the genetic slots of the sires in the population, in the females' order."""
+    slots = np.empty(females.size, dtype=np.int64)
+    k = 0
+    for i in range(females.size):
+        if not conceive[i] or sires[i] == -1:
+            continue
+        f = females[i]
+        pregnant[f] = gestation
+        sire_uid[f] = -1
+        sire_slot[f] = -1
+        if sires[i] >= 0:
+            father = males[sires[i]]
+            sire_uid[f] = uid[father]
+            sire_slot[f] = gslot[father]
+            slots[k] = gslot[father]
+            k += 1
+    return slots[:k]
 
 
 @njit(cache=True)
@@ -216,39 +233,78 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
 
     Per litter, in order: its size, its cubs' sexes, their alleles (three draws)."""
     pop = m.cheetahs
-    p = m.params
     g = m.genetics
-    giving = np.zeros(len(pop) + 1, dtype=bool)       # index -1 (no mother) reads the spare last entry
-    giving[mothers] = True
-    older = np.flatnonzero(giving[pop.mother])
+    older = _older_litters(pop.mother, mothers)
     if older.size:
         leave_mothers(m, older)
     dams, sire_slots = pop.gslot[mothers], pop.sire_slot[mothers]
     if sire_slots.min() >= 0:
-        rng, cdf, ratio, draw_picks = m.rng, m.litter_cdf.tolist(), p.sex_ratio_at_birth, g.draw_picks
-        sizes, males, picks = [], [], []
+        # the alleles as Genetics.draw_picks draws them (the genetics draw from the model's rng)
+        rng, cdf, loci = m.rng, m.litter_cdf.tolist(), g.allele_loci
+        random, integers = rng.random, rng.integers
+        sizes, uniforms, picks = [], [], []
         for _ in range(mothers.size):
-            n = bisect_right(cdf, rng.random()) + 1
+            n = bisect_right(cdf, random()) + 1
             sizes.append(n)
-            males.append(rng.random(n) < ratio)
-            picks.append(draw_picks(n))
+            uniforms.append(random(n))
+            picks.append(integers(0, 2, size=(n, 2, loci)))
+        males = np.concatenate(uniforms) < m.params.sex_ratio_at_birth
         slots = g.litters(dams, sire_slots, sizes, np.concatenate(picks))
     else:
         sizes, males, slots = _litters_one_by_one(m, dams.tolist(), sire_slots.tolist())
+        males = np.concatenate(males)
+        slots = np.asarray(slots, dtype=np.int64)
     sizes = np.array(sizes, dtype=np.int64)
-    litters = np.arange(m.litters + 1, m.litters + 1 + mothers.size)
+    mother_of, row, col, mother_uid, father_uid, litter = _litter_columns(
+        mothers, sizes, m.litters + 1, pop.row, pop.col, pop.uid, pop.sire_uid, pop.pregnant, pop.sire_slot)
     m.litters += mothers.size
-    mother_of = np.repeat(mothers, sizes)
-    cubs = add_animals(m, int(sizes.sum()), male=np.concatenate(males), birth=pop.clock,
-                       row=pop.row[mother_of], col=pop.col[mother_of], mother=mother_of,
-                       mother_uid=pop.uid[mother_of], father_uid=pop.sire_uid[mother_of],
-                       gslot=np.asarray(slots, dtype=np.int64), F=g.inbreeding(slots),
-                       lethal=g.lethal(slots), litter=np.repeat(litters, sizes))
-    pop.pregnant[mothers] = 0
-    pop.sire_uid[mothers] = -1
-    pop.sire_slot[mothers] = -1
+    F, lethal = g.newborn(slots)
+    cubs = add_animals(m, mother_of.size, male=males, birth=pop.clock, row=row, col=col, mother=mother_of,
+                       mother_uid=mother_uid, father_uid=father_uid, gslot=slots, F=F, lethal=lethal,
+                       litter=litter)
     m.record_births(mothers, cubs, sizes)
     return cubs
+
+
+@njit(cache=True)
+def _older_litters(mother, mothers):
+    """Rows (ascending) of the dependent cubs of ``mothers``: their earlier litters."""
+    n = mother.size
+    giving = np.zeros(n, dtype=np.bool_)
+    for r in mothers:
+        giving[r] = True
+    older = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if mother[i] >= 0 and giving[mother[i]]:
+            older[k] = i
+            k += 1
+    return older[:k]
+
+
+@njit(cache=True)
+def _litter_columns(mothers, sizes, first_litter, row, col, uid, sire_uid, pregnant, sire_slot):
+    """The new cubs' columns, one litter after the other (litter i of ``sizes[i]`` cubs of
+    ``mothers[i]``, litter id ``first_litter + i``): mother (row), row, col (her cell), mother_uid,
+    father_uid (her pregnancy's sire) and litter, as the rows of one array; then each mother's
+    pregnancy ends in place (``pregnant`` 0, ``sire_uid`` and ``sire_slot`` -1)."""
+    out = np.empty((6, sizes.sum()), dtype=np.int64)
+    k = 0
+    for i in range(mothers.size):
+        r = mothers[i]
+        for _ in range(sizes[i]):
+            out[0, k] = r
+            out[1, k] = row[r]
+            out[2, k] = col[r]
+            out[3, k] = uid[r]
+            out[4, k] = sire_uid[r]
+            out[5, k] = first_litter + i
+            k += 1
+    for r in mothers:
+        pregnant[r] = 0
+        sire_uid[r] = -1
+        sire_slot[r] = -1
+    return out
 
 
 def _litters_one_by_one(m: Any, dams: list[int], sire_slots: list[int]) -> tuple[list, list, list]:

@@ -142,7 +142,9 @@ class ReintroductionModel(mesa.Model):
         death, independence, coalition or ageing)."""
         version = self.cheetahs.version
         if self._roster is None or self._roster[0] != version:
-            self._roster = (version, units_of(self.cheetahs), energetics.needs(self))
+            units, need = units_of(self.cheetahs), energetics.needs(self)
+            units.keep_totals_of(need)
+            self._roster = (version, units, need)
         return self._roster[1], self._roster[2]
 
     @property
@@ -178,8 +180,9 @@ class ReintroductionModel(mesa.Model):
         apply_deaths(self.cheetahs, rows, causes, genetics=self.genetics,
                      orphan_survival_months=p.orphan_survival_months,
                      remating_delay_months=p.remating_delay_months, record=rec)
-        index = self._cause_index
-        np.add.at(self.year_deaths, [index[c] if c in index else DEATH_CAUSES.index(c) for c in rec.causes], 1)
+        index, counts = self._cause_index, self.year_deaths
+        for c in rec.causes:
+            counts[index[c] if c in index else DEATH_CAUSES.index(c)] += 1
         if self.plugin_deaths:
             for cause in rec.causes:
                 if cause in self.plugin_deaths:
