@@ -25,18 +25,51 @@ ROUND_OFF_ANIMALS = 1e-9
 @njit(cache=True)
 def _corner(sat, s, r, c, f, n_rows, n_cols):
     """Summed-area value of species s at fine corner (r, c): animals in fine rows < r, cols < c."""
-    R1, C1 = sat.shape[1], sat.shape[2]
+    q, q1, p, p1, u, v = _corner_weights(r, c, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
+    return _corner_value(sat, s, q, q1, p, p1, u, v)
+
+
+@njit(cache=True)
+def _corner_weights(r, c, f, n_rows, n_cols, R1, C1):
+    """Where fine corner (r, c) falls in a summed-area table of R1 x C1 coarse corners: the coarse
+    corners around it (rows q, q1; cols p, p1) and its bilinear weights u, v (the same for every
+    species, so a loop over species computes them once)."""
     q, a = divmod(r, f)
     p, b = divmod(c, f)
     u = a / min(f, max(n_rows - q * f, 1))
     v = b / min(f, max(n_cols - p * f, 1))
     q1 = min(q + 1, R1 - 1)
     p1 = p + 1 if p + 1 < C1 else p
+    return q, q1, p, p1, u, v
+
+
+@njit(cache=True)
+def _corner_value(sat, s, q, q1, p, p1, u, v):
+    """Species s's summed-area value bilinearly interpolated between coarse corners (see
+    :func:`_corner_weights`)."""
     s00 = sat[s, q, p]
     s01 = sat[s, q, p1]
     s10 = sat[s, q1, p]
     s11 = sat[s, q1, p1]
     return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
+
+
+@njit(cache=True)
+def _box_total(sat, s, w11, w01, w10, w00):
+    """Species s's animals in a box from its four corners' weights (:func:`_corner_weights` of
+    (r1, c1), (r0, c1), (r1, c0), (r0, c0)); round-off below :data:`ROUND_OFF_ANIMALS` counts as 0."""
+    x = (_corner_value(sat, s, w11[0], w11[1], w11[2], w11[3], w11[4], w11[5])
+         - _corner_value(sat, s, w01[0], w01[1], w01[2], w01[3], w01[4], w01[5])
+         - _corner_value(sat, s, w10[0], w10[1], w10[2], w10[3], w10[4], w10[5])
+         + _corner_value(sat, s, w00[0], w00[1], w00[2], w00[3], w00[4], w00[5]))
+    return x if x >= ROUND_OFF_ANIMALS else 0.0
+
+
+@njit(cache=True)
+def _box_weights(r0, r1, c0, c1, f, n_rows, n_cols, R1, C1):
+    """:func:`_corner_weights` of a box's corners (r1, c1), (r0, c1), (r1, c0), (r0, c0)."""
+    return (_corner_weights(r1, c1, f, n_rows, n_cols, R1, C1), _corner_weights(r0, c1, f, n_rows, n_cols, R1, C1),
+            _corner_weights(r1, c0, f, n_rows, n_cols, R1, C1), _corner_weights(r0, c0, f, n_rows, n_cols, R1, C1))
 
 
 @njit(cache=True)
@@ -48,10 +81,9 @@ def box_totals(sat, r0, r1, c0, c1, f, n_rows, n_cols):
     S = sat.shape[0]
     out = np.empty((n, S))
     for i in range(n):
+        w11, w01, w10, w00 = _box_weights(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
         for s in range(S):
-            x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
-                 - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
-            out[i, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+            out[i, s] = _box_total(sat, s, w11, w01, w10, w00)
     return out
 
 
@@ -142,10 +174,9 @@ def range_totals(sat, rows, cols, radii_km, cell_km, f, n_rows, n_cols):
             r1 = min(max(rows[i] + h + 1, 0), n_rows)
             c0 = min(max(cols[i] - h, 0), n_cols)
             c1 = min(max(cols[i] + h + 1, 0), n_cols)
+            w11, w01, w10, w00 = _box_weights(r0, r1, c0, c1, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
             for s in range(S):
-                x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
-                     - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
-                out[i, j, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+                out[i, j, s] = _box_total(sat, s, w11, w01, w10, w00)
     return out
 
 
