@@ -182,8 +182,22 @@ def range_totals(sat, rows, cols, radii_km, cell_km, f, n_rows, n_cols):
 
 def clipped(r0, r1, c0, c1, rows: int, cols: int):
     """Box bounds as flat int64 arrays clipped to a rows x cols grid (r0 <= r1, c0 <= c1)."""
+    if all(isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype == np.int64 for x in (r0, r1, c0, c1)):
+        return tuple(_clip(r0, r1, c0, c1, rows, cols))          # the usual case: one compiled pass
     r0 = np.minimum(np.maximum(np.ravel(r0).astype(np.int64), 0), rows)
     c0 = np.minimum(np.maximum(np.ravel(c0).astype(np.int64), 0), cols)
     r1 = np.minimum(np.maximum(np.ravel(r1).astype(np.int64), r0), rows)
     c1 = np.minimum(np.maximum(np.ravel(c1).astype(np.int64), c0), cols)
     return r0, r1, c0, c1
+
+
+@njit(cache=True)
+def _clip(r0, r1, c0, c1, rows, cols):
+    """:func:`clipped` of 1-d int64 bounds in one pass: a (4, boxes) array (new, the inputs unchanged)."""
+    out = np.empty((4, r0.size), dtype=np.int64)
+    for i in range(r0.size):
+        out[0, i] = min(max(r0[i], 0), rows)
+        out[2, i] = min(max(c0[i], 0), cols)
+        out[1, i] = min(max(r1[i], out[0, i]), rows)
+        out[3, i] = min(max(c1[i], out[2, i]), cols)
+    return out
