@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.life import hunting
+from sim.life import energetics, hunting
 from sim.model.model import ReintroductionModel
 from sim.prey import boxes
 from tests.helpers import flat_landscape, scenario
@@ -112,3 +112,32 @@ def test_clipping_int64_bounds_in_one_pass_equals_the_numpy_clipping():
     for a, b in zip(fast, slow):
         assert a.dtype == b.dtype == np.int64 and np.array_equal(a, b)
     assert np.array_equal(r0, r0.copy())
+
+
+def test_eaters_pass_equals_the_numpy_wants_boma_and_unit_totals():
+    m = _mixed_model()
+    pop = m.cheetahs
+    pop.boma_months[pop.row_of(m.handles[0].unique_id)] = 2           # one unit fed in a boma
+    units, need = m.roster()
+    p = m.params
+    want, in_boma, hunt, kg = hunting._hunters(units.owner, units.leaders, pop.boma_months, need, pop.condition,
+                                               p.reserve_days * p.food_kg_per_day)
+    numpy_want = energetics.wants(p, need, pop.condition)
+    numpy_boma = pop.boma_months[units.leaders] > 0
+    numpy_hunt = np.flatnonzero(~numpy_boma)
+    assert numpy_boma.any() and numpy_hunt.size
+    assert np.array_equal(want, numpy_want)
+    assert np.array_equal(in_boma, numpy_boma) and np.array_equal(hunt, numpy_hunt)
+    assert np.array_equal(kg[0], units.total(need)[numpy_hunt])
+    assert np.array_equal(kg[1], units.total(numpy_want)[numpy_hunt])
+
+
+def test_scaling_rows_in_place_equals_numpy_fancy_scaling():
+    rng = np.random.default_rng(5)
+    x = rng.random((9, 4))
+    rows = np.array([1, 4, 8], dtype=np.int64)
+    factor = 1.0 - rng.random(3)
+    expected = x.copy()
+    expected[rows] *= factor[:, None]
+    hunting._scale_rows(x, rows, factor)
+    assert np.array_equal(x, expected)

@@ -85,20 +85,55 @@ def hunt_and_eat(m: Any) -> None:
         return
     p = m.params
     units, need = m.roster()
-    want = energetics.wants(p, need, pop.condition)
-    unit_need = units.total(need)
-    in_boma = pop.boma_months[units.leaders] > 0
-    hunt = np.flatnonzero(~in_boma)
+    want, in_boma, hunt, hunters_kg = _hunters(units.owner, units.leaders, pop.boma_months, need, pop.condition,
+                                               p.reserve_days * p.food_kg_per_day)
     intake = np.zeros(len(units))
     if not m.density.uses_prey:
-        intake[hunt] = unit_need[hunt]
+        intake[hunt] = hunters_kg[0]
     elif hunt.size:
-        leaders, need_kg, left = units.leaders[hunt], unit_need[hunt], units.total(want)[hunt]
+        leaders, need_kg, left = units.leaders[hunt], hunters_kg[0], hunters_kg[1]
         for source in m.food_sources:
             food = np.asarray(source(m, leaders, need_kg, left), dtype=float)
             intake[hunt] += food
             left = np.maximum(left - food, 0.0)
     energetics.share_and_digest(m, units, intake, need, want, in_boma)
+
+
+@njit(cache=True)
+def _hunters(owner, leaders, boma_months, need, condition, reserve_kg):
+    """The month's eaters in one pass: each animal's want [kg] (need + (1 - condition) x
+    ``reserve_kg``, :func:`sim.life.energetics.wants`), which units are in a boma, the hunting
+    units (indices of the others) and their summed needs and wants [kg] as rows 0 and 1 of one
+    array (members summed in row order, as ``Units.total``)."""
+    n_units = leaders.size
+    want = np.empty(owner.size)
+    unit_need = np.zeros(n_units)
+    unit_want = np.zeros(n_units)
+    for j in range(owner.size):
+        want[j] = need[j] + (1.0 - condition[j]) * reserve_kg
+        unit_need[owner[j]] += need[j]
+        unit_want[owner[j]] += want[j]
+    in_boma = np.empty(n_units, dtype=np.bool_)
+    hunt = np.empty(n_units, dtype=np.int64)
+    k = 0
+    for u in range(n_units):
+        in_boma[u] = boma_months[leaders[u]] > 0
+        if not in_boma[u]:
+            hunt[k] = u
+            k += 1
+    kg = np.empty((2, k))
+    for i in range(k):
+        kg[0, i] = unit_need[hunt[i]]
+        kg[1, i] = unit_want[hunt[i]]
+    return want, in_boma, hunt[:k], kg
+
+
+@njit(cache=True)
+def _scale_rows(x, rows, factor):
+    """x[rows[k], :] *= factor[k], in place."""
+    for k in range(rows.size):
+        for s in range(x.shape[1]):
+            x[rows[k], s] *= factor[k]
 
 
 @register("food_source", "ungulate_kills")
@@ -143,7 +178,7 @@ def hunting_grounds(m: Any, leaders: np.ndarray, need_kg: np.ndarray, hunger: np
     attack = out[6]
     if walking.size and m.density.uses_prey:
         taken = ranges.claimed_share(m, pop.row[leaders[walking]], pop.col[leaders[walking]], p.walker_hunt_radius_km)
-        attack[walking] *= (1.0 - taken)[:, None]
+        _scale_rows(attack, walking, 1.0 - taken)
     return out
 
 
