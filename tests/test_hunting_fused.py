@@ -141,3 +141,44 @@ def test_scaling_rows_in_place_equals_numpy_fancy_scaling():
     expected[rows] *= factor[:, None]
     hunting._scale_rows(x, rows, factor)
     assert np.array_equal(x, expected)
+
+
+def _remove_kills_reference(N, r0, r1, c0, c1, kills, f, n_rows, n_cols):
+    """The removal with each row's cover computed where used (as before the covers were kept per box)."""
+    loss = np.zeros_like(N)
+    for i in range(r0.size):
+        if r1[i] <= r0[i] or c1[i] <= c0[i]:
+            continue
+        fr0, fr1 = boxes._span(r0[i], r1[i], f, n_rows)
+        fc0, fc1 = boxes._span(c0[i], c1[i], f, n_cols)
+        for s in range(N.shape[0]):
+            if kills[i, s] <= 0.0:
+                continue
+            present = 0.0
+            for R in range(fr0, fr1 + 1):
+                wr = boxes._cover(R, r0[i], r1[i], f, n_rows)
+                for C in range(fc0, fc1 + 1):
+                    present += wr * boxes._cover(C, c0[i], c1[i], f, n_cols) * N[s, R, C]
+            if present <= 0.0:
+                continue
+            frac = min(kills[i, s], present) / present
+            for R in range(fr0, fr1 + 1):
+                wr = boxes._cover(R, r0[i], r1[i], f, n_rows)
+                for C in range(fc0, fc1 + 1):
+                    loss[s, R, C] += frac * wr * boxes._cover(C, c0[i], c1[i], f, n_cols)
+    return np.where(loss != 0.0, N * np.maximum(1.0 - loss, 0.0), N)
+
+
+def test_remove_kills_with_covers_kept_per_box_equals_the_reference_bit_for_bit():
+    rng = np.random.default_rng(13)
+    for f, n_rows, n_cols in ((1, 20, 17), (2, 21, 18), (3, 20, 25)):
+        R, C = -(-n_rows // f), -(-n_cols // f)
+        N = rng.gamma(0.7, 30.0, size=(4, R, C)) * (rng.random((4, R, C)) < 0.8)
+        r0, c0 = rng.integers(0, n_rows, 40), rng.integers(0, n_cols, 40)
+        r1 = np.minimum(r0 + rng.integers(0, 9, 40), n_rows)
+        c1 = np.minimum(c0 + rng.integers(0, 9, 40), n_cols)
+        kills = np.floor(rng.gamma(0.5, 4.0, size=(40, 4)))
+        expected = _remove_kills_reference(N, r0, r1, c0, c1, kills, f, n_rows, n_cols)
+        got = N.copy()
+        boxes.remove_kills(got, r0, r1, c0, c1, kills, f, n_rows, n_cols, np.zeros_like(N))
+        assert np.array_equal(got, expected)

@@ -120,12 +120,15 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
     hi_r = np.full(S, -1)
     lo_c = np.full(S, N.shape[2])
     hi_c = np.full(S, -1)
+    wr = np.empty(N.shape[1])              # the box's cover of each prey row and column
     wc = np.empty(N.shape[2])
     for i in range(n):
         if r1[i] <= r0[i] or c1[i] <= c0[i]:
             continue
         fr0, fr1 = _span(r0[i], r1[i], f, n_rows)
         fc0, fc1 = _span(c0[i], c1[i], f, n_cols)
+        for R in range(fr0, fr1 + 1):
+            wr[R] = _cover(R, r0[i], r1[i], f, n_rows)
         for C in range(fc0, fc1 + 1):
             wc[C] = _cover(C, c0[i], c1[i], f, n_cols)
         for s in range(S):
@@ -133,18 +136,17 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
                 continue
             present = 0.0
             for R in range(fr0, fr1 + 1):
-                wr = _cover(R, r0[i], r1[i], f, n_rows)
                 for C in range(fc0, fc1 + 1):
-                    present += wr * wc[C] * N[s, R, C]
+                    present += wr[R] * wc[C] * N[s, R, C]
             if present <= 0.0:
                 continue
             take = min(kills[i, s], present)
             removed[i, s] = take
             frac = take / present
             for R in range(fr0, fr1 + 1):
-                wr = _cover(R, r0[i], r1[i], f, n_rows)
+                fw = frac * wr[R]
                 for C in range(fc0, fc1 + 1):
-                    loss[s, R, C] += frac * wr * wc[C]
+                    loss[s, R, C] += fw * wc[C]
             lo_r[s], hi_r[s] = min(lo_r[s], fr0), max(hi_r[s], fr1)
             lo_c[s], hi_c[s] = min(lo_c[s], fc0), max(hi_c[s], fc1)
     for s in range(S):
