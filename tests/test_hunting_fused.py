@@ -182,3 +182,19 @@ def test_remove_kills_with_covers_kept_per_box_equals_the_reference_bit_for_bit(
         got = N.copy()
         boxes.remove_kills(got, r0, r1, c0, c1, kills, f, n_rows, n_cols, np.zeros_like(N))
         assert np.array_equal(got, expected)
+
+
+def test_competitor_box_means_added_in_one_pass_equal_the_numpy_sum():
+    rng = np.random.default_rng(17)
+    for layer in (rng.gamma(0.5, 0.02, size=(30, 26)), rng.integers(0, 5, size=(30, 26))):
+        from sim.world.geometry import summed_area_table
+        sat = summed_area_table(layer)
+        r0, c0 = rng.integers(0, 30, 50), rng.integers(0, 26, 50)
+        r1, c1 = np.minimum(r0 + rng.integers(0, 7, 50), 30), np.minimum(c0 + rng.integers(0, 7, 50), 26)
+        expected = np.zeros(50)
+        expected += 0.7 * hunting._box_mean(sat, r0, r1, c0, c1)
+        expected += 1.3 * hunting._box_mean(sat, r0, r1, c0, c1)
+        got = np.zeros(50)
+        hunting._add_box_mean(got, 0.7, sat, r0, r1, c0, c1)
+        hunting._add_box_mean(got, 1.3, sat, r0, r1, c0, c1)
+        assert np.array_equal(got, expected)

@@ -195,15 +195,24 @@ def kills_kept(m: Any, r0, r1, c0, c1) -> np.ndarray:
         if k:
             if exponent is None:
                 exponent = np.zeros(r0.size)
-            exponent += k * _box_mean(table, r0, r1, c0, c1)
+            _add_box_mean(exponent, k, table, r0, r1, c0, c1)
     if exponent is None:                                    # exp(-0) = 1
         return np.full(r0.size, 1.0 - p.kleptoparasitism)
     return (1.0 - p.kleptoparasitism) * np.exp(-exponent)
 
 
 def _box_mean(sat, r0, r1, c0, c1):
+    """Mean per cell of a layer (its summed-area table ``sat``) in boxes (numpy; :func:`_add_box_mean`)."""
     cells = np.maximum((r1 - r0) * (c1 - c0), 1)
     return (sat[r1, c1] - sat[r0, c1] - sat[r1, c0] + sat[r0, c0]) / cells
+
+
+@njit(cache=True)
+def _add_box_mean(exponent, k, sat, r0, r1, c0, c1):
+    """exponent += k x :func:`_box_mean` (sat, r0, r1, c0, c1), in place, in one pass."""
+    for i in range(exponent.size):
+        cells = max((r1[i] - r0[i]) * (c1[i] - c0[i]), 1)
+        exponent[i] += k * ((sat[r1[i], c1[i]] - sat[r0[i], c1[i]] - sat[r1[i], c0[i]] + sat[r0[i], c0[i]]) / cells)
 
 
 def reserve_deficit(m: Any, leaders: np.ndarray) -> np.ndarray:
