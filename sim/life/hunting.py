@@ -26,7 +26,7 @@ from numba import njit
 from ..cheetahs.population import CAPTIVE
 from ..config.params import SPECIES, PreyParams
 from ..registry import register
-from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS, _corner
+from ..prey.boxes import _HALF_SIDE, _box_total, _box_weights
 from . import energetics, ranges
 from .energetics import DAYS_PER_MONTH
 
@@ -85,20 +85,55 @@ def hunt_and_eat(m: Any) -> None:
         return
     p = m.params
     units, need = m.roster()
-    want = energetics.wants(p, need, pop.condition)
-    unit_need = units.total(need)
-    in_boma = pop.boma_months[units.leaders] > 0
-    hunt = np.flatnonzero(~in_boma)
+    want, in_boma, hunt, hunters_kg = _hunters(units.owner, units.leaders, pop.boma_months, need, pop.condition,
+                                               p.reserve_days * p.food_kg_per_day)
     intake = np.zeros(len(units))
     if not m.density.uses_prey:
-        intake[hunt] = unit_need[hunt]
+        intake[hunt] = hunters_kg[0]
     elif hunt.size:
-        leaders, need_kg, left = units.leaders[hunt], unit_need[hunt], units.total(want)[hunt]
+        leaders, need_kg, left = units.leaders[hunt], hunters_kg[0], hunters_kg[1]
         for source in m.food_sources:
             food = np.asarray(source(m, leaders, need_kg, left), dtype=float)
             intake[hunt] += food
             left = np.maximum(left - food, 0.0)
     energetics.share_and_digest(m, units, intake, need, want, in_boma)
+
+
+@njit(cache=True)
+def _hunters(owner, leaders, boma_months, need, condition, reserve_kg):
+    """The month's eaters in one pass: each animal's want [kg] (need + (1 - condition) x
+    ``reserve_kg``, :func:`sim.life.energetics.wants`), which units are in a boma, the hunting
+    units (indices of the others) and their summed needs and wants [kg] as rows 0 and 1 of one
+    array (members summed in row order, as ``Units.total``)."""
+    n_units = leaders.size
+    want = np.empty(owner.size)
+    unit_need = np.zeros(n_units)
+    unit_want = np.zeros(n_units)
+    for j in range(owner.size):
+        want[j] = need[j] + (1.0 - condition[j]) * reserve_kg
+        unit_need[owner[j]] += need[j]
+        unit_want[owner[j]] += want[j]
+    in_boma = np.empty(n_units, dtype=np.bool_)
+    hunt = np.empty(n_units, dtype=np.int64)
+    k = 0
+    for u in range(n_units):
+        in_boma[u] = boma_months[leaders[u]] > 0
+        if not in_boma[u]:
+            hunt[k] = u
+            k += 1
+    kg = np.empty((2, k))
+    for i in range(k):
+        kg[0, i] = unit_need[hunt[i]]
+        kg[1, i] = unit_want[hunt[i]]
+    return want, in_boma, hunt[:k], kg
+
+
+@njit(cache=True)
+def _scale_rows(x, rows, factor):
+    """x[rows[k], :] *= factor[k], in place."""
+    for k in range(rows.size):
+        for s in range(x.shape[1]):
+            x[rows[k], s] *= factor[k]
 
 
 @register("food_source", "ungulate_kills")
@@ -108,21 +143,21 @@ def kills_as_food(m: Any, leaders: np.ndarray, need_kg: np.ndarray, want_kg: np.
     plus the members' reserve deficits (a unit stops hunting once that is covered)."""
     p = m.params
     prey = m.prey
-    r0, r1, c0, c1, avail, density, attack, handling = hunting_grounds(m, leaders, need_kg,
-                                                                       reserve_deficit(m, leaders))
+    r0, r1, c0, c1, avail, density, attack, handling = hunting_grounds(m, leaders, need_kg)
     per_day = m.fr_rule(density, attack, handling)
     kills = m.rng.poisson(per_day * DAYS_PER_MONTH).astype(float)
     kept = kills_kept(m, r0, r1, c0, c1)
     hunted, food = _satiate(kills, avail, want_kg, m.prey_mass, p.edible_fraction, kept)
-    if hunted.size:
-        prey.remove_kills_in_boxes(r0[hunted], r1[hunted], c0[hunted], c1[hunted], kills[hunted])
+    if hunted.size:        # all the boxes: those without kills take nothing (and the prey stays as it is)
+        prey.remove_kills_in_boxes(r0, r1, c0, c1, kills)
     m.observe_hunt(leaders, density, kills)
     return food
 
 
-def hunting_grounds(m: Any, leaders: np.ndarray, need_kg: np.ndarray, hunger: np.ndarray) -> tuple:
+def hunting_grounds(m: Any, leaders: np.ndarray, need_kg: np.ndarray, hunger: np.ndarray | None = None) -> tuple:
     """Where and how the units led by ``leaders`` hunt this month (``need_kg``: their food needs
-    [kg/month]; ``hunger``: their reserve deficits 0-1, :func:`reserve_deficit`): their boxes
+    [kg/month]; ``hunger``: their reserve deficits 0-1, by default :func:`reserve_deficit`,
+    computed in the same compiled pass): their boxes
     (r0, r1, c0, c1: rows and columns of landscape cells), the prey in them [animals] and its
     density [animals/km²], their attack rates [km²/day] and handling times [days per kill] per
     species (:func:`_hunting_grounds`). A walker hunting inside settled ranges finds what their
@@ -131,35 +166,53 @@ def hunting_grounds(m: Any, leaders: np.ndarray, need_kg: np.ndarray, hunger: np
     p = m.params
     pop = m.cheetahs
     land = m.landscape
-    out = _hunting_grounds(
+    units, need = m.roster()
+    boxes, grounds, walking = _hunting_grounds(
         pop.home_row, pop.home_col, pop.row, pop.col, pop.hr_radius_km, pop.origin, pop.months_free,
-        pop.mother, pop.birth, pop.clock, leaders, need_kg, hunger, m.prey.table(), m.prey.factor, land.rows,
+        pop.mother, pop.birth, pop.clock, leaders, need_kg, _NO_HUNGER if hunger is None else hunger,
+        units.owner, need, pop.condition, m.prey.table(), m.prey.factor, land.rows,
         land.cols, land.cell_km, m.prey_attack_km2, m.prey_handling_days, p.walker_hunt_radius_km,
         p.food_kg_per_day * DAYS_PER_MONTH, p.search_path_km_per_day, p.den_search_factor, p.den_months,
         p.hunger_effort, p.captive_hunting_factor, CAPTIVE)
+    out = (*boxes, *grounds)
     attack = out[6]
-    walking = np.flatnonzero(pop.home_row[leaders] < 0)
     if walking.size and m.density.uses_prey:
         taken = ranges.claimed_share(m, pop.row[leaders[walking]], pop.col[leaders[walking]], p.walker_hunt_radius_km)
-        attack[walking] *= (1.0 - taken)[:, None]
+        _scale_rows(attack, walking, 1.0 - taken)
     return out
+
+
+_NO_HUNGER = np.zeros(0)      # hunting_grounds: the reserve deficits are computed from the members
 
 
 def kills_kept(m: Any, r0, r1, c0, c1) -> np.ndarray:
     """Share of its kills each unit keeps: 1 - ``kleptoparasitism`` (scavengers), x exp(-Σ
     ``kleptoparasitism_per_<kind>`` x the kind's mean density [animals/km²] in the unit's box)."""
     p = m.params
-    exponent = np.zeros(r0.size)
+    exponent = None
     for kind, table in m.competitor_tables.items():         # the kinds present, in the landscape's order
         k = getattr(p, f"kleptoparasitism_per_{kind}")
         if k:
-            exponent += k * _box_mean(table, r0, r1, c0, c1)
+            if exponent is None:
+                exponent = np.zeros(r0.size)
+            _add_box_mean(exponent, k, table, r0, r1, c0, c1)
+    if exponent is None:                                    # exp(-0) = 1
+        return np.full(r0.size, 1.0 - p.kleptoparasitism)
     return (1.0 - p.kleptoparasitism) * np.exp(-exponent)
 
 
 def _box_mean(sat, r0, r1, c0, c1):
+    """Mean per cell of a layer (its summed-area table ``sat``) in boxes (numpy; :func:`_add_box_mean`)."""
     cells = np.maximum((r1 - r0) * (c1 - c0), 1)
     return (sat[r1, c1] - sat[r0, c1] - sat[r1, c0] + sat[r0, c0]) / cells
+
+
+@njit(cache=True)
+def _add_box_mean(exponent, k, sat, r0, r1, c0, c1):
+    """exponent += k x :func:`_box_mean` (sat, r0, r1, c0, c1), in place, in one pass."""
+    for i in range(exponent.size):
+        cells = max((r1[i] - r0[i]) * (c1[i] - c0[i]), 1)
+        exponent[i] += k * ((sat[r1[i], c1[i]] - sat[r0[i], c1[i]] - sat[r1[i], c0[i]] + sat[r0[i], c0[i]]) / cells)
 
 
 def reserve_deficit(m: Any, leaders: np.ndarray) -> np.ndarray:
@@ -173,7 +226,7 @@ def reserve_deficit(m: Any, leaders: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_free, mother, birth, clock,
-                     leaders, need_kg, hunger, sat, f, n_rows, n_cols, cell_km, attack_per_km, handling_days,
+                     leaders, need_kg, hunger, owner, need, condition, sat, f, n_rows, n_cols, cell_km, attack_per_km, handling_days,
                      walker_radius_km, adult_month_kg, path_km, den_factor, den_months, hunger_effort,
                      captive_factor, captive):
     """Each hunting unit's box (its home range, or ``walker_radius_km`` around a walker, as the
@@ -181,17 +234,22 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
     rate per species [km²/day]: its search path (den and hunger effort, see the module
     docstring) x ``attack_per_km`` (2 x detection radius x preference x success, per species;
     x ``captive_factor`` for captive-bred animals in their first free year), and its handling time
-    per kill [days], shared by its adult-equivalents."""
+    per kill [days], shared by its adult-equivalents.
+
+    ``hunger``: the units' reserve deficits, or an empty array to compute them from the members
+    (``owner``: each animal's unit, ``need`` [kg/month], ``condition``; :func:`reserve_deficit`).
+    Returns the boxes (r0, r1, c0, c1) as one (4, units) array, (avail, density, attack, handling)
+    as one (4, units, species) array, and the walking units (their indices in ``leaders``)."""
     n = leaders.size
     S = sat.shape[0]
-    r0 = np.empty(n, dtype=np.int64)
-    r1 = np.empty(n, dtype=np.int64)
-    c0 = np.empty(n, dtype=np.int64)
-    c1 = np.empty(n, dtype=np.int64)
-    avail = np.empty((n, S))
-    density = np.empty((n, S))
-    attack = np.empty((n, S))
-    handling = np.empty((n, S))
+    boxes = np.empty((4, n), dtype=np.int64)
+    r0, r1, c0, c1 = boxes[0], boxes[1], boxes[2], boxes[3]
+    grounds = np.empty((4, n, S))
+    avail, density, attack, handling = grounds[0], grounds[1], grounds[2], grounds[3]
+    if hunger.size != n:
+        hunger = _reserve_deficit(owner, need, condition, leaders)
+    walking = np.empty(n, dtype=np.int64)
+    n_walking = 0
     in_den = np.zeros(mother.size, dtype=np.bool_)
     for j in range(mother.size):
         if mother[j] >= 0 and clock - birth[j] < den_months:
@@ -202,6 +260,8 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
             r, c, radius = home_row[a], home_col[a], hr_radius_km[a]
         else:
             r, c, radius = row[a], col[a], walker_radius_km
+            walking[n_walking] = i
+            n_walking += 1
         h = np.int64(max(0.0, np.rint(radius * _HALF_SIDE / cell_km)))
         r0[i] = min(max(r - h, 0), n_rows)
         r1[i] = min(max(r + h + 1, 0), n_rows)
@@ -211,14 +271,32 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
         path = search_path_km(path_km, den_factor, in_den[a], hunger_effort, hunger[i], captive_factor,
                               origin[a] == captive and months_free[a] < 12)
         share = handling_share(need_kg[i], adult_month_kg)
+        w11, w01, w10, w00 = _box_weights(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
         for s in range(S):
-            x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
-                 - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
-            avail[i, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+            avail[i, s] = _box_total(sat, s, w11, w01, w10, w00)
             density[i, s] = avail[i, s] / area
             attack[i, s] = path * attack_per_km[s]
             handling[i, s] = handling_days[s] / share
-    return r0, r1, c0, c1, avail, density, attack, handling
+    return boxes, grounds, walking[:n_walking]
+
+
+@njit(cache=True)
+def _reserve_deficit(owner, need, condition, leaders):
+    """:func:`reserve_deficit` in one pass: per unit, Σ need x (1 - condition) / max(Σ need, 1e-12)
+    over its members (summed in row order, as ``np.bincount``), for the units led by ``leaders``."""
+    n_units = 0
+    for j in range(owner.size):
+        n_units = max(n_units, owner[j] + 1)
+    deficit = np.zeros(n_units)
+    total = np.zeros(n_units)
+    for j in range(owner.size):
+        deficit[owner[j]] += need[j] * (1.0 - condition[j])
+        total[owner[j]] += need[j]
+    out = np.empty(leaders.size)
+    for i in range(leaders.size):
+        u = owner[leaders[i]]
+        out[i] = deficit[u] / max(total[u], 1e-12)
+    return out
 
 
 @njit(cache=True)

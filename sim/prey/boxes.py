@@ -25,18 +25,51 @@ ROUND_OFF_ANIMALS = 1e-9
 @njit(cache=True)
 def _corner(sat, s, r, c, f, n_rows, n_cols):
     """Summed-area value of species s at fine corner (r, c): animals in fine rows < r, cols < c."""
-    R1, C1 = sat.shape[1], sat.shape[2]
+    q, q1, p, p1, u, v = _corner_weights(r, c, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
+    return _corner_value(sat, s, q, q1, p, p1, u, v)
+
+
+@njit(cache=True)
+def _corner_weights(r, c, f, n_rows, n_cols, R1, C1):
+    """Where fine corner (r, c) falls in a summed-area table of R1 x C1 coarse corners: the coarse
+    corners around it (rows q, q1; cols p, p1) and its bilinear weights u, v (the same for every
+    species, so a loop over species computes them once)."""
     q, a = divmod(r, f)
     p, b = divmod(c, f)
     u = a / min(f, max(n_rows - q * f, 1))
     v = b / min(f, max(n_cols - p * f, 1))
     q1 = min(q + 1, R1 - 1)
     p1 = p + 1 if p + 1 < C1 else p
+    return q, q1, p, p1, u, v
+
+
+@njit(cache=True)
+def _corner_value(sat, s, q, q1, p, p1, u, v):
+    """Species s's summed-area value bilinearly interpolated between coarse corners (see
+    :func:`_corner_weights`)."""
     s00 = sat[s, q, p]
     s01 = sat[s, q, p1]
     s10 = sat[s, q1, p]
     s11 = sat[s, q1, p1]
     return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
+
+
+@njit(cache=True)
+def _box_total(sat, s, w11, w01, w10, w00):
+    """Species s's animals in a box from its four corners' weights (:func:`_corner_weights` of
+    (r1, c1), (r0, c1), (r1, c0), (r0, c0)); round-off below :data:`ROUND_OFF_ANIMALS` counts as 0."""
+    x = (_corner_value(sat, s, w11[0], w11[1], w11[2], w11[3], w11[4], w11[5])
+         - _corner_value(sat, s, w01[0], w01[1], w01[2], w01[3], w01[4], w01[5])
+         - _corner_value(sat, s, w10[0], w10[1], w10[2], w10[3], w10[4], w10[5])
+         + _corner_value(sat, s, w00[0], w00[1], w00[2], w00[3], w00[4], w00[5]))
+    return x if x >= ROUND_OFF_ANIMALS else 0.0
+
+
+@njit(cache=True)
+def _box_weights(r0, r1, c0, c1, f, n_rows, n_cols, R1, C1):
+    """:func:`_corner_weights` of a box's corners (r1, c1), (r0, c1), (r1, c0), (r0, c0)."""
+    return (_corner_weights(r1, c1, f, n_rows, n_cols, R1, C1), _corner_weights(r0, c1, f, n_rows, n_cols, R1, C1),
+            _corner_weights(r1, c0, f, n_rows, n_cols, R1, C1), _corner_weights(r0, c0, f, n_rows, n_cols, R1, C1))
 
 
 @njit(cache=True)
@@ -48,10 +81,9 @@ def box_totals(sat, r0, r1, c0, c1, f, n_rows, n_cols):
     S = sat.shape[0]
     out = np.empty((n, S))
     for i in range(n):
+        w11, w01, w10, w00 = _box_weights(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
         for s in range(S):
-            x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
-                 - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
-            out[i, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+            out[i, s] = _box_total(sat, s, w11, w01, w10, w00)
     return out
 
 
@@ -88,12 +120,15 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
     hi_r = np.full(S, -1)
     lo_c = np.full(S, N.shape[2])
     hi_c = np.full(S, -1)
+    wr = np.empty(N.shape[1])              # the box's cover of each prey row and column
     wc = np.empty(N.shape[2])
     for i in range(n):
         if r1[i] <= r0[i] or c1[i] <= c0[i]:
             continue
         fr0, fr1 = _span(r0[i], r1[i], f, n_rows)
         fc0, fc1 = _span(c0[i], c1[i], f, n_cols)
+        for R in range(fr0, fr1 + 1):
+            wr[R] = _cover(R, r0[i], r1[i], f, n_rows)
         for C in range(fc0, fc1 + 1):
             wc[C] = _cover(C, c0[i], c1[i], f, n_cols)
         for s in range(S):
@@ -101,18 +136,17 @@ def remove_kills(N, r0, r1, c0, c1, kills, f, n_rows, n_cols, loss):
                 continue
             present = 0.0
             for R in range(fr0, fr1 + 1):
-                wr = _cover(R, r0[i], r1[i], f, n_rows)
                 for C in range(fc0, fc1 + 1):
-                    present += wr * wc[C] * N[s, R, C]
+                    present += wr[R] * wc[C] * N[s, R, C]
             if present <= 0.0:
                 continue
             take = min(kills[i, s], present)
             removed[i, s] = take
             frac = take / present
             for R in range(fr0, fr1 + 1):
-                wr = _cover(R, r0[i], r1[i], f, n_rows)
+                fw = frac * wr[R]
                 for C in range(fc0, fc1 + 1):
-                    loss[s, R, C] += frac * wr * wc[C]
+                    loss[s, R, C] += fw * wc[C]
             lo_r[s], hi_r[s] = min(lo_r[s], fr0), max(hi_r[s], fr1)
             lo_c[s], hi_c[s] = min(lo_c[s], fc0), max(hi_c[s], fc1)
     for s in range(S):
@@ -142,17 +176,30 @@ def range_totals(sat, rows, cols, radii_km, cell_km, f, n_rows, n_cols):
             r1 = min(max(rows[i] + h + 1, 0), n_rows)
             c0 = min(max(cols[i] - h, 0), n_cols)
             c1 = min(max(cols[i] + h + 1, 0), n_cols)
+            w11, w01, w10, w00 = _box_weights(r0, r1, c0, c1, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
             for s in range(S):
-                x = (_corner(sat, s, r1, c1, f, n_rows, n_cols) - _corner(sat, s, r0, c1, f, n_rows, n_cols)
-                     - _corner(sat, s, r1, c0, f, n_rows, n_cols) + _corner(sat, s, r0, c0, f, n_rows, n_cols))
-                out[i, j, s] = x if x >= ROUND_OFF_ANIMALS else 0.0
+                out[i, j, s] = _box_total(sat, s, w11, w01, w10, w00)
     return out
 
 
 def clipped(r0, r1, c0, c1, rows: int, cols: int):
     """Box bounds as flat int64 arrays clipped to a rows x cols grid (r0 <= r1, c0 <= c1)."""
+    if all(isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype == np.int64 for x in (r0, r1, c0, c1)):
+        return tuple(_clip(r0, r1, c0, c1, rows, cols))          # the usual case: one compiled pass
     r0 = np.minimum(np.maximum(np.ravel(r0).astype(np.int64), 0), rows)
     c0 = np.minimum(np.maximum(np.ravel(c0).astype(np.int64), 0), cols)
     r1 = np.minimum(np.maximum(np.ravel(r1).astype(np.int64), r0), rows)
     c1 = np.minimum(np.maximum(np.ravel(c1).astype(np.int64), c0), cols)
     return r0, r1, c0, c1
+
+
+@njit(cache=True)
+def _clip(r0, r1, c0, c1, rows, cols):
+    """:func:`clipped` of 1-d int64 bounds in one pass: a (4, boxes) array (new, the inputs unchanged)."""
+    out = np.empty((4, r0.size), dtype=np.int64)
+    for i in range(r0.size):
+        out[0, i] = min(max(r0[i], 0), rows)
+        out[2, i] = min(max(c0[i], 0), cols)
+        out[1, i] = min(max(r1[i], out[0, i]), rows)
+        out[3, i] = min(max(c1[i], out[2, i]), cols)
+    return out
