@@ -79,13 +79,26 @@ def test_kills_kept_without_competitors_is_one_minus_the_scavengers_share():
     assert np.array_equal(kept, (1.0 - m.params.kleptoparasitism) * np.exp(-np.zeros(5)))
 
 
+def _corner(sat, s, r, c, f, n_rows, n_cols):
+    """The summed-area value at fine corner (r, c), interpolated within the prey cell as the model
+    did before the corner weights were shared (plain Python, every species on its own)."""
+    q, a = divmod(r, f)
+    p, b = divmod(c, f)
+    u = a / min(f, max(n_rows - q * f, 1))
+    v = b / min(f, max(n_cols - p * f, 1))
+    q1 = min(q + 1, sat.shape[1] - 1)
+    p1 = p + 1 if p + 1 < sat.shape[2] else p
+    s00, s01, s10, s11 = sat[s, q, p], sat[s, q, p1], sat[s, q1, p], sat[s, q1, p1]
+    return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
+
+
 def _box_totals_per_species(sat, r0, r1, c0, c1, f, n_rows, n_cols):
-    """Box totals with each corner interpolated per species (:func:`sim.prey.boxes._corner`)."""
+    """Box totals with each corner interpolated per species (:func:`_corner`)."""
     out = np.empty((r0.size, sat.shape[0]))
     for i in range(r0.size):
         for s in range(sat.shape[0]):
-            x = (boxes._corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - boxes._corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
-                 - boxes._corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + boxes._corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
+            x = (_corner(sat, s, r1[i], c1[i], f, n_rows, n_cols) - _corner(sat, s, r0[i], c1[i], f, n_rows, n_cols)
+                 - _corner(sat, s, r1[i], c0[i], f, n_rows, n_cols) + _corner(sat, s, r0[i], c0[i], f, n_rows, n_cols))
             out[i, s] = x if x >= boxes.ROUND_OFF_ANIMALS else 0.0
     return out
 

@@ -26,7 +26,7 @@ from numba import njit
 from ..cheetahs.population import CAPTIVE
 from ..config.params import SPECIES, PreyParams
 from ..registry import register
-from ..prey.boxes import _HALF_SIDE, _box_total, _box_weights
+from ..prey.boxes import _HALF_SIDE, _box, _box_axes
 from . import energetics, ranges
 from .energetics import DAYS_PER_MONTH
 
@@ -271,9 +271,9 @@ def _hunting_grounds(home_row, home_col, row, col, hr_radius_km, origin, months_
         path = search_path_km(path_km, den_factor, in_den[a], hunger_effort, hunger[i], captive_factor,
                               origin[a] == captive and months_free[a] < 12)
         share = handling_share(need_kg[i], adult_month_kg)
-        w11, w01, w10, w00 = _box_weights(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
+        axes = _box_axes(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
         for s in range(S):
-            avail[i, s] = _box_total(sat, s, w11, w01, w10, w00)
+            avail[i, s] = _box(sat, s, axes)
             density[i, s] = avail[i, s] / area
             attack[i, s] = path * attack_per_km[s]
             handling[i, s] = handling_days[s] / share

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..prey.boxes import _HALF_SIDE, ROUND_OFF_ANIMALS
+from ..prey.boxes import _HALF_SIDE, _box, _box_axes
 
 
 @njit(cache=True)
@@ -26,47 +26,15 @@ def _supply(tables, r, c, radius_km, cell_km, f, n_rows, n_cols, coef):
     c0 = min(max(c - h, 0), n_cols)
     c1 = min(max(c + h + 1, 0), n_cols)
     area = max(float((r1 - r0) * (c1 - c0)) * cell_km * cell_km, 1e-9)
-    size_r, size_c = tables[0].shape[1], tables[0].shape[2]
-    qa, qa1, ua = _axis(r0, f, n_rows, size_r)
-    qb, qb1, ub = _axis(r1, f, n_rows, size_r)
-    pa, pa1, va = _axis(c0, f, n_cols, size_c)
-    pb, pb1, vb = _axis(c1, f, n_cols, size_c)
+    axes = _box_axes(r0, r1, c0, c1, f, n_rows, n_cols, tables[0].shape[1], tables[0].shape[2])
     kg = 0.0
     species = tables[2]
     for k in range(species.size):
         s = species[k]
-        y = _box(tables[0], s, qa, qa1, ua, qb, qb1, ub, pa, pa1, va, pb, pb1, vb)
-        stock = _box(tables[1], s, qa, qa1, ua, qb, qb1, ub, pa, pa1, va, pb, pb1, vb)
+        y = _box(tables[0], s, axes)
+        stock = _box(tables[1], s, axes)
         kg += min(y * coef[0, s], stock / area * coef[1, s])
     return kg
-
-
-@njit(cache=True)
-def _axis(x, f, n, size):
-    """Along one axis, the prey cells q, q1 either side of the fine corner x and the weight of
-    q1 (as :func:`sim.prey.boxes._corner`: x in the prey cell of size f, of n fine cells, of a
-    table ``size`` long)."""
-    q, a = divmod(x, f)
-    return q, min(q + 1, size - 1), a / min(f, max(n - q * f, 1))
-
-
-@njit(cache=True)
-def _box(sat, s, qa, qa1, ua, qb, qb1, ub, pa, pa1, va, pb, pb1, vb):
-    """Animals of species s in the box from corner a (rows) / a (cols) to corner b / b
-    (:func:`_axis` of r0, r1, c0, c1): :func:`sim.prey.boxes.box_totals` of one box."""
-    x = (_at(sat, s, qb, qb1, ub, pb, pb1, vb) - _at(sat, s, qa, qa1, ua, pb, pb1, vb)
-         - _at(sat, s, qb, qb1, ub, pa, pa1, va) + _at(sat, s, qa, qa1, ua, pa, pa1, va))
-    return x if x >= ROUND_OFF_ANIMALS else 0.0
-
-
-@njit(cache=True)
-def _at(sat, s, q, q1, u, p, p1, v):
-    """The summed-area value at one fine corner, interpolated as :func:`sim.prey.boxes._corner`."""
-    s00 = sat[s, q, p]
-    s01 = sat[s, q, p1]
-    s10 = sat[s, q1, p]
-    s11 = sat[s, q1, p1]
-    return s00 + u * (s10 - s00) + v * (s01 - s00) + (u * v) * (s11 - s10 - s01 + s00)
 
 
 @njit(cache=True)

@@ -23,30 +23,26 @@ ROUND_OFF_ANIMALS = 1e-9
 
 
 @njit(cache=True)
-def _corner(sat, s, r, c, f, n_rows, n_cols):
-    """Summed-area value of species s at fine corner (r, c): animals in fine rows < r, cols < c."""
-    q, q1, p, p1, u, v = _corner_weights(r, c, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
-    return _corner_value(sat, s, q, q1, p, p1, u, v)
+def _axis(x, f, n, size):
+    """Along one axis of the prey grid (coarsened ``f`` from ``n`` landscape cells; a summed-area
+    table ``size`` corners long): the coarse corners q, q1 either side of the fine corner x and
+    x's weight towards q1 (a prey cell's animals spread evenly over its landscape cells)."""
+    q, a = divmod(x, f)
+    return q, min(q + 1, size - 1), a / min(f, max(n - q * f, 1))
 
 
 @njit(cache=True)
-def _corner_weights(r, c, f, n_rows, n_cols, R1, C1):
-    """Where fine corner (r, c) falls in a summed-area table of R1 x C1 coarse corners: the coarse
-    corners around it (rows q, q1; cols p, p1) and its bilinear weights u, v (the same for every
-    species, so a loop over species computes them once)."""
-    q, a = divmod(r, f)
-    p, b = divmod(c, f)
-    u = a / min(f, max(n_rows - q * f, 1))
-    v = b / min(f, max(n_cols - p * f, 1))
-    q1 = min(q + 1, R1 - 1)
-    p1 = p + 1 if p + 1 < C1 else p
-    return q, q1, p, p1, u, v
+def _box_axes(r0, r1, c0, c1, f, n_rows, n_cols, size_r, size_c):
+    """:func:`_axis` of a box's four sides (rows r0, r1; cols c0, c1) in one tuple: the same for
+    every species and table, so loops over them compute it once."""
+    return _axis(r0, f, n_rows, size_r) + _axis(r1, f, n_rows, size_r) + _axis(c0, f, n_cols, size_c) \
+        + _axis(c1, f, n_cols, size_c)
 
 
 @njit(cache=True)
-def _corner_value(sat, s, q, q1, p, p1, u, v):
-    """Species s's summed-area value bilinearly interpolated between coarse corners (see
-    :func:`_corner_weights`)."""
+def _at(sat, s, q, q1, u, p, p1, v):
+    """Species s's summed-area value at a fine corner, bilinear between the coarse corners rows
+    q, q1 (weight u) and cols p, p1 (weight v) (:func:`_axis`)."""
     s00 = sat[s, q, p]
     s01 = sat[s, q, p1]
     s10 = sat[s, q1, p]
@@ -55,21 +51,14 @@ def _corner_value(sat, s, q, q1, p, p1, u, v):
 
 
 @njit(cache=True)
-def _box_total(sat, s, w11, w01, w10, w00):
-    """Species s's animals in a box from its four corners' weights (:func:`_corner_weights` of
-    (r1, c1), (r0, c1), (r1, c0), (r0, c0)); round-off below :data:`ROUND_OFF_ANIMALS` counts as 0."""
-    x = (_corner_value(sat, s, w11[0], w11[1], w11[2], w11[3], w11[4], w11[5])
-         - _corner_value(sat, s, w01[0], w01[1], w01[2], w01[3], w01[4], w01[5])
-         - _corner_value(sat, s, w10[0], w10[1], w10[2], w10[3], w10[4], w10[5])
-         + _corner_value(sat, s, w00[0], w00[1], w00[2], w00[3], w00[4], w00[5]))
+def _box(sat, s, axes):
+    """Species s's animals in a box from its :func:`_box_axes`: corners (r1, c1) - (r0, c1) -
+    (r1, c0) + (r0, c0) of the summed-area table ``sat``; round-off below
+    :data:`ROUND_OFF_ANIMALS` counts as 0."""
+    qa, qa1, ua, qb, qb1, ub, pa, pa1, va, pb, pb1, vb = axes
+    x = (_at(sat, s, qb, qb1, ub, pb, pb1, vb) - _at(sat, s, qa, qa1, ua, pb, pb1, vb)
+         - _at(sat, s, qb, qb1, ub, pa, pa1, va) + _at(sat, s, qa, qa1, ua, pa, pa1, va))
     return x if x >= ROUND_OFF_ANIMALS else 0.0
-
-
-@njit(cache=True)
-def _box_weights(r0, r1, c0, c1, f, n_rows, n_cols, R1, C1):
-    """:func:`_corner_weights` of a box's corners (r1, c1), (r0, c1), (r1, c0), (r0, c0)."""
-    return (_corner_weights(r1, c1, f, n_rows, n_cols, R1, C1), _corner_weights(r0, c1, f, n_rows, n_cols, R1, C1),
-            _corner_weights(r1, c0, f, n_rows, n_cols, R1, C1), _corner_weights(r0, c0, f, n_rows, n_cols, R1, C1))
 
 
 @njit(cache=True)
@@ -81,9 +70,9 @@ def box_totals(sat, r0, r1, c0, c1, f, n_rows, n_cols):
     S = sat.shape[0]
     out = np.empty((n, S))
     for i in range(n):
-        w11, w01, w10, w00 = _box_weights(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
+        axes = _box_axes(r0[i], r1[i], c0[i], c1[i], f, n_rows, n_cols, sat.shape[1], sat.shape[2])
         for s in range(S):
-            out[i, s] = _box_total(sat, s, w11, w01, w10, w00)
+            out[i, s] = _box(sat, s, axes)
     return out
 
 
@@ -176,9 +165,9 @@ def range_totals(sat, rows, cols, radii_km, cell_km, f, n_rows, n_cols):
             r1 = min(max(rows[i] + h + 1, 0), n_rows)
             c0 = min(max(cols[i] - h, 0), n_cols)
             c1 = min(max(cols[i] + h + 1, 0), n_cols)
-            w11, w01, w10, w00 = _box_weights(r0, r1, c0, c1, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
+            axes = _box_axes(r0, r1, c0, c1, f, n_rows, n_cols, sat.shape[1], sat.shape[2])
             for s in range(S):
-                out[i, j, s] = _box_total(sat, s, w11, w01, w10, w00)
+                out[i, j, s] = _box(sat, s, axes)
     return out
 
 
