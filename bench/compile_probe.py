@@ -69,11 +69,13 @@ def _count_cached() -> int:
 
 def _call_rest(sc, land) -> None:
     """The compiled functions a replicate does not call: the prey in boxes and in home ranges
-    (``PreyPopulation.animals_in_boxes`` / ``animals_in_ranges``) and the food need of animals
-    given as arrays (``food_need_kg_per_month``)."""
+    (``PreyPopulation.animals_in_boxes`` / ``animals_in_ranges``), the food need of animals
+    given as arrays (``food_need_kg_per_month``) and the kleptoparasites' share of kills, which
+    needs competitors on the map (``hunting._add_box_mean``, for integer and float layers)."""
     import numpy as np
 
     from sim.life.energetics import food_need_kg_per_month
+    from sim.life.hunting import _add_box_mean
     from sim.prey.population import PreyPopulation
     from sim.world.coarsen import prey_factor
 
@@ -86,6 +88,8 @@ def _call_rest(sc, land) -> None:
     pop.animals_in_ranges([3, 7], [4, 8], [[5.0, 10.0], [5.0, 10.0]], land.cell_km)
     food_need_kg_per_month(sc.cheetah, np.array([30.0, 8.0]), np.array([False, True]), np.array([2, 0]),
                            np.array([8.0, np.inf]))
+    for table in (np.zeros((4, 4), dtype=np.int64), np.zeros((4, 4))):
+        _add_box_mean(np.zeros(1), 0.5, table, np.array([0]), np.array([2]), np.array([0]), np.array([2]))
 
 
 if __name__ == "__main__":
