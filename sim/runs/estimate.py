@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-#: CPU seconds per replicate-year on the default Ustyurt map (42,728 cells of 2.5 km): 1.74 CPU s
-#: per 50-year replicate (``make run``: 1,550 replicates in 22.5 min on 2 cores).
-CPU_S_PER_REPLICATE_YEAR = 0.035
+#: CPU seconds per replicate-year on the default Ustyurt map (42,728 cells of 2.5 km): 0.68 CPU s
+#: per 50-year replicate (``make run`` from a fresh clone, 2026-12-03: 1,800 replicates in 10.5 min
+#: on 2 cores, 20.4 CPU min).
+CPU_S_PER_REPLICATE_YEAR = 0.014
 #: Cells of the map the rate was measured on.
 REFERENCE_CELLS = 42_728
 #: Output bytes per replicate-year (chunk files ~280 B + replicates.csv.gz ~100 B, measured on a
