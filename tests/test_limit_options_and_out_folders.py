@@ -84,7 +84,8 @@ def test_the_estimate_limits_are_raisable_instead_of_yes(tmp_path, monkeypatch, 
     fake.OutputExistsError = type("OutputExistsError", (Exception,), {})
     fake.ManifestError = type("ManifestError", (ValueError,), {})
     monkeypatch.setitem(sys.modules, "sim.runs.batch", fake)
-    f = write(tmp_path, "s.yaml", GOOD.replace("replicates: 2", "replicates: 100000").replace("years: 2", "years: 50"))
+    # ~2.3 hours by the run-time estimate (above the 2-hour limit) and ~4.6 GB (below the 5 GB one)
+    f = write(tmp_path, "s.yaml", GOOD.replace("replicates: 2", "replicates: 120000").replace("years: 2", "years: 100"))
     assert main(["run", str(f), "--out", str(tmp_path / "a"), "--jobs", "2"]) == 2
     assert "more than 2 hours" in capsys.readouterr().err and not calls
     assert main(["--limit", "hours=1000", "run", str(f), "--out", str(tmp_path / "b"), "--jobs", "2"]) == 130
