@@ -20,7 +20,7 @@ def add_animals(model: Any, count: int, **values) -> np.ndarray:
     """Put ``count`` new animals into ``model.cheetahs`` (columns as in
     :meth:`Cheetahs.add`), each with its Mesa handle; returns their rows."""
     pop: Cheetahs = model.cheetahs
-    handles = [Cheetah(model) for _ in range(count)]
+    handles = np.fromiter((Cheetah(model) for _ in range(count)), dtype=object, count=count)
     return pop.add(count, handles=handles,
                    uid=np.fromiter((h.unique_id for h in handles), dtype=np.int64, count=count), **values)
 

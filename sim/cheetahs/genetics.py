@@ -230,9 +230,9 @@ class Genetics:
         sires = np.asarray(sires, dtype=np.int64)
         sizes = np.asarray(sizes, dtype=np.int64)
         hw = self._high_water
-        parents = np.concatenate([dams, sires])
-        if parents.size and not (parents.min() >= 0 and parents.max() < hw and self._alive[parents].all()):
-            raise ValueError(f"parents {parents.tolist()} are not all living individuals' genetic slots")
+        if not (_all_living(dams, self._alive, hw) and _all_living(sires, self._alive, hw)):
+            parents = dams.tolist() + sires.tolist()
+            raise ValueError(f"parents {parents} are not all living individuals' genetic slots")
         starts = np.zeros(sizes.size + 1, dtype=np.int64)
         np.cumsum(sizes, out=starts[1:])
         slots = np.empty(starts[-1], dtype=np.int64)
@@ -260,9 +260,10 @@ class Genetics:
             dams, sires, hws, picks, slots = (np.concatenate([q[k] for q in queue]) for k in (0, 1, 3, 4, 5))
             offsets = np.cumsum([0] + [q[2][-1] for q in queue])
             starts = np.concatenate([[0]] + [q[2][1:] + off for q, off in zip(queue, offsets)])
-        _fill_litters(self._genotype, self._kin, self._F, self._lethal, self.n_loci, dams.astype(np.int64),
-                      sires.astype(np.int64), starts.astype(np.int64), hws.astype(np.int64),
-                      picks.astype(np.int64), slots.astype(np.int64))
+        int64 = np.int64                      # (already int64 as queued: no copies)
+        _fill_litters(self._genotype, self._kin, self._F, self._lethal, self.n_loci, np.asarray(dams, int64),
+                      np.asarray(sires, int64), np.asarray(starts, int64), np.asarray(hws, int64),
+                      np.asarray(picks, int64), np.asarray(slots, int64))
 
     def remove(self, slot: int) -> None:
         """The individual died (or left the population): free its slot for reuse."""
@@ -444,6 +445,15 @@ def _release_all(slots, held, alive, F, free, n_free):
             free[n_free] = s
             n_free += 1
     return n_free
+
+
+@njit(cache=True)
+def _all_living(slots, alive, hw):
+    """Whether every one of ``slots`` is a living individual's (0 <= slot < ``hw``, alive)."""
+    for s in slots:
+        if s < 0 or s >= hw or not alive[s]:
+            return False
+    return True
 
 
 @njit(cache=True)

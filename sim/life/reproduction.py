@@ -72,8 +72,26 @@ def roaming_males(model, females, males):
     pop = model.cheetahs
     exponent = _meeting_exponent(pop.home_row, pop.home_col, pop.row, pop.col, females, males,
                                  model.landscape.cell_area_km2, 2.0 * male_search_sd_km(model.params) ** 2)
-    found = model.rng.random(exponent.shape) < np.exp(exponent)
-    return _random_true_index(found & acceptable(model, females, males), model.rng)
+    meet = np.exp(exponent)
+    u_meet = model.rng.random(exponent.shape)
+    kinship = model.genetics.kinships(pop.gslot[females], pop.gslot[males])
+    return _chosen_mates(u_meet, meet, kinship, model.params.kin_avoidance_kinship, model.rng.random(exponent.shape))
+
+
+@njit(cache=True)
+def _chosen_mates(u_meet, meet, kinship, kin_avoidance, u_choice):
+    """:func:`_largest_true` of the pairs that met (``u_meet`` < ``meet``, the probability) and
+    are :func:`acceptable` (``kinship`` below ``kin_avoidance``), in one pass: for each female the
+    column of her mate, or -1."""
+    n, k = meet.shape
+    out = np.full(n, -1)
+    for i in range(n):
+        best = -1.0
+        for j in range(k):
+            if u_meet[i, j] < meet[i, j] and kinship[i, j] < kin_avoidance and u_choice[i, j] > best:
+                best = u_choice[i, j]
+                out[i] = j
+    return out
 
 
 @njit(cache=True)
@@ -238,18 +256,18 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
     if older.size:
         leave_mothers(m, older)
     dams, sire_slots = pop.gslot[mothers], pop.sire_slot[mothers]
-    if sire_slots.min() >= 0:
+    if min(sire_slots.tolist()) >= 0:                           # (a few litters: a list is quicker)
         # the alleles as Genetics.draw_picks draws them (the genetics draw from the model's rng)
         rng, cdf, loci = m.rng, m.litter_cdf.tolist(), g.allele_loci
         random, integers = rng.random, rng.integers
-        sizes, uniforms, picks = [], [], []
+        sizes, uniforms, picks, per_cub = [], [], [], 2 * loci
         for _ in range(mothers.size):
             n = bisect_right(cdf, random()) + 1
             sizes.append(n)
             uniforms.append(random(n))
-            picks.append(integers(0, 2, size=(n, 2, loci)))
+            picks.append(integers(0, 2, n * per_cub))      # size (n, 2, loci) drawn flat: the same numbers
         males = np.concatenate(uniforms) < m.params.sex_ratio_at_birth
-        slots = g.litters(dams, sire_slots, sizes, np.concatenate(picks))
+        slots = g.litters(dams, sire_slots, sizes, np.concatenate(picks).reshape(-1, 2, loci))
     else:
         sizes, males, slots = _litters_one_by_one(m, dams.tolist(), sire_slots.tolist())
         males = np.concatenate(males)
