@@ -30,8 +30,8 @@ in (``capacity_multiplier``, :meth:`catastrophe`). Everything that depends on th
 precomputed once per landscape object (:meth:`PreyPopulation.set_landscape`, shared read-only by
 all populations on it), so a step is a handful of array operations per species:
 
-* survival, poaching and diffusion in one compiled pass per species over the flattened grid
-  (:mod:`sim.prey.diffusion`; fixed offsets for the four neighbours); refused neighbour pairs
+* survival, poaching and diffusion in one compiled sweep per species over the flattened grid
+  (:mod:`sim.prey.diffusion`, row by row; fixed offsets for the four neighbours); refused neighbour pairs
   (fences, map edge) are exceptional cells with their own index lists;
 * a species with capacity on a small part of the map (urial: ~7 % of the Ustyurt cells) is swept
   over its own cells only (index lists of cells and neighbours), unless some of its animals are
