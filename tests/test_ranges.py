@@ -317,3 +317,20 @@ def test_room_among_settlers_reads_their_cells_from_the_population_columns():
     order = np.array([2, 1, 3, 4, 5, 6])          # leaders in the (random) order they settle
     keep = ranges._room_among(order, row, col, male, radius, 6.25, 25.0 ** 2, 2)
     assert keep.tolist() == [True, False, True, True, True, False]
+
+
+def test_resident_ranges_compiled_is_the_numpy_selection():
+    """ranges._resident_ranges: the residents' centres, radii and yearly needs as claimed_share
+    selected them with numpy (leaders with a home range, their unit totals x 12)."""
+    rng = np.random.default_rng(3)
+    n = 40
+    home_row = np.where(rng.random(n) < 0.6, rng.integers(0, 50, n), -1)
+    home_col = rng.integers(0, 50, n)
+    radius = rng.uniform(5.0, 40.0, n)
+    leaders = np.sort(rng.choice(n, 25, replace=False))
+    unit_need = rng.uniform(50.0, 400.0, leaders.size)
+    res = leaders[home_row[leaders] >= 0]
+    want = (home_row[res], home_col[res], radius[res], unit_need[home_row[leaders] >= 0] * 12)
+    got = ranges._resident_ranges(leaders, home_row, home_col, radius, unit_need)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and np.array_equal(g, w)

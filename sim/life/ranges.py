@@ -128,12 +128,33 @@ def claimed_share(m: Any, rows: np.ndarray, cols: np.ndarray, radius_km: float) 
     pop = m.cheetahs
     land = m.landscape
     units, need = m.roster()
-    res = units.leaders[pop.home_row[units.leaders] >= 0]
-    res_need = units.total(need)[pop.home_row[units.leaders] >= 0] * 12
     tables, coef = supply_inputs(m)
     return _claimed_share(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), float(radius_km),
                           tables, land.cell_km, m.prey.factor, land.rows, land.cols, coef,
-                          claims(m, pop.home_row[res], pop.home_col[res], pop.hr_radius_km[res], res_need))
+                          claims(m, *_resident_ranges(units.leaders, pop.home_row, pop.home_col, pop.hr_radius_km,
+                                                      units.total(need))))
+
+
+@njit(cache=True)
+def _resident_ranges(leaders, home_row, home_col, radius_km, unit_need):
+    """The resident units among the month's units (``leaders``, with each unit's food need
+    ``unit_need`` [kg/month]), in order: their range centres (rows, cols), radii [km] and yearly
+    needs [kg/year] (the monthly need x 12)."""
+    n = 0
+    for k in range(leaders.size):
+        if home_row[leaders[k]] >= 0:
+            n += 1
+    rows = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
+    radius = np.empty(n)
+    need = np.empty(n)
+    j = 0
+    for k in range(leaders.size):
+        a = leaders[k]
+        if home_row[a] >= 0:
+            rows[j], cols[j], radius[j], need[j] = home_row[a], home_col[a], radius_km[a], unit_need[k] * 12
+            j += 1
+    return rows, cols, radius, need
 
 
 @njit(cache=True)

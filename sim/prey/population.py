@@ -30,10 +30,9 @@ in (``capacity_multiplier``, :meth:`catastrophe`). Everything that depends on th
 precomputed once per landscape object (:meth:`PreyPopulation.set_landscape`, shared read-only by
 all populations on it), so a step is a handful of array operations per species:
 
-* survival, poaching and diffusion in one sweep per species over the flattened grid (shifted
-  slices for the four neighbours), block by block of rows so that on large grids a block stays in
-  the CPU cache; refused neighbour pairs (fences, map edge) are exceptional cells with their own
-  index lists;
+* survival, poaching and diffusion in one compiled sweep per species over the flattened grid
+  (:mod:`sim.prey.diffusion`, row by row; fixed offsets for the four neighbours); refused neighbour pairs
+  (fences, map edge) are exceptional cells with their own index lists;
 * a species with capacity on a small part of the map (urial: ~7 % of the Ustyurt cells) is swept
   over its own cells only (index lists of cells and neighbours), unless some of its animals are
   elsewhere (then the whole grid);
@@ -65,8 +64,9 @@ from ..world.coarsen import coarsened
 from ..world.geometry import summed_area_table
 from ..world.landscape import Landscape
 from . import boxes
+from .diffusion import sweep, sweep_compact
 from .migration import migrate_saiga
-from .tables import BLOCK_CELLS, COMPACT_FRACTION, build_tables, freeze, landscape_tables
+from .tables import COMPACT_FRACTION, build_tables, freeze, landscape_tables
 
 #: Index of the saiga: the migratory species, with a male fraction (horn poaching, collapse).
 SAIGA = SPECIES.index("saiga")
@@ -186,7 +186,7 @@ class PreyPopulation:
         self._diffusion = scaled / np.array(self._sweeps, dtype=np.float64)
         key = (self.water_gain, self.water_radius_km, tuple(p.capacity_multiplier for p in self._sp),
                tuple(self._diffusion.tolist()), self._sp[SAIGA].migration_gap_throughput, SPECIES,
-               BLOCK_CELLS, COMPACT_FRACTION)
+               COMPACT_FRACTION)
         tables = landscape_tables(landscape, key, lambda: build_tables(
             landscape, SPECIES, self._sp, self._diffusion, self.water_gain, self.water_radius_km, SAIGA))
         self._tables = tables
@@ -196,7 +196,6 @@ class PreyPopulation:
         # Scratch buffers (per population, never shared).
         n, cols = self._n_cells, self._cols
         self._apad = np.zeros(n + 2 * cols)           # a = x gain, with a zero row before and after
-        self._inflow = np.empty(max((hi - lo for lo, hi, *_ in self._blocks), default=0))
         self._a = np.empty(n)                         # births on the whole grid
         self._ones = np.ones(n)                       # keep fraction of the diffusion-only sweeps
         self._compact_a = [None if comp is None else np.zeros(comp["cells"].size + 1)
@@ -295,76 +294,21 @@ class PreyPopulation:
         Every cell gets exactly the operations, in the same order, of the plain whole-grid
         computation ``x *= keep; x *= scale; a = x * gain;
         x = x * stay + K * (((a_west + a_east) + a_north) + a_south)`` (refused terms are 0), so
-        the result does not depend on the blocking or on the compact path to the last bit.
+        the result does not depend on the compact path to the last bit (:mod:`sim.prey.diffusion`).
         ``survive=False``: diffusion only (keep fraction 1), for the extra sweeps of small cells.
         """
         comp = self._compact[s]
         ones = self._ones
+        diffuse = self._diffusion[s] != 0.0
         keep = self._keep(enforcement)[s] if survive else (ones if comp is None else ones[:comp["cells"].size])
         if comp is not None:
             if not _any_positive(x, comp["outside"]):    # no animals off the species' cells
-                self._survive_and_diffuse_compact(x, s, season, keep, scale, comp)
+                sweep_compact(x, comp["cells"], keep, scale, comp["gain"][season], comp["stay"][season],
+                              comp["K"][season], comp["nbr"], self._compact_a[s], diffuse)
                 return
             keep = self._poaching_survival(enforcement)[0][s] if survive else ones
-        mul, add = np.multiply, np.add
-        if self._diffusion[s] == 0.0:
-            mul(x, keep, out=x)
-            if scale != 1.0:
-                mul(x, scale, out=x)
-            return
-        n, c = self._n_cells, self._cols
-        ap = self._apad
-        gain, stay, K = self._gain[season][s], self._stay[season][s], self._K_flat[season][s]
-        done = 0                                    # a = x gain is computed for cells [0, done)
-        for lo, hi, loc, src, m in self._blocks:
-            end = min(hi + c, n)
-            if end > done:                          # one row ahead: the block's southern inflow
-                xs = x[done:end]
-                mul(xs, keep[done:end], out=xs)
-                if scale != 1.0:
-                    mul(xs, scale, out=xs)
-                mul(xs, gain[done:end], out=ap[c + done:c + end])
-                done = end
-            inflow = self._inflow[:hi - lo]
-            add(ap[c + lo - 1:c + hi - 1], ap[c + lo + 1:c + hi + 1], out=inflow)   # west + east
-            add(inflow, ap[lo:hi], out=inflow)                                      # + north
-            add(inflow, ap[2 * c + lo:2 * c + hi], out=inflow)                      # + south
-            if m:                                   # cells next to a closed edge or the row wrap
-                t = ap.take(src).reshape(4, m)      # refused terms read the zero at ap[0]
-                v = t[0]
-                add(v, t[1], out=v)
-                add(v, t[2], out=v)
-                add(v, t[3], out=v)
-                inflow[loc] = v
-            mul(inflow, K[lo:hi], out=inflow)
-            xs = x[lo:hi]
-            mul(xs, stay[lo:hi], out=xs)
-            add(xs, inflow, out=xs)
-
-    def _survive_and_diffuse_compact(self, x: np.ndarray, s: int, season: int, keep: np.ndarray,
-                                     scale: float, comp: dict) -> None:
-        """:meth:`_survive_and_diffuse` over the species' own cells (it has none elsewhere, and
-        cells without capacity receive nothing)."""
-        cells = comp["cells"]
-        m = cells.size
-        if m == 0:
-            return
-        xl = x.take(cells)
-        xl *= keep
-        if scale != 1.0:
-            xl *= scale
-        if self._diffusion[s] != 0.0:
-            a = self._compact_a[s]                  # a[m] stays 0: absent or refused neighbour
-            np.multiply(xl, comp["gain"][season], out=a[:m])
-            t = a.take(comp["nbr"]).reshape(4, m)
-            v = t[0]
-            v += t[1]
-            v += t[2]
-            v += t[3]
-            v *= comp["K"][season]
-            xl *= comp["stay"][season]
-            xl += v
-        x[cells] = xl
+        sweep(x, keep, scale, self._gain[season][s], self._stay[season][s], self._K_flat[season][s], self._apad,
+              self._cols, self._special, self._src, diffuse)
 
     def _births(self, s: int, season: int, capacity_multiplier: float) -> None:
         """Theta-logistic birth pulse of species ``s`` against K_eff = K x capacity_multiplier.

@@ -15,8 +15,6 @@ import numpy as np
 
 from ..world.landscape import Landscape, derived_cache
 
-#: Cells per block of the diffusion sweep (whole rows; see _diffusion_layout).
-BLOCK_CELLS = 1 << 15
 #: A species whose cells with capacity are at most this fraction of the map is swept over those
 #: cells only (index lists); denser species over the whole flat grid (shifted slices).
 COMPACT_FRACTION = 0.2
@@ -200,17 +198,15 @@ def build_tables(landscape: Landscape, names: tuple[str, ...], sp: list, diffusi
 
 
 def _diffusion_layout(rows: int, cols: int, left: np.ndarray, top: np.ndarray) -> dict:
-    """The blocks and the exceptional cells of the whole-grid diffusion sweep.
+    """The exceptional cells of the whole-grid diffusion sweep (:func:`sim.prey.diffusion.sweep`).
 
     ``a`` (animals leaving a cell x its gain) lives in ``PreyPopulation._apad`` with one zero row
-    before and after the flat grid, so the four neighbour sums are four shifted slices with no
+    before and after the flat grid, so a cell's four neighbours are at fixed offsets with no
     special case at the map's top and bottom. Destinations where some neighbour pair is refused
-    (a closed edge, or the west/east wrap between rows) are recomputed exactly with the refused
-    terms read from a zero of the padding (index 0), in the same order of additions
-    ((west + east) + north) + south, so no rounding residue crosses a fence.
-
-    The sweep goes block by block of whole rows (about ``BLOCK_CELLS`` cells) so that on large
-    grids a block's arrays stay in the CPU cache between the passes.
+    (a closed edge, or the west/east wrap between rows) are ``special`` (sorted) and read their
+    terms from ``src`` (4, special: west, east, north, south) with the refused ones at a zero of
+    the padding (index 0), in the same order of additions ((west + east) + north) + south, so no
+    rounding residue crosses a fence.
     """
     n = rows * cols
     # Refused (destination) sets per direction of the inflow.
@@ -225,10 +221,4 @@ def _diffusion_layout(rows: int, cols: int, left: np.ndarray, top: np.ndarray) -
         np.where(np.isin(special, n_refused), 0, special),
         np.where(np.isin(special, s_refused), 0, 2 * cols + special),
     ]).astype(np.intp)
-    block_rows = max(1, BLOCK_CELLS // max(cols, 1))
-    blocks = []
-    for r0 in range(0, rows, block_rows):
-        lo, hi = r0 * cols, min(rows, r0 + block_rows) * cols
-        i0, i1 = np.searchsorted(special, [lo, hi])
-        blocks.append((lo, hi, special[i0:i1] - lo, np.ascontiguousarray(src[:, i0:i1]).ravel(), int(i1 - i0)))
-    return dict(n_cells=n, cols=cols, blocks=blocks)
+    return dict(n_cells=n, cols=cols, special=special, src=src)
