@@ -48,7 +48,7 @@ test: $(STAMP)
 test-nojit: $(STAMP)
 	NUMBA_DISABLE_JIT=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -q -W error::FutureWarning \
 	  tests/test_population.py tests/test_model.py tests/test_plugins.py tests/test_genetics.py tests/test_prey.py \
-	  tests/test_bulk_life.py tests/test_fused_events.py tests/test_fused_glue.py tests/test_hunting_fused.py tests/test_movement.py tests/test_ranges.py tests/test_geometry.py
+	  tests/test_bulk_life.py tests/test_fused_events.py tests/test_fused_glue.py tests/test_hunting_fused.py tests/test_movement.py tests/test_ranges.py tests/test_geometry.py tests/test_prey_diffusion.py
 
 # tests/test_fuzz.py runs 250 cases of each property in `make test`; here 3,000 (docs/reliability.md).
 fuzz: $(STAMP)
