@@ -70,12 +70,15 @@ def _count_cached() -> int:
 def _call_rest(sc, land) -> None:
     """The compiled functions a replicate does not call: the prey in boxes and in home ranges
     (``PreyPopulation.animals_in_boxes`` / ``animals_in_ranges``), the food need of animals
-    given as arrays (``food_need_kg_per_month``) and the kleptoparasites' share of kills, which
-    needs competitors on the map (``hunting._add_box_mean``, for integer and float layers)."""
+    given as arrays (``food_need_kg_per_month``), the kleptoparasites' share of kills, which
+    needs competitors on the map (``hunting._add_box_mean``, for integer and float layers), and
+    the pick among acceptable mates of the mate-finding rules other than the default
+    (``reproduction._largest_true``)."""
     import numpy as np
 
     from sim.life.energetics import food_need_kg_per_month
     from sim.life.hunting import _add_box_mean
+    from sim.life.reproduction import _largest_true
     from sim.prey.population import PreyPopulation
     from sim.world.coarsen import prey_factor
 
@@ -90,6 +93,7 @@ def _call_rest(sc, land) -> None:
                            np.array([8.0, np.inf]))
     for table in (np.zeros((4, 4), dtype=np.int64), np.zeros((4, 4))):
         _add_box_mean(np.zeros(1), 0.5, table, np.array([0]), np.array([2]), np.array([0]), np.array([2]))
+    _largest_true(np.ones((2, 3), dtype=bool), np.zeros((2, 3)))
 
 
 if __name__ == "__main__":
