@@ -200,7 +200,7 @@ class Genetics:
             raise ValueError(f"litter size n must be >= 0 (got {n})")
         if n == 0:
             return []
-        picks = self._rng.integers(0, 2, size=(int(n), 2, self._genotype.shape[1]))
+        picks = self.draw_picks(int(n))
         if queue:
             slots = [self._allocate() for _ in range(int(n))]
             self._queue.append((np.array([m]), np.array([f]), np.array([0, n]), np.array([self._high_water]),
@@ -209,15 +209,12 @@ class Genetics:
         self.fill_queued()
         return self._births(m, f, picks)
 
-    @property
-    def allele_loci(self) -> int:
-        """Loci an animal carries two alleles at: the neutral loci, then the lethal ones."""
-        return self._genotype.shape[1]
-
     def draw_picks(self, n: int) -> np.ndarray:
-        """The alleles ``n`` full sibs get from their parents (one rng call, as :meth:`litter`
-        draws them): picks (n, 2, loci) in {0, 1}, row 0 the mother's allele, row 1 the father's."""
-        return self._rng.integers(0, 2, size=(n, 2, self._genotype.shape[1]))
+        """The alleles ``n`` full sibs get from their parents (one rng call): picks (n, 2, loci) in
+        {0, 1}, row 0 the mother's allele, row 1 the father's. Drawn flat and reshaped (the same
+        numbers as ``size=(n, 2, loci)``, without numpy's shaped-size handling)."""
+        loci = self._genotype.shape[1]
+        return self._rng.integers(0, 2, n * 2 * loci).reshape(n, 2, loci)
 
     def litters(self, dams: np.ndarray, sires: np.ndarray, sizes: np.ndarray, picks: np.ndarray) -> np.ndarray:
         """A month's litters, one after the other, as ``litter(dam, sire, n, queue=True)`` with

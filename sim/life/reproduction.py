@@ -257,17 +257,15 @@ def give_birth(m: Any, mothers: np.ndarray) -> np.ndarray:
         leave_mothers(m, older)
     dams, sire_slots = pop.gslot[mothers], pop.sire_slot[mothers]
     if min(sire_slots.tolist()) >= 0:                           # (a few litters: a list is quicker)
-        # the alleles as Genetics.draw_picks draws them (the genetics draw from the model's rng)
-        rng, cdf, loci = m.rng, m.litter_cdf.tolist(), g.allele_loci
-        random, integers = rng.random, rng.integers
-        sizes, uniforms, picks, per_cub = [], [], [], 2 * loci
+        random, cdf, draw_picks = m.rng.random, m.litter_cdf.tolist(), g.draw_picks
+        sizes, uniforms, picks = [], [], []
         for _ in range(mothers.size):
             n = bisect_right(cdf, random()) + 1
             sizes.append(n)
             uniforms.append(random(n))
-            picks.append(integers(0, 2, n * per_cub))      # size (n, 2, loci) drawn flat: the same numbers
+            picks.append(draw_picks(n))
         males = np.concatenate(uniforms) < m.params.sex_ratio_at_birth
-        slots = g.litters(dams, sire_slots, sizes, np.concatenate(picks).reshape(-1, 2, loci))
+        slots = g.litters(dams, sire_slots, sizes, np.concatenate(picks))
     else:
         sizes, males, slots = _litters_one_by_one(m, dams.tolist(), sire_slots.tolist())
         males = np.concatenate(males)
